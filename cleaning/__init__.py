@@ -1,0 +1,14 @@
+"""Pure text and HTML cleaning: no Scrapy here, so the same code runs over WARC files too."""
+
+from cleaning.language import LanguageGuess, detect_language
+from cleaning.options import CleaningOptions
+from cleaning.page import CleanResult, clean_page, content_hash
+
+__all__ = [
+    "CleanResult",
+    "CleaningOptions",
+    "LanguageGuess",
+    "clean_page",
+    "content_hash",
+    "detect_language",
+]

@@ -1,0 +1,41 @@
+"""The options of the cleaning step, built once and passed down explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleaningOptions:
+    """How a page is extracted, judged and language-tagged.
+
+    Attributes:
+        min_words: Pages with fewer words of cleaned text are dropped as ``too_short``;
+            ``None`` turns the check off.
+        include_comments: Keep reader comments. Off by default: on the Zyte article
+            benchmark (trafilatura 2.3.1) it scores F1 .960 against .953 with comments.
+        include_tables: Keep the text of ``<table>`` elements.
+        favor_precision: Ask trafilatura for less but surer text.
+        favor_recall: Ask trafilatura for more text when unsure (wins over precision).
+        require_article: Drop pages that the markup marks as listings or other
+            non-article pages (``not_article``).
+        language_sample_chars: How many characters of the cleaned text language
+            detection reads at most.
+        language_seed: Seed of langdetect's sampling, so that a text always gets the
+            same language.
+    """
+
+    min_words: int | None = 50
+    include_comments: bool = False
+    include_tables: bool = True
+    favor_precision: bool = False
+    favor_recall: bool = False
+    require_article: bool = True
+    language_sample_chars: int = 3000
+    language_seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.min_words is not None and self.min_words < 0:
+            raise ValueError("min_words must be >= 0 or None")
+        if self.language_sample_chars < 1:
+            raise ValueError("language_sample_chars must be >= 1")

@@ -1,0 +1,42 @@
+"""The ``cleancrawl`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from crawler.demo import run_demo
+from crawler.sample_server import SAMPLE_SITE, SiteServer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cleancrawl", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser(
+        "demo", help="crawl the bundled sample site over 127.0.0.1 and write Parquet"
+    )
+    demo.add_argument("--output", type=Path, default=Path("data/demo"), help="Parquet folder")
+    demo.add_argument("--log-level", default="INFO", help="Scrapy log level (default INFO)")
+    serve = commands.add_parser(
+        "serve-sample", help="serve the bundled sample site on 127.0.0.1 until interrupted"
+    )
+    serve.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        return run_demo(args.output, log_level=args.log_level)
+    with SiteServer(SAMPLE_SITE, port=args.port) as server:
+        print(f"Serving the sample site at {server.url}/ (Ctrl-C to stop)")
+        print(f"Crawl it: scrapy crawl technews -a url={server.url}/")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

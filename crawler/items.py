@@ -1,0 +1,46 @@
+"""Items passed between the spider and the pipelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class PageItem:
+    """A fetched HTML page, before cleaning."""
+
+    url: str
+    html: str
+    http_status: int
+    site: str
+    fetched_at: dt.datetime
+    source: str  # how the URL was found: start, sitemap, feed or link
+    lastmod: str | None = None  # sitemap <lastmod> or feed date, as given
+
+
+@dataclass(slots=True, kw_only=True)
+class ArticleItem:
+    """A cleaned article: one Parquet row (see ``output.schema.ARTICLE_SCHEMA``)."""
+
+    text: str
+    id: str
+    url: str
+    date: dt.datetime
+    language: str
+    language_score: float
+    title: str | None
+    authors: list[str] = field(default_factory=list)
+    date_published: dt.date | None
+    domain: str
+    site: str
+    sitename: str | None
+    description: str | None
+    tags: list[str] = field(default_factory=list)
+    word_count: int
+    content_hash: str
+    http_status: int
+    spider: str
+    crawl_id: str
+    extractor_version: str
+    cleancrawl_version: str

@@ -1,0 +1,67 @@
+"""Scrapy settings of cleancrawl. Our own settings carry the CLEANCRAWL_ prefix."""
+
+BOT_NAME = "cleancrawl"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify the crawler and give site owners a way to reach whoever runs it.
+USER_AGENT = "cleancrawl/0.1 (+https://github.com/cleancrawl/cleancrawl)"
+
+# Politeness: obey robots.txt, few parallel requests per site, adapt the delay to the server.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Bounded responses: a news page is rarely over a few MB; larger bodies are cut off and counted.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+# Link depth is limited per site in the sites file (max_depth), not globally.
+DEPTH_LIMIT = 0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+EXTENSIONS = {
+    "crawler.extensions.StatsFile": 500,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.CleaningPipeline": 300,
+    "crawler.pipelines.ParquetPipeline": 800,
+}
+
+# --- cleancrawl ---------------------------------------------------------------------------
+# Sites file (TOML) the technews spider crawls when no -a sites=... or -a url=... is given.
+CLEANCRAWL_SITES_FILE = None  # None: the sites.toml bundled with cleancrawl
+# Folder the Parquet dataset is written to (also: scrapy crawl technews -a output=DIR).
+CLEANCRAWL_OUTPUT_DIR = "data"
+# Id of this crawl run, in every row and file name; empty: UTC time and a random suffix.
+CLEANCRAWL_CRAWL_ID = ""
+# Write the final Scrapy stats to this JSON file (empty: don't).
+CLEANCRAWL_STATS_FILE = ""
+# Write Parquet at all (off: clean and count only, e.g. for a dry run).
+CLEANCRAWL_PARQUET_ENABLED = True
+# Rows per Parquet file before a new file is started.
+CLEANCRAWL_PARQUET_MAX_ROWS = 50_000
+# Rows buffered before they are written as one record batch (row group).
+CLEANCRAWL_PARQUET_BATCH_SIZE = 1_000
+# Parquet compression codec (zstd, snappy, gzip, none).
+CLEANCRAWL_PARQUET_COMPRESSION = "zstd"
+# Pages with fewer words of cleaned text are dropped as too_short (0 turns the check off).
+CLEANCRAWL_MIN_WORDS = 50
+# Keep reader comments in the text.
+CLEANCRAWL_INCLUDE_COMMENTS = False
+# Keep the text of tables.
+CLEANCRAWL_INCLUDE_TABLES = True
+# Extraction bias: "balanced", "precision" (less, surer text) or "recall" (more text).
+CLEANCRAWL_EXTRACTION_FOCUS = "balanced"
+# Drop pages whose markup declares them listings or other non-article pages.
+CLEANCRAWL_REQUIRE_ARTICLE = True
+# Characters of cleaned text that language detection reads at most.
+CLEANCRAWL_LANGUAGE_SAMPLE_CHARS = 3000
+# Seed of language detection, so the same text always gets the same language.
+CLEANCRAWL_LANGUAGE_SEED = 0

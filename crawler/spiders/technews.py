@@ -1,0 +1,238 @@
+"""The technews spider: sitemaps, feeds and links of the sites in a sites file."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urldefrag, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, XmlResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.internet.error import TCPTimedOutError, TimeoutError
+
+from crawler.items import PageItem
+from crawler.sites import DEFAULT_SITES_FILE, Site, load_sites, site_for_url
+from crawler.stats import count_drop
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+SITE = "cleancrawl_site"  # request meta: name of the site the request belongs to
+DEPTH = "cleancrawl_depth"  # request meta: link hops from a start URL, sitemap or feed entry
+SOURCE = "cleancrawl_source"  # request meta: start, sitemap, feed or link
+LASTMOD = "cleancrawl_lastmod"  # request meta: date the sitemap or feed gives for the page
+
+FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
+SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
+
+
+class TechNewsSpider(Spider):
+    """Crawl news sites: articles are written, listings are followed.
+
+    Arguments (``-a name=value``): ``sites`` a sites file (TOML), ``url`` one site to
+    crawl from one URL instead, ``output`` the folder to write Parquet to.
+    """
+
+    name = "technews"
+    allowed_domains: list[str]
+
+    def __init__(
+        self,
+        sites: str | None = None,
+        url: str | None = None,
+        output: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sites_arg = sites
+        self.url_arg = url
+        self.output_arg = output
+        self.sites: dict[str, Site] = {}
+        self._link_extractors: dict[str, LinkExtractor] = {}
+        self._queued: dict[str, set[str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not crawler.settings.get("CLEANCRAWL_CRAWL_ID"):
+            # one id for the whole run, shared by every component through the settings
+            crawl_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+            crawler.settings.set("CLEANCRAWL_CRAWL_ID", crawl_id, priority="spider")
+        if spider.output_arg:
+            # -a output=DIR wins over settings files, as -s does
+            crawler.settings.set("CLEANCRAWL_OUTPUT_DIR", spider.output_arg, priority="cmdline")
+        if spider.url_arg:
+            sites = [site_for_url(spider.url_arg)]
+        else:
+            path = spider.sites_arg or crawler.settings.get("CLEANCRAWL_SITES_FILE")
+            sites = load_sites(Path(path) if path else DEFAULT_SITES_FILE)
+        spider.sites = {site.name: site for site in sites}
+        spider.allowed_domains = sorted({d for s in sites for d in s.allowed_domains})
+        for site in sites:
+            spider._link_extractors[site.name] = LinkExtractor(
+                allow_domains=site.allowed_domains, unique=True
+            )
+            spider._queued[site.name] = set()
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        for site in self.sites.values():
+            if site.robots_sitemaps:
+                origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in site.entry_urls}
+                for origin in sorted(origins):
+                    yield self._request(f"{origin}/robots.txt", site, self.parse_robots)
+            for url in (*site.sitemap_urls, *site.feed_urls):
+                yield self._xml_request(url, site)
+            for url in site.start_urls:
+                if request := self._page_request(url, site, source="start", depth=0):
+                    yield request
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        site = self._site(response)
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            yield self._xml_request(url, site)
+
+    def parse_xml(self, response: Response) -> Iterator[Any]:
+        """Sitemaps, sitemap indexes and RSS/Atom feeds, told apart by their root element."""
+        site = self._site(response)
+        body = self._xml_body(response)
+        if body is None:
+            self.logger.warning("Not a sitemap or feed: %s", response.url)
+            self.crawler.stats.inc_value("technews/xml/unreadable")
+            return
+        sitemap = Sitemap(body)
+        if sitemap.type == "sitemapindex":
+            self.crawler.stats.inc_value("technews/xml/sitemap_index")
+            for entry in sitemap:
+                yield self._xml_request(response.urljoin(entry["loc"]), site)
+        elif sitemap.type == "urlset":
+            self.crawler.stats.inc_value("technews/xml/sitemap")
+            for entry in sitemap:
+                url = response.urljoin(entry["loc"])
+                if request := self._page_request(url, site, "sitemap", 0, entry.get("lastmod")):
+                    yield request
+        elif sitemap.type.lower() in FEED_ROOTS:
+            self.crawler.stats.inc_value("technews/xml/feed")
+            yield from self._feed_requests(response, body, site)
+        else:
+            self.logger.warning("Unknown XML root <%s>: %s", sitemap.type, response.url)
+            self.crawler.stats.inc_value("technews/xml/unknown_root")
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """An HTML page: follow its links and feeds, and hand it to the pipelines."""
+        site = self._site(response)
+        if not isinstance(response, HtmlResponse):
+            if isinstance(response, XmlResponse) or response.body.lstrip()[:5] == b"<?xml":
+                yield from self.parse_xml(response)  # a feed or sitemap given as a start URL
+            else:
+                count_drop(self.crawler.stats, "not_html")
+            return
+        depth = response.meta.get(DEPTH, 0)
+        if depth < site.max_depth:
+            for link in self._link_extractors[site.name].extract_links(response):
+                if request := self._page_request(link.url, site, "link", depth + 1):
+                    yield request
+        for href in response.xpath(
+            "//head/link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+        ).getall():
+            url = response.urljoin(href)
+            if site.allows_url(url):
+                yield self._xml_request(url, site)
+        yield PageItem(
+            url=response.url,
+            html=response.text,
+            http_status=response.status,
+            site=site.name,
+            fetched_at=datetime.now(UTC),
+            source=response.meta.get(SOURCE, "start"),
+            lastmod=response.meta.get(LASTMOD),
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        """Count a request that produced no response under a named reason."""
+        request = failure.request  # type: ignore[attr-defined]
+        error = failure.value
+        if isinstance(error, HttpError):
+            reason = f"http_{error.response.status}"
+        elif isinstance(error, TimeoutError | TCPTimedOutError):
+            reason = "timeout"
+        elif isinstance(error, IgnoreRequest):
+            reason = "ignored"  # robots.txt, offsite, size limits: Scrapy logs which
+        else:
+            reason = "download_error"
+        if request.callback == self.parse_page:
+            count_drop(self.crawler.stats, reason)
+        else:
+            self.crawler.stats.inc_value(f"technews/xml/failed/{reason}")
+            self.logger.warning("Could not fetch %s (%s)", request.url, reason)
+
+    def _feed_requests(self, response: Response, body: bytes, site: Site) -> Iterator[Request]:
+        feed = XmlResponse(url=response.url, body=body)
+        feed.selector.remove_namespaces()
+        for entry in feed.xpath("//item | //entry"):
+            href = (
+                entry.xpath("link[@rel='alternate' or not(@rel)]/@href").get()
+                or entry.xpath("link/text()").get()
+                or entry.xpath("guid[not(@isPermaLink='false')]/text()").get()
+            )
+            if not href:
+                continue
+            date = entry.xpath("(pubDate | updated | published | date)/text()").get()
+            url = response.urljoin(href.strip())
+            if request := self._page_request(url, site, "feed", 0, date):
+                yield request
+
+    def _page_request(
+        self, url: str, site: Site, source: str, depth: int, lastmod: str | None = None
+    ) -> Request | None:
+        url = urldefrag(url)[0]
+        queued = self._queued[site.name]
+        if url in queued or not site.allows_url(url):
+            return None
+        if len(queued) >= site.max_pages:
+            self.crawler.stats.inc_value(f"technews/max_pages_reached/{site.name}")
+            return None
+        queued.add(url)
+        self.crawler.stats.inc_value("technews/pages_queued")
+        return self._request(
+            url,
+            site,
+            self.parse_page,
+            meta={DEPTH: depth, SOURCE: source, LASTMOD: lastmod.strip() if lastmod else None},
+        )
+
+    def _xml_request(self, url: str, site: Site) -> Request:
+        # A site may keep its sitemaps and feeds on another host (a CDN, a feed service);
+        # the pages they list are still held to the site's domains.
+        return self._request(url, site, self.parse_xml, meta={"allow_offsite": True})
+
+    def _request(
+        self, url: str, site: Site, callback: Any, meta: dict[str, Any] | None = None
+    ) -> Request:
+        return Request(
+            url, callback=callback, errback=self.on_error, meta={SITE: site.name, **(meta or {})}
+        )
+
+    def _site(self, response: Response) -> Site:
+        return self.sites[response.meta[SITE]]
+
+    def _xml_body(self, response: Response) -> bytes | None:
+        """The XML of a sitemap or feed, gunzipped if needed, or None if it is not XML."""
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (ValueError, OSError, EOFError):  # over the size limit, or corrupt
+                return None
+        return body if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" else None

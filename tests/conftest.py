@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).with_name("fixtures")
+GOLDEN = FIXTURES / "golden"
+
+
+def golden_pages() -> list[str]:
+    return sorted(p.stem for p in GOLDEN.glob("seed_*.html"))
+
+
+def load_golden(name: str) -> tuple[str, dict[str, Any]]:
+    html = (GOLDEN / f"{name}.html").read_text(encoding="utf-8")
+    expected = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+    return html, expected
+
+
+@dataclass
+class CrawlRun:
+    """What one `scrapy crawl` subprocess left behind."""
+
+    returncode: int
+    log: str
+    stats: dict[str, Any]
+    output: Path
+
+
+def run_scrapy_crawl(tmp: Path, *args: str, settings: dict[str, str] | None = None) -> CrawlRun:
+    """Run `scrapy crawl technews` as a user would, from the project folder."""
+    output = tmp / "parquet"
+    stats_file = tmp / "stats.json"
+    command = [sys.executable, "-m", "scrapy", "crawl", "technews", "-a", f"output={output}"]
+    for key, value in {
+        "CLEANCRAWL_STATS_FILE": str(stats_file),
+        "AUTOTHROTTLE_ENABLED": "False",
+        "LOG_LEVEL": "INFO",
+        **(settings or {}),
+    }.items():
+        command += ["-s", f"{key}={value}"]
+    command += list(args)
+    env = {**os.environ, "PYTHONWARNINGS": "default"}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    return CrawlRun(done.returncode, done.stdout + done.stderr, stats, output)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT

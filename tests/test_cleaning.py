@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cleaning import CleaningOptions, clean_page, content_hash
+from tests.conftest import golden_pages, load_golden
+
+OPTIONS = CleaningOptions()
+
+
+def norm(text: str) -> str:
+    # trafilatura turns non-breaking spaces into spaces; compare words, not space kinds
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("name", golden_pages())
+def test_golden_page_keeps_every_article_line(name: str) -> None:
+    html, expected = load_golden(name)
+    result = clean_page(html, expected["url"], OPTIONS)
+    assert result.drop_reason is None
+    assert result.title == expected["title"]
+    text_lines = {norm(line) for line in result.text.splitlines()}
+    missing = [line for line in expected["article_lines"] if norm(line) not in text_lines]
+    assert missing == []
+    assert result.language == expected["language"]
+    assert result.language_score > 0.9
+
+
+@pytest.mark.parametrize("name", [n for n in golden_pages() if load_golden(n)[1]["filled_links"]])
+def test_link_text_stays_in_the_sentence(name: str) -> None:
+    # the seeds were saved by a scraper that dropped inline link text ("que sont , et !")
+    html, expected = load_golden(name)
+    text = norm(clean_page(html, expected["url"], OPTIONS).text)
+    for sentence in expected["filled_links"]:
+        assert norm(sentence) in text
+
+
+def test_clean_control_comes_out_exactly() -> None:
+    html, expected = load_golden("seed_001")
+    result = clean_page(html, expected["url"], OPTIONS)
+    assert result.text.splitlines() == expected["article_lines"]
+
+
+@pytest.mark.parametrize("name", golden_pages())
+def test_metadata_of_golden_pages(name: str) -> None:
+    html, expected = load_golden(name)
+    result = clean_page(html, expected["url"], OPTIONS)
+    assert result.date_published is not None
+    assert result.authors
+    assert result.sitename
+    assert result.word_count == len(re.findall(r"\w+", result.text))
+    assert result.content_hash == content_hash(result.text)
+
+
+def test_same_input_same_result() -> None:
+    html, expected = load_golden("seed_002")
+    first = clean_page(html, expected["url"], OPTIONS)
+    assert all(clean_page(html, expected["url"], OPTIONS) == first for _ in range(3))
+
+
+ARTICLE_HEAD = '<meta property="og:type" content="article">'
+PARAGRAPHS = "".join(
+    f"<p>Paragraph {i} explains how the new chip design reduces power use in laptops "
+    f"while keeping the same performance for everyday work and games.</p>"
+    for i in range(6)
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "reason"),
+    [
+        ("", "https://a.test/x", "empty"),
+        ("   \n ", "https://a.test/x", "empty"),
+        (
+            f"<html><head>{ARTICLE_HEAD}</head><body><article><p>Too short.</p></article>"
+            "</body></html>",
+            "https://a.test/short",
+            "too_short",
+        ),
+        (
+            '<html><head><meta property="og:type" content="website"></head><body>'
+            f"<main>{PARAGRAPHS}</main></body></html>",
+            "https://a.test/category/chips/",
+            "not_article",
+        ),
+        (f"<html><body><main>{PARAGRAPHS}</main></body></html>", "https://a.test/", "not_article"),
+        (
+            "<html><body><div><img src='x.png'></div><script>var a = 1;</script></body></html>",
+            "https://a.test/page",
+            "no_text",
+        ),
+    ],
+)
+def test_drop_reasons(html: str, url: str, reason: str) -> None:
+    assert clean_page(html, url, OPTIONS).drop_reason == reason
+
+
+def test_article_without_markers_is_kept() -> None:
+    html = f"<html><body><article><h1>Chips</h1>{PARAGRAPHS}</article></body></html>"
+    result = clean_page(html, "https://a.test/2025/chips", OPTIONS)
+    assert result.drop_reason is None
+    assert result.language == "en"
+
+
+def test_options_turn_checks_off() -> None:
+    html = f"<html><head>{ARTICLE_HEAD}</head><body><article><p>Too short.</p></article></body>"
+    assert clean_page(html, "https://a.test/s", CleaningOptions(min_words=None)).kept
+    listing = f'<html><head><meta property="og:type" content="website"></head><body>{PARAGRAPHS}'
+    assert clean_page(listing, "https://a.test/l", CleaningOptions(require_article=False)).kept
+
+
+def test_options_validate_themselves() -> None:
+    with pytest.raises(ValueError, match="min_words"):
+        CleaningOptions(min_words=-1)
+
+
+def test_content_hash_folds_white_space() -> None:
+    assert content_hash("a  b\nc") == content_hash("a b c")
+    assert content_hash("a b c") != content_hash("a b d")
