@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_reactor_settings
+
+from crawler.demo import project_settings
+from crawler.spiders.technews import TechNewsSpider
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -54,6 +59,30 @@ def run_scrapy_crawl(tmp: Path, *args: str, settings: dict[str, str] | None = No
     )
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     return CrawlRun(done.returncode, done.stdout + done.stderr, stats, output)
+
+
+SITES = """
+[[site]]
+name = "news"
+start_urls = ["https://news.test/"]
+deny = ["/private/"]
+max_pages = 5
+max_depth = 1
+"""
+
+
+def make_crawler(
+    tmp_path: Path, sites: str = SITES, settings: dict[str, Any] | None = None, **kwargs: Any
+) -> Crawler:
+    """A crawler with a technews spider over ``sites``, set up as ``scrapy crawl`` does."""
+    path = tmp_path / "sites.toml"
+    path.write_text(sites, encoding="utf-8")
+    overrides = {"TELNETCONSOLE_ENABLED": False, **get_reactor_settings(), **(settings or {})}
+    crawler = Crawler(TechNewsSpider, project_settings(overrides))
+    # as Crawler.crawl() does: the spider may still change settings before they freeze
+    crawler.spider = crawler._create_spider(sites=str(path), **kwargs)
+    crawler._apply_settings()
+    return crawler
 
 
 @pytest.fixture(scope="session")

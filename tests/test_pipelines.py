@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler.items import ArticleItem, PageItem
+from crawler.pipelines import CleaningPipeline, ParquetPipeline, cleaning_options
+from tests.conftest import load_golden, make_crawler
+
+
+def page(name: str) -> PageItem:
+    html, expected = load_golden(name)
+    return PageItem(
+        url=expected["url"],
+        html=html,
+        http_status=200,
+        site="news",
+        fetched_at=datetime(2026, 11, 22, 8, 0, tzinfo=UTC),
+        source="sitemap",
+    )
+
+
+def test_cleaning_pipeline_makes_an_article(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_CRAWL_ID": "run-1"})
+    pipeline = CleaningPipeline.from_crawler(crawler)
+    article = pipeline.process_item(page("seed_002"))
+    assert isinstance(article, ArticleItem)
+    assert (article.language, article.site, article.spider) == ("fr", "news", "technews")
+    assert article.crawl_id == "run-1"
+    assert article.domain == "example-actu-tech.test"
+    assert article.extractor_version.startswith("trafilatura ")
+    assert article.date == datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("cleaning/kept") == 1
+
+
+def test_cleaning_pipeline_drops_with_a_counted_reason(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path)
+    pipeline = CleaningPipeline.from_crawler(crawler)
+    item = page("seed_000")
+    item.html = "<html><head><meta property='og:type' content='website'></head><body>x</body>"
+    with pytest.raises(DropItem, match="not_article"):
+        pipeline.process_item(item)
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("cleaning/dropped/not_article") == 1
+
+
+def test_settings_reach_the_cleaning_options(tmp_path: Path) -> None:
+    crawler = make_crawler(
+        tmp_path,
+        settings={"CLEANCRAWL_MIN_WORDS": 0, "CLEANCRAWL_EXTRACTION_FOCUS": "precision"},
+    )
+    options = cleaning_options(crawler.settings)
+    assert options.min_words is None
+    assert options.favor_precision and not options.favor_recall
+    with pytest.raises(ValueError, match="EXTRACTION_FOCUS"):
+        cleaning_options(
+            make_crawler(tmp_path, settings={"CLEANCRAWL_EXTRACTION_FOCUS": "fast"}).settings
+        )
+
+
+def test_parquet_pipeline_writes_rows_and_stats(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    crawler = make_crawler(tmp_path, output=str(out), settings={"CLEANCRAWL_PARQUET_MAX_ROWS": 2})
+    cleaner = CleaningPipeline.from_crawler(crawler)
+    writer = ParquetPipeline.from_crawler(crawler)
+    for name in ["seed_000", "seed_001", "seed_002"]:
+        writer.process_item(cleaner.process_item(page(name)))
+    writer.close()
+    files = sorted(out.iterdir())
+    assert len(files) == 2
+    crawl_id = crawler.settings.get("CLEANCRAWL_CRAWL_ID")
+    assert all(f.name.startswith(f"technews-{crawl_id}-") for f in files)
+    table = ds.dataset(out).to_table()
+    assert sorted(table.column("language").to_pylist()) == ["en", "en", "fr"]
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("parquet/rows_written") == 3
+    assert crawler.stats.get_value("parquet/files_written") == 2
+
+
+def test_parquet_pipeline_can_be_switched_off(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_PARQUET_ENABLED": False})
+    with pytest.raises(NotConfigured):
+        ParquetPipeline.from_crawler(crawler)
