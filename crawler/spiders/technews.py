@@ -168,7 +168,8 @@ class TechNewsSpider(Spider):
         elif isinstance(error, TimeoutError | TCPTimedOutError):
             reason = "timeout"
         elif isinstance(error, IgnoreRequest):
-            reason = "ignored"  # robots.txt, offsite, size limits: Scrapy logs which
+            # Scrapy raises the same exception for every reason; only the message tells
+            reason = "robots_txt" if "robots.txt" in str(error) else "ignored"
         else:
             reason = "download_error"
         if request.callback == self.parse_page:
