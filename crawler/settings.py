@@ -25,6 +25,9 @@ DEPTH_LIMIT = 0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# Log scraped and dropped items by URL, not with the whole article text.
+LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"
+
 EXTENSIONS = {
     "crawler.extensions.StatsFile": 500,
 }

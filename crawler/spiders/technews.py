@@ -80,9 +80,9 @@ class TechNewsSpider(Spider):
         spider.sites = {site.name: site for site in sites}
         spider.allowed_domains = sorted({d for s in sites for d in s.allowed_domains})
         for site in sites:
-            spider._link_extractors[site.name] = LinkExtractor(
-                allow_domains=site.allowed_domains, unique=True
-            )
+            # Domains are checked by Site.allows_url: LinkExtractor's allow_domains compares
+            # them with host:port and so refuses every link of a site on a non-default port.
+            spider._link_extractors[site.name] = LinkExtractor(unique=True)
             spider._queued[site.name] = set()
         return spider
 
