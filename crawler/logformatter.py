@@ -20,8 +20,7 @@ class QuietLogFormatter(LogFormatter):
         self, item: Any, response: Response | Failure | None, spider: Spider
     ) -> LogFormatterResult:
         result = super().scraped(item, response, spider)
-        result["args"] = {**result["args"], "item": _summary(item)}
-        return result
+        return _with_summary(result, item)
 
     def dropped(
         self,
@@ -31,8 +30,14 @@ class QuietLogFormatter(LogFormatter):
         spider: Spider,
     ) -> LogFormatterResult:
         result = super().dropped(item, exception, response, spider)
-        result["args"] = {**result["args"], "item": _summary(item)}
-        return result
+        return _with_summary(result, item)
+
+
+def _with_summary(result: LogFormatterResult, item: Any) -> LogFormatterResult:
+    args = result["args"]
+    if isinstance(args, dict):
+        result["args"] = {**args, "item": _summary(item)}
+    return result
 
 
 def _summary(item: Any) -> str:
