@@ -11,9 +11,11 @@ from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from cleaning import clean_page
 from crawler.items import PageItem
+from crawler.pipelines import cleaning_options
 from crawler.spiders.technews import DEPTH, LASTMOD, SITE, SOURCE, TechNewsSpider
-from tests.conftest import SITES, make_crawler
+from tests.conftest import SITES, load_golden, make_crawler
 
 
 def make_spider(tmp_path: Path, sites: str = SITES, **kwargs: Any) -> TechNewsSpider:
@@ -213,3 +215,28 @@ def test_http_errors_are_counted_by_status(tmp_path: Path) -> None:
     failure.request = request  # type: ignore[attr-defined]
     spider.on_error(failure)
     assert stats(spider)["cleaning/dropped/http_404"] == 1
+
+
+ABOUT = """<html><head><meta property="og:type" content="website">
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "AboutPage"}
+</script></head><body><main><h1>About us</h1><p>We are a small team of editors who write
+about chips, phones and software every day, from three cities.</p></main></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "kept"),
+    [
+        ("https://news.test/2023/meta/", load_golden("seed_000")[0], True),
+        ("https://news.test/about/", ABOUT, False),
+    ],
+    ids=["article", "non-article"],
+)
+def test_article_and_non_article_pages(tmp_path: Path, url: str, body: str, kept: bool) -> None:
+    # the spider hands every HTML page on; cleaning tells articles from the rest
+    crawler = make_crawler(tmp_path)
+    spider = crawler.spider
+    assert isinstance(spider, TechNewsSpider)
+    (item,) = [r for r in spider.parse_page(html(url, body)) if isinstance(r, PageItem)]
+    result = clean_page(item.html, item.url, cleaning_options(crawler.settings))
+    assert result.kept is kept
+    assert result.drop_reason == (None if kept else "not_article")
