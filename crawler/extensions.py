@@ -26,7 +26,7 @@ class StatsFile:
     def from_crawler(cls, crawler: Crawler) -> Self:
         path = crawler.settings.get("CLEANCRAWL_STATS_FILE")
         if not path:
-            raise NotConfigured("CLEANCRAWL_STATS_FILE is not set")
+            raise NotConfigured  # off by default: no message, so Scrapy logs no warning
         assert crawler.stats is not None
         extension = cls(Path(path), crawler.stats)
         # after the pipelines' spider_closed handlers, so their final counts are in
