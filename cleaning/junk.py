@@ -1,0 +1,306 @@
+"""Junk lines that extraction leaves inside the article: counters, widgets, forms, spam.
+
+What makes a line junk is data (``data/junk.toml``): kinds, each with term lists by language
+and rules on how the terms must occur. This module only reads that file and applies it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DEFAULT_JUNK_FILE = Path(__file__).with_name("data") / "junk.toml"
+
+_LETTER = re.compile(r"[^\W\d_]")
+_BULLET = re.compile(r"^\s*[-*•·–]\s+")
+_SENTENCE_END = re.compile(r"[.!?]['\"”’»)\]]*$")
+_NUMBER = r"(?<![\w.,])\d[\d.,\u00a0\u202f ]*\s*[kKmM]?\+?\s*"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One way a line can be of a kind (see the header of ``data/junk.toml``)."""
+
+    need: tuple[tuple[str, int], ...]
+    only: bool = False
+    start: bool = False
+    number_before: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JunkKind:
+    """A kind of junk line, compiled from its table in the junk file."""
+
+    name: str
+    max_words: int
+    sentences: bool
+    absorbs: bool
+    patterns: tuple[re.Pattern[str], ...]
+    rules: tuple[Rule, ...]
+    terms: dict[str, re.Pattern[str]]  # group name -> any of its terms
+    starts: dict[str, re.Pattern[str]]  # group name -> a term at the start of the line
+    numbered: dict[str, re.Pattern[str]]  # group name -> a number right before a term
+
+    def matches(self, line: str, words: int, sentence: bool) -> bool:
+        if words > self.max_words or (sentence and not self.sentences):
+            return False
+        if any(pattern.search(line) for pattern in self.patterns):
+            return True
+        return any(self._rule_matches(rule, line) for rule in self.rules)
+
+    def _rule_matches(self, rule: Rule, line: str) -> bool:
+        for group, count in rule.need:
+            found = {m.group(0).casefold() for m in self.terms[group].finditer(line)}
+            if len(found) < count:
+                return False
+        groups = [group for group, _ in rule.need]
+        if rule.start and not any(self.starts[g].match(line) for g in groups):
+            return False
+        if rule.number_before and not self.numbered[rule.number_before].search(line):
+            return False
+        if rule.only:
+            rest = line
+            for group in groups:
+                rest = self.terms[group].sub(" ", rest)
+            return not _LETTER.search(rest)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class JunkRules:
+    """Every junk kind of a junk file, and the date-line parser built from it."""
+
+    kinds: tuple[JunkKind, ...]
+    absorbing: frozenset[str]
+    date_line: re.Pattern[str] | None
+    months: dict[str, int]
+
+
+@lru_cache(maxsize=8)
+def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
+    """Read and compile a junk file once per process; errors name the file and the kind."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    dates = data.pop("date_line", None)
+    kinds = []
+    for name, table in data.items():
+        try:
+            kinds.append(_kind(name, table))
+        except (KeyError, TypeError, ValueError, re.error) as exc:
+            raise ValueError(f"junk file {path}, kind [{name}]: {exc}") from exc
+    months, date_line = _date_parser(dates, data.get("updated_label", {}).get("terms", {}))
+    absorbing = frozenset(kind.name for kind in kinds if kind.absorbs)
+    return JunkRules(tuple(kinds), absorbing, date_line, months)
+
+
+def _kind(name: str, table: dict[str, Any]) -> JunkKind:
+    groups = {key: value for key, value in table.items() if isinstance(value, dict)}
+    alternations = {group: _alternation(_all_terms(terms)) for group, terms in groups.items()}
+    rules = tuple(
+        Rule(
+            need=tuple((group, int(n)) for group, n in rule["need"].items()),
+            only=bool(rule.get("only", False)),
+            start=bool(rule.get("start", False)),
+            number_before=rule.get("number_before"),
+        )
+        for rule in table.get("rules", [])
+    )
+    for rule in rules:
+        missing = {g for g, _ in rule.need} - alternations.keys()
+        if missing or (rule.number_before and rule.number_before not in alternations):
+            raise ValueError(f"a rule names term groups that are not defined: {sorted(missing)}")
+    flags = re.IGNORECASE
+    return JunkKind(
+        name=name,
+        max_words=int(table.get("max_words", 10)),
+        sentences=bool(table.get("sentences", False)),
+        absorbs=bool(table.get("absorbs", False)),
+        patterns=tuple(re.compile(p, flags) for p in table.get("patterns", [])),
+        rules=rules,
+        terms={g: re.compile(rf"(?<!\w)(?:{a})(?!\w)", flags) for g, a in alternations.items()},
+        starts={g: re.compile(rf"^\W*(?:{a})(?!\w)", flags) for g, a in alternations.items()},
+        numbered={g: re.compile(rf"{_NUMBER}(?:{a})(?!\w)", flags) for g, a in alternations.items()},
+    )
+
+
+def _all_terms(by_language: dict[str, list[str]]) -> list[str]:
+    return [term for terms in by_language.values() for term in terms]
+
+
+def _alternation(terms: list[str]) -> str:
+    # longest first, so "share this article" wins over "share"; spaces match any white space
+    unique = sorted({t.strip().casefold() for t in terms if t.strip()}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(part) for part in t.split()) for t in unique)
+
+
+def _date_parser(
+    table: dict[str, Any] | None, labels: dict[str, list[str]]
+) -> tuple[dict[str, int], re.Pattern[str] | None]:
+    if not table:
+        return {}, None
+    months: dict[str, int] = {}
+    for names in table["months"].values():
+        for number, spellings in enumerate(names, 1):
+            for spelling in spellings.split("|"):
+                months[spelling.casefold()] = number
+    month = _alternation(list(months))
+    weekday = _alternation(_all_terms(table.get("weekdays", {})))
+    label = _alternation(_all_terms(labels)) if labels else "(?!)"
+    day, year = r"(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th|º)?", r"(?P<y>(?:19|20)\d\d)"
+    forms = [
+        rf"{day}\s+(?:de\s+)?(?P<m>{month})\.?,?\s+(?:de\s+)?{year}",
+        rf"(?P<m2>{month})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d\d)",
+        r"(?P<y3>(?:19|20)\d\d)-(?P<n3>\d{1,2})-(?P<d3>\d{1,2})",
+        r"(?P<d4>\d{1,2})[./](?P<n4>\d{1,2})[./](?P<y4>(?:19|20)\d\d)",
+    ]
+    time = r"(?:,?\s+(?:at\s+|à\s+|um\s+|a\s+las\s+|alle\s+|om\s+)?\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?|\s*uhr|\s*h)?)?"
+    pattern = (
+        rf"^\W*(?:(?:{label})\s*:?\s+)?(?:(?:{weekday}),?\s+)?(?:{'|'.join(forms)}){time}\W*$"
+    )
+    return months, re.compile(pattern, re.IGNORECASE)
+
+
+def parse_date_line(line: str, rules: JunkRules) -> date | None:
+    """The date of a line that holds nothing but a date (and a label such as "Updated on")."""
+    if rules.date_line is None or len(line.split()) > 10:
+        return None
+    match = rules.date_line.match(line.strip())
+    if not match:
+        return None
+    parts = {k: v for k, v in match.groupdict().items() if v is not None}
+    year = int(parts.get("y") or parts.get("y2") or parts.get("y3") or parts["y4"])
+    name = parts.get("m") or parts.get("m2")
+    month = rules.months[name.casefold()] if name else int(parts.get("n3") or parts["n4"])
+    day = int(parts.get("d") or parts.get("d2") or parts.get("d3") or parts["d4"])
+    try:
+        return date(year, month, day)
+    except ValueError:  # 31 February, or a month-first numeric date
+        try:
+            return date(year, day, month)
+        except ValueError:
+            return None
+
+
+def is_site_list(line: str) -> bool:
+    """A long comma-separated run of names (sites, apps, brands), not a sentence."""
+    items = [item.strip() for item in re.split(r"[,;|]", line) if item.strip()]
+    if len(items) < 8 or (_SENTENCE_END.search(line) and not line.rstrip().endswith("...")):
+        return False
+    names = [item for item in items if len(item.split()) <= 4 and item[0].isupper() | item[0].isdigit()]
+    return len(names) >= 0.75 * len(items)
+
+
+def is_sentence(line: str, words: int) -> bool:
+    return words >= 5 and bool(_SENTENCE_END.search(line)) and not line.endswith("...")
+
+
+def classify_line(line: str, rules: JunkRules) -> str | None:
+    """The junk kind of one line of text, or None if it is article text."""
+    bare = _BULLET.sub("", line).strip()
+    if not bare:
+        return None
+    words = len(bare.split())
+    sentence = is_sentence(bare, words)
+    for kind in rules.kinds:
+        if kind.matches(bare, words, sentence):
+            return kind.name
+    if words <= 10 and parse_date_line(bare, rules) is not None:
+        return "date_line"
+    if words >= 8 and is_site_list(bare):
+        return "site_list"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLine:
+    """A line cut from the text, and why."""
+
+    reason: str
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
+class JunkRemoval:
+    """The text without its junk lines, what was cut, and a date found on a bare date line."""
+
+    text: str
+    removed: tuple[RemovedLine, ...]
+    date_found: date | None
+
+
+# An absorbed run (related links after "Related posts", field labels after "Leave a Reply")
+# is made of lines at most this long that are not sentences.
+ABSORB_MAX_WORDS = 16
+# A line this short between two junk lines belongs to them ("For Example:" in a spam block).
+SANDWICH_MAX_WORDS = 4
+
+
+def remove_junk(
+    text: str, rules: JunkRules, *, title: str | None = None, skip: frozenset[str] = frozenset()
+) -> JunkRemoval:
+    """Cut junk lines out of extracted text, keeping every other line as it was.
+
+    Args:
+        text: Extracted text, one paragraph, heading or list item per line.
+        rules: Compiled junk file (``load_junk_rules``).
+        title: The page title; a body line that repeats it is cut (reason ``title``).
+        skip: Junk kinds not to cut.
+    """
+    lines = text.split("\n")
+    reasons = [_reason(line, rules, title) for line in lines]
+    reasons = [None if r in skip else r for r in reasons]
+    _absorb(lines, reasons, rules.absorbing - skip)
+    _sandwiched(lines, reasons)
+    found = None
+    for line, reason in zip(lines, reasons, strict=True):
+        if reason == "date_line" and found is None:
+            found = parse_date_line(_BULLET.sub("", line), rules)
+    removed = tuple(
+        RemovedLine(r, line) for line, r in zip(lines, reasons, strict=True) if r is not None
+    )
+    kept = "\n".join(line for line, r in zip(lines, reasons, strict=True) if r is None)
+    return JunkRemoval(kept, removed, found)
+
+
+def _reason(line: str, rules: JunkRules, title: str | None) -> str | None:
+    if title and _folded(line) == _folded(title):
+        return "title"
+    return classify_line(line, rules)
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.sub(r"\W+", " ", text).casefold().split())
+
+
+def _short(line: str, max_words: int) -> bool:
+    words = len(line.split())
+    return 0 < words <= max_words and not is_sentence(line, words)
+
+
+def _absorb(lines: list[str], reasons: list[str | None], absorbing: frozenset[str]) -> None:
+    # A heading such as "Related posts" takes the short lines after it, but only when they
+    # run to the end of the text or to another junk line: a section heading followed by
+    # article paragraphs keeps them.
+    i = 0
+    while i < len(lines):
+        reason = reasons[i]
+        if reason in absorbing:
+            end = i + 1
+            while end < len(lines) and reasons[end] is None and _short(lines[end], ABSORB_MAX_WORDS):
+                end += 1
+            if end > i + 1 and (end == len(lines) or reasons[end] is not None):
+                reasons[i + 1 : end] = [reason] * (end - i - 1)
+            i = end
+        else:
+            i += 1
+
+
+def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:
+    for i in range(1, len(lines) - 1):
+        before, after = reasons[i - 1], reasons[i + 1]
+        if reasons[i] is None and before and after and _short(lines[i], SANDWICH_MAX_WORDS):
+            reasons[i] = before
