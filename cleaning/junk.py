@@ -123,7 +123,9 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
         rules=rules,
         terms={g: re.compile(rf"(?<!\w)(?:{a})(?!\w)", flags) for g, a in alternations.items()},
         starts={g: re.compile(rf"^\W*(?:{a})(?!\w)", flags) for g, a in alternations.items()},
-        numbered={g: re.compile(rf"{_NUMBER}(?:{a})(?!\w)", flags) for g, a in alternations.items()},
+        numbered={
+            g: re.compile(rf"{_NUMBER}(?:{a})(?!\w)", flags) for g, a in alternations.items()
+        },
     )
 
 
@@ -157,10 +159,11 @@ def _date_parser(
         r"(?P<y3>(?:19|20)\d\d)-(?P<n3>\d{1,2})-(?P<d3>\d{1,2})",
         r"(?P<d4>\d{1,2})[./](?P<n4>\d{1,2})[./](?P<y4>(?:19|20)\d\d)",
     ]
-    time = r"(?:,?\s+(?:at\s+|à\s+|um\s+|a\s+las\s+|alle\s+|om\s+)?\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?|\s*uhr|\s*h)?)?"
-    pattern = (
-        rf"^\W*(?:(?:{label})\s*:?\s+)?(?:(?:{weekday}),?\s+)?(?:{'|'.join(forms)}){time}\W*$"
+    time = (
+        r"(?:,?\s+(?:at\s+|à\s+|um\s+|a\s+las\s+|alle\s+|om\s+)?"
+        r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?|\s*uhr|\s*h)?)?"
     )
+    pattern = rf"^\W*(?:(?:{label})\s*:?\s+)?(?:(?:{weekday}),?\s+)?(?:{'|'.join(forms)}){time}\W*$"
     return months, re.compile(pattern, re.IGNORECASE)
 
 
@@ -190,7 +193,9 @@ def is_site_list(line: str) -> bool:
     items = [item.strip() for item in re.split(r"[,;|]", line) if item.strip()]
     if len(items) < 8 or (_SENTENCE_END.search(line) and not line.rstrip().endswith("...")):
         return False
-    names = [item for item in items if len(item.split()) <= 4 and item[0].isupper() | item[0].isdigit()]
+    names = [
+        item for item in items if len(item.split()) <= 4 and item[0].isupper() | item[0].isdigit()
+    ]
     return len(names) >= 0.75 * len(items)
 
 
@@ -290,7 +295,9 @@ def _absorb(lines: list[str], reasons: list[str | None], absorbing: frozenset[st
         reason = reasons[i]
         if reason in absorbing:
             end = i + 1
-            while end < len(lines) and reasons[end] is None and _short(lines[end], ABSORB_MAX_WORDS):
+            while (
+                end < len(lines) and reasons[end] is None and _short(lines[end], ABSORB_MAX_WORDS)
+            ):
                 end += 1
             if end > i + 1 and (end == len(lines) or reasons[end] is not None):
                 reasons[i + 1 : end] = [reason] * (end - i - 1)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,6 +24,14 @@ class CleaningOptions:
             detection reads at most.
         language_seed: Seed of langdetect's sampling, so that a text always gets the
             same language.
+        remove_junk: Cut junk lines (counters, widgets, forms, spam) from the text.
+        junk_file: A junk file (TOML, see ``cleaning/data/junk.toml``) to use instead of
+            the bundled one.
+        skip_junk_kinds: Junk kinds (or ``title``, ``date_line``, ``site_list``) to keep.
+        prune_widgets: Remove share, rating, newsletter, related-post and similar widgets
+            from the HTML before extraction, where class or id names them.
+        prune_xpaths: XPath expressions of more elements to remove before extraction
+            (a site's ``prune`` selectors).
     """
 
     min_words: int | None = 50
@@ -33,9 +42,16 @@ class CleaningOptions:
     require_article: bool = True
     language_sample_chars: int = 3000
     language_seed: int = 0
+    remove_junk: bool = True
+    junk_file: Path | None = None
+    skip_junk_kinds: frozenset[str] = field(default_factory=frozenset)
+    prune_widgets: bool = True
+    prune_xpaths: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.min_words is not None and self.min_words < 0:
             raise ValueError("min_words must be >= 0 or None")
         if self.language_sample_chars < 1:
             raise ValueError("language_sample_chars must be >= 1")
+        if self.junk_file is not None and not self.junk_file.is_file():
+            raise ValueError(f"junk_file {self.junk_file} does not exist")

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, cast
 import trafilatura
 from trafilatura.utils import load_html
 
+from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
 from cleaning.language import UNDETERMINED, detect_language
 from cleaning.pagetype import PageKind, classify_page
+from cleaning.prune import prune_widgets
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document
@@ -40,6 +42,7 @@ class CleanResult:
     language_score: float = 0.0
     word_count: int = 0
     content_hash: str = ""
+    removed_lines: tuple[RemovedLine, ...] = ()
 
     @property
     def kept(self) -> bool:
@@ -61,18 +64,37 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
         return CleanResult(url=url, drop_reason="unparseable")
     if options.require_article and classify_page(tree, url) is PageKind.NOT_ARTICLE:
         return CleanResult(url=url, drop_reason="not_article")
+    if options.prune_widgets or options.prune_xpaths:
+        prune_widgets(
+            tree,
+            options.prune_xpaths,
+            keep_comments=options.include_comments,
+            by_name=options.prune_widgets,
+        )
     document = _extract(tree, url, options)
     text = _tidy(document.text) if document is not None and document.text else ""
-    if not text:
+    if document is None or not text:
         return CleanResult(url=url, drop_reason="no_text")
-    word_count = len(_WORD.findall(text))
-    assert document is not None  # text came from it
-    result = _describe(document, url, text, word_count)
-    if options.min_words is not None and word_count < options.min_words:
+    result = _describe(document, url, text)
+    if options.remove_junk:
+        removal = remove_junk(
+            text,
+            load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE),
+            title=result.title,
+            skip=options.skip_junk_kinds,
+        )
+        result.removed_lines = removal.removed
+        # a bare date line is the publication date when the page declares none
+        result.date_published = result.date_published or removal.date_found
+        _set_text(result, removal.text)
+        if not result.text:
+            result.drop_reason = "no_text"
+            return result
+    if options.min_words is not None and result.word_count < options.min_words:
         result.drop_reason = "too_short"
         return result
     guess = detect_language(
-        text, sample_chars=options.language_sample_chars, seed=options.language_seed
+        result.text, sample_chars=options.language_sample_chars, seed=options.language_seed
     )
     result.language, result.language_score = guess.code, guess.score
     return result
@@ -100,19 +122,24 @@ def _extract(tree: object, url: str, options: CleaningOptions) -> Document | Non
     return cast("Document | None", document)  # a dict only with as_dict=True
 
 
-def _describe(document: Document, url: str, text: str, word_count: int) -> CleanResult:
-    return CleanResult(
+def _describe(document: Document, url: str, text: str) -> CleanResult:
+    result = CleanResult(
         url=url,
-        text=text,
         title=_clean(document.title),
         authors=_split_authors(document.author),
         date_published=_parse_date(document.date),
         sitename=_clean(document.sitename),
         description=_clean(document.description),
         tags=_unique([*(document.categories or []), *(document.tags or [])]),
-        word_count=word_count,
-        content_hash=content_hash(text),
     )
+    _set_text(result, text)
+    return result
+
+
+def _set_text(result: CleanResult, text: str) -> None:
+    result.text = text
+    result.word_count = len(_WORD.findall(text))
+    result.content_hash = content_hash(text)
 
 
 def _tidy(text: str) -> str:

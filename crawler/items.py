@@ -44,3 +44,4 @@ class ArticleItem:
     crawl_id: str
     extractor_version: str
     cleancrawl_version: str
+    removed_lines: list[dict[str, str]] = field(default_factory=list)

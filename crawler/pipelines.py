@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -43,6 +44,7 @@ def cleaning_options(settings: BaseSettings) -> CleaningOptions:
             f"CLEANCRAWL_EXTRACTION_FOCUS must be balanced, precision or recall, not {focus!r}"
         )
     min_words = settings.getint("CLEANCRAWL_MIN_WORDS")
+    junk_file = settings.get("CLEANCRAWL_JUNK_FILE")
     return CleaningOptions(
         min_words=min_words or None,
         include_comments=settings.getbool("CLEANCRAWL_INCLUDE_COMMENTS"),
@@ -52,6 +54,10 @@ def cleaning_options(settings: BaseSettings) -> CleaningOptions:
         require_article=settings.getbool("CLEANCRAWL_REQUIRE_ARTICLE"),
         language_sample_chars=settings.getint("CLEANCRAWL_LANGUAGE_SAMPLE_CHARS"),
         language_seed=settings.getint("CLEANCRAWL_LANGUAGE_SEED"),
+        remove_junk=settings.getbool("CLEANCRAWL_REMOVE_JUNK"),
+        junk_file=Path(junk_file) if junk_file else None,
+        skip_junk_kinds=frozenset(settings.getlist("CLEANCRAWL_KEEP_JUNK_KINDS")),
+        prune_widgets=settings.getbool("CLEANCRAWL_PRUNE_WIDGETS"),
     )
 
 
@@ -59,27 +65,47 @@ class CleaningPipeline:
     """Turn fetched pages into articles, or drop them under a named reason."""
 
     def __init__(
-        self, options: CleaningOptions, stats: StatsCollector, spider: str, crawl_id: str
+        self,
+        options: CleaningOptions,
+        stats: StatsCollector,
+        spider: str,
+        crawl_id: str,
+        *,
+        site_prune_xpaths: dict[str, tuple[str, ...]] | None = None,
+        audit_removed_lines: bool = False,
     ) -> None:
         self.options = options
         self.stats = stats
         self.spider = spider
         self.crawl_id = crawl_id
+        self.audit_removed_lines = audit_removed_lines
+        # one options object per site that has its own prune selectors, built once
+        self.site_options = {
+            site: replace(options, prune_xpaths=xpaths)
+            for site, xpaths in (site_prune_xpaths or {}).items()
+            if xpaths
+        }
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None and crawler.spider is not None
+        sites = getattr(crawler.spider, "sites", {})
         return cls(
             cleaning_options(crawler.settings),
             crawler.stats,
             crawler.spider.name,
             crawler.settings.get("CLEANCRAWL_CRAWL_ID") or "",
+            site_prune_xpaths={name: site.prune_xpaths for name, site in sites.items()},
+            audit_removed_lines=crawler.settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
         )
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
-        result = clean_page(item.html, item.url, self.options)
+        options = self.site_options.get(item.site, self.options)
+        result = clean_page(item.html, item.url, options)
+        for removed in result.removed_lines:
+            self.stats.inc_value(f"cleaning/lines_removed/{removed.reason}")
         if result.drop_reason is not None:
             count_drop(self.stats, result.drop_reason)
             # expected outcomes, counted in the stats: no warning per page
@@ -110,6 +136,11 @@ class CleaningPipeline:
             crawl_id=self.crawl_id,
             extractor_version=EXTRACTOR_VERSION,
             cleancrawl_version=CLEANCRAWL_VERSION,
+            removed_lines=[
+                {"reason": removed.reason, "line": removed.line} for removed in result.removed_lines
+            ]
+            if self.audit_removed_lines
+            else [],
         )
 
 

@@ -64,6 +64,18 @@ CLEANCRAWL_INCLUDE_TABLES = True
 CLEANCRAWL_EXTRACTION_FOCUS = "balanced"
 # Drop pages whose markup declares them listings or other non-article pages.
 CLEANCRAWL_REQUIRE_ARTICLE = True
+# Cut junk lines (view counters, reading times, ratings, share bars, comment forms, spam,
+# repeated titles, bare dates) from the extracted text.
+CLEANCRAWL_REMOVE_JUNK = True
+# A junk file (TOML, like cleaning/data/junk.toml) to use instead of the bundled one.
+CLEANCRAWL_JUNK_FILE = None
+# Junk kinds to keep in the text, e.g. ["date_line", "title"].
+CLEANCRAWL_KEEP_JUNK_KINDS: list[str] = []
+# Remove widgets (share, rating, newsletter, related posts, TOC...) from the HTML before
+# extraction, where their class or id names them.
+CLEANCRAWL_PRUNE_WIDGETS = True
+# Write the removed lines and their reasons to the removed_lines column of each row.
+CLEANCRAWL_AUDIT_REMOVED_LINES = False
 # Characters of cleaned text that language detection reads at most.
 CLEANCRAWL_LANGUAGE_SAMPLE_CHARS = 3000
 # Seed of language detection, so the same text always gets the same language.

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cssselect import HTMLTranslator, SelectorError
+
 DEFAULT_SITES_FILE = Path(__file__).with_name("sites.toml")
 
 _KEYS = {
@@ -22,6 +24,7 @@ _KEYS = {
     "max_pages",
     "max_depth",
     "robots_sitemaps",
+    "prune",
 }
 
 
@@ -45,6 +48,8 @@ class Site:
         max_pages: Most article and listing pages fetched from the site per run.
         max_depth: Most link hops from a start URL, sitemap or feed entry.
         robots_sitemaps: Also read the ``Sitemap:`` lines of the sites' robots.txt.
+        prune_xpaths: Elements removed from the site's pages before extraction, as XPath
+            (the sites file gives them as CSS selectors, key ``prune``).
     """
 
     name: str
@@ -57,6 +62,7 @@ class Site:
     max_pages: int = 1000
     max_depth: int = 3
     robots_sitemaps: bool = True
+    prune_xpaths: tuple[str, ...] = ()
     _domains: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
@@ -133,9 +139,17 @@ def _site(entry: dict[str, Any], path: Path, index: int) -> Site:
             max_pages=int(entry.get("max_pages", 1000)),
             max_depth=int(entry.get("max_depth", 3)),
             robots_sitemaps=bool(entry.get("robots_sitemaps", True)),
+            prune_xpaths=tuple(_xpath(s) for s in _strings(entry, "prune")),
         )
-    except (ValueError, TypeError, re.error) as exc:
+    except (ValueError, TypeError, re.error, SelectorError) as exc:
         raise SitesFileError(f"{where}: {exc}") from exc
+
+
+def _xpath(selector: str) -> str:
+    try:
+        return str(HTMLTranslator().css_to_xpath(selector))
+    except SelectorError as exc:
+        raise ValueError(f"prune selector {selector!r} is not valid CSS: {exc}") from exc
 
 
 def _strings(entry: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -37,5 +37,10 @@ ARTICLE_SCHEMA = pa.schema(
         _field("crawl_id", pa.string(), "id of the crawl run that wrote the row"),
         _field("extractor_version", pa.string(), "extraction library and version"),
         _field("cleancrawl_version", pa.string(), "cleancrawl version"),
+        _field(
+            "removed_lines",
+            pa.list_(pa.struct([("reason", pa.string()), ("line", pa.string())])),
+            "lines cut from text and why; filled when CLEANCRAWL_AUDIT_REMOVED_LINES is on",
+        ),
     ]
 )
