@@ -83,6 +83,9 @@ def test_article_row(rows: dict[str, Any], path: str) -> None:
     text = norm(row["text"])
     for sentence in expected["must_contain"]:
         assert norm(sentence) in text
+    lines = {norm(line) for line in row["text"].splitlines()}
+    survived = [junk for junk in expected["junk"] if norm(junk) in lines]
+    assert survived == []
 
 
 def test_stats_account_for_every_page(crawl: CrawlRun, rows: dict[str, Any]) -> None:
@@ -93,6 +96,8 @@ def test_stats_account_for_every_page(crawl: CrawlRun, rows: dict[str, Any]) -> 
     assert stats["cleaning/dropped/http_404"] == len(EXPECTED["missing"])
     assert stats["cleaning/dropped/robots_txt"] == len(EXPECTED["disallowed"])
     assert stats["technews/xml/sitemap_index"] == 1
+    removed = sum(v for k, v in stats.items() if k.startswith("cleaning/lines_removed/"))
+    assert removed >= len(rows)  # every sample article carries junk
     assert stats["technews/xml/feed"] >= 2
 
 

@@ -86,3 +86,35 @@ def test_parquet_pipeline_can_be_switched_off(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_PARQUET_ENABLED": False})
     with pytest.raises(NotConfigured):
         ParquetPipeline.from_crawler(crawler)
+
+
+def test_removed_lines_are_counted_and_audited_on_request(tmp_path: Path) -> None:
+    quiet = make_crawler(tmp_path)
+    article = CleaningPipeline.from_crawler(quiet).process_item(page("seed_004"))
+    assert article.removed_lines == []  # audit is off by default
+    assert quiet.stats is not None
+    assert quiet.stats.get_value("cleaning/lines_removed/site_list") == 1
+    assert quiet.stats.get_value("cleaning/lines_removed/title") == 1
+
+    audited = make_crawler(tmp_path, settings={"CLEANCRAWL_AUDIT_REMOVED_LINES": True})
+    article = CleaningPipeline.from_crawler(audited).process_item(page("seed_004"))
+    assert {"reason": "title", "line": "Mark Zuckerberg’s Real Cage Fight"} in article.removed_lines
+
+
+SITES_WITH_PRUNE = """
+[[site]]
+name = "news"
+start_urls = ["https://news.test/"]
+prune = ["div.entry-content > p:first-child"]
+"""
+
+
+def test_site_prune_selectors_reach_cleaning(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, SITES_WITH_PRUNE)
+    pipeline = CleaningPipeline.from_crawler(crawler)
+    item = page("seed_001")
+    kept = CleaningPipeline.from_crawler(make_crawler(tmp_path)).process_item(page("seed_001"))
+    article = pipeline.process_item(item)
+    first = kept.text.splitlines()[0]
+    assert first not in article.text.splitlines()
+    assert kept.text.splitlines()[1:] == article.text.splitlines()

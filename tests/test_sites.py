@@ -79,3 +79,23 @@ def test_bad_sites_files_say_what_and_where(tmp_path: Path, text: str, message: 
 def test_missing_sites_file(tmp_path: Path) -> None:
     with pytest.raises(SitesFileError, match="cannot read"):
         load_sites(tmp_path / "nope.toml")
+
+
+def test_prune_selectors_become_xpath(tmp_path: Path) -> None:
+    (site,) = load_sites(
+        write(
+            tmp_path,
+            '[[site]]\nname = "a"\nstart_urls = ["https://a.test/"]\n'
+            'prune = ["div.promo", "#newsletter"]\n',
+        )
+    )
+    assert len(site.prune_xpaths) == 2
+    assert "promo" in site.prune_xpaths[0] and "newsletter" in site.prune_xpaths[1]
+
+
+def test_bad_prune_selector(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, '[[site]]\nname = "a"\nstart_urls = ["https://a.test/"]\nprune = ["div[["]\n'
+    )
+    with pytest.raises(SitesFileError, match="not valid CSS"):
+        load_sites(path)
