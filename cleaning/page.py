@@ -136,9 +136,14 @@ def _describe(document: Document, url: str, text: str) -> CleanResult:
     return result
 
 
+def word_count(text: str) -> int:
+    """Words as the ``word_count`` column counts them: runs of ``\\w`` characters."""
+    return len(_WORD.findall(text))
+
+
 def _set_text(result: CleanResult, text: str) -> None:
     result.text = text
-    result.word_count = len(_WORD.findall(text))
+    result.word_count = word_count(text)
     result.content_hash = content_hash(text)
 
 

@@ -14,9 +14,15 @@ import trafilatura
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.asyncio import call_later
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
-from cleaning import CleaningOptions, clean_page
+from cleaning import CleaningOptions, clean_page, content_hash
+from cleaning.page import word_count
+from cleaning.templates import SiteTemplates, TemplateOptions
 from crawler.items import ArticleItem, PageItem
+from crawler.state import StateStore
 from crawler.stats import count_drop
 from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParquetWriter
 
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
+    from scrapy.utils.asyncio import CallLaterResult
 
     from cleaning import CleanResult
 
@@ -34,6 +41,11 @@ try:
     CLEANCRAWL_VERSION = version("cleancrawl")
 except PackageNotFoundError:  # running from a source tree that was never installed
     CLEANCRAWL_VERSION = "0+unknown"
+
+
+def article_id(url: str, text_hash: str) -> str:
+    """Stable row id: the same URL with the same text always gets the same id."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{url}#{text_hash}"))
 
 
 def cleaning_options(settings: BaseSettings) -> CleaningOptions:
@@ -116,7 +128,7 @@ class CleaningPipeline:
     def _article(self, page: PageItem, result: CleanResult) -> ArticleItem:
         return ArticleItem(
             text=result.text,
-            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{page.url}#{result.content_hash}")),
+            id=article_id(page.url, result.content_hash),
             url=page.url,
             date=page.fetched_at,
             language=result.language,
@@ -142,6 +154,115 @@ class CleaningPipeline:
             if self.audit_removed_lines
             else [],
         )
+
+
+class TemplatePipeline:
+    """Cut lines that repeat across a domain's pages (its template) from each article.
+
+    The first pages of a domain nobody has counted yet are held back until
+    ``hold_pages`` of them have arrived (or ``hold_seconds`` have passed), so that the
+    first pages of a first crawl are cleaned too. Counts are kept in the state directory
+    when one is set, so later runs start warm.
+    """
+
+    def __init__(
+        self,
+        templates: SiteTemplates,
+        stats: StatsCollector,
+        *,
+        hold_pages: int,
+        hold_seconds: float,
+        min_words: int | None,
+        store: StateStore | None = None,
+        audit_removed_lines: bool = False,
+    ) -> None:
+        self.templates = templates
+        self.stats = stats
+        self.hold_pages = hold_pages
+        self.hold_seconds = hold_seconds
+        self.min_words = min_words
+        self.store = store
+        self.audit_removed_lines = audit_removed_lines
+        self._held: dict[str, list[Deferred[None]]] = {}
+        self._timers: dict[str, CallLaterResult] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED"):
+            raise NotConfigured("CLEANCRAWL_TEMPLATES_ENABLED is off")
+        assert crawler.stats is not None
+        templates = SiteTemplates(
+            TemplateOptions(
+                min_pages=settings.getint("CLEANCRAWL_TEMPLATE_MIN_PAGES"),
+                min_share=settings.getfloat("CLEANCRAWL_TEMPLATE_MIN_SHARE"),
+            )
+        )
+        state_dir = settings.get("CLEANCRAWL_STATE_DIR")
+        store = StateStore(Path(state_dir)) if state_dir else None
+        if store is not None:
+            templates.load(store.template_rows())
+        pipeline = cls(
+            templates,
+            crawler.stats,
+            hold_pages=settings.getint("CLEANCRAWL_TEMPLATE_HOLD_PAGES"),
+            hold_seconds=settings.getfloat("CLEANCRAWL_TEMPLATE_HOLD_SECONDS"),
+            min_words=settings.getint("CLEANCRAWL_MIN_WORDS") or None,
+            store=store,
+            audit_removed_lines=settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
+        )
+        crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
+        return pipeline
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        domain = item.domain
+        self.templates.add_page(domain, item.text)
+        if self.templates.pages(domain) <= self.hold_pages:
+            await self._hold(domain)
+        text, removed = self.templates.strip(domain, item.text)
+        if not removed:
+            return item
+        self.stats.inc_value("cleaning/lines_removed/template", len(removed))
+        if self.audit_removed_lines:
+            item.removed_lines += [{"reason": r.reason, "line": r.line} for r in removed]
+        item.text = text
+        item.content_hash = content_hash(text)
+        item.word_count = word_count(text)
+        item.id = article_id(item.url, item.content_hash)
+        if not text or (self.min_words is not None and item.word_count < self.min_words):
+            reason = "too_short" if text else "no_text"
+            count_drop(self.stats, reason)
+            self.stats.inc_value("cleaning/kept", -1)  # it passed cleaning, but is not written
+            raise DropItem(f"{reason} once its template is cut: {item.url}", log_level="DEBUG")
+        return item
+
+    async def _hold(self, domain: str) -> None:
+        held = self._held.setdefault(domain, [])
+        if self.templates.pages(domain) >= self.hold_pages:
+            self._release(domain)
+            return
+        waiting: Deferred[None] = Deferred()
+        held.append(waiting)
+        if domain not in self._timers:
+            self._timers[domain] = call_later(self.hold_seconds, self._release, domain, True)
+        self.stats.inc_value("cleaning/template_held")
+        await maybe_deferred_to_future(waiting)
+
+    def _release(self, domain: str, fired: bool = False) -> None:
+        timer = self._timers.pop(domain, None)
+        if timer is not None and not fired:
+            timer.cancel()
+        for waiting in self._held.pop(domain, []):
+            if not waiting.called:
+                waiting.callback(None)
+
+    def close(self) -> None:
+        for domain in list(self._held):
+            self._release(domain)
+        if self.store is not None:
+            self.store.save_template_rows(self.templates.rows())
 
 
 class ParquetPipeline:

@@ -34,6 +34,7 @@ EXTENSIONS = {
 
 ITEM_PIPELINES = {
     "crawler.pipelines.CleaningPipeline": 300,
+    "crawler.pipelines.TemplatePipeline": 400,
     "crawler.pipelines.ParquetPipeline": 800,
 }
 
@@ -76,6 +77,18 @@ CLEANCRAWL_KEEP_JUNK_KINDS: list[str] = []
 CLEANCRAWL_PRUNE_WIDGETS = True
 # Write the removed lines and their reasons to the removed_lines column of each row.
 CLEANCRAWL_AUDIT_REMOVED_LINES = False
+# Cut site templates: lines that repeat across many pages of one domain.
+CLEANCRAWL_TEMPLATES_ENABLED = True
+# A line is template once it is on this many distinct pages of a domain...
+CLEANCRAWL_TEMPLATE_MIN_PAGES = 3
+# ...and on at least this share of the domain's pages seen so far.
+CLEANCRAWL_TEMPLATE_MIN_SHARE = 0.1
+# The first pages of a domain with no counts yet wait until this many have arrived...
+CLEANCRAWL_TEMPLATE_HOLD_PAGES = 5
+# ...or this many seconds have passed, so they are cleaned of the template too.
+CLEANCRAWL_TEMPLATE_HOLD_SECONDS = 20.0
+# Folder kept between runs (template counts; later: crawl history). Empty: nothing is kept.
+CLEANCRAWL_STATE_DIR = ""
 # Characters of cleaned text that language detection reads at most.
 CLEANCRAWL_LANGUAGE_SAMPLE_CHARS = 3000
 # Seed of language detection, so the same text always gets the same language.
