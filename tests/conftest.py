@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,14 @@ from crawler.spiders.technews import TechNewsSpider
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).with_name("fixtures")
 GOLDEN = FIXTURES / "golden"
+
+
+def norm(text: str) -> str:
+    """Text with every run of white space (non-breaking spaces included) folded to one space.
+
+    trafilatura turns non-breaking spaces into spaces: compare words, not space kinds.
+    """
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def golden_pages() -> list[str]:

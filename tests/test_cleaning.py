@@ -5,14 +5,9 @@ import re
 import pytest
 
 from cleaning import CleaningOptions, clean_page, content_hash
-from tests.conftest import golden_pages, load_golden
+from tests.conftest import golden_pages, load_golden, norm
 
 OPTIONS = CleaningOptions()
-
-
-def norm(text: str) -> str:
-    # trafilatura turns non-breaking spaces into spaces; compare words, not space kinds
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.mark.parametrize("name", golden_pages())

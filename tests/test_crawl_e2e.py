@@ -17,7 +17,7 @@ import pytest
 
 from crawler.sample_server import SAMPLE_SITE, SiteServer
 from output import ARTICLE_SCHEMA
-from tests.conftest import ROOT, CrawlRun, run_scrapy_crawl
+from tests.conftest import ROOT, CrawlRun, norm, run_scrapy_crawl
 
 EXPECTED: dict[str, Any] = json.loads(
     (Path(__file__).with_name("sample_site_expected.json")).read_text(encoding="utf-8")
@@ -39,10 +39,6 @@ def crawl(server: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl
 def rows(crawl: CrawlRun) -> dict[str, dict[str, Any]]:
     table = ds.dataset(crawl.output).to_table()
     return {urlsplit(row["url"]).path: row for row in table.to_pylist()}
-
-
-def norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def test_crawl_succeeds_cleanly(crawl: CrawlRun) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -8,13 +7,9 @@ import pytest
 
 from cleaning import CleaningOptions, clean_page
 from cleaning.junk import classify_line, load_junk_rules, parse_date_line, remove_junk
-from tests.conftest import golden_pages, load_golden
+from tests.conftest import golden_pages, load_golden, norm
 
 RULES = load_junk_rules()
-
-
-def norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.mark.parametrize("name", golden_pages())
