@@ -1,0 +1,375 @@
+"""The extraction benchmark's metrics, report and junk planting, on tiny inline pages."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from benchmarks.extraction import (
+    Doc,
+    DocResult,
+    Page,
+    count_found,
+    f1_score,
+    found_snippets,
+    load_docs,
+    main,
+    parse_systems,
+    score_text,
+    shingle_scores,
+    shingles,
+    summarize,
+    table_row,
+    time_ratio,
+    tokenize,
+)
+from benchmarks.planted_junk import (
+    JUNK_WORDINGS,
+    LANGUAGES,
+    choose_junk,
+    find_container,
+    insertion_points,
+    junk_language,
+    normalize_whitespace,
+    placeholder_values,
+    plant_junk,
+)
+
+ARTICLE = """<!DOCTYPE html>
+<html lang="de"><head><title>Testseite</title></head>
+<body>
+<nav><p>Startseite</p><p>Politik</p><p>Wirtschaft</p><p>Sport</p><p>Kultur</p></nav>
+<main><article>
+<h1>Ein neuer Prozessor</h1>
+<p>Der neue Prozessor ist schneller als sein Vorgänger und braucht weniger Strom.</p>
+<p>Der Hersteller nennt keinen Preis, will ihn aber im Herbst ausliefern.</p>
+<p>Erste Tests zeigen einen Vorsprung von zwanzig Prozent bei gleicher Taktrate.</p>
+<p>Ob das für Spiele reicht, bleibt abzuwarten, schreiben die Tester.</p>
+</article></main>
+<footer><p>Impressum</p><p>Datenschutz</p></footer>
+</body></html>"""
+
+ARTICLE_PARAGRAPHS = [
+    "Der neue Prozessor ist schneller als sein Vorgänger und braucht weniger Strom.",
+    "Der Hersteller nennt keinen Preis, will ihn aber im Herbst ausliefern.",
+    "Erste Tests zeigen einen Vorsprung von zwanzig Prozent bei gleicher Taktrate.",
+    "Ob das für Spiele reicht, bleibt abzuwarten, schreiben die Tester.",
+]
+
+
+def make_doc(
+    text: str | None = "one two three four five",
+    with_: tuple[str, ...] = (),
+    without: tuple[str, ...] = (),
+) -> Doc:
+    return Doc("d1", "https://example.org/a", Path("unused.html.gz"), text, with_, without, {})
+
+
+def make_result(system: str, precision: float, recall: float, seconds: float) -> DocResult:
+    return DocResult(
+        dataset="ds",
+        variant="original",
+        system=system,
+        doc_id="d",
+        seconds=seconds,
+        chars=10,
+        precision=precision,
+        recall=recall,
+        with_found=1,
+        with_total=2,
+        without_found=0,
+        without_total=1,
+        junk_found=0,
+        junk_total=0,
+    )
+
+
+# --- tokens and shingles -------------------------------------------------------------------
+
+
+def test_tokens_are_unicode_word_runs_with_case_kept() -> None:
+    assert tokenize("Grüße, naïve Café-Tür: 42!") == ["Grüße", "naïve", "Café", "Tür", "42"]
+    assert tokenize(" -- ... ") == []
+
+
+def test_shingles_are_overlapping_four_grams_counted_as_a_multiset() -> None:
+    assert shingles("a b c d e") == {("a", "b", "c", "d"): 1, ("b", "c", "d", "e"): 1}
+    assert shingles("a b c d a b c d")[("a", "b", "c", "d")] == 2
+
+
+def test_short_text_is_one_shingle_and_empty_text_none() -> None:
+    assert shingles("Hello, world") == {("Hello", "world"): 1}
+    assert shingles("  ") == {}
+    assert shingles("?!") == {}
+
+
+# --- precision and recall ------------------------------------------------------------------
+
+
+def test_identical_texts_score_one() -> None:
+    assert shingle_scores("The cat sat on the mat.", "The cat  sat on\nthe mat") == (1.0, 1.0)
+
+
+def test_extra_and_missing_text() -> None:
+    precision, recall = shingle_scores("a b c d e f", "a b c d e")
+    assert (precision, recall) == pytest.approx((2 / 3, 1.0))
+    precision, recall = shingle_scores("a b c d", "a b c d e")
+    assert (precision, recall) == pytest.approx((1.0, 1 / 2))
+
+
+def test_overlap_is_a_multiset_intersection() -> None:
+    # five predicted shingles, two of them "a b c d"; expected has it once
+    precision, recall = shingle_scores("a b c d a b c d", "a b c d")
+    assert (precision, recall) == pytest.approx((1 / 5, 1.0))
+
+
+def test_comparison_is_case_sensitive() -> None:
+    assert shingle_scores("Hello world", "hello world") == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("predicted", "expected", "scores"),
+    [
+        ("", "", (1.0, 1.0)),
+        ("...", " ", (1.0, 1.0)),  # no tokens on either side counts as both empty
+        ("", "some expected text here", (0.0, 0.0)),
+        ("some predicted text here", "", (0.0, 1.0)),
+        ("short", "short", (1.0, 1.0)),
+        ("short one", "short", (0.0, 0.0)),
+    ],
+)
+def test_edge_cases(predicted: str, expected: str, scores: tuple[float, float]) -> None:
+    assert shingle_scores(predicted, expected) == scores
+
+
+def test_f1_is_the_harmonic_mean() -> None:
+    assert f1_score(1.0, 0.5) == pytest.approx(2 / 3)
+    assert f1_score(0.0, 0.0) == 0.0
+
+
+# --- snippets ------------------------------------------------------------------------------
+
+
+def test_whitespace_normalization() -> None:
+    assert normalize_whitespace("  a\n\t b\u00a0 c \r\n") == "a b c"
+    assert normalize_whitespace("") == ""
+
+
+def test_snippets_match_after_whitespace_normalization_on_both_sides() -> None:
+    text = "The quick brown\n\nfox jumps   over the lazy dog."
+    snippets = ["quick  brown fox", "over\tthe lazy", "Quick brown", "brown dog", "fox jumps"]
+    assert found_snippets(snippets, text) == ("quick  brown fox", "over\tthe lazy", "fox jumps")
+    assert count_found(snippets, text) == 3
+    assert count_found([], text) == 0
+
+
+# --- scoring and summaries -----------------------------------------------------------------
+
+
+def test_score_text_counts_snippets_and_junk() -> None:
+    doc = make_doc("one two three four five", with_=("two three", "six"), without=("five",))
+    page = Page("ds", "planted", doc, "<html></html>", junk=("1,204 views", "Advertisement"))
+    result = score_text(page, "cleancrawl", "one two three four\n1,204  views", 0.5)
+    # predicted: 4 shingles, 1 of them expected; expected: 2 shingles
+    assert (result.precision, result.recall) == pytest.approx((1 / 4, 1 / 2))
+    assert (result.with_found, result.with_total) == (1, 2)
+    assert (result.without_found, result.without_total) == (0, 1)
+    assert (result.junk_found, result.junk_total) == (1, 2)
+    assert result.junk_survived == ("1,204 views",)
+
+
+def test_score_text_without_expected_text_has_no_precision() -> None:
+    page = Page("ds", "original", make_doc(text=None, with_=("a b",)), "<html></html>")
+    result = score_text(page, "trafilatura", "a b c", 0.1)
+    assert (result.precision, result.recall, result.with_found) == (None, None, 1)
+
+
+def test_summary_f1_is_over_the_mean_precision_and_recall() -> None:
+    results = [make_result("cleancrawl", 1.0, 0.0, 1.0), make_result("cleancrawl", 0.5, 1.0, 3.0)]
+    summary = summarize(results)
+    assert (summary.precision, summary.recall) == pytest.approx((0.75, 0.5))
+    assert summary.f1 == pytest.approx(0.6)  # not the mean of per-page F1s (1/3)
+    assert summary.with_found == pytest.approx(0.5)
+    assert summary.without_survives == 0.0
+    assert summary.junk_survival is None
+    assert summary.docs_per_second == pytest.approx(0.5)
+    row = table_row(summary)
+    assert row == "| original | cleancrawl | 2 | 0.750 | 0.500 | 0.600 | 50.0% | 0.0% | – | 0.5 |"
+
+
+def test_time_ratio_is_cleancrawl_over_trafilatura() -> None:
+    summaries = [
+        summarize([make_result("trafilatura", 1, 1, 2.0)]),
+        summarize([make_result("cleancrawl", 1, 1, 2.5)]),
+    ]
+    assert time_ratio(summaries) == pytest.approx(1.25)
+    assert time_ratio(summaries[:1]) is None
+
+
+def test_systems_option() -> None:
+    assert parse_systems("cleancrawl, trafilatura") == ["trafilatura", "cleancrawl"]
+    assert parse_systems("cleancrawl") == ["cleancrawl"]
+    with pytest.raises(argparse.ArgumentTypeError, match="unknown systems"):
+        parse_systems("readability")
+
+
+# --- planted junk --------------------------------------------------------------------------
+
+
+def test_junk_vocabulary_covers_every_language() -> None:
+    assert len(JUNK_WORDINGS) >= 12
+    rng = random.Random(0)
+    for kind, wordings in JUNK_WORDINGS.items():
+        assert set(wordings) == set(LANGUAGES), kind
+        for lang, templates in wordings.items():
+            assert len(set(templates)) >= 3, (kind, lang)
+            for template in templates:
+                assert template.format(**placeholder_values(lang, rng)).strip()
+
+
+@pytest.mark.parametrize(
+    ("code", "lang"),
+    [("de", "de"), ("pt-BR", "pt"), ("NL", "nl"), ("zh-cn", "en"), ("ja", "en"), (None, "en")],
+)
+def test_junk_language(code: str | None, lang: str) -> None:
+    assert junk_language(code) == lang
+
+
+def test_insertion_points_cover_first_middle_and_last_paragraph() -> None:
+    assert insertion_points(7, 3, random.Random(0)) == [0, 3, 6]
+    points = insertion_points(7, 5, random.Random(0))
+    assert len(points) == 5
+    assert {0, 3, 6} <= set(points)
+    assert points == sorted(points)
+    assert insertion_points(1, 4, random.Random(0)) == [0, 0, 0, 0]
+
+
+def test_junk_already_in_the_page_is_not_chosen() -> None:
+    page_text = " ".join(JUNK_WORDINGS["advert"]["en"])
+    chosen = choose_junk("en", random.Random(1), page_text, count=len(JUNK_WORDINGS))
+    kinds = [kind for kind, _ in chosen]
+    assert "advert" not in kinds
+    assert len(kinds) == len(set(kinds)) == len(JUNK_WORDINGS) - 1
+
+
+def test_container_is_the_article_not_the_navigation() -> None:
+    root = lxml.html.document_fromstring(ARTICLE)
+    found = find_container(root)
+    assert found is not None
+    container, paragraphs = found
+    assert container.tag == "article"
+    assert [normalize_whitespace(p.text_content()) for p in paragraphs] == ARTICLE_PARAGRAPHS
+
+
+def test_planting_inserts_recorded_junk_between_the_paragraphs() -> None:
+    planted = plant_junk(ARTICLE, "page-1", "de")
+    assert planted is not None
+    assert 3 <= len(planted.junk) <= 5
+    assert len(planted.kinds) == len(set(planted.kinds)) == len(planted.junk)
+    article = lxml.html.document_fromstring(planted.html).find(".//article")
+    blocks = [normalize_whitespace(child.text_content()) for child in article if child.tag != "h1"]
+    # the original paragraphs keep their order; the junk sits among them, in recorded order
+    assert [b for b in blocks if b in ARTICLE_PARAGRAPHS] == ARTICLE_PARAGRAPHS
+    junk = [normalize_whitespace(text) for text in planted.junk]
+    assert [b for b in blocks if b not in ARTICLE_PARAGRAPHS] == junk
+    assert blocks[0] == ARTICLE_PARAGRAPHS[0]
+    assert blocks[1] in junk  # right after the first paragraph
+    assert blocks[-1] in junk  # after the last one
+    nav_and_footer = ["Startseite", "Politik", "Wirtschaft", "Sport", "Kultur", "Impressum"]
+    assert all(junk not in nav_and_footer for junk in planted.junk)
+
+
+def test_planting_is_deterministic_per_page_id() -> None:
+    first = plant_junk(ARTICLE, "page-1", "de")
+    assert first == plant_junk(ARTICLE, "page-1", "de")
+    others = {plant_junk(ARTICLE, f"page-{i}", "de") for i in range(2, 8)}
+    assert first not in others
+    assert len({page.junk for page in others if page}) > 1
+
+
+def template_pattern(template: str) -> re.Pattern[str]:
+    """A regex matching any filling of a junk template."""
+    parts = re.split(r"\{\w+\}", template)
+    return re.compile(".+?".join(re.escape(part) for part in parts))
+
+
+@pytest.mark.parametrize(("code", "lang"), [("de", "de"), ("pt-BR", "pt"), ("xx", "en")])
+def test_planting_uses_the_page_language(code: str, lang: str) -> None:
+    for page_id in ("page-1", "page-2", "page-3"):
+        planted = plant_junk(ARTICLE, page_id, code)
+        assert planted is not None
+        for kind, junk in zip(planted.kinds, planted.junk, strict=True):
+            templates = JUNK_WORDINGS[kind][lang]
+            assert any(template_pattern(t).fullmatch(junk) for t in templates), (kind, junk)
+
+
+def test_page_without_paragraphs_gets_no_variant() -> None:
+    assert plant_junk("<html><body><div>Only a div</div></body></html>", "x", "en") is None
+    assert plant_junk("", "x", "en") is None
+    assert plant_junk("<html><body><nav><p>Menu</p></nav></body></html>", "x", "en") is None
+
+
+# --- loading and the command line ----------------------------------------------------------
+
+
+def write_dataset(folder: Path) -> None:
+    (folder / "html").mkdir(parents=True)
+    records = [
+        {"id": "a", "url": "https://example.org/a", "text": " ".join(ARTICLE_PARAGRAPHS)},
+        {"id": "b", "url": None, "text": None, "meta": {"lang": "de", "page_type": "listing"}},
+    ]
+    with (folder / "docs.jsonl").open("w", encoding="utf-8") as handle:
+        for record in records:
+            path = f"html/{record['id']}.html.gz"
+            with gzip.open(folder / path, "wt", encoding="utf-8") as html:
+                html.write(ARTICLE)
+            line = {"with": ["Der neue Prozessor"], "without": ["Impressum"], "meta": {}, **record}
+            handle.write(json.dumps({**line, "html": path}) + "\n")
+
+
+def test_load_docs(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    docs = load_docs(tmp_path)
+    assert [d.id for d in docs] == ["a", "b"]
+    assert docs[1].url == ""
+    assert (docs[0].plantable, docs[1].plantable) == (True, False)
+    assert docs[1].lang == "de"
+    assert docs[0].read_html() == ARTICLE
+    assert len(load_docs(tmp_path, limit=1)) == 1
+
+
+def test_main_prints_markdown_and_writes_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "tiny"
+    write_dataset(folder)
+    out = tmp_path / "bench.json"
+    assert main(["--data", str(folder), "--json", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "## tiny" in report
+    assert "| original | trafilatura | 2 |" in report
+    assert "| planted | cleancrawl | 1 |" in report
+    assert "Time ratio cleancrawl / trafilatura" in report
+    numbers = json.loads(out.read_text(encoding="utf-8"))
+    assert {s["variant"] for s in numbers["summaries"]} == {"original", "planted"}
+    planted = [d for d in numbers["documents"] if d["variant"] == "planted"]
+    assert planted
+    assert all(3 <= len(d["junk_planted"]) <= 5 for d in planted)
+
+
+def test_main_with_one_system_and_no_planted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_dataset(tmp_path / "tiny")
+    args = ["--data", str(tmp_path / "tiny"), "--systems", "trafilatura", "--no-planted"]
+    assert main(args) == 0
+    report = capsys.readouterr().out
+    assert "cleancrawl" not in report.split("## tiny")[1]
+    assert "planted" not in report
