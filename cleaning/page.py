@@ -12,7 +12,7 @@ import trafilatura
 from trafilatura.utils import load_html
 
 from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
-from cleaning.language import UNDETERMINED, detect_language
+from cleaning.language import UNDETERMINED, identify_language
 from cleaning.pagetype import PageKind, classify_page
 from cleaning.prune import prune_widgets
 
@@ -40,6 +40,7 @@ class CleanResult:
     tags: list[str] = field(default_factory=list)
     language: str = UNDETERMINED
     language_score: float = 0.0
+    language_share: float = 0.0
     word_count: int = 0
     content_hash: str = ""
     removed_lines: tuple[RemovedLine, ...] = ()
@@ -55,7 +56,7 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     Drop reasons: ``empty`` (no markup at all), ``unparseable`` (no HTML tree could be
     built), ``not_article`` (the page declares itself a listing or other non-article),
     ``no_text`` (the extractor found no main text), ``too_short`` (fewer words than
-    ``options.min_words``).
+    ``options.min_words``), ``language`` (not one of ``options.languages``).
     """
     if not html.strip():
         return CleanResult(url=url, drop_reason="empty")
@@ -93,10 +94,16 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     if options.min_words is not None and result.word_count < options.min_words:
         result.drop_reason = "too_short"
         return result
-    guess = detect_language(
-        result.text, sample_chars=options.language_sample_chars, seed=options.language_seed
+    found = identify_language(
+        result.text,
+        backend=options.language_backend,
+        sample_chars=options.language_sample_chars,
+        seed=options.language_seed,
     )
-    result.language, result.language_score = guess.code, guess.score
+    result.language, result.language_score = found.code, found.score
+    result.language_share = found.share
+    if options.languages and found.code not in options.languages:
+        result.drop_reason = "language"
     return result
 
 

@@ -29,6 +29,7 @@ class ArticleItem:
     date: dt.datetime
     language: str
     language_score: float
+    language_share: float
     title: str | None
     authors: list[str] = field(default_factory=list)
     date_published: dt.date | None

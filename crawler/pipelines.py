@@ -18,7 +18,7 @@ from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from cleaning import CleaningOptions, clean_page, content_hash
+from cleaning import CleaningOptions, clean_page, content_hash, load_backend
 from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions
 from crawler.items import ArticleItem, PageItem
@@ -66,6 +66,8 @@ def cleaning_options(settings: BaseSettings) -> CleaningOptions:
         require_article=settings.getbool("CLEANCRAWL_REQUIRE_ARTICLE"),
         language_sample_chars=settings.getint("CLEANCRAWL_LANGUAGE_SAMPLE_CHARS"),
         language_seed=settings.getint("CLEANCRAWL_LANGUAGE_SEED"),
+        language_backend=settings.get("CLEANCRAWL_LANGUAGE_BACKEND") or "langdetect",
+        languages=frozenset(settings.getlist("CLEANCRAWL_LANGUAGES")),
         remove_junk=settings.getbool("CLEANCRAWL_REMOVE_JUNK"),
         junk_file=Path(junk_file) if junk_file else None,
         skip_junk_kinds=frozenset(settings.getlist("CLEANCRAWL_KEEP_JUNK_KINDS")),
@@ -102,8 +104,11 @@ class CleaningPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None and crawler.spider is not None
         sites = getattr(crawler.spider, "sites", {})
+        options = cleaning_options(crawler.settings)
+        # before any page (and any thread): a backend that fails to load stops the crawl here
+        load_backend(options.language_backend)
         return cls(
-            cleaning_options(crawler.settings),
+            options,
             crawler.stats,
             crawler.spider.name,
             crawler.settings.get("CLEANCRAWL_CRAWL_ID") or "",
@@ -133,6 +138,7 @@ class CleaningPipeline:
             date=page.fetched_at,
             language=result.language,
             language_score=result.language_score,
+            language_share=result.language_share,
             title=result.title,
             authors=result.authors,
             date_published=result.date_published,

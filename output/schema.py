@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 # Bump when a column is added, removed or changes type; readers find it in the file metadata.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def _field(name: str, type_: pa.DataType, doc: str, *, nullable: bool = False) -> pa.Field:
@@ -22,6 +22,11 @@ ARTICLE_SCHEMA = pa.schema(
         _field("date", pa.timestamp("us", tz="UTC"), "time the page was fetched, UTC"),
         _field("language", pa.string(), "ISO 639-1 code of the text's language, 'und' if unknown"),
         _field("language_score", pa.float64(), "detector's probability for language, 0 to 1"),
+        _field(
+            "language_share",
+            pa.float64(),
+            "share of the text (by characters of its parts) in language, 0 to 1",
+        ),
         _field("title", pa.string(), "article title", nullable=True),
         _field("authors", pa.list_(pa.string()), "author names, in page order"),
         _field("date_published", pa.date32(), "publication date the page declares", nullable=True),

@@ -57,7 +57,7 @@ def test_files_schema_and_metadata(crawl: CrawlRun) -> None:
     assert files and all(re.fullmatch(r"technews-.+-\d{5}\.parquet", f.name) for f in files)
     schema = pq.read_schema(files[0])
     assert schema.remove_metadata() == ARTICLE_SCHEMA.remove_metadata()
-    assert schema.metadata[b"cleancrawl.schema_version"] == b"1"
+    assert schema.metadata[b"cleancrawl.schema_version"] == b"2"
     assert schema.metadata[b"cleancrawl.extractor_version"].startswith(b"trafilatura ")
 
 
@@ -67,6 +67,7 @@ def test_article_row(rows: dict[str, Any], path: str) -> None:
     row = rows[path]
     assert row["language"] == expected["language"]
     assert row["language_score"] > 0.9
+    assert row["language_share"] == 1.0  # each sample article is in one language
     assert row["title"] == expected["title"]
     assert row["date_published"] == date.fromisoformat(expected["date_published"])
     assert set(expected["authors"]) <= set(row["authors"])

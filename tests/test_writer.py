@@ -19,6 +19,7 @@ def row(n: int) -> dict[str, Any]:
         "date": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
         "language": "en",
         "language_score": 0.99,
+        "language_share": 1.0,
         "title": None,
         "authors": ["A B"],
         "date_published": date(2025, 1, 1),
