@@ -29,7 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args.output, log_level=args.log_level)
     with SiteServer(SAMPLE_SITE, port=args.port) as server:
         print(f"Serving the sample site at {server.url}/ (Ctrl-C to stop)")
-        print(f"Crawl it: scrapy crawl technews -a url={server.url}/")
+        print(
+            f"Crawl it: scrapy crawl technews -a url={server.url}/"
+            " -s CLEANCRAWL_ALLOW_PRIVATE_HOSTS=True"
+        )
         try:
             while True:
                 time.sleep(3600)

@@ -35,6 +35,7 @@ def run_demo(output_dir: Path, *, log_level: str = "INFO") -> int:
                 "CLEANCRAWL_OUTPUT_DIR": str(output_dir),
                 # the sample site is local: no need to be gentle with it
                 "AUTOTHROTTLE_ENABLED": False,
+                "CLEANCRAWL_ALLOW_PRIVATE_HOSTS": True,
                 "LOG_LEVEL": log_level,
             }
         )

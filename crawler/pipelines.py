@@ -21,6 +21,7 @@ from twisted.internet.defer import Deferred
 from cleaning import CleaningOptions, clean_page, content_hash, load_backend
 from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions
+from crawler.config import ConfigError
 from crawler.items import ArticleItem, PageItem
 from crawler.state import StateStore
 from crawler.stats import count_drop
@@ -52,11 +53,21 @@ def cleaning_options(settings: BaseSettings) -> CleaningOptions:
     """Build the cleaning options from ``CLEANCRAWL_*`` settings."""
     focus = settings.get("CLEANCRAWL_EXTRACTION_FOCUS", "balanced")
     if focus not in ("balanced", "precision", "recall"):
-        raise ValueError(
-            f"CLEANCRAWL_EXTRACTION_FOCUS must be balanced, precision or recall, not {focus!r}"
+        raise ConfigError(
+            f"setting CLEANCRAWL_EXTRACTION_FOCUS: must be balanced, precision or recall, "
+            f"not {focus!r}"
         )
     min_words = settings.getint("CLEANCRAWL_MIN_WORDS")
     junk_file = settings.get("CLEANCRAWL_JUNK_FILE")
+    try:
+        return _cleaning_options(settings, focus, min_words, junk_file)
+    except ValueError as exc:
+        raise ConfigError(f"cleaning settings: {exc}") from exc
+
+
+def _cleaning_options(
+    settings: BaseSettings, focus: str, min_words: int, junk_file: str | None
+) -> CleaningOptions:
     return CleaningOptions(
         min_words=min_words or None,
         include_comments=settings.getbool("CLEANCRAWL_INCLUDE_COMMENTS"),

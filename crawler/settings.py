@@ -4,8 +4,12 @@ BOT_NAME = "cleancrawl"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Identify the crawler and give site owners a way to reach whoever runs it.
-USER_AGENT = "cleancrawl/0.1 (+https://github.com/cleancrawl/cleancrawl)"
+# The `crawl` command that prints a bad setting or sites file as one line, not a traceback.
+COMMANDS_MODULE = "crawler.commands"
+
+# Identify the crawler and give site owners a way to reach whoever runs it: unless USER_AGENT
+# is set, it is "cleancrawl/<version> (+CLEANCRAWL_CONTACT_URL)".
+CLEANCRAWL_CONTACT_URL = "https://github.com/cleancrawl/cleancrawl"
 
 # Politeness: obey robots.txt, few parallel requests per site, adapt the delay to the server.
 ROBOTSTXT_OBEY = True
@@ -14,6 +18,12 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Refuse non-http(s) URLs and, unless CLEANCRAWL_ALLOW_PRIVATE_HOSTS, private hosts; placed
+# before the robots.txt middleware so not even robots.txt is fetched from such a host.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.HostGuard": 50,
+}
 
 # Bounded responses: a news page is rarely over a few MB; larger bodies are cut off and counted.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
@@ -39,6 +49,9 @@ ITEM_PIPELINES = {
 }
 
 # --- cleancrawl ---------------------------------------------------------------------------
+# Fetch from hosts that are or resolve to private, loopback or link-local addresses (off: a
+# page cannot steer the crawler at an internal service; turn on to crawl a local server).
+CLEANCRAWL_ALLOW_PRIVATE_HOSTS = False
 # Sites file (TOML) the technews spider crawls when no -a sites=... or -a url=... is given.
 CLEANCRAWL_SITES_FILE = None  # None: the sites.toml bundled with cleancrawl
 # Folder the Parquet dataset is written to (also: scrapy crawl technews -a output=DIR).

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from cssselect import HTMLTranslator, SelectorError
 
+from crawler.config import ConfigError
+
 DEFAULT_SITES_FILE = Path(__file__).with_name("sites.toml")
 
 _KEYS = {
@@ -28,7 +30,7 @@ _KEYS = {
 }
 
 
-class SitesFileError(ValueError):
+class SitesFileError(ConfigError):
     """A sites file that cannot be used, with the file and site it is about."""
 
 

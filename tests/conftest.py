@@ -57,6 +57,7 @@ def run_scrapy_crawl(tmp: Path, *args: str, settings: dict[str, str] | None = No
     for key, value in {
         "CLEANCRAWL_STATS_FILE": str(stats_file),
         "AUTOTHROTTLE_ENABLED": "False",
+        "CLEANCRAWL_ALLOW_PRIVATE_HOSTS": "True",  # the test servers are on 127.0.0.1
         "LOG_LEVEL": "INFO",
         **(settings or {}),
     }.items():
@@ -86,7 +87,12 @@ def make_crawler(
     """A crawler with a technews spider over ``sites``, set up as ``scrapy crawl`` does."""
     path = tmp_path / "sites.toml"
     path.write_text(sites, encoding="utf-8")
-    overrides = {"TELNETCONSOLE_ENABLED": False, **get_reactor_settings(), **(settings or {})}
+    overrides = {
+        "TELNETCONSOLE_ENABLED": False,
+        "CLEANCRAWL_OUTPUT_DIR": str(tmp_path / "parquet"),  # the spider checks it is writable
+        **get_reactor_settings(),
+        **(settings or {}),
+    }
     crawler = Crawler(TechNewsSpider, project_settings(overrides))
     # as Crawler.crawl() does: the spider may still change settings before they freeze
     crawler.spider = crawler._create_spider(sites=str(path), **kwargs)

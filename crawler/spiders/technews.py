@@ -17,7 +17,9 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
+from crawler.config import check_settings, default_user_agent
 from crawler.items import PageItem
+from crawler.middlewares import RefusedRequest
 from crawler.sites import DEFAULT_SITES_FILE, Site, load_sites, site_for_url
 from crawler.stats import count_drop
 
@@ -72,6 +74,10 @@ class TechNewsSpider(Spider):
         if spider.output_arg:
             # -a output=DIR wins over settings files, as -s does
             crawler.settings.set("CLEANCRAWL_OUTPUT_DIR", spider.output_arg, priority="cmdline")
+        if agent := default_user_agent(crawler.settings):
+            crawler.settings.set("USER_AGENT", agent, priority="default")
+        # before any component is built: a bad value stops the crawl here, with one line
+        check_settings(crawler.settings)
         if spider.url_arg:
             sites = [site_for_url(spider.url_arg)]
         else:
@@ -163,7 +169,9 @@ class TechNewsSpider(Spider):
         """Count a request that produced no response under a named reason."""
         request = failure.request  # type: ignore[attr-defined]
         error = failure.value
-        if isinstance(error, HttpError):
+        if isinstance(error, RefusedRequest):
+            reason = error.reason
+        elif isinstance(error, HttpError):
             reason = f"http_{error.response.status}"
         elif isinstance(error, TimeoutError | TCPTimedOutError):
             reason = "timeout"
