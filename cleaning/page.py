@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
+# C0 controls that text does not hold, and U+FFFD (bytes no encoding could read)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\ufffd]")
+_BINARY_SAMPLE = 8192
+_BINARY_SHARE = 0.1
 
 
 @dataclass(slots=True, kw_only=True)
@@ -53,13 +57,16 @@ class CleanResult:
 def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     """Extract the article of one page and describe it.
 
-    Drop reasons: ``empty`` (no markup at all), ``unparseable`` (no HTML tree could be
+    Drop reasons: ``empty`` (no markup at all), ``binary`` (control characters no text
+    has: bytes of an image or archive decoded as text), ``unparseable`` (no HTML tree could be
     built), ``not_article`` (the page declares itself a listing or other non-article),
     ``no_text`` (the extractor found no main text), ``too_short`` (fewer words than
     ``options.min_words``), ``language`` (not one of ``options.languages``).
     """
     if not html.strip():
         return CleanResult(url=url, drop_reason="empty")
+    if _looks_binary(html):
+        return CleanResult(url=url, drop_reason="binary")
     tree = load_html(html)
     if tree is None:
         return CleanResult(url=url, drop_reason="unparseable")
@@ -105,6 +112,12 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     if options.languages and found.code not in options.languages:
         result.drop_reason = "language"
     return result
+
+
+def _looks_binary(html: str) -> bool:
+    sample = html[:_BINARY_SAMPLE]
+    controls = len(_CONTROL.findall(sample))
+    return "\x00" in sample or controls > _BINARY_SHARE * len(sample)
 
 
 def content_hash(text: str) -> str:

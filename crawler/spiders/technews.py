@@ -17,6 +17,7 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
+from cleaning.encoding import decode_html, looks_binary
 from crawler.config import check_settings, default_user_agent
 from crawler.items import PageItem
 from crawler.middlewares import RefusedRequest
@@ -144,6 +145,13 @@ class TechNewsSpider(Spider):
             else:
                 count_drop(self.crawler.stats, "not_html")
             return
+        if looks_binary(response.body):  # an image or archive served as text/html
+            count_drop(self.crawler.stats, "binary")
+            return
+        # Scrapy trusts the HTTP header over the bytes; decode_html trusts what decodes cleanly
+        decoded = decode_html(response.body, response.headers.get(b"Content-Type"))
+        self.crawler.stats.inc_value(f"technews/decoded/{decoded.how}")
+        response = response.replace(encoding=decoded.encoding)  # links read the same way
         depth = response.meta.get(DEPTH, 0)
         if depth < site.max_depth:
             for link in self._link_extractors[site.name].extract_links(response):
@@ -157,7 +165,7 @@ class TechNewsSpider(Spider):
                 yield self._xml_request(url, site)
         yield PageItem(
             url=response.url,
-            html=response.text,
+            html=decoded.text,
             http_status=response.status,
             site=site.name,
             fetched_at=datetime.now(UTC),
