@@ -25,6 +25,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostGuard": 50,
 }
 
+# Scrapy's duplicate filter, counting a page it filters (a redirect loop) as a drop.
+DUPEFILTER_CLASS = "crawler.dupefilter.CountingDupeFilter"
+
 # Bounded responses: a news page is rarely over a few MB; larger bodies are cut off and counted.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024

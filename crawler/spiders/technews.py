@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -19,6 +19,7 @@ from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 from cleaning.encoding import decode_html, looks_binary
 from crawler.config import check_settings, default_user_agent
+from crawler.dupefilter import PAGE_META_KEY
 from crawler.items import PageItem
 from crawler.middlewares import RefusedRequest
 from crawler.sites import DEFAULT_SITES_FILE, Site, load_sites, site_for_url
@@ -31,8 +32,15 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+# Scrapy raises IgnoreRequest for every reason; only the message tells them apart
+_IGNORED = {
+    "robots.txt": "robots_txt",
+    "DOWNLOAD_MAXSIZE": "too_large",  # a compressed body over the limit once decompressed
+    "max redirections": "too_many_redirects",
+}
+
 SITE = "cleancrawl_site"  # request meta: name of the site the request belongs to
-DEPTH = "cleancrawl_depth"  # request meta: link hops from a start URL, sitemap or feed entry
+DEPTH = PAGE_META_KEY  # request meta: link hops from a start URL, sitemap or feed entry
 SOURCE = "cleancrawl_source"  # request meta: start, sitemap, feed or link
 LASTMOD = "cleancrawl_lastmod"  # request meta: date the sitemap or feed gives for the page
 
@@ -181,11 +189,12 @@ class TechNewsSpider(Spider):
             reason = error.reason
         elif isinstance(error, HttpError):
             reason = f"http_{error.response.status}"
-        elif isinstance(error, TimeoutError | TCPTimedOutError):
+        elif isinstance(error, DownloadTimeoutError | TimeoutError | TCPTimedOutError):
             reason = "timeout"
+        elif isinstance(error, DownloadCancelledError):
+            reason = "too_large"  # Scrapy cancels a download only over DOWNLOAD_MAXSIZE
         elif isinstance(error, IgnoreRequest):
-            # Scrapy raises the same exception for every reason; only the message tells
-            reason = "robots_txt" if "robots.txt" in str(error) else "ignored"
+            reason = _ignored_reason(str(error))
         else:
             reason = "download_error"
         if request.callback == self.parse_page:
@@ -253,3 +262,7 @@ class TechNewsSpider(Spider):
             except (ValueError, OSError, EOFError):  # over the size limit, or corrupt
                 return None
         return body if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" else None
+
+
+def _ignored_reason(message: str) -> str:
+    return next((reason for key, reason in _IGNORED.items() if key in message), "ignored")
