@@ -22,6 +22,9 @@ MESS_CHARS = 8000
 # A declared encoding is kept while its text reads no more than this much messier than the
 # cleanest candidate's (charset-normalizer mess ratio: garbled pages score 0.3 and more).
 MESS_MARGIN = 0.1
+# A declared encoding whose text has a mess ratio below this is trusted outright: on short
+# texts a guess can read "cleaner" by chance (Cyrillic as Urdu, say).
+GARBLED = 0.3
 # How much of a body the binary check reads, and the share of control bytes that makes it so.
 BINARY_SAMPLE = 8 * 1024
 BINARY_SHARE = 0.1
@@ -61,7 +64,8 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
     order of preference, are the encodings the HTTP header and the ``<meta>`` declare,
     windows-1252 (the web's default) and charset-normalizer's guess, each kept only if the
     bytes are valid in it; the first one whose text reads about as cleanly as the best
-    one (charset-normalizer's mess ratio, within ``MESS_MARGIN``) wins. So a declaration
+    one (charset-normalizer's mess ratio, within ``MESS_MARGIN``) wins, and a declared one
+    also wins while its text is not garbled (mess below ``GARBLED``). So a declaration
     is trusted unless it produces clearly garbled text. Bytes invalid in the chosen
     encoding (only possible with the guess or the last resort) become U+FFFD.
     """
@@ -84,7 +88,11 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
         return DecodedHtml(body.decode(fallback, "replace"), fallback, "fallback")
     mess = {encoding: _mess(body, encoding) for encoding in candidates}
     least = min(mess.values())
-    encoding = next(e for e in candidates if mess[e] <= least + MESS_MARGIN)
+    encoding = next(
+        e
+        for e in candidates
+        if mess[e] <= least + MESS_MARGIN or (e in declared and mess[e] < GARBLED)
+    )
     how = "declared" if encoding in declared else "detected"
     return DecodedHtml(body.decode(encoding, "replace"), encoding, how)
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
     from cleaning.options import CleaningOptions
 
+# every reason clean_page gives for not writing a page
+DROP_REASONS = frozenset({"empty", "binary", "unparseable", "not_article", "no_text", "too_short"})
+
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 # C0 controls that text does not hold, and U+FFFD (bytes no encoding could read)
