@@ -273,7 +273,7 @@ HOSTILE: dict[str, Case] = {
     "/nested": Case(
         lambda: _nested(5000),
         "too_short",
-        what="markup nested 5,000 levels deep: libxml2 stops at 255 levels, the article after"
+        what="markup nested 5,000 levels deep: libxml2 stops at 256 levels, the article after"
         " them is lost",
     ),
     "/nested-200": Case(

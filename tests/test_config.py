@@ -73,6 +73,7 @@ def test_bad_configuration_is_one_line_and_exit_code(
         ("CLEANCRAWL_JUNK_FILE", "/nonexistent/junk.toml", "is not a file"),
         ("CLEANCRAWL_CONTACT_URL", "call me", "must be an http(s) or mailto URL"),
         ("DOWNLOAD_MAXSIZE", -1, "must be >= 0"),
+        ("DOWNLOAD_TIMEOUT", "-0.5", "must be between 0.0 and inf"),
     ],
 )
 def test_check_settings_names_the_setting(
@@ -85,7 +86,11 @@ def test_check_settings_names_the_setting(
 
 
 def test_default_settings_pass_and_create_the_output_dir(tmp_path: Path) -> None:
-    check_settings(project_settings({"CLEANCRAWL_OUTPUT_DIR": str(tmp_path / "new" / "dir")}))
+    check_settings(
+        project_settings(
+            {"CLEANCRAWL_OUTPUT_DIR": str(tmp_path / "new" / "dir"), "DOWNLOAD_TIMEOUT": "2.5"}
+        )
+    )
     assert (tmp_path / "new" / "dir").is_dir()
     assert list((tmp_path / "new" / "dir").iterdir()) == []  # the probe file is gone
 
