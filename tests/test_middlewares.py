@@ -101,15 +101,25 @@ def test_spider_counts_refused_requests_by_reason(tmp_path: Path) -> None:
     assert crawler.stats.get_value("cleaning/dropped/private_host") == 1
 
 
-def test_crawl_of_a_private_host_is_refused_by_default(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("host", "logged"),
+    [
+        ("127.0.0.1", "127.0.0.1 is not a public address"),
+        # a name: resolved in the reactor's thread pool during the crawl
+        ("localhost", "localhost resolves to 127.0.0.1, which is not a public address"),
+    ],
+)
+def test_crawl_of_a_private_host_is_refused_by_default(
+    tmp_path: Path, host: str, logged: str
+) -> None:
     with SiteServer(SAMPLE_SITE) as server:
+        url = server.url.replace("127.0.0.1", host)
         run = run_scrapy_crawl(
-            tmp_path,
-            "-a",
-            f"url={server.url}/",
-            settings={"CLEANCRAWL_ALLOW_PRIVATE_HOSTS": "False"},
+            tmp_path, "-a", f"url={url}/", settings={"CLEANCRAWL_ALLOW_PRIVATE_HOSTS": "False"}
         )
     assert run.returncode == 0, run.log[-3000:]
     assert server.requests == []  # not even robots.txt
     assert run.stats["cleaning/dropped/private_host"] == 1  # the start URL
-    assert "127.0.0.1 is not a public address" in run.log
+    assert run.stats["technews/xml/failed/private_host"] == 1  # its robots.txt
+    assert logged in run.log
+    assert "Traceback" not in run.log

@@ -18,7 +18,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 from cleaning.encoding import decode_html, looks_binary
-from crawler.config import check_settings, default_user_agent
+from crawler.config import ConfigError, check_settings, default_user_agent
 from crawler.dupefilter import PAGE_META_KEY
 from crawler.items import PageItem
 from crawler.middlewares import RefusedRequest
@@ -88,7 +88,10 @@ class TechNewsSpider(Spider):
         # before any component is built: a bad value stops the crawl here, with one line
         check_settings(crawler.settings)
         if spider.url_arg:
-            sites = [site_for_url(spider.url_arg)]
+            try:
+                sites = [site_for_url(spider.url_arg)]
+            except ValueError as exc:
+                raise ConfigError(f"-a url={spider.url_arg}: {exc}") from exc
         else:
             path = spider.sites_arg or crawler.settings.get("CLEANCRAWL_SITES_FILE")
             sites = load_sites(Path(path) if path else DEFAULT_SITES_FILE)
