@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from cleaning.language import language_backends
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
@@ -49,6 +51,7 @@ def check_settings(settings: BaseSettings) -> None:
             raise ConfigError(f"setting {name}: must be between {low} and {high}, not {value}")
     _choice(settings, "CLEANCRAWL_EXTRACTION_FOCUS", FOCUS_VALUES)
     _choice(settings, "CLEANCRAWL_PARQUET_COMPRESSION", COMPRESSION_VALUES)
+    _choice(settings, "CLEANCRAWL_LANGUAGE_BACKEND", language_backends())
     junk_file = settings.get("CLEANCRAWL_JUNK_FILE")
     if junk_file and not Path(junk_file).is_file():
         raise ConfigError(f"setting CLEANCRAWL_JUNK_FILE: {junk_file} is not a file")

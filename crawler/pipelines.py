@@ -117,7 +117,10 @@ class CleaningPipeline:
         sites = getattr(crawler.spider, "sites", {})
         options = cleaning_options(crawler.settings)
         # before any page (and any thread): a backend that fails to load stops the crawl here
-        load_backend(options.language_backend)
+        try:
+            load_backend(options.language_backend)
+        except ImportError as exc:
+            raise ConfigError(f"setting CLEANCRAWL_LANGUAGE_BACKEND: {exc}") from exc
         return cls(
             options,
             crawler.stats,

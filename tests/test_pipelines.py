@@ -7,6 +7,7 @@ import pyarrow.dataset as ds
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.demo import project_settings
 from crawler.items import ArticleItem, PageItem
 from crawler.pipelines import CleaningPipeline, ParquetPipeline, cleaning_options
 from tests.conftest import load_golden, make_crawler
@@ -138,9 +139,11 @@ def test_language_backend_setting(tmp_path: Path) -> None:
     assert article.language == "fr"
     assert article.language_score > 0.9
     assert article.language_share == 1.0
-    bad = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "cld3"})
+    # an unknown backend stops the crawl when the spider checks the settings
+    with pytest.raises(ValueError, match="CLEANCRAWL_LANGUAGE_BACKEND: must be one of"):
+        make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "cld3"})
     with pytest.raises(ValueError, match="valid backends"):
-        CleaningPipeline.from_crawler(bad)
+        cleaning_options(project_settings({"CLEANCRAWL_LANGUAGE_BACKEND": "cld3"}))
     with pytest.raises(ValueError, match="'xx'"):
         cleaning_options(
             make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGES": "en,xx"}).settings
