@@ -26,12 +26,14 @@ _INT_MINIMUMS = {
     "CLEANCRAWL_TEMPLATE_MIN_PAGES": 1,
     "CLEANCRAWL_TEMPLATE_HOLD_PAGES": 0,
     "CLEANCRAWL_LANGUAGE_SAMPLE_CHARS": 1,
+    "CLEANCRAWL_MAX_IN_FLIGHT": 0,
     "DOWNLOAD_MAXSIZE": 0,
 }
 _FLOAT_RANGES = {
     "CLEANCRAWL_TEMPLATE_MIN_SHARE": (0.0, 1.0),
     "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": (0.0, float("inf")),
     "DOWNLOAD_TIMEOUT": (0.0, float("inf")),
+    "CLEANCRAWL_CLEAN_TIMEOUT": (0.0, float("inf")),
 }
 
 
@@ -49,6 +51,10 @@ def check_settings(settings: BaseSettings) -> None:
         value = _number(settings, name, float)
         if not low <= value <= high:
             raise ConfigError(f"setting {name}: must be between {low} and {high}, not {value}")
+    if settings.get("CLEANCRAWL_WORKERS") not in (None, "") and (
+        _number(settings, "CLEANCRAWL_WORKERS", int) < 0
+    ):
+        raise ConfigError("setting CLEANCRAWL_WORKERS: must be >= 0, or empty for one per core")
     _choice(settings, "CLEANCRAWL_EXTRACTION_FOCUS", FOCUS_VALUES)
     _choice(settings, "CLEANCRAWL_PARQUET_COMPRESSION", COMPRESSION_VALUES)
     _choice(settings, "CLEANCRAWL_LANGUAGE_BACKEND", language_backends())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -23,6 +23,7 @@ from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions
 from crawler.config import ConfigError
 from crawler.items import ArticleItem, PageItem
+from crawler.pool import CleaningPool, default_workers
 from crawler.state import StateStore
 from crawler.stats import count_drop
 from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParquetWriter
@@ -86,6 +87,24 @@ def _cleaning_options(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """How many worker processes clean pages, and their limits (0 workers: in-process)."""
+
+    workers: int
+    timeout: float | None
+    max_in_flight: int
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> PoolSettings:
+        workers = settings.get("CLEANCRAWL_WORKERS")
+        workers = default_workers() if workers in (None, "") else int(workers)
+        timeout = settings.getfloat("CLEANCRAWL_CLEAN_TIMEOUT") or None
+        # two pages per worker keep every worker busy while the next page is handed over
+        in_flight = settings.getint("CLEANCRAWL_MAX_IN_FLIGHT") or 2 * max(workers, 1)
+        return cls(workers=workers, timeout=timeout, max_in_flight=in_flight)
+
+
 class CleaningPipeline:
     """Turn fetched pages into articles, or drop them under a named reason."""
 
@@ -98,6 +117,7 @@ class CleaningPipeline:
         *,
         site_prune_xpaths: dict[str, tuple[str, ...]] | None = None,
         audit_removed_lines: bool = False,
+        pool: PoolSettings | None = None,
     ) -> None:
         self.options = options
         self.stats = stats
@@ -110,6 +130,17 @@ class CleaningPipeline:
             for site, xpaths in (site_prune_xpaths or {}).items()
             if xpaths
         }
+        self.pool = (
+            CleaningPool(
+                options,
+                self.site_options,
+                workers=pool.workers,
+                timeout=pool.timeout,
+                max_in_flight=pool.max_in_flight,
+            )
+            if pool is not None and pool.workers > 0
+            else None
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -121,20 +152,26 @@ class CleaningPipeline:
             load_backend(options.language_backend)
         except ImportError as exc:
             raise ConfigError(f"setting CLEANCRAWL_LANGUAGE_BACKEND: {exc}") from exc
-        return cls(
+        pipeline = cls(
             options,
             crawler.stats,
             crawler.spider.name,
             crawler.settings.get("CLEANCRAWL_CRAWL_ID") or "",
             site_prune_xpaths={name: site.prune_xpaths for name, site in sites.items()},
             audit_removed_lines=crawler.settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
+            pool=PoolSettings.from_settings(crawler.settings),
         )
+        crawler.stats.set_value("cleaning/workers", pipeline.pool.workers if pipeline.pool else 0)
+        crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
+        return pipeline
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
-        options = self.site_options.get(item.site, self.options)
-        result = clean_page(item.html, item.url, options)
+        if self.pool is not None:
+            result = await self.pool.clean(item.html, item.url, item.site)
+        else:
+            result = clean_page(item.html, item.url, self.site_options.get(item.site, self.options))
         for removed in result.removed_lines:
             self.stats.inc_value(f"cleaning/lines_removed/{removed.reason}")
         if result.drop_reason is not None:
@@ -143,6 +180,10 @@ class CleaningPipeline:
             raise DropItem(f"{result.drop_reason}: {item.url}", log_level="DEBUG")
         self.stats.inc_value("cleaning/kept")
         return self._article(item, result)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
     def _article(self, page: PageItem, result: CleanResult) -> ArticleItem:
         return ArticleItem(

@@ -105,6 +105,12 @@ CLEANCRAWL_TEMPLATE_HOLD_PAGES = 5
 CLEANCRAWL_TEMPLATE_HOLD_SECONDS = 20.0
 # Folder kept between runs (template counts; later: crawl history). Empty: nothing is kept.
 CLEANCRAWL_STATE_DIR = ""
+# Worker processes that clean pages (empty: one per core; 0: clean in the crawl's process).
+CLEANCRAWL_WORKERS = None
+# Seconds a worker may spend on one page before it is dropped as "timeout" (0: no limit).
+CLEANCRAWL_CLEAN_TIMEOUT = 60.0
+# Pages handed to the workers at once; more wait (0: two per worker). Bounds memory.
+CLEANCRAWL_MAX_IN_FLIGHT = 0
 # Characters of cleaned text that language detection reads at most.
 CLEANCRAWL_LANGUAGE_SAMPLE_CHARS = 3000
 # Seed of language detection, so the same text always gets the same language.

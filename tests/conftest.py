@@ -90,6 +90,7 @@ def make_crawler(
     overrides = {
         "TELNETCONSOLE_ENABLED": False,
         "CLEANCRAWL_OUTPUT_DIR": str(tmp_path / "parquet"),  # the spider checks it is writable
+        "CLEANCRAWL_WORKERS": 0,  # clean in-process: no worker pool per unit test
         **get_reactor_settings(),
         **(settings or {}),
     }

@@ -319,7 +319,7 @@ HOSTILE: dict[str, Case] = {
     ),
     "/stall": Case(
         lambda: Reply(body=b"<html><body><p>The start of a page", length=100_000, stall=True),
-        "timeout",
+        "download_timeout",
         what="stalls mid-body (past DOWNLOAD_TIMEOUT)",
     ),
     "/private/secret": Case(

@@ -104,7 +104,7 @@ def test_clean_page_drops_control_characters_as_binary() -> None:
 @pytest.mark.parametrize(
     ("error", "reason"),
     [
-        (DownloadTimeoutError("Getting x took longer than 3 seconds."), "timeout"),
+        (DownloadTimeoutError("Getting x took longer than 3 seconds."), "download_timeout"),
         (DownloadCancelledError("expected size larger than download max size"), "too_large"),
         (IgnoreRequest("max redirections reached"), "too_many_redirects"),
         (IgnoreRequest("body exceeded DOWNLOAD_MAXSIZE (16 B) during decompression"), "too_large"),

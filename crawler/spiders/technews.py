@@ -193,7 +193,7 @@ class TechNewsSpider(Spider):
         elif isinstance(error, HttpError):
             reason = f"http_{error.response.status}"
         elif isinstance(error, DownloadTimeoutError | TimeoutError | TCPTimedOutError):
-            reason = "timeout"
+            reason = "download_timeout"
         elif isinstance(error, DownloadCancelledError):
             reason = "too_large"  # Scrapy cancels a download only over DOWNLOAD_MAXSIZE
         elif isinstance(error, IgnoreRequest):

@@ -1,0 +1,32 @@
+"""The cleaning step as a worker process runs it: options set once, then page after page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cleaning.junk import DEFAULT_JUNK_FILE, load_junk_rules
+from cleaning.language import load_backend
+from cleaning.page import clean_page
+
+if TYPE_CHECKING:
+    from cleaning.options import CleaningOptions
+    from cleaning.page import CleanResult
+
+# Set once per process by start_worker: the default options and each site's own.
+_options: dict[str | None, CleaningOptions] = {}
+
+
+def start_worker(options: CleaningOptions, site_options: dict[str, CleaningOptions]) -> None:
+    """Set a worker up: its options, and everything a page needs loaded before the first."""
+    _options.clear()
+    _options[None] = options
+    _options.update(site_options)
+    for each in _options.values():
+        load_backend(each.language_backend)
+        load_junk_rules(each.junk_file or DEFAULT_JUNK_FILE)
+
+
+def clean_in_worker(html: str, url: str, site: str) -> CleanResult:
+    """``clean_page`` with the options of ``site`` (or the default ones)."""
+    options = _options.get(site) or _options[None]
+    return clean_page(html, url, options)
