@@ -55,7 +55,7 @@ class CleaningPool:
             max_workers=workers,
             initializer=start_worker,
             initargs=(options, site_options),
-            context=_context(),
+            context=pool_context(),
         )
 
     async def clean(self, html: str, url: str, site: str) -> CleanResult:
@@ -98,7 +98,8 @@ def _deferred(future: Future[CleanResult], url: str) -> Deferred[CleanResult]:
     return done
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def pool_context() -> multiprocessing.context.BaseContext:
+    """The way worker processes are started: a forkserver on Linux, spawn elsewhere."""
     # Not fork: forking a process that runs a reactor and threads copies their locks in
     # whatever state they are. The forkserver starts workers from a clean process that has
     # the cleaning modules imported already, so a replaced worker is ready in milliseconds.

