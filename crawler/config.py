@@ -34,6 +34,7 @@ _FLOAT_RANGES = {
     "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": (0.0, float("inf")),
     "DOWNLOAD_TIMEOUT": (0.0, float("inf")),
     "CLEANCRAWL_CLEAN_TIMEOUT": (0.0, float("inf")),
+    "CLEANCRAWL_PARQUET_MAX_SECONDS": (0.0, float("inf")),
 }
 
 

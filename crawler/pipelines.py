@@ -14,7 +14,7 @@ import trafilatura
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.asyncio import call_later
+from scrapy.utils.asyncio import call_later, create_looping_call
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
@@ -24,6 +24,7 @@ from cleaning.templates import SiteTemplates, TemplateOptions
 from crawler.config import ConfigError
 from crawler.items import ArticleItem, PageItem
 from crawler.pool import CleaningPool, default_workers
+from crawler.resume import ledger_for
 from crawler.state import StateStore
 from crawler.stats import count_drop
 from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParquetWriter
@@ -32,9 +33,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
-    from scrapy.utils.asyncio import CallLaterResult
+    from scrapy.utils.asyncio import AsyncioLoopingCall, CallLaterResult
+    from twisted.internet.task import LoopingCall
 
     from cleaning import CleanResult
+    from crawler.resume import WrittenLedger
 
 logger = logging.getLogger(__name__)
 
@@ -329,9 +332,23 @@ class TemplatePipeline:
 class ParquetPipeline:
     """Write articles to a Parquet dataset, one rolling series of files per crawl."""
 
-    def __init__(self, writer: RollingParquetWriter, stats: StatsCollector) -> None:
+    def __init__(
+        self,
+        writer: RollingParquetWriter,
+        stats: StatsCollector,
+        ledger: WrittenLedger | None = None,
+    ) -> None:
         self.writer = writer
         self.stats = stats
+        self.ledger = ledger
+        self._timer: AsyncioLoopingCall | LoopingCall | None = None
+
+    def open(self) -> None:
+        limit = self.writer.options.max_seconds_per_file
+        if limit is not None:
+            # checked on a timer, not only on writes, so an idle crawl closes its file too
+            self._timer = create_looping_call(self.writer.roll_if_due)
+            self._timer.start(min(5.0, limit), now=False)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -345,6 +362,7 @@ class ParquetPipeline:
             directory=Path(settings.get("CLEANCRAWL_OUTPUT_DIR")),
             basename=f"{crawler.spider.name}-{crawl_id}",
             max_rows_per_file=settings.getint("CLEANCRAWL_PARQUET_MAX_ROWS"),
+            max_seconds_per_file=settings.getfloat("CLEANCRAWL_PARQUET_MAX_SECONDS") or None,
             batch_size=settings.getint("CLEANCRAWL_PARQUET_BATCH_SIZE"),
             compression=compression,
         )
@@ -354,17 +372,37 @@ class ParquetPipeline:
             "cleancrawl.extractor_version": EXTRACTOR_VERSION,
             "cleancrawl.crawl_id": crawl_id,
         }
-        pipeline = cls(RollingParquetWriter(options, ARTICLE_SCHEMA, metadata), crawler.stats)
+        ledger = ledger_for(crawler)
+        if ledger is not None:
+            ledger.note_basename(options.basename)
+        writer = RollingParquetWriter(
+            options,
+            ARTICLE_SCHEMA,
+            metadata,
+            key_column="url",
+            before_rename=ledger.record if ledger is not None else None,
+        )
+        pipeline = cls(writer, crawler.stats, ledger)
+        crawler.signals.connect(pipeline.open, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ArticleItem):
-            self.writer.write(ItemAdapter(item).asdict())
+        if not isinstance(item, ArticleItem):
+            return item
+        if self.ledger is not None and item.url in self.ledger.urls:
+            # fetched under another URL (a redirect) by an earlier run of this job
+            count_drop(self.stats, "already_written")
+            raise DropItem(f"already_written: {item.url}", log_level="DEBUG")
+        self.writer.write(ItemAdapter(item).asdict())
         return item
 
     def close(self) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
         self.writer.close()
+        if self.ledger is not None:
+            self.ledger.close()
         self.stats.set_value("parquet/rows_written", self.writer.rows_written)
         self.stats.set_value("parquet/files_written", len(self.writer.files))
         for path in self.writer.files:

@@ -23,6 +23,8 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # before the robots.txt middleware so not even robots.txt is fetched from such a host.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostGuard": 50,
+    # with a JOBDIR: URLs already in closed files of the job are not fetched again
+    "crawler.resume.SkipWrittenMiddleware": 60,
 }
 
 # Scrapy's duplicate filter, counting a page it filters (a redirect loop) as a drop.
@@ -67,6 +69,9 @@ CLEANCRAWL_STATS_FILE = ""
 CLEANCRAWL_PARQUET_ENABLED = True
 # Rows per Parquet file before a new file is started.
 CLEANCRAWL_PARQUET_MAX_ROWS = 50_000
+# Seconds after which the rows not yet in a closed file are closed into one (0: no limit),
+# so that a killed crawl loses at most this much work.
+CLEANCRAWL_PARQUET_MAX_SECONDS = 300.0
 # Rows buffered before they are written as one record batch (row group).
 CLEANCRAWL_PARQUET_BATCH_SIZE = 1_000
 # Parquet compression codec (zstd, snappy, gzip, none).

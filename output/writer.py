@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,6 +23,8 @@ class ParquetOptions:
         directory: Folder of the dataset; created if missing.
         basename: Start of every file name; files are ``{basename}-{n:05d}.parquet``.
         max_rows_per_file: Roll to a new file after this many rows.
+        max_seconds_per_file: Close a file this many seconds after it was opened (checked by
+            ``roll_if_due``), so that a killed crawl loses little; None: no time limit.
         batch_size: Rows buffered before they are written as one record batch.
         compression: Parquet compression codec.
     """
@@ -29,6 +32,7 @@ class ParquetOptions:
     directory: Path
     basename: str
     max_rows_per_file: int = 50_000
+    max_seconds_per_file: float | None = None
     batch_size: int = 1_000
     compression: str = "zstd"
 
@@ -50,9 +54,22 @@ class RollingParquetWriter:
     """
 
     def __init__(
-        self, options: ParquetOptions, schema: pa.Schema, metadata: Mapping[str, str]
+        self,
+        options: ParquetOptions,
+        schema: pa.Schema,
+        metadata: Mapping[str, str],
+        *,
+        key_column: str | None = None,
+        before_rename: Callable[[Path, list[Any]], None] | None = None,
     ) -> None:
+        """``before_rename(path, keys)``, if given, is called with the final path of each
+        file and the ``key_column`` values of its rows just before the file is renamed
+        into place: a record made there is complete for every file that exists."""
         self.options = options
+        self.key_column = key_column
+        self.before_rename = before_rename
+        self._keys: list[Any] = []
+        self._oldest = 0.0  # when the oldest row not yet in a closed file arrived
         self.schema = schema.with_metadata({**(schema.metadata or {}), **metadata})
         self.files: list[Path] = []  # closed files, in order
         self.rows_written = 0
@@ -66,6 +83,8 @@ class RollingParquetWriter:
 
     def write(self, row: dict[str, Any]) -> None:
         """Buffer one row; rows reach the file in batches of ``batch_size``."""
+        if not self._buffer and self._writer is None:
+            self._oldest = time.monotonic()
         self._buffer.append(row)
         if len(self._buffer) >= self.options.batch_size or (
             self._rows_in_file + len(self._buffer) >= self.options.max_rows_per_file
@@ -79,10 +98,19 @@ class RollingParquetWriter:
             rows, self._buffer = self._buffer[:room], self._buffer[room:]
             writer = self._writer or self._open()
             writer.write_batch(pa.RecordBatch.from_pylist(rows, schema=self.schema))
+            if self.key_column is not None:
+                self._keys += [row[self.key_column] for row in rows]
             self._rows_in_file += len(rows)
             self.rows_written += len(rows)
             if self._rows_in_file >= self.options.max_rows_per_file:
                 self._close_file()
+
+    def roll_if_due(self) -> None:
+        """Close a file with the rows not yet in a closed one, once the oldest is old enough."""
+        limit = self.options.max_seconds_per_file
+        pending = self._buffer or self._writer is not None
+        if limit is not None and pending and time.monotonic() - self._oldest >= limit:
+            self.close()
 
     def close(self) -> None:
         """Write what is buffered and close the current file."""
@@ -113,6 +141,9 @@ class RollingParquetWriter:
         self._writer.close()
         with self._temp_path.open("rb") as handle:
             os.fsync(handle.fileno())  # the rename must not land before the data does
+        if self.before_rename is not None:
+            self.before_rename(self._final_path, self._keys)
+        self._keys = []
         self._temp_path.rename(self._final_path)
         self.files.append(self._final_path)
         self._writer = self._temp_path = self._final_path = None
