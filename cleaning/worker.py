@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import TYPE_CHECKING
 
 from cleaning.junk import DEFAULT_JUNK_FILE, load_junk_rules
@@ -18,6 +19,9 @@ _options: dict[str | None, CleaningOptions] = {}
 
 def start_worker(options: CleaningOptions, site_options: dict[str, CleaningOptions]) -> None:
     """Set a worker up: its options, and everything a page needs loaded before the first."""
+    # Ctrl-C reaches every process of the terminal's group: the crawl stops gracefully and
+    # still needs its workers to finish the pages in flight.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _options.clear()
     _options[None] = options
     _options.update(site_options)
