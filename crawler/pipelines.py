@@ -249,6 +249,8 @@ class TemplatePipeline:
         self.audit_removed_lines = audit_removed_lines
         self._held: dict[str, list[Deferred[None]]] = {}
         self._timers: dict[str, CallLaterResult] = {}
+        self.crawler: Crawler | None = None
+        self._watch: AsyncioLoopingCall | LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -275,6 +277,7 @@ class TemplatePipeline:
             store=store,
             audit_removed_lines=settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
         )
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
 
@@ -311,6 +314,9 @@ class TemplatePipeline:
         held.append(waiting)
         if domain not in self._timers:
             self._timers[domain] = call_later(self.hold_seconds, self._release, domain, True)
+        if self._watch is None and self.crawler is not None:
+            self._watch = create_looping_call(self._release_if_no_more_pages)
+            self._watch.start(0.5, now=False)
         self.stats.inc_value("cleaning/template_held")
         await maybe_deferred_to_future(waiting)
 
@@ -322,7 +328,32 @@ class TemplatePipeline:
             if not waiting.called:
                 waiting.callback(None)
 
+    def _release_if_no_more_pages(self) -> None:
+        """Release every held page when the crawl has nothing else coming.
+
+        A small site may have fewer pages than ``hold_pages``: without this its pages would
+        wait the full ``hold_seconds`` at the end of the crawl.
+        """
+        engine = self.crawler.engine if self.crawler is not None else None
+        if engine is None or not self._held:
+            return
+        held = sum(len(waiting) for waiting in self._held.values())
+        scheduler, scraping = engine.scheduler, engine.scraper.slot
+        if (
+            engine._start is None  # start requests all sent
+            and not engine.downloader.active
+            and not (scheduler is not None and scheduler.has_pending_requests())
+            and scraping is not None
+            and not scraping.queue
+            and scraping.itemproc_size <= held  # no other page is being cleaned
+        ):
+            self.stats.inc_value("cleaning/template_released_early", held)
+            for domain in list(self._held):
+                self._release(domain)
+
     def close(self) -> None:
+        if self._watch is not None and self._watch.running:
+            self._watch.stop()
         for domain in list(self._held):
             self._release(domain)
         if self.store is not None:

@@ -53,8 +53,7 @@ def test_workers_write_what_in_process_cleaning_writes_and_a_hung_page_times_out
     tmp_path: Path,
 ) -> None:
     build_site(tmp_path / "site")
-    # a site this small never fills the template's hold: don't wait for it
-    settings = {"CLEANCRAWL_CLEAN_TIMEOUT": "1", "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": "0.5"}
+    settings = {"CLEANCRAWL_CLEAN_TIMEOUT": "1"}
     with SiteServer(tmp_path / "site") as server:
         url = f"url={server.url}/"
         pooled = run_scrapy_crawl(
@@ -74,6 +73,10 @@ def test_workers_write_what_in_process_cleaning_writes_and_a_hung_page_times_out
     # the slow page is abandoned, its worker replaced, and the other pages still cleaned
     assert pooled.stats["cleaning/dropped/timeout"] == 1
     assert pooled.stats["cleaning/kept"] == len(TOPICS)
+    # fewer pages than the template's hold: released once nothing else is coming, not
+    # after CLEANCRAWL_TEMPLATE_HOLD_SECONDS (20)
+    assert pooled.stats["cleaning/template_released_early"] == len(TOPICS)
+    assert pooled.stats["elapsed_time_seconds"] < 15
     written = rows(pooled.output)
     assert sorted(u.rstrip("/").rsplit("/", 1)[1] for u in written) == sorted(TOPICS)
     # in-process cleaning cannot be interrupted: the slow page is written, late
