@@ -33,6 +33,7 @@ _FLOAT_RANGES = {
     "CLEANCRAWL_TEMPLATE_MIN_SHARE": (0.0, 1.0),
     "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": (0.0, float("inf")),
     "DOWNLOAD_TIMEOUT": (0.0, float("inf")),
+    "CLEANCRAWL_RECRAWL_AFTER_DAYS": (0.0, float("inf")),
     "CLEANCRAWL_CLEAN_TIMEOUT": (0.0, float("inf")),
     "CLEANCRAWL_PARQUET_MAX_SECONDS": (0.0, float("inf")),
 }
@@ -57,6 +58,8 @@ def check_settings(settings: BaseSettings) -> None:
     ):
         raise ConfigError("setting CLEANCRAWL_WORKERS: must be >= 0, or empty for one per core")
     _choice(settings, "CLEANCRAWL_EXTRACTION_FOCUS", FOCUS_VALUES)
+    _choice(settings, "CLEANCRAWL_RECRAWL", ("changed", "all"))
+    _choice(settings, "CLEANCRAWL_DUPLICATES", ("drop", "mark"))
     _choice(settings, "CLEANCRAWL_PARQUET_COMPRESSION", COMPRESSION_VALUES)
     _choice(settings, "CLEANCRAWL_LANGUAGE_BACKEND", language_backends())
     junk_file = settings.get("CLEANCRAWL_JUNK_FILE")

@@ -17,6 +17,8 @@ class PageItem:
     fetched_at: dt.datetime
     source: str  # how the URL was found: start, sitemap, feed or link
     lastmod: str | None = None  # sitemap <lastmod> or feed date, as given
+    etag: str | None = None  # response headers, for conditional re-fetches in a later run
+    last_modified: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -46,3 +48,8 @@ class ArticleItem:
     extractor_version: str
     cleancrawl_version: str
     removed_lines: list[dict[str, str]] = field(default_factory=list)
+    duplicate_of: str | None = None
+    # kept in the crawl state, not written to Parquet
+    lastmod: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None

@@ -22,14 +22,17 @@ from cleaning import CleaningOptions, clean_page, content_hash, load_backend
 from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions
 from crawler.config import ConfigError
+from crawler.incremental import history_for
 from crawler.items import ArticleItem, PageItem
 from crawler.pool import CleaningPool, default_workers
 from crawler.resume import ledger_for
-from crawler.state import StateStore
+from crawler.state import state_for
 from crawler.stats import count_drop
 from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParquetWriter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
     from cleaning import CleanResult
     from crawler.resume import WrittenLedger
+    from crawler.state import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +221,9 @@ class CleaningPipeline:
             ]
             if self.audit_removed_lines
             else [],
+            lastmod=page.lastmod,
+            etag=page.etag,
+            last_modified=page.last_modified,
         )
 
 
@@ -264,8 +271,7 @@ class TemplatePipeline:
                 min_share=settings.getfloat("CLEANCRAWL_TEMPLATE_MIN_SHARE"),
             )
         )
-        state_dir = settings.get("CLEANCRAWL_STATE_DIR")
-        store = StateStore(Path(state_dir)) if state_dir else None
+        store = state_for(crawler)
         if store is not None:
             templates.load(store.template_rows())
         pipeline = cls(
@@ -406,12 +412,21 @@ class ParquetPipeline:
         ledger = ledger_for(crawler)
         if ledger is not None:
             ledger.note_basename(options.basename)
+        history = history_for(crawler)
+        # both records must be complete for every file that exists: made before its rename
+        records: list[Callable[[Path, list[Any]], None]] = [ledger.record] if ledger else []
+        records += [history.commit] if history is not None else []
+
+        def before_rename(path: Path, urls: list[Any]) -> None:
+            for record in records:
+                record(path, urls)
+
         writer = RollingParquetWriter(
             options,
             ARTICLE_SCHEMA,
             metadata,
             key_column="url",
-            before_rename=ledger.record if ledger is not None else None,
+            before_rename=before_rename if records else None,
         )
         pipeline = cls(writer, crawler.stats, ledger)
         crawler.signals.connect(pipeline.open, signal=signals.spider_opened)
@@ -425,7 +440,8 @@ class ParquetPipeline:
             # fetched under another URL (a redirect) by an earlier run of this job
             count_drop(self.stats, "already_written")
             raise DropItem(f"already_written: {item.url}", log_level="DEBUG")
-        self.writer.write(ItemAdapter(item).asdict())
+        row = ItemAdapter(item).asdict()
+        self.writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
         return item
 
     def close(self) -> None:

@@ -25,6 +25,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostGuard": 50,
     # with a JOBDIR: URLs already in closed files of the job are not fetched again
     "crawler.resume.SkipWrittenMiddleware": 60,
+    # with a state directory: skip unchanged articles, re-fetch the others conditionally
+    "crawler.incremental.IncrementalMiddleware": 70,
 }
 
 # Scrapy's duplicate filter, counting a page it filters (a redirect loop) as a drop.
@@ -50,6 +52,7 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "crawler.pipelines.CleaningPipeline": 300,
     "crawler.pipelines.TemplatePipeline": 400,
+    "crawler.incremental.DuplicatePipeline": 500,
     "crawler.pipelines.ParquetPipeline": 800,
 }
 
@@ -116,6 +119,15 @@ CLEANCRAWL_WORKERS = None
 CLEANCRAWL_CLEAN_TIMEOUT = 60.0
 # Pages handed to the workers at once; more wait (0: two per worker). Bounds memory.
 CLEANCRAWL_MAX_IN_FLIGHT = 0
+# With a state directory: "changed" fetches and writes only new and changed articles,
+# "all" fetches and writes everything again.
+CLEANCRAWL_RECRAWL = "changed"
+# Re-fetch articles written more than this many days ago even if their sitemap or feed date
+# has not changed (0: never).
+CLEANCRAWL_RECRAWL_AFTER_DAYS = 0
+# A text already written under another URL: "drop" it (counted as duplicate_text), or "mark" it
+# (written, with duplicate_of set to the first URL).
+CLEANCRAWL_DUPLICATES = "drop"
 # Characters of cleaned text that language detection reads at most.
 CLEANCRAWL_LANGUAGE_SAMPLE_CHARS = 3000
 # Seed of language detection, so the same text always gets the same language.

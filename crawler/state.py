@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 from contextlib import closing
+from pathlib import Path
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from crawler.config import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from pathlib import Path
+
+    from scrapy.crawler import Crawler
 
 SCHEMA = """
 create table if not exists template_lines (
@@ -17,6 +24,15 @@ create table if not exists template_lines (
     pages integer not null,
     primary key (domain, line_key)
 ) without rowid;
+create table if not exists pages (
+    url text primary key,
+    content_hash text not null,
+    written_at text not null,     -- ISO time the row was in a closed Parquet file
+    etag text,                    -- response headers, for conditional re-fetches
+    last_modified text,
+    lastmod text                  -- what the sitemap or feed said when it was fetched
+) without rowid;
+create index if not exists pages_by_hash on pages (content_hash);
 """
 
 
@@ -43,3 +59,56 @@ class StateStore:
         with closing(self._connect()) as db, db:
             db.execute("delete from template_lines")
             db.executemany("insert into template_lines values (?, ?, ?)", rows)
+
+    def pages(self) -> dict[str, tuple[str, str, str | None, str | None, str | None]]:
+        """Every written URL: (content_hash, written_at, etag, last_modified, lastmod)."""
+        with closing(self._connect()) as db:
+            rows = db.execute("select * from pages").fetchall()
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    def save_pages(
+        self, rows: Iterable[tuple[str, str, str, str | None, str | None, str | None]]
+    ) -> None:
+        """Insert or replace (url, content_hash, written_at, etag, last_modified, lastmod)."""
+        with closing(self._connect()) as db, db:
+            db.executemany("insert or replace into pages values (?, ?, ?, ?, ?, ?)", rows)
+
+
+class StateLock:
+    """An exclusive lock on the state directory, held for the whole run.
+
+    Two crawls sharing a state directory would each overwrite the other's template counts
+    and crawl history, so the second one refuses to start. The lock is released by the
+    kernel when the process ends, however it ends.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.file = (directory / "state.lock").open("a+")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.seek(0)
+            holder = self.file.read().strip() or "another process"
+            self.file.close()
+            raise ConfigError(
+                f"state directory {directory}: in use by another crawl ({holder}); "
+                "wait for it to finish or give this one its own CLEANCRAWL_STATE_DIR"
+            ) from None
+        self.file.truncate(0)
+        self.file.write(f"pid {os.getpid()}")
+        self.file.flush()
+
+
+_stores: WeakKeyDictionary[Crawler, tuple[StateStore, StateLock]] = WeakKeyDictionary()
+
+
+def state_for(crawler: Crawler) -> StateStore | None:
+    """The crawl's state store, locked for this run, or None without CLEANCRAWL_STATE_DIR."""
+    directory = crawler.settings.get("CLEANCRAWL_STATE_DIR")
+    if not directory:
+        return None
+    if crawler not in _stores:
+        lock = StateLock(Path(directory))
+        _stores[crawler] = (StateStore(Path(directory)), lock)
+    return _stores[crawler][0]

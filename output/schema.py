@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 # Bump when a column is added, removed or changes type; readers find it in the file metadata.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 def _field(name: str, type_: pa.DataType, doc: str, *, nullable: bool = False) -> pa.Field:
@@ -46,6 +46,12 @@ ARTICLE_SCHEMA = pa.schema(
             "removed_lines",
             pa.list_(pa.struct([("reason", pa.string()), ("line", pa.string())])),
             "lines cut from text and why; filled when CLEANCRAWL_AUDIT_REMOVED_LINES is on",
+        ),
+        _field(
+            "duplicate_of",
+            pa.string(),
+            "URL first written with the same text; set when CLEANCRAWL_DUPLICATES is mark",
+            nullable=True,
         ),
     ]
 )

@@ -57,7 +57,7 @@ def test_files_schema_and_metadata(crawl: CrawlRun) -> None:
     assert files and all(re.fullmatch(r"technews-.+-\d{5}\.parquet", f.name) for f in files)
     schema = pq.read_schema(files[0])
     assert schema.remove_metadata() == ARTICLE_SCHEMA.remove_metadata()
-    assert schema.metadata[b"cleancrawl.schema_version"] == b"2"
+    assert schema.metadata[b"cleancrawl.schema_version"] == b"3"
     assert schema.metadata[b"cleancrawl.extractor_version"].startswith(b"trafilatura ")
 
 

@@ -39,6 +39,8 @@ def crawl(server: HostileServer, tmp_path_factory: pytest.TempPathFactory) -> Cr
             "CLEANCRAWL_MIN_WORDS": "10",
             # the pages share a footer; template cutting is tested elsewhere
             "CLEANCRAWL_TEMPLATES_ENABLED": "False",
+            # the same text in several encodings is the point here: write each copy
+            "CLEANCRAWL_DUPLICATES": "mark",
         },
     )
 

@@ -117,7 +117,11 @@ def test_first_crawl_is_cleaned_of_the_template_and_the_next_starts_warm(
     site = tmp_path / "site"
     build_site(site)
     state = tmp_path / "state"
-    settings = {"CLEANCRAWL_STATE_DIR": str(state), "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": "10"}
+    settings = {
+        "CLEANCRAWL_STATE_DIR": str(state),
+        "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": "10",
+        "CLEANCRAWL_RECRAWL": "all",  # the second run writes the same pages again
+    }
     with SiteServer(site) as server:
         first = run_scrapy_crawl(tmp_path / "one", "-a", f"url={server.url}/", settings=settings)
         second = run_scrapy_crawl(tmp_path / "two", "-a", f"url={server.url}/", settings=settings)

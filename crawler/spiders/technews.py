@@ -182,6 +182,8 @@ class TechNewsSpider(Spider):
             fetched_at=datetime.now(UTC),
             source=response.meta.get(SOURCE, "start"),
             lastmod=response.meta.get(LASTMOD),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
         )
 
     def on_error(self, failure: Failure) -> None:
@@ -269,3 +271,8 @@ class TechNewsSpider(Spider):
 
 def _ignored_reason(message: str) -> str:
     return next((reason for key, reason in _IGNORED.items() if key in message), "ignored")
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

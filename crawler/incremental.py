@@ -1,0 +1,193 @@
+"""Incremental crawls: what earlier runs wrote decides what this run fetches and writes.
+
+With ``CLEANCRAWL_STATE_DIR`` set, every written row's URL is kept with its content hash, the
+response's ``ETag`` and ``Last-Modified`` and the sitemap or feed date, once the row is in a
+closed Parquet file. A later run then
+
+- does not fetch an article whose sitemap ``lastmod`` (or feed date) is not newer than the one
+  seen when it was written (``unchanged``), unless it is older than
+  ``CLEANCRAWL_RECRAWL_AFTER_DAYS``;
+- re-fetches the other written articles with ``If-None-Match`` / ``If-Modified-Since``, and
+  counts a ``304 Not Modified`` as ``not_modified``;
+- does not write an article whose cleaned text has not changed (``unchanged``), nor a text
+  already written under another URL, in this run or an earlier one (``duplicate_text``, or marked
+  with ``duplicate_of`` when ``CLEANCRAWL_DUPLICATES = "mark"``).
+
+Listing pages, sitemaps and feeds are never written, so they are always fetched: they are how
+new articles are found. ``CLEANCRAWL_RECRAWL = "all"`` fetches and writes everything again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, Self
+from weakref import WeakKeyDictionary
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler.config import ConfigError
+from crawler.items import ArticleItem
+from crawler.middlewares import RefusedRequest
+from crawler.state import state_for
+from crawler.stats import count_drop
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.state import StateStore
+
+LASTMOD = "cleancrawl_lastmod"  # request meta, set by the technews spider
+RECRAWL_MODES = ("changed", "all")
+DUPLICATE_MODES = ("drop", "mark")
+
+
+class History:
+    """The URLs earlier runs wrote, and the rows of this run waiting for their file to close."""
+
+    def __init__(self, store: StateStore, *, recrawl_after: timedelta | None) -> None:
+        self.store = store
+        self.recrawl_after = recrawl_after
+        self.pages = store.pages()
+        self.hashes = {entry[0]: url for url, entry in self.pages.items()}
+        self._pending: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+
+    def is_unchanged(self, url: str, lastmod: str | None, now: datetime) -> bool:
+        """The source's date for ``url`` is not newer than when it was written."""
+        entry = self.pages.get(url)
+        if entry is None or not lastmod or not entry[4]:
+            return False
+        if self.recrawl_after is not None and now - _parse(entry[1]) > self.recrawl_after:
+            return False
+        try:
+            return _parse(lastmod) <= _parse(entry[4])
+        except ValueError:
+            return lastmod == entry[4]  # a date we cannot read: compare as given
+
+    def add(self, item: ArticleItem) -> None:
+        """Remember a row handed to the writer; it counts once its file is closed."""
+        self._pending[item.url] = (item.content_hash, item.etag, item.last_modified, item.lastmod)
+
+    def commit(self, file: Path, urls: list[str]) -> None:
+        """Record the rows of ``file``; called just before it is renamed into place."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        rows = [(url, *self._pending.pop(url)) for url in urls if url in self._pending]
+        self.store.save_pages(
+            (url, digest, now, etag, modified, lastmod)
+            for url, digest, etag, modified, lastmod in rows
+        )
+        for url, digest, etag, modified, lastmod in rows:
+            self.pages[url] = (digest, now, etag, modified, lastmod)
+
+
+def _parse(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        parsed = parsedate_to_datetime(value)  # RSS dates: RFC 2822
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_histories: WeakKeyDictionary[Crawler, History | None] = WeakKeyDictionary()
+
+
+def history_for(crawler: Crawler) -> History | None:
+    """The crawl's history (one per crawler), or None without a state directory."""
+    if crawler not in _histories:
+        store = state_for(crawler)
+        days = crawler.settings.getfloat("CLEANCRAWL_RECRAWL_AFTER_DAYS")
+        _histories[crawler] = (
+            History(store, recrawl_after=timedelta(days=days) if days > 0 else None)
+            if store is not None
+            else None
+        )
+    return _histories[crawler]
+
+
+def _mode(crawler: Crawler, name: str, values: tuple[str, ...]) -> str:
+    value = str(crawler.settings.get(name))
+    if value not in values:
+        raise ConfigError(f"setting {name}: must be one of {', '.join(values)}, not {value!r}")
+    return value
+
+
+class IncrementalMiddleware:
+    """Downloader middleware: skip unchanged articles, ask the server before re-sending one."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        history = history_for(crawler)
+        if history is None:
+            raise NotConfigured("CLEANCRAWL_STATE_DIR is not set")
+        if _mode(crawler, "CLEANCRAWL_RECRAWL", RECRAWL_MODES) == "all":
+            raise NotConfigured("CLEANCRAWL_RECRAWL is all")
+        return cls(history)
+
+    def process_request(self, request: Request) -> None:
+        entry = self.history.pages.get(request.url)
+        if entry is None:
+            return
+        if self.history.is_unchanged(request.url, request.meta.get(LASTMOD), datetime.now(UTC)):
+            raise RefusedRequest("unchanged", f"unchanged since it was written: {request.url}")
+        _, _, etag, modified, _ = entry
+        if etag:
+            request.headers.setdefault(b"If-None-Match", etag.encode("latin-1"))
+        if modified:
+            request.headers.setdefault(b"If-Modified-Since", modified.encode("latin-1"))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status == 304 and (
+            b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers
+        ):
+            raise RefusedRequest("not_modified", f"not modified: {request.url}")
+        return response
+
+
+class DuplicatePipeline:
+    """Drop (or mark) a text already written, and an article whose text has not changed."""
+
+    def __init__(self, stats: StatsCollector, history: History | None, *, mark: bool) -> None:
+        self.stats = stats
+        self.history = history
+        self.mark = mark
+        self.seen: dict[str, str] = {}  # content hash -> first URL, in this run
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        mark = _mode(crawler, "CLEANCRAWL_DUPLICATES", DUPLICATE_MODES) == "mark"
+        recrawl_all = _mode(crawler, "CLEANCRAWL_RECRAWL", RECRAWL_MODES) == "all"
+        # with "all", earlier runs do not count: everything is written again
+        return cls(crawler.stats, None if recrawl_all else history_for(crawler), mark=mark)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        earlier = self.history.pages.get(item.url) if self.history is not None else None
+        if earlier is not None and earlier[0] == item.content_hash:
+            self._drop("unchanged", item)
+        first = self.seen.get(item.content_hash)
+        if first is None and self.history is not None:
+            first = self.history.hashes.get(item.content_hash)
+        if first is not None and first != item.url:
+            if not self.mark:
+                self._drop("duplicate_text", item)
+            item.duplicate_of = first
+            self.stats.inc_value("cleaning/marked/duplicate_text")
+        self.seen.setdefault(item.content_hash, item.url)
+        if self.history is not None:
+            self.history.add(item)
+        return item
+
+    def _drop(self, reason: str, item: ArticleItem) -> None:
+        count_drop(self.stats, reason)
+        self.stats.inc_value("cleaning/kept", -1)  # it passed cleaning, but is not written
+        raise DropItem(f"{reason}: {item.url}", log_level="DEBUG")
