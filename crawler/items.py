@@ -49,6 +49,13 @@ class ArticleItem:
     cleancrawl_version: str
     removed_lines: list[dict[str, str]] = field(default_factory=list)
     duplicate_of: str | None = None
+    # quality signals (cleaning.quality), filled by QualityPipeline
+    mean_word_length: float = 0.0
+    symbol_word_ratio: float = 0.0
+    alpha_word_share: float = 0.0
+    punctuation_line_share: float = 0.0
+    duplicate_line_share: float = 0.0
+    stop_words: int | None = None
     # kept in the crawl state, not written to Parquet
     lastmod: str | None = None
     etag: str | None = None

@@ -52,6 +52,7 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "crawler.pipelines.CleaningPipeline": 300,
     "crawler.pipelines.TemplatePipeline": 400,
+    "crawler.quality.QualityPipeline": 450,
     "crawler.incremental.DuplicatePipeline": 500,
     "crawler.pipelines.ParquetPipeline": 800,
 }
@@ -128,6 +129,11 @@ CLEANCRAWL_RECRAWL_AFTER_DAYS = 0
 # A text already written under another URL: "drop" it (counted as duplicate_text), or "mark" it
 # (written, with duplicate_of set to the first URL).
 CLEANCRAWL_DUPLICATES = "drop"
+# Drop rows that break a quality threshold (counted as quality_<signal>). The signals are
+# written as columns either way.
+CLEANCRAWL_QUALITY_FILTER = False
+# Thresholds of the filter, over Gopher's defaults, e.g. {"min_stop_words": 3}; None: off.
+CLEANCRAWL_QUALITY_THRESHOLDS: dict[str, float | None] = {}
 # Characters of cleaned text that language detection reads at most.
 CLEANCRAWL_LANGUAGE_SAMPLE_CHARS = 3000
 # Seed of language detection, so the same text always gets the same language.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 # Bump when a column is added, removed or changes type; readers find it in the file metadata.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 def _field(name: str, type_: pa.DataType, doc: str, *, nullable: bool = False) -> pa.Field:
@@ -46,6 +46,23 @@ ARTICLE_SCHEMA = pa.schema(
             "removed_lines",
             pa.list_(pa.struct([("reason", pa.string()), ("line", pa.string())])),
             "lines cut from text and why; filled when CLEANCRAWL_AUDIT_REMOVED_LINES is on",
+        ),
+        _field("mean_word_length", pa.float64(), "mean length of the words of text, characters"),
+        _field("symbol_word_ratio", pa.float64(), "'#' and ellipses per word (Gopher)"),
+        _field("alpha_word_share", pa.float64(), "share of words with a letter (Gopher)"),
+        _field(
+            "punctuation_line_share",
+            pa.float64(),
+            "share of lines ending in terminal punctuation (C4)",
+        ),
+        _field(
+            "duplicate_line_share", pa.float64(), "share of lines repeating an earlier one (Gopher)"
+        ),
+        _field(
+            "stop_words",
+            pa.int32(),
+            "stop words of the language in text; null for a language without a list",
+            nullable=True,
         ),
         _field(
             "duplicate_of",

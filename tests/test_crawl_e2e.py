@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from crawler.sample_server import SAMPLE_SITE, SiteServer
-from output import ARTICLE_SCHEMA
+from output import ARTICLE_SCHEMA, SCHEMA_VERSION
 from tests.conftest import ROOT, CrawlRun, norm, run_scrapy_crawl
 
 EXPECTED: dict[str, Any] = json.loads(
@@ -57,7 +57,7 @@ def test_files_schema_and_metadata(crawl: CrawlRun) -> None:
     assert files and all(re.fullmatch(r"technews-.+-\d{5}\.parquet", f.name) for f in files)
     schema = pq.read_schema(files[0])
     assert schema.remove_metadata() == ARTICLE_SCHEMA.remove_metadata()
-    assert schema.metadata[b"cleancrawl.schema_version"] == b"3"
+    assert schema.metadata[b"cleancrawl.schema_version"] == SCHEMA_VERSION.encode()
     assert schema.metadata[b"cleancrawl.extractor_version"].startswith(b"trafilatura ")
 
 
@@ -68,6 +68,9 @@ def test_article_row(rows: dict[str, Any], path: str) -> None:
     assert row["language"] == expected["language"]
     assert row["language_score"] > 0.9
     assert row["language_share"] == 1.0  # each sample article is in one language
+    assert row["stop_words"] >= 10  # a real article in a language with a stop-word list
+    assert 3 < row["mean_word_length"] < 8
+    assert row["duplicate_of"] is None
     assert row["title"] == expected["title"]
     assert row["date_published"] == date.fromisoformat(expected["date_published"])
     assert set(expected["authors"]) <= set(row["authors"])

@@ -35,6 +35,12 @@ def row(n: int) -> dict[str, Any]:
         "crawl_id": "c1",
         "extractor_version": "trafilatura x",
         "cleancrawl_version": "0",
+        "mean_word_length": 4.0,
+        "symbol_word_ratio": 0.0,
+        "alpha_word_share": 0.5,
+        "punctuation_line_share": 0.0,
+        "duplicate_line_share": 0.0,
+        "stop_words": 0,
     }
 
 

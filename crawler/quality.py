@@ -1,0 +1,53 @@
+"""Quality signals on every row, and an opt-in filter with named thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy.exceptions import DropItem
+
+from cleaning.quality import QualityThresholds, quality_signals, quality_verdict
+from crawler.config import ConfigError
+from crawler.items import ArticleItem
+from crawler.stats import count_drop
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+
+class QualityPipeline:
+    """Compute the signals on the final text (after templates); drop only when asked to."""
+
+    def __init__(self, stats: StatsCollector, limits: QualityThresholds | None) -> None:
+        self.stats = stats
+        self.limits = limits
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        settings = crawler.settings
+        limits = None
+        if settings.getbool("CLEANCRAWL_QUALITY_FILTER"):
+            overrides = settings.getdict("CLEANCRAWL_QUALITY_THRESHOLDS")
+            try:
+                limits = QualityThresholds(**overrides)
+            except TypeError as exc:
+                names = ", ".join(QualityThresholds.__dataclass_fields__)
+                raise ConfigError(
+                    f"setting CLEANCRAWL_QUALITY_THRESHOLDS: {exc}; thresholds are {names}"
+                ) from None
+        return cls(crawler.stats, limits)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        signals = quality_signals(item.text, item.language)
+        for name, value in asdict(signals).items():
+            setattr(item, name, value)
+        if self.limits is not None and (reason := quality_verdict(signals, self.limits)):
+            count_drop(self.stats, reason)
+            self.stats.inc_value("cleaning/kept", -1)  # it passed cleaning, but is not written
+            raise DropItem(f"{reason}: {item.url}", log_level="DEBUG")
+        return item
