@@ -27,6 +27,8 @@ _INT_MINIMUMS = {
     "CLEANCRAWL_TEMPLATE_HOLD_PAGES": 0,
     "CLEANCRAWL_LANGUAGE_SAMPLE_CHARS": 1,
     "CLEANCRAWL_MAX_IN_FLIGHT": 0,
+    "CLEANCRAWL_NEAR_DUPLICATE_SHINGLE_WORDS": 1,
+    "CLEANCRAWL_NEAR_DUPLICATE_PERMUTATIONS": 16,
     "DOWNLOAD_MAXSIZE": 0,
 }
 _FLOAT_RANGES = {
@@ -36,6 +38,7 @@ _FLOAT_RANGES = {
     "CLEANCRAWL_RECRAWL_AFTER_DAYS": (0.0, float("inf")),
     "CLEANCRAWL_CLEAN_TIMEOUT": (0.0, float("inf")),
     "CLEANCRAWL_PARQUET_MAX_SECONDS": (0.0, float("inf")),
+    "CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD": (0.01, 1.0),
 }
 
 
@@ -60,6 +63,7 @@ def check_settings(settings: BaseSettings) -> None:
     _choice(settings, "CLEANCRAWL_EXTRACTION_FOCUS", FOCUS_VALUES)
     _choice(settings, "CLEANCRAWL_RECRAWL", ("changed", "all"))
     _choice(settings, "CLEANCRAWL_DUPLICATES", ("drop", "mark"))
+    _choice(settings, "CLEANCRAWL_NEAR_DUPLICATES", ("mark", "drop", "off"))
     _choice(settings, "CLEANCRAWL_PARQUET_COMPRESSION", COMPRESSION_VALUES)
     _choice(settings, "CLEANCRAWL_LANGUAGE_BACKEND", language_backends())
     junk_file = settings.get("CLEANCRAWL_JUNK_FILE")

@@ -55,7 +55,9 @@ class History:
         self.recrawl_after = recrawl_after
         self.pages = store.pages()
         self.hashes = {entry[0]: url for url, entry in self.pages.items()}
-        self._pending: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        # what the near-duplicate signatures are made with; set by NearDuplicatePipeline
+        self.signature_key: str | None = None
+        self._pending: dict[str, ArticleItem] = {}
 
     def is_unchanged(self, url: str, lastmod: str | None, now: datetime) -> bool:
         """The source's date for ``url`` is not newer than when it was written."""
@@ -71,18 +73,19 @@ class History:
 
     def add(self, item: ArticleItem) -> None:
         """Remember a row handed to the writer; it counts once its file is closed."""
-        self._pending[item.url] = (item.content_hash, item.etag, item.last_modified, item.lastmod)
+        self._pending[item.url] = item
 
     def commit(self, file: Path, urls: list[str]) -> None:
         """Record the rows of ``file``; called just before it is renamed into place."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        rows = [(url, *self._pending.pop(url)) for url in urls if url in self._pending]
-        self.store.save_pages(
-            (url, digest, now, etag, modified, lastmod)
-            for url, digest, etag, modified, lastmod in rows
-        )
-        for url, digest, etag, modified, lastmod in rows:
-            self.pages[url] = (digest, now, etag, modified, lastmod)
+        items = [self._pending.pop(url) for url in urls if url in self._pending]
+        rows = [(i.url, i.content_hash, now, i.etag, i.last_modified, i.lastmod) for i in items]
+        self.store.save_pages(rows)
+        if self.signature_key is not None:
+            key = self.signature_key
+            self.store.save_minhashes((i.url, key, i.minhash) for i in items if i.minhash)
+        for url, digest, when, etag, modified, lastmod in rows:
+            self.pages[url] = (digest, when, etag, modified, lastmod)
 
 
 def _parse(value: str) -> datetime:
@@ -183,8 +186,6 @@ class DuplicatePipeline:
             item.duplicate_of = first
             self.stats.inc_value("cleaning/marked/duplicate_text")
         self.seen.setdefault(item.content_hash, item.url)
-        if self.history is not None:
-            self.history.add(item)
         return item
 
     def _drop(self, reason: str, item: ArticleItem) -> None:

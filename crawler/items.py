@@ -49,6 +49,9 @@ class ArticleItem:
     cleancrawl_version: str
     removed_lines: list[dict[str, str]] = field(default_factory=list)
     duplicate_of: str | None = None
+    # filled by NearDuplicatePipeline
+    near_duplicate_of: str | None = None
+    near_duplicate_similarity: float | None = None
     # quality signals (cleaning.quality), filled by QualityPipeline
     mean_word_length: float = 0.0
     symbol_word_ratio: float = 0.0
@@ -60,3 +63,4 @@ class ArticleItem:
     lastmod: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    minhash: bytes | None = None  # MinHash signature of text (cleaning.neardup)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from twisted.internet.task import LoopingCall
 
     from cleaning import CleanResult
+    from crawler.incremental import History
     from crawler.resume import WrittenLedger
     from crawler.state import StateStore
 
@@ -374,10 +375,12 @@ class ParquetPipeline:
         writer: RollingParquetWriter,
         stats: StatsCollector,
         ledger: WrittenLedger | None = None,
+        history: History | None = None,
     ) -> None:
         self.writer = writer
         self.stats = stats
         self.ledger = ledger
+        self.history = history
         self._timer: AsyncioLoopingCall | LoopingCall | None = None
 
     def open(self) -> None:
@@ -428,7 +431,7 @@ class ParquetPipeline:
             key_column="url",
             before_rename=before_rename if records else None,
         )
-        pipeline = cls(writer, crawler.stats, ledger)
+        pipeline = cls(writer, crawler.stats, ledger, history)
         crawler.signals.connect(pipeline.open, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
@@ -440,6 +443,8 @@ class ParquetPipeline:
             # fetched under another URL (a redirect) by an earlier run of this job
             count_drop(self.stats, "already_written")
             raise DropItem(f"already_written: {item.url}", log_level="DEBUG")
+        if self.history is not None:
+            self.history.add(item)  # recorded once the file holding the row is closed
         row = ItemAdapter(item).asdict()
         self.writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
         return item

@@ -54,6 +54,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.TemplatePipeline": 400,
     "crawler.quality.QualityPipeline": 450,
     "crawler.incremental.DuplicatePipeline": 500,
+    "crawler.neardup.NearDuplicatePipeline": 550,
     "crawler.pipelines.ParquetPipeline": 800,
 }
 
@@ -129,6 +130,17 @@ CLEANCRAWL_RECRAWL_AFTER_DAYS = 0
 # A text already written under another URL: "drop" it (counted as duplicate_text), or "mark" it
 # (written, with duplicate_of set to the first URL).
 CLEANCRAWL_DUPLICATES = "drop"
+# A text similar to one written before (MinHash LSH over word shingles, this run and, with a
+# state directory, earlier runs): "mark" it (near_duplicate_of and near_duplicate_similarity
+# set), "drop" it (counted as near_duplicate) or "off". Marked, not dropped, by default: the
+# similarity is an estimate, and a user can filter on it.
+CLEANCRAWL_NEAR_DUPLICATES = "mark"
+# Estimated Jaccard similarity of the shingle sets from which a text is a near duplicate.
+CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8
+# Words per shingle.
+CLEANCRAWL_NEAR_DUPLICATE_SHINGLE_WORDS = 5
+# MinHash permutations (signatures of earlier runs are used only with the same number).
+CLEANCRAWL_NEAR_DUPLICATE_PERMUTATIONS = 128
 # Drop rows that break a quality threshold (counted as quality_<signal>). The signals are
 # written as columns either way.
 CLEANCRAWL_QUALITY_FILTER = False

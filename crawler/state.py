@@ -33,6 +33,11 @@ create table if not exists pages (
     lastmod text                  -- what the sitemap or feed said when it was fetched
 ) without rowid;
 create index if not exists pages_by_hash on pages (content_hash);
+create table if not exists minhashes (
+    url text primary key,
+    options text not null,        -- cleaning.neardup.NearDuplicateOptions.key
+    signature blob not null
+) without rowid;
 """
 
 
@@ -72,6 +77,17 @@ class StateStore:
         """Insert or replace (url, content_hash, written_at, etag, last_modified, lastmod)."""
         with closing(self._connect()) as db, db:
             db.executemany("insert or replace into pages values (?, ?, ?, ?, ?, ?)", rows)
+
+    def minhashes(self, options: str) -> list[tuple[str, bytes]]:
+        """(url, signature) of every written text signed with ``options`` (a key)."""
+        with closing(self._connect()) as db:
+            query = "select url, signature from minhashes where options = ?"
+            return db.execute(query, (options,)).fetchall()
+
+    def save_minhashes(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        """Insert or replace (url, options, signature)."""
+        with closing(self._connect()) as db, db:
+            db.executemany("insert or replace into minhashes values (?, ?, ?)", rows)
 
 
 class StateLock:

@@ -70,5 +70,17 @@ ARTICLE_SCHEMA = pa.schema(
             "URL first written with the same text; set when CLEANCRAWL_DUPLICATES is mark",
             nullable=True,
         ),
+        _field(
+            "near_duplicate_of",
+            pa.string(),
+            "URL of the most similar text written before, when similar enough (MinHash LSH)",
+            nullable=True,
+        ),
+        _field(
+            "near_duplicate_similarity",
+            pa.float64(),
+            "estimated Jaccard similarity of the word shingles of text and near_duplicate_of",
+            nullable=True,
+        ),
     ]
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -14,19 +15,96 @@ import pytest
 from crawler.state import StateLock
 from tests.conftest import CrawlRun, run_scrapy_crawl
 
-SENTENCE = (
-    "The regional council of {town} approved a new plan for broadband, bus lanes and "
-    "libraries on Tuesday, and the mayor said the work would start before the summer. "
-)
+WORDS = [
+    "the",
+    "council",
+    "said",
+    "new",
+    "plan",
+    "road",
+    "school",
+    "water",
+    "power",
+    "city",
+    "market",
+    "rail",
+    "bus",
+    "station",
+    "library",
+    "park",
+    "bridge",
+    "budget",
+    "tax",
+    "price",
+    "energy",
+    "network",
+    "data",
+    "service",
+    "report",
+    "public",
+    "local",
+    "board",
+    "worker",
+    "family",
+    "company",
+    "project",
+    "system",
+    "street",
+    "house",
+    "river",
+    "hospital",
+    "would",
+    "could",
+    "will",
+    "after",
+    "before",
+    "during",
+    "since",
+    "while",
+    "because",
+    "about",
+    "against",
+    "between",
+    "under",
+    "over",
+    "into",
+    "through",
+    "with",
+    "from",
+    "for",
+    "and",
+    "but",
+    "then",
+    "also",
+    "still",
+    "again",
+    "only",
+]
 
 
-def article(town: str, extra: str = "") -> str:
-    body = "".join(f"<p>{SENTENCE.format(town=town)}{extra} ({n})</p>" for n in range(4))
+def story(town: str) -> list[str]:
+    """Four paragraphs of words drawn for ``town``: no two towns share a run of words."""
+    rng = random.Random(town)
+    return [
+        " ".join(f"{town} {' '.join(rng.choices(WORDS, k=rng.randint(12, 18)))}." for _ in range(3))
+        for _ in range(4)
+    ]
+
+
+def article(town: str, extra: str = "", paragraphs: list[str] | None = None) -> str:
+    body = "".join(f"<p>{p}</p>" for p in [*(paragraphs or story(town)), extra] if p)
     return (
         f'<html><head><title>News from {town}</title><meta property="og:type" '
         f'content="article"></head><body><article><h1>News from {town}</h1>{body}'
         "</article></body></html>"
     )
+
+
+def edited_copy(town: str) -> str:
+    """``town``'s story syndicated: one word changed and a credit line added."""
+    paragraphs = story(town)
+    paragraphs[1] = paragraphs[1].replace(" the ", " this ", 1)
+    return article(town, "Originally published by the Town Gazette.", paragraphs)
 
 
 def sitemap(entries: dict[str, str]) -> str:
@@ -44,8 +122,11 @@ def index(paths: list[str]) -> str:
 
 # path -> (body, ETag or None); in v2: a1 unchanged (same lastmod: never fetched), a2 changed
 # (newer lastmod), a3 unchanged (fetched with If-None-Match: 304), a4 unchanged and served
-# without validators (fetched, same text: not written), a5 new, a6 a1's text under a new URL.
+# without validators (fetched, same text: not written), a5 new, a6 a1's text under a new URL;
+# on the mirror site (another domain: localhost), edited copies of a1 (of the first run) and
+# of a5 (of the same run).
 V1 = {
+    "/mirror/": (index([]), None),
     "/sitemap.xml": (sitemap({"/a1": "2026-01-01", "/a2": "2026-01-01"}), None),
     "/": (index(["/a3", "/a4"]), None),
     "/a1": (article("Alford"), '"a1-1"'),
@@ -60,6 +141,9 @@ V2 = {
     "/a2": (article("Barton", "Updated: the plan now includes a new swimming pool."), '"a2-2"'),
     "/a5": (article("Enfield"), '"a5-1"'),
     "/a6": (article("Alford"), '"a6-1"'),
+    "/mirror/": (index(["/mirror/alford-copy", "/mirror/enfield-copy"]), None),
+    "/mirror/alford-copy": (edited_copy("Alford"), None),
+    "/mirror/enfield-copy": (edited_copy("Enfield"), None),
 }
 
 
@@ -99,6 +183,7 @@ class VersionedSite:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.mirror = f"http://localhost:{self.httpd.server_address[1]}"  # another domain
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def requested(self, path: str) -> list[str | None]:
@@ -118,6 +203,8 @@ def crawl(tmp: Path, site: VersionedSite, state: Path, **settings: str) -> Crawl
     sites.write_text(
         f'[[site]]\nname = "town"\nstart_urls = ["{site.url}/"]\n'
         f'sitemap_urls = ["{site.url}/sitemap.xml"]\nrobots_sitemaps = false\n'
+        f'[[site]]\nname = "mirror"\nstart_urls = ["{site.mirror}/mirror/"]\n'
+        "robots_sitemaps = false\n"
     )
     return run_scrapy_crawl(
         tmp,
@@ -148,7 +235,8 @@ def test_second_run_writes_only_new_and_changed_articles(
     site.pages, site.log = V2, []
     second = crawl(tmp_path / "two", site, state)
     assert second.returncode == 0, second.log[-2000:]
-    assert written(second) == {"a2", "a5"}
+    copies = {"alford-copy", "enfield-copy"}
+    assert written(second) == {"a2", "a5", *copies}
     assert site.requested("/a1") == []  # same sitemap lastmod: not even asked for
     assert site.requested("/a3") == ['"a3-1"']  # asked with its ETag, answered 304
     assert site.requested("/a4") == [None]  # no validators: fetched, its text unchanged
@@ -156,10 +244,22 @@ def test_second_run_writes_only_new_and_changed_articles(
     assert stats["cleaning/dropped/unchanged"] == 2  # a1 (lastmod) and a4 (same text)
     assert stats["cleaning/dropped/not_modified"] == 1  # a3
     assert stats["cleaning/dropped/duplicate_text"] == 1  # a6: a1's text under a new URL
+    # the edited copies are written and flagged: one against the first run's a1, the other
+    # against a5 of this run (or a5 against it, whichever came first); a2's own earlier
+    # version is no near duplicate of it
+    near = near_duplicates(second)
+    assert stats["cleaning/marked/near_duplicate"] == 2 == len(near)
+    assert near["alford-copy"][0] == f"{site.url}/a1"
+    assert 0.8 <= near["alford-copy"][1] < 1.0
+    pair = {name: of for name, (of, _) in near.items() if name in ("a5", "enfield-copy")}
+    assert pair in (
+        {"enfield-copy": f"{site.url}/a5"},
+        {"a5": f"{site.mirror}/mirror/enfield-copy"},
+    )
 
     again = crawl(tmp_path / "three", site, state, CLEANCRAWL_RECRAWL="all")
     # everything again, but a1 and a6 are one text: whichever comes first is written
-    assert written(again) - {"a1", "a6"} == {"a2", "a3", "a4", "a5"}
+    assert written(again) - {"a1", "a6"} == {"a2", "a3", "a4", "a5", *copies}
     assert len(written(again) & {"a1", "a6"}) == 1
     marked = crawl(
         tmp_path / "four", site, state, CLEANCRAWL_RECRAWL="all", CLEANCRAWL_DUPLICATES="mark"
@@ -167,6 +267,17 @@ def test_second_run_writes_only_new_and_changed_articles(
     rows = ds.dataset(marked.output).to_table(columns=["url", "duplicate_of"]).to_pylist()
     copies = {r["url"].rsplit("/", 1)[1]: r["duplicate_of"] for r in rows if r["duplicate_of"]}
     assert copies in ({"a6": f"{site.url}/a1"}, {"a1": f"{site.url}/a6"})
+
+
+def near_duplicates(run: CrawlRun) -> dict[str, tuple[str, float]]:
+    table = ds.dataset(run.output).to_table(
+        columns=["url", "near_duplicate_of", "near_duplicate_similarity"]
+    )
+    return {
+        r["url"].rsplit("/", 1)[1]: (r["near_duplicate_of"], r["near_duplicate_similarity"])
+        for r in table.to_pylist()
+        if r["near_duplicate_of"]
+    }
 
 
 def test_a_second_crawl_on_the_same_state_directory_refuses(

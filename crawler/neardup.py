@@ -1,0 +1,93 @@
+"""Near duplicates: the same story under another URL or on another site, lightly edited."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from cleaning.neardup import (
+    NearDuplicateIndex,
+    NearDuplicateOptions,
+    signature_bytes,
+    signature_from_bytes,
+    text_signature,
+)
+from crawler.config import ConfigError
+from crawler.incremental import history_for
+from crawler.items import ArticleItem
+from crawler.stats import count_drop
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+MODES = ("mark", "drop", "off")
+
+
+def near_duplicate_options(settings: BaseSettings) -> NearDuplicateOptions:
+    """Build the comparison options from ``CLEANCRAWL_NEAR_DUPLICATE_*`` settings."""
+    try:
+        return NearDuplicateOptions(
+            threshold=settings.getfloat("CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD"),
+            shingle_words=settings.getint("CLEANCRAWL_NEAR_DUPLICATE_SHINGLE_WORDS"),
+            num_perm=settings.getint("CLEANCRAWL_NEAR_DUPLICATE_PERMUTATIONS"),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"near-duplicate settings: {exc}") from None
+
+
+class NearDuplicatePipeline:
+    """Mark (or drop) a text similar enough to one written before, in this run or earlier ones.
+
+    Each text's MinHash signature is looked up in an LSH index of the texts passed on so
+    far; with a state directory the index starts with the signatures of earlier runs, and
+    a signature is kept there once its row is in a closed file. A URL's own earlier version
+    is not its near duplicate: a changed article replaces it in the index.
+    """
+
+    def __init__(self, stats: StatsCollector, index: NearDuplicateIndex, *, drop: bool) -> None:
+        self.stats = stats
+        self.index = index
+        self.drop = drop
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        settings = crawler.settings
+        mode = settings.get("CLEANCRAWL_NEAR_DUPLICATES")
+        if mode == "off":
+            raise NotConfigured("CLEANCRAWL_NEAR_DUPLICATES is off")
+        options = near_duplicate_options(settings)
+        index = NearDuplicateIndex(options)
+        history = history_for(crawler)
+        if history is not None:
+            history.signature_key = options.key
+            # as for exact duplicates: with "all", what earlier runs wrote does not count
+            if settings.get("CLEANCRAWL_RECRAWL") != "all":
+                for url, data in history.store.minhashes(options.key):
+                    index.add(url, signature_from_bytes(data, options))
+                logger.info("Near-duplicate index: %d texts of earlier runs", len(index))
+        return cls(crawler.stats, index, drop=mode == "drop")
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem) or item.duplicate_of is not None:
+            return item  # an exact copy is already marked as such
+        signature = text_signature(item.text, self.index.options)
+        if signature is None:
+            return item
+        item.minhash = signature_bytes(signature)
+        match = self.index.find(signature, exclude=item.url)
+        if match is not None:
+            if self.drop:
+                count_drop(self.stats, "near_duplicate")
+                self.stats.inc_value("cleaning/kept", -1)  # it passed cleaning, not written
+                raise DropItem(f"near_duplicate of {match[0]}: {item.url}", log_level="DEBUG")
+            item.near_duplicate_of, item.near_duplicate_similarity = match
+            self.stats.inc_value("cleaning/marked/near_duplicate")
+        self.index.add(item.url, signature)
+        return item

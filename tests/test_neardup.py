@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+
+from cleaning.neardup import (
+    NearDuplicateIndex,
+    NearDuplicateOptions,
+    shingles,
+    signature_bytes,
+    signature_from_bytes,
+    text_signature,
+)
+from crawler.config import ConfigError
+from crawler.items import ArticleItem
+from crawler.neardup import NearDuplicatePipeline
+from tests.conftest import make_crawler
+from tests.test_writer import row
+
+OPTIONS = NearDuplicateOptions()
+WORDS = [
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliet",
+    "kilo",
+    "lima",
+    "mike",
+]
+
+
+def text(seed: int, words: int = 400) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) + rng.choice(WORDS) for _ in range(words))
+
+
+def edited(base: str, changes: int) -> str:
+    """``base`` with ``changes`` words, spread over the text, replaced."""
+    tokens = base.split()
+    step = len(tokens) // (changes + 1)
+    for n in range(1, changes + 1):
+        tokens[n * step] = f"edit{'x' * n}"
+    return " ".join(tokens)
+
+
+def test_shingles_fold_case_and_digits() -> None:
+    assert shingles("One two Three four five six", 5) == {
+        b"one two three four five",
+        b"two three four five six",
+    }
+    assert shingles("Updated 2026-03-04, 10:30", 5) == shingles("updated 2025-01-02, 9:15", 5)
+    assert shingles("Too short", 5) == {b"too short"}
+    assert shingles(" ... ", 5) == set()
+    assert text_signature("", OPTIONS) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "near"),
+    # true Jaccard 1.0, 0.95, 0.90, 0.86; 0.60, 0.33, 0.05
+    [(0, True), (2, True), (4, True), (6, True), (20, False), (40, False), (120, False)],
+)
+def test_similarity_follows_the_edits(changes: int, near: bool) -> None:
+    base = text(1)
+    index = NearDuplicateIndex(OPTIONS)
+    index.add("https://a.test/1", text_signature(base, OPTIONS))  # type: ignore[arg-type]
+    index.add("https://a.test/other", text_signature(text(2), OPTIONS))  # type: ignore[arg-type]
+    signature = text_signature(edited(base, changes), OPTIONS)
+    assert signature is not None
+    match = index.find(signature)
+    # true Jaccard of the shingle sets, which MinHash estimates
+    a, b = shingles(base, 5), shingles(edited(base, changes), 5)
+    jaccard = len(a & b) / len(a | b)
+    assert (jaccard >= 0.8) == near
+    if near:
+        assert match is not None and match[0] == "https://a.test/1"
+        assert abs(match[1] - jaccard) < 0.1
+    else:
+        assert match is None
+
+
+def test_own_url_is_excluded_and_replaced() -> None:
+    index = NearDuplicateIndex(OPTIONS)
+    old = text_signature(text(1), OPTIONS)
+    assert old is not None
+    index.add("u", old)
+    assert index.find(old, exclude="u") is None
+    new = text_signature(text(3), OPTIONS)
+    assert new is not None
+    index.add("u", new)  # the changed version replaces the old one
+    assert len(index) == 1
+    assert index.find(old) is None
+
+
+def test_signatures_round_trip_through_bytes() -> None:
+    signature = text_signature(text(1), OPTIONS)
+    assert signature is not None
+    data = signature_bytes(signature)
+    assert len(data) == 4 * OPTIONS.num_perm
+    assert signature_from_bytes(data, OPTIONS).jaccard(signature) == 1.0
+    with pytest.raises(ValueError, match="64 values"):
+        signature_from_bytes(data[:256], OPTIONS)
+    # the same text always gets the same signature: rows are repeatable
+    again = text_signature(text(1), OPTIONS)
+    assert again is not None and signature_bytes(again) == data
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        NearDuplicateOptions(threshold=0)
+    with pytest.raises(ValueError, match="shingle_words"):
+        NearDuplicateOptions(shingle_words=0)
+    assert NearDuplicateOptions().key == "affine32/seed1/perm128/words5"
+
+
+def article(url: str, body: str) -> ArticleItem:
+    fields = {k: v for k, v in row(1).items() if k in ArticleItem.__dataclass_fields__}
+    return ArticleItem(**{**fields, "url": url, "text": body})
+
+
+def test_pipeline_marks_or_drops_and_counts(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path)
+    marks = NearDuplicatePipeline.from_crawler(crawler)
+    first = marks.process_item(article("https://a.test/1", text(1)))
+    assert first.near_duplicate_of is None and first.minhash
+    copy = marks.process_item(article("https://b.test/copy", edited(text(1), 2)))
+    assert copy.near_duplicate_of == "https://a.test/1"
+    assert 0.8 <= copy.near_duplicate_similarity < 1.0
+    other = marks.process_item(article("https://a.test/2", text(2)))
+    assert other.near_duplicate_of is None
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("cleaning/marked/near_duplicate") == 1
+
+    crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_NEAR_DUPLICATES": "drop"})
+    drops = NearDuplicatePipeline.from_crawler(crawler)
+    drops.process_item(article("https://a.test/1", text(1)))
+    with pytest.raises(DropItem, match=r"near_duplicate of https://a\.test/1"):
+        drops.process_item(article("https://b.test/copy", edited(text(1), 2)))
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("cleaning/dropped/near_duplicate") == 1
+
+
+def test_pipeline_settings(tmp_path: Path) -> None:
+    off = make_crawler(tmp_path, settings={"CLEANCRAWL_NEAR_DUPLICATES": "off"})
+    with pytest.raises(NotConfigured):
+        NearDuplicatePipeline.from_crawler(off)
+    # checked when the spider starts, before anything is fetched
+    with pytest.raises(ConfigError, match="CLEANCRAWL_NEAR_DUPLICATES: must be one of mark"):
+        make_crawler(tmp_path, settings={"CLEANCRAWL_NEAR_DUPLICATES": "maybe"})
+    with pytest.raises(ConfigError, match="CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD: must be between"):
+        make_crawler(tmp_path, settings={"CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD": 1.5})
