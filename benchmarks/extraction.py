@@ -2,17 +2,27 @@
 
 Run from the repository root::
 
-    python -m benchmarks.extraction                 # every dataset, original and planted pages
+    python -m benchmarks.extraction                 # every dataset, all three variants
     python -m benchmarks.extraction --limit 100     # a quick run
+    python -m benchmarks.extraction --no-planted    # original pages only
     python -m benchmarks.extraction --json out.json # also every number as JSON
 
-Each dataset folder holds `docs.jsonl` and gzipped HTML (see `shared/data/README.md`). For
-every page both systems extract the text, timed back to back in alternating order. Scores:
+Each dataset folder holds `docs.jsonl` and gzipped HTML (see `shared/data/README.md`). Every
+page is extracted as it is (`original`); article pages are also extracted in two variants with
+3 to 5 junk blocks planted inside the article by `benchmarks.planted_junk`:
+
+- `planted`: the wordings of `benchmarks.planted_junk`. The cleaner was tuned while looking at
+  them, so this variant measures junk the cleaner knows;
+- `holdout`: the held-out wordings and class names of `benchmarks.holdout_junk`, written apart
+  from the cleaner's rules and from the first set, planted at other positions (seeded with
+  `"<id>:holdout"`). It measures how the cleaner does on junk it was not tuned on.
+
+For every page variant both systems extract the text, timed back to back in alternating
+order. Scores:
 
 - text: mean shingle precision and recall against the expected text, and their F1;
 - snippets: share of `with` snippets found and of `without` snippets that survive;
-- planted junk: share of junk blocks, planted inside the article (`benchmarks.planted_junk`),
-  that survive;
+- junk: share of the planted junk blocks that survive (planted and holdout variants);
 - speed: documents per second, and the ratio of cleancrawl's time to trafilatura's.
 
 The report is Markdown on stdout; progress goes to stderr.
@@ -35,16 +45,23 @@ from typing import TYPE_CHECKING, Any
 
 import trafilatura
 
+from benchmarks.holdout_junk import HOLDOUT_CLASSES, HOLDOUT_WORDINGS
 from benchmarks.planted_junk import normalize_whitespace, plant_junk
 from cleaning import CleaningOptions, clean_page
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
+    from benchmarks.planted_junk import PlantedPage
+
 DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction"
 SHINGLE_SIZE = 4
 SYSTEMS = ("trafilatura", "cleancrawl")
-VARIANTS = ("original", "planted")
+VARIANTS = ("original", "planted", "holdout")
+JUNK_VARIANTS = ("planted", "holdout")
+"""The variants with planted junk, built for article pages unless `--no-planted`."""
+HOLDOUT_SEED = "{id}:holdout"
+"""Seed of a page's holdout variant, so its junk goes elsewhere than the planted variant's."""
 TIME_RATIO_TARGET = 1.15
 PROGRESS_EVERY = 50
 
@@ -270,7 +287,7 @@ class Page:
 
     Attributes:
         dataset: The dataset's name.
-        variant: `original` or `planted`.
+        variant: `original`, `planted` or `holdout`.
         doc: The page's record (expected text and snippets).
         html: The HTML to extract from.
         junk: The junk strings planted in `html` (none for the original).
@@ -291,7 +308,7 @@ class DocResult:
 
     Attributes:
         dataset: The dataset's folder name.
-        variant: `original` or `planted`.
+        variant: `original`, `planted` or `holdout`.
         system: The system's name.
         doc_id: The page's id.
         seconds: Time the extraction took.
@@ -336,7 +353,7 @@ class Summary:
 
     Attributes:
         dataset: The dataset's folder name.
-        variant: `original` or `planted`.
+        variant: `original`, `planted` or `holdout`.
         system: The system's name.
         docs: Pages extracted.
         text_docs: Pages with an expected text (those P, R and F1 are over).
@@ -534,23 +551,54 @@ def _progress(name: str, done: int, total: int, started: float) -> None:
     )
 
 
+def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
+    """Build one variant of a page with planted junk.
+
+    Args:
+        variant: A name from `JUNK_VARIANTS`: `planted` plants the wordings of
+            `benchmarks.planted_junk`, seeded with the page's id; `holdout` plants the held-out
+            wordings and class names of `benchmarks.holdout_junk`, seeded with `HOLDOUT_SEED`.
+        html: The page's HTML.
+        doc: The page's record (id and language).
+
+    Returns:
+        The planted page, or None if the page has no paragraphs to plant junk among.
+
+    Raises:
+        ValueError: For a variant without planted junk.
+    """
+    if variant == "planted":
+        return plant_junk(html, doc.id, doc.lang)
+    if variant == "holdout":
+        return plant_junk(
+            html,
+            HOLDOUT_SEED.format(id=doc.id),
+            doc.lang,
+            wordings=HOLDOUT_WORDINGS,
+            classes=HOLDOUT_CLASSES,
+        )
+    raise ValueError(f"no planted junk for variant {variant!r}; choose from {JUNK_VARIANTS}")
+
+
 def page_variants(dataset: str, doc: Doc, planted: bool) -> Iterator[Page]:
-    """Yield the variants of a page to extract: the original, then the planted one if any.
+    """Yield the variants of a page to extract: the original, then the planted and holdout ones.
 
     Args:
         dataset: The dataset's name.
         doc: The page.
-        planted: Whether to build a planted variant (only for article pages).
+        planted: Whether to build the variants with planted junk (only for article pages).
 
     Yields:
-        The page variants.
+        The page variants, in `VARIANTS` order.
     """
     html = doc.read_html()
     yield Page(dataset, "original", doc, html)
-    if planted and doc.plantable:
-        variant = plant_junk(html, doc.id, doc.lang)
+    if not (planted and doc.plantable):
+        return
+    for name in JUNK_VARIANTS:
+        variant = plant_variant(name, html, doc)
         if variant is not None:
-            yield Page(dataset, "planted", doc, variant.html, variant.junk, variant.kinds)
+            yield Page(dataset, name, doc, variant.html, variant.junk, variant.kinds)
 
 
 def run_dataset(
@@ -565,7 +613,7 @@ def run_dataset(
         folder: The dataset folder.
         systems: System names.
         limit: Only the first `limit` pages.
-        planted: Also run the planted variants of article pages.
+        planted: Also run the planted and holdout variants of article pages.
 
     Returns:
         One result per page variant and system.
@@ -655,10 +703,20 @@ def dataset_report(dataset: str, summaries: Sequence[Summary]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_VARIANT_NOTES = {
+    "planted": "`planted`: junk of `benchmarks.planted_junk` (the cleaner was tuned on it)",
+    "holdout": "`holdout`: held-out junk of `benchmarks.holdout_junk` (not tuned on)",
+}
+
+
 def markdown_report(summaries: Sequence[Summary]) -> str:
     """The whole Markdown report: one section per dataset and the overall time ratio."""
     datasets = list(dict.fromkeys(s.dataset for s in summaries))
     sections = ["# Extraction benchmark\n"]
+    variants = {s.variant for s in summaries}
+    notes = [note for variant, note in _VARIANT_NOTES.items() if variant in variants]
+    if notes:
+        sections.append("Junk variants: " + "; ".join(notes) + ".\n")
     sections += [dataset_report(d, [s for s in summaries if s.dataset == d]) for d in datasets]
     overall = time_ratio(summaries)
     if overall is not None:
@@ -719,7 +777,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N pages per dataset")
     parser.add_argument(
-        "--no-planted", action="store_true", help="skip the pages with planted junk"
+        "--no-planted",
+        action="store_true",
+        help="skip the pages with planted junk (both the planted and the holdout variants)",
     )
     parser.add_argument(
         "--systems",
@@ -760,6 +820,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "data": [str(f) for f in folders],
             "limit": args.limit,
             "planted": not args.no_planted,
+            "variants": ["original"] if args.no_planted else list(VARIANTS),
             "systems": args.systems,
             "elapsed_seconds": elapsed,
         }

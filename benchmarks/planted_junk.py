@@ -9,7 +9,8 @@ planted, so a benchmark can count how many of them reach the output.
 
 Everything is deterministic: the choices come from `random.Random(page_id)`. The wordings below
 are written for this benchmark, in eight languages, with numbers, names and dates that vary per
-page.
+page. `plant_junk` takes other wordings and class names as arguments: the held-out set in
+`benchmarks.holdout_junk` is planted the same way.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ import lxml.html
 from lxml import etree
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
+
+    Wordings = Mapping[str, Mapping[str, Sequence[str]]]
+    """Junk kind to language to templates, shaped like `JUNK_WORDINGS`."""
+
+    KindClasses = Mapping[str, Sequence[str]]
+    """Junk kind to the class names its markup may carry, shaped like `_KIND_CLASSES`."""
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl")
 """Languages with their own junk wordings; any other language falls back to English."""
@@ -611,7 +618,7 @@ class PlantedPage:
     Attributes:
         html: The page's HTML with the junk blocks inserted.
         junk: The exact text of each planted block, in document order.
-        kinds: The kind of each block (a key of `JUNK_WORDINGS`), parallel to `junk`.
+        kinds: The kind of each block (a key of the wordings planted), parallel to `junk`.
     """
 
     html: str
@@ -696,19 +703,23 @@ def placeholder_values(lang: str, rng: random.Random) -> dict[str, str]:
     }
 
 
-def junk_wording(kind: str, lang: str, rng: random.Random) -> str:
+def junk_wording(
+    kind: str, lang: str, rng: random.Random, *, wordings: Wordings | None = None
+) -> str:
     """Pick one wording of a kind of junk and fill in its numbers, names and dates.
 
     Args:
-        kind: A key of `JUNK_WORDINGS`.
+        kind: A key of `wordings`.
         lang: A language; one without wordings falls back to English.
         rng: The page's random generator.
+        wordings: Kind to language to templates; `JUNK_WORDINGS` if None.
 
     Returns:
         The junk text.
     """
     lang = junk_language(lang)
-    template = rng.choice(JUNK_WORDINGS[kind][lang])
+    templates = (JUNK_WORDINGS if wordings is None else wordings)[kind][lang]
+    template = rng.choice(templates)
     return template.format(**placeholder_values(lang, rng))
 
 
@@ -721,7 +732,13 @@ def _is_new(text: str, page_text: str, chosen: Sequence[str]) -> bool:
 
 
 def choose_junk(
-    lang: str, rng: random.Random, page_text: str, count: int, attempts: int = 6
+    lang: str,
+    rng: random.Random,
+    page_text: str,
+    count: int,
+    attempts: int = 6,
+    *,
+    wordings: Wordings | None = None,
 ) -> list[tuple[str, str]]:
     """Choose junk blocks of distinct kinds whose text does not already occur in the page.
 
@@ -734,18 +751,20 @@ def choose_junk(
         page_text: The page's whole text, whitespace-normalized.
         count: How many blocks to choose.
         attempts: Draws per kind before the kind is given up for this page.
+        wordings: Kind to language to templates; `JUNK_WORDINGS` if None.
 
     Returns:
         Up to `count` pairs of kind and text.
     """
-    kinds = sorted(JUNK_WORDINGS)
+    wordings = JUNK_WORDINGS if wordings is None else wordings
+    kinds = sorted(wordings)
     rng.shuffle(kinds)
     chosen: list[tuple[str, str]] = []
     for kind in kinds:
         if len(chosen) == count:
             break
         for _ in range(attempts):
-            text = junk_wording(kind, lang, rng)
+            text = junk_wording(kind, lang, rng, wordings=wordings)
             if _is_new(text, page_text, [normalize_whitespace(t) for _, t in chosen]):
                 chosen.append((kind, text))
                 break
@@ -817,41 +836,59 @@ def insertion_points(n_paragraphs: int, n_blocks: int, rng: random.Random) -> li
     return sorted(slots)
 
 
-def junk_element(kind: str, text: str, rng: random.Random) -> lxml.html.HtmlElement:
+def junk_element(
+    kind: str, text: str, rng: random.Random, *, classes: KindClasses | None = None
+) -> lxml.html.HtmlElement:
     """Build the markup of one junk block.
 
     Args:
         kind: The junk kind, for a fitting class name.
         text: The block's text.
         rng: The page's random generator.
+        classes: Kind to the class names its markup may carry; `_KIND_CLASSES` if None.
 
     Returns:
         A `<p>`, `<div>` or `<span>` element, possibly with an inner `<span>`, holding `text`.
     """
+    kind_classes = (_KIND_CLASSES if classes is None else classes)[kind]
     tag, has_class, inner = rng.choice(_MARKUPS)
     element = lxml.html.Element(tag)
     if has_class:
-        pool = _KIND_CLASSES[kind] if rng.random() < 0.5 else _NEUTRAL_CLASSES
+        pool = kind_classes if rng.random() < 0.5 else _NEUTRAL_CLASSES
         element.set("class", rng.choice(pool))
     if inner is None:
         element.text = text
     else:
         child = lxml.html.Element(inner)
         if not has_class:
-            child.set("class", rng.choice(_KIND_CLASSES[kind]))
+            child.set("class", rng.choice(kind_classes))
         child.text = text
         element.append(child)
     element.tail = "\n"
     return element
 
 
-def plant_junk(html: str, page_id: str, lang: str | None = None) -> PlantedPage | None:
+def plant_junk(
+    html: str,
+    page_id: str,
+    lang: str | None = None,
+    *,
+    wordings: Wordings | None = None,
+    classes: KindClasses | None = None,
+) -> PlantedPage | None:
     """Insert 3 to 5 junk blocks among the paragraphs of a page's main container.
+
+    With the default wordings and classes this builds the benchmark's `planted` variant; other
+    sets (such as the held-out `benchmarks.holdout_junk`) are planted with the same draws.
 
     Args:
         html: The page's HTML.
         page_id: The page's id; it seeds every choice, so a page always gets the same junk.
         lang: The page's language code; wordings fall back to English.
+        wordings: Kind to language to templates, every kind with every language of
+            `LANGUAGES`; `JUNK_WORDINGS` if None.
+        classes: Kind to the class names a block of that kind may carry, for every kind of
+            `wordings`; `_KIND_CLASSES` if None.
 
     Returns:
         The planted page, or None if the page has no paragraphs to plant junk among.
@@ -866,7 +903,7 @@ def plant_junk(html: str, page_id: str, lang: str | None = None) -> PlantedPage 
     _, paragraphs = found
     page_text = normalize_whitespace(root.text_content())
     count = rng.randint(MIN_BLOCKS, MAX_BLOCKS)
-    blocks = choose_junk(junk_language(lang), rng, page_text, count)
+    blocks = choose_junk(junk_language(lang), rng, page_text, count, wordings=wordings)
     if not blocks:
         return None
     points = insertion_points(len(paragraphs), len(blocks), rng)
@@ -874,7 +911,7 @@ def plant_junk(html: str, page_id: str, lang: str | None = None) -> PlantedPage 
     for point, (kind, text) in zip(points, blocks, strict=True):
         if point != previous:
             anchor, previous = paragraphs[point], point
-        element = junk_element(kind, text, rng)
+        element = junk_element(kind, text, rng, classes=classes)
         anchor.addnext(element)
         anchor = element
     planted = lxml.html.tostring(root.getroottree(), encoding="unicode", method="html")

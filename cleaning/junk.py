@@ -17,9 +17,18 @@ from typing import Any
 DEFAULT_JUNK_FILE = Path(__file__).with_name("data") / "junk.toml"
 
 _LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")
+# a capitalised word, after white space or a colon: the start of a person's name
+_NAME = re.compile(r"[\s:]+[^\W\d_a-zà-ÿ]\w+")
+# code in the text (a tutorial's "print(x)", "@app.get('/')"): its words are not the page's
+_CODE = re.compile(r"\w\(|[={};]|\[[\d'\"]|::")
 _BULLET = re.compile(r"^\s*[-*•·–]\s+")
 _SENTENCE_END = re.compile(r"[.!?]['\"”’»)\]]*$")
 _NUMBER = r"(?<![\w.,])\d[\d.,\u00a0\u202f ]*\s*[kKmM]?\+?\s*"
+# a free label before a colon ("Spread the word: Facebook, Telegram"), for rules with label
+_LABEL = re.compile(r"^\W*[^\W\d][^:.!?]{0,40}:\s+")
+_LABEL_MAX_WORDS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +39,10 @@ class Rule:
     only: bool = False
     start: bool = False
     number_before: str | None = None
+    label: bool = False
+    not_sentence: bool = False
+    number: bool = False
+    name_after: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +58,43 @@ class JunkKind:
     terms: dict[str, re.Pattern[str]]  # group name -> any of its terms
     starts: dict[str, re.Pattern[str]]  # group name -> a term at the start of the line
     numbered: dict[str, re.Pattern[str]]  # group name -> a number right before a term
+    # group name -> the first word of each of its terms: a rule needing a group cannot hold
+    # on a line without one of them, which is cheaper to check than the terms' regexes
+    triggers: dict[str, frozenset[str]]
 
-    def matches(self, line: str, words: int, sentence: bool) -> bool:
+    def matches(self, line: str, words: int, sentence: bool, tokens: frozenset[str]) -> bool:
         if words > self.max_words or (sentence and not self.sentences):
             return False
         if any(pattern.search(line) for pattern in self.patterns):
             return True
-        return any(self._rule_matches(rule, line) for rule in self.rules)
+        return any(
+            self._rule_matches(rule, line)
+            for rule in self.rules
+            if not (rule.not_sentence and sentence)
+            and all(self.triggers[g] & tokens for g, n in rule.need if n > 0)
+        )
 
     def _rule_matches(self, rule: Rule, line: str) -> bool:
+        if (
+            rule.label
+            and (label := _LABEL.match(line))
+            and (len(_WORD.findall(label.group(0))) <= _LABEL_MAX_WORDS)
+        ):
+            line = line[label.end() :]
         for group, count in rule.need:
             found = {m.group(0).casefold() for m in self.terms[group].finditer(line)}
             if len(found) < count:
                 return False
         groups = [group for group, _ in rule.need]
-        if rule.start and not any(self.starts[g].match(line) for g in groups):
-            return False
+        if rule.start:
+            start = next((m for g in groups if (m := self.starts[g].match(line))), None)
+            if start is None:
+                return False
+            if rule.name_after and not _NAME.match(line, start.end()):
+                return False
         if rule.number_before and not self.numbered[rule.number_before].search(line):
+            return False
+        if rule.number and not _DIGIT.search(line):
             return False
         if rule.only:
             rest = line
@@ -106,6 +139,10 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
             only=bool(rule.get("only", False)),
             start=bool(rule.get("start", False)),
             number_before=rule.get("number_before"),
+            label=bool(rule.get("label", False)),
+            not_sentence=bool(rule.get("not_sentence", False)),
+            number=bool(rule.get("number", False)),
+            name_after=bool(rule.get("name_after", False)),
         )
         for rule in table.get("rules", [])
     )
@@ -123,10 +160,15 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
         rules=rules,
         terms={g: re.compile(rf"(?<!\w)(?:{a})(?!\w)", flags) for g, a in alternations.items()},
         starts={g: re.compile(rf"^\W*(?:{a})(?!\w)", flags) for g, a in alternations.items()},
+        triggers={g: _first_words(_all_terms(terms)) for g, terms in groups.items()},
         numbered={
             g: re.compile(rf"{_NUMBER}(?:{a})(?!\w)", flags) for g, a in alternations.items()
         },
     )
+
+
+def _first_words(terms: list[str]) -> frozenset[str]:
+    return frozenset(words[0] for t in terms if (words := _WORD.findall(t.casefold())))
 
 
 def _all_terms(by_language: dict[str, list[str]]) -> list[str]:
@@ -134,9 +176,10 @@ def _all_terms(by_language: dict[str, list[str]]) -> list[str]:
 
 
 def _alternation(terms: list[str]) -> str:
-    # longest first, so "share this article" wins over "share"; spaces match any white space
+    # longest first, so "share this article" wins over "share"; a space matches white space or
+    # a hyphen ("video downloader", "Video-Downloader")
     unique = sorted({t.strip().casefold() for t in terms if t.strip()}, key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(part) for part in t.split()) for t in unique)
+    return "|".join(r"[\s-]+".join(re.escape(part) for part in t.split()) for t in unique)
 
 
 def _date_parser(
@@ -190,6 +233,8 @@ def parse_date_line(line: str, rules: JunkRules) -> date | None:
 
 def is_site_list(line: str) -> bool:
     """A long comma-separated run of names (sites, apps, brands), not a sentence."""
+    if line.lstrip().startswith("|"):
+        return False  # a table row, as trafilatura writes tables: cells, not names
     items = [item.strip() for item in re.split(r"[,;|]", line) if item.strip()]
     if len(items) < 8 or (_SENTENCE_END.search(line) and not line.rstrip().endswith("...")):
         return False
@@ -206,15 +251,17 @@ def is_sentence(line: str, words: int) -> bool:
 def classify_line(line: str, rules: JunkRules) -> str | None:
     """The junk kind of one line of text, or None if it is article text."""
     bare = _BULLET.sub("", line).strip()
-    if not bare:
+    if not bare or _CODE.search(bare):
         return None
     words = len(bare.split())
     sentence = is_sentence(bare, words)
-    for kind in rules.kinds:
-        if kind.matches(bare, words, sentence):
-            return kind.name
+    # first: a bare date is the publication date, which other kinds would take as a label
     if words <= 10 and parse_date_line(bare, rules) is not None:
         return "date_line"
+    tokens = frozenset(_WORD.findall(bare.casefold()))
+    for kind in rules.kinds:
+        if kind.matches(bare, words, sentence, tokens):
+            return kind.name
     if words >= 8 and is_site_list(bare):
         return "site_list"
     return None
@@ -271,8 +318,12 @@ def remove_junk(
     return JunkRemoval(kept, removed, found)
 
 
+# A title longer than this is a page whose only paragraph was taken for its title: keep it.
+TITLE_MAX_WORDS = 30
+
+
 def _reason(line: str, rules: JunkRules, title: str | None) -> str | None:
-    if title and _folded(line) == _folded(title):
+    if title and len(title.split()) <= TITLE_MAX_WORDS and _folded(line) == _folded(title):
         return "title"
     return classify_line(line, rules)
 

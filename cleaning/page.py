@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 import trafilatura
 from trafilatura.utils import load_html
 
+from cleaning.blocks import remove_junk_blocks
 from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
 from cleaning.language import UNDETERMINED, identify_language
 from cleaning.pagetype import PageKind, classify_page
@@ -82,19 +83,16 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
             keep_comments=options.include_comments,
             by_name=options.prune_widgets,
         )
+    rules = load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE)
+    blocks = remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
     document = _extract(tree, url, options)
     text = _tidy(document.text) if document is not None and document.text else ""
     if document is None or not text:
         return CleanResult(url=url, drop_reason="no_text")
     result = _describe(document, url, text)
     if options.remove_junk:
-        removal = remove_junk(
-            text,
-            load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE),
-            title=result.title,
-            skip=options.skip_junk_kinds,
-        )
-        result.removed_lines = removal.removed
+        removal = remove_junk(text, rules, title=result.title, skip=options.skip_junk_kinds)
+        result.removed_lines = (*blocks, *removal.removed)
         # a bare date line is the publication date when the page declares none
         result.date_published = result.date_published or removal.date_found
         _set_text(result, removal.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -46,15 +47,24 @@ WIDGET_WORDS = (
     "sponsored",
     "promo",
     "readtime",
-    "reading",
+    "readingtime",
+    "reading-time",
+    "read-time",
     "follow",
 )
 # reader comments are widgets too, unless the user keeps comments
 COMMENT_WORDS = ("respond", "comments", "comment-form", "commentform")
-_WIDGET = re.compile(rf"(?:^|[-_])(?:{'|'.join(WIDGET_WORDS)})(?:$|[-_])", re.IGNORECASE)
-_COMMENTS = re.compile(rf"(?:^|[-_])(?:{'|'.join(COMMENT_WORDS)})(?:$|[-_])", re.IGNORECASE)
-# never removed, whatever their class: the page and its main containers
-_KEEP_TAGS = frozenset({"html", "body", "main", "article", "head"})
+# a name matches when one of its parts (split at "-" and "_"), or two adjacent ones, is a word
+_WIDGET_SET = frozenset(WIDGET_WORDS)
+_COMMENT_SET = frozenset(COMMENT_WORDS)
+# never removed, whatever their class: the page and its main containers, and headings (whose
+# ids are slugs of their text: "what-is-social-media-marketing" names no widget)
+_KEEP_TAGS = frozenset({"html", "body", "main", "article", "head", *(f"h{n}" for n in range(1, 7))})
+# an id of more parts than this is a slug of some text, not a widget's name
+_ID_MAX_PARTS = 3
+_PARTS = re.compile(r"[-_]+")
+# only elements with a class or id can be named widgets: skip the others in C, not in Python
+_NAMED = XPath("//*[@class or @id]")
 # a widget is small: an element with this much paragraph text is content, whatever its name
 MAX_WIDGET_TEXT = 600
 
@@ -71,14 +81,19 @@ def prune_widgets(
     Elements go when a class or id token names a widget (``WIDGET_WORDS``) and they hold
     little text (``by_name``), or when they match one of ``extra_xpaths`` (per-site selectors).
     """
-    doomed = [
-        element
-        for element in (tree.iter("*") if by_name else ())
-        if isinstance(element.tag, str)
-        and element.tag not in _KEEP_TAGS
-        and _named_widget(element, keep_comments)
-        and len(element.text_content()) <= MAX_WIDGET_TEXT
-    ]
+    named: dict[tuple[str, str], bool] = {}  # pages repeat the same class names many times
+    doomed = []
+    for element in _NAMED(tree) if by_name else ():
+        key = (element.get("class", ""), element.get("id", ""))
+        if key not in named:
+            named[key] = _named_widget(*key, keep_comments)
+        if (
+            named[key]
+            and element.tag not in _KEEP_TAGS
+            and isinstance(element.tag, str)
+            and len(element.text_content()) <= MAX_WIDGET_TEXT
+        ):
+            doomed.append(element)
     for expression in extra_xpaths:
         doomed.extend(_compiled(expression)(tree))
     removed = 0
@@ -90,11 +105,20 @@ def prune_widgets(
     return removed
 
 
-def _named_widget(element: HtmlElement, keep_comments: bool) -> bool:
-    tokens = f"{element.get('class', '')} {element.get('id', '')}".split()
-    return any(
-        _WIDGET.search(token) or (not keep_comments and _COMMENTS.search(token)) for token in tokens
-    )
+def _named_widget(classes: str, identifier: str, keep_comments: bool) -> bool:
+    names = classes.lower().split()
+    identifier = identifier.strip().lower()
+    if identifier and len(_PARTS.split(identifier)) <= _ID_MAX_PARTS:
+        names.append(identifier)
+    for name in names:
+        parts = _PARTS.split(name)
+        # single parts, and pairs for the two-part words ("reading-time")
+        words = {*parts, *(f"{a}-{b}" for a, b in itertools.pairwise(parts))}
+        if not _WIDGET_SET.isdisjoint(words) or (
+            not keep_comments and not _COMMENT_SET.isdisjoint(words)
+        ):
+            return True
+    return False
 
 
 def _attached(element: HtmlElement, tree: HtmlElement) -> bool:

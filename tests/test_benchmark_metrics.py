@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import random
 import re
@@ -13,6 +14,9 @@ import lxml.html
 import pytest
 
 from benchmarks.extraction import (
+    HOLDOUT_SEED,
+    JUNK_VARIANTS,
+    VARIANTS,
     Doc,
     DocResult,
     Page,
@@ -21,7 +25,9 @@ from benchmarks.extraction import (
     found_snippets,
     load_docs,
     main,
+    page_variants,
     parse_systems,
+    plant_variant,
     score_text,
     shingle_scores,
     shingles,
@@ -30,9 +36,13 @@ from benchmarks.extraction import (
     time_ratio,
     tokenize,
 )
+from benchmarks.holdout_junk import HOLDOUT_CLASSES, HOLDOUT_WORDINGS
 from benchmarks.planted_junk import (
+    _KIND_CLASSES,
+    _NEUTRAL_CLASSES,
     JUNK_WORDINGS,
     LANGUAGES,
+    PlantedPage,
     choose_junk,
     find_container,
     insertion_points,
@@ -316,6 +326,144 @@ def test_page_without_paragraphs_gets_no_variant() -> None:
     assert plant_junk("<html><body><nav><p>Menu</p></nav></body></html>", "x", "en") is None
 
 
+# --- held-out junk -------------------------------------------------------------------------
+
+PAGE_IDS = [f"page-{i}" for i in range(1, 13)]
+PAGE_LANGS = ["de", "en", "fr", "pl", "pt-BR", "xx"]
+
+
+def plant_holdout(page_id: str, code: str | None) -> PlantedPage | None:
+    return plant_junk(ARTICLE, page_id, code, wordings=HOLDOUT_WORDINGS, classes=HOLDOUT_CLASSES)
+
+
+def junk_blocks(planted: PlantedPage) -> list[lxml.html.HtmlElement]:
+    """The planted blocks of a planted ARTICLE: the article's children that are not its own."""
+    article = lxml.html.document_fromstring(planted.html).find(".//article")
+    return [
+        child
+        for child in article
+        if child.tag != "h1"
+        and normalize_whitespace(child.text_content()) not in ARTICLE_PARAGRAPHS
+    ]
+
+
+def block_classes(block: lxml.html.HtmlElement) -> set[str]:
+    return {c for element in block.iter() for c in (element.get("class") or "").split()}
+
+
+def test_holdout_vocabulary_covers_every_kind_and_language() -> None:
+    assert set(HOLDOUT_WORDINGS) == set(JUNK_WORDINGS) == set(HOLDOUT_CLASSES)
+    rng = random.Random(0)
+    for kind, wordings in HOLDOUT_WORDINGS.items():
+        assert set(wordings) == set(LANGUAGES), kind
+        for lang, templates in wordings.items():
+            assert len(set(templates)) == len(templates) >= 4, (kind, lang)
+            for template in templates:
+                assert template.format(**placeholder_values(lang, rng)).strip(), template
+        assert len(set(HOLDOUT_CLASSES[kind])) == 3, kind
+
+
+def test_holdout_vocabulary_is_not_the_first_planted_set() -> None:
+    first = {t for wordings in JUNK_WORDINGS.values() for ts in wordings.values() for t in ts}
+    held_out = {t for wordings in HOLDOUT_WORDINGS.values() for ts in wordings.values() for t in ts}
+    assert not first & held_out
+    first_classes = {c for names in _KIND_CLASSES.values() for c in names}
+    held_out_classes = {c for names in HOLDOUT_CLASSES.values() for c in names}
+    assert not (first_classes | set(_NEUTRAL_CLASSES)) & held_out_classes
+
+
+@pytest.mark.parametrize(
+    ("code", "lang"), [("de", "de"), ("pt-BR", "pt"), ("pl", "pl"), ("xx", "en")]
+)
+def test_holdout_plants_only_holdout_wordings_and_classes(code: str, lang: str) -> None:
+    first_classes = {c for names in _KIND_CLASSES.values() for c in names} - set(_NEUTRAL_CLASSES)
+    for page_id in PAGE_IDS:
+        planted = plant_holdout(page_id, code)
+        assert planted is not None
+        assert 3 <= len(planted.junk) <= 5
+        assert len(planted.kinds) == len(set(planted.kinds)) == len(planted.junk)
+        for kind, junk in zip(planted.kinds, planted.junk, strict=True):
+            templates = HOLDOUT_WORDINGS[kind][lang]
+            assert any(template_pattern(t).fullmatch(junk) for t in templates), (kind, junk)
+        blocks = junk_blocks(planted)
+        assert [normalize_whitespace(b.text_content()) for b in blocks] == [
+            normalize_whitespace(text) for text in planted.junk
+        ]
+        for block, kind in zip(blocks, planted.kinds, strict=True):
+            classes = block_classes(block)
+            assert classes <= set(HOLDOUT_CLASSES[kind]) | set(_NEUTRAL_CLASSES), classes
+            assert not classes & first_classes, classes
+
+
+def test_holdout_is_deterministic_and_differs_from_planted() -> None:
+    for page_id in PAGE_IDS[:4]:
+        assert plant_holdout(page_id, "fr") == plant_holdout(page_id, "fr")
+    doc = Doc("page-1", "", Path("unused.html.gz"), None, (), (), {"lang": "de"})
+    holdout = plant_variant("holdout", ARTICLE, doc)
+    assert holdout == plant_holdout(HOLDOUT_SEED.format(id="page-1"), "de")
+    assert holdout == plant_holdout("page-1:holdout", "de")
+    assert holdout == plant_variant("holdout", ARTICLE, doc)
+    planted = plant_variant("planted", ARTICLE, doc)
+    assert planted == plant_junk(ARTICLE, "page-1", "de")
+    assert holdout is not None and planted is not None
+    assert not set(holdout.junk) & set(planted.junk)
+    with pytest.raises(ValueError, match="no planted junk"):
+        plant_variant("original", ARTICLE, doc)
+
+
+def test_planted_variant_defaults_are_the_first_set() -> None:
+    for page_id in PAGE_IDS:
+        for code in PAGE_LANGS:
+            explicit = plant_junk(
+                ARTICLE, page_id, code, wordings=JUNK_WORDINGS, classes=_KIND_CLASSES
+            )
+            assert plant_junk(ARTICLE, page_id, code) == explicit
+    rng_default, rng_explicit = random.Random(3), random.Random(3)
+    page_text = normalize_whitespace(lxml.html.document_fromstring(ARTICLE).text_content())
+    assert choose_junk("it", rng_default, page_text, 5) == choose_junk(
+        "it", rng_explicit, page_text, 5, wordings=JUNK_WORDINGS
+    )
+
+
+# Digest of what the planted variant puts into ARTICLE for PAGE_IDS x PAGE_LANGS: texts, kinds
+# and markup. Taken before `plant_junk` got its `wordings` and `classes` arguments, so the
+# planted variant stays the one earlier runs measured. Change it only on purpose, together
+# with `JUNK_WORDINGS`, `_KIND_CLASSES` or the planting draws.
+PLANTED_DIGEST = "1c433774fbc5ca1d4237a2a0e467ef40315a0bad883c9864670faee33322d83a"
+
+
+def test_planted_variant_is_unchanged() -> None:
+    parts = []
+    for page_id in PAGE_IDS:
+        for code in PAGE_LANGS:
+            planted = plant_junk(ARTICLE, page_id, code)
+            assert planted is not None
+            article = lxml.html.document_fromstring(planted.html).find(".//article")
+            layout = [
+                (child.tag, child.get("class"), [(g.tag, g.get("class")) for g in child])
+                for child in article
+            ]
+            parts.append(repr((planted.junk, planted.kinds, layout)))
+    assert hashlib.sha256("\n".join(parts).encode()).hexdigest() == PLANTED_DIGEST
+
+
+def test_page_variants_build_planted_and_holdout_for_articles_only(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    article, listing = load_docs(tmp_path)
+    pages = list(page_variants("ds", article, planted=True))
+    assert [page.variant for page in pages] == list(VARIANTS)
+    assert [page.variant for page in pages[1:]] == list(JUNK_VARIANTS)
+    by_variant = {page.variant: page for page in pages}
+    assert by_variant["original"].junk == ()
+    for name in JUNK_VARIANTS:
+        variant = plant_variant(name, ARTICLE, article)
+        assert variant is not None
+        assert (by_variant[name].html, by_variant[name].junk) == (variant.html, variant.junk)
+        assert by_variant[name].junk_kinds == variant.kinds
+    assert [p.variant for p in page_variants("ds", article, planted=False)] == ["original"]
+    assert [p.variant for p in page_variants("ds", listing, planted=True)] == ["original"]
+
+
 # --- loading and the command line ----------------------------------------------------------
 
 
@@ -356,12 +504,28 @@ def test_main_prints_markdown_and_writes_json(
     assert "## tiny" in report
     assert "| original | trafilatura | 2 |" in report
     assert "| planted | cleancrawl | 1 |" in report
+    assert "| holdout | trafilatura | 1 |" in report
+    assert "| holdout | cleancrawl | 1 |" in report
     assert "Time ratio cleancrawl / trafilatura" in report
+    ratio_line = next(line for line in report.splitlines() if line.startswith("Time ratio"))
+    assert "original " in ratio_line and "planted " in ratio_line and "holdout " in ratio_line
+    assert "`holdout`: held-out junk" in report
     numbers = json.loads(out.read_text(encoding="utf-8"))
-    assert {s["variant"] for s in numbers["summaries"]} == {"original", "planted"}
-    planted = [d for d in numbers["documents"] if d["variant"] == "planted"]
-    assert planted
-    assert all(3 <= len(d["junk_planted"]) <= 5 for d in planted)
+    assert {s["variant"] for s in numbers["summaries"]} == {"original", "planted", "holdout"}
+    assert set(numbers["time_ratio_by_dataset"]) == {
+        "tiny/original",
+        "tiny/planted",
+        "tiny/holdout",
+    }
+    assert numbers["config"]["variants"] == ["original", "planted", "holdout"]
+    for variant in JUNK_VARIANTS:
+        planted = [d for d in numbers["documents"] if d["variant"] == variant]
+        assert len(planted) == 2  # the one article page, once per system
+        assert all(3 <= len(d["junk_planted"]) <= 5 for d in planted)
+    holdout = next(d for d in numbers["documents"] if d["variant"] == "holdout")
+    expected = plant_holdout(HOLDOUT_SEED.format(id="a"), None)
+    assert expected is not None
+    assert tuple(holdout["junk_planted"]) == expected.junk
 
 
 def test_main_with_one_system_and_no_planted(
@@ -373,3 +537,4 @@ def test_main_with_one_system_and_no_planted(
     report = capsys.readouterr().out
     assert "cleancrawl" not in report.split("## tiny")[1]
     assert "planted" not in report
+    assert "holdout" not in report

@@ -90,6 +90,42 @@ JUNK = [
         "Vimeo, Twitter, Twitch, Tumblr, Tiktok, Instagram, Dailymotion, Facebook, 9GAG",
         "site_list",
     ),
+    # page tools and players: nothing but interface words, in any order
+    ("Print version | Send to a friend", "interface"),
+    ("Seite drucken · Link kopieren", "interface"),
+    ("Écouter cet article (4 min)", "interface"),
+    ("Ascolta l'articolo · 6:12", "interface"),
+    ("Bekijk de fotoserie (14 foto's)", "gallery_counter"),
+    ("Zapisz ten artykuł · Drukuj", "interface"),
+    ("Pokaż wszystkie sekcje", "interface"),
+    ("Abrir la galería de fotos", "gallery_counter"),
+    ("38 Bilder", "gallery_counter"),
+    ("By Jane Doe | 4 March 2024 | 12 comments", "comment_prompt"),
+    ("Von Max Muster · 04.03.2024, 12:45 Uhr", "byline"),
+    ("Tue 4 Mar 2024 12.45 GMT", "updated_label"),
+    ("Imago / Sven Simon", "photo_credit"),
+    ("Lukas Brandt/REUTERS", "photo_credit"),
+    ("More from Technology", "related"),
+    ("Slide 4 of 9", "gallery_counter"),
+    ("Foto 2/15", "gallery_counter"),
+    ("Log in to comment", "comment_prompt"),
+    ("Inicia sesión para comentar", "comment_prompt"),
+    ("Redaktion | 3. März 2024 | 57 Kommentare", "comment_prompt"),
+    ("Get our app free on Google Play", "app_promo"),
+    ("Scarica gratis la nostra app", "app_promo"),
+    ("Updated 3 hours ago", "updated_label"),
+    ("Aktualisiert vor 12 Minuten", "updated_label"),
+    ("Sponsored content from our partner", "advertisement"),
+    ("Werbung · Artikel geht unten weiter", "advertisement"),
+    ("Like us on Facebook for more stories", "follow_us"),
+    ("Plus de 20 000 abonnés sur Instagram : suivez-nous", "follow_us"),
+    ("We value your privacy. Cookies: accept all | manage settings", "cookie_notice"),
+    ("Read: 3,412", "view_counter"),
+    ("Viewed 12,004 times", "view_counter"),
+    ("Post | Pin | Save", "share"),
+    ("Pass it on: WhatsApp, Signal, Telegram", "share"),
+    ("Photo by Ana Ruiz", "photo_credit"),
+    ("★★★★☆", "rating"),
 ]
 
 
@@ -114,6 +150,25 @@ ARTICLE = [
     "Related work on battery chemistry goes back a decade.",
     "Contents of the new bill were leaked to reporters on Tuesday.",
     "Photo editing tools now run on the phone itself.",
+    # headings and sentences of tech news that use interface, app, cookie and comment words
+    "How websites use cookies",
+    "Users can download the free app from Google Play starting Monday.",
+    "How to write comments in Python",
+    "Video",
+    "Print and digital editions",
+    "Fotos von der Messe",
+    "The app store fight goes to court",
+    "Show HN: a text editor in 300 lines",
+    "Open source and the cloud",
+    "By the numbers",
+    "Von Null auf Hundert",
+    "More than 2,000 jobs at stake",
+    "Reuters reported the deal first.",
+    # code and table rows, as trafilatura writes them
+    "print(x)",
+    "@app.get('/login')",
+    "| Model | Price | Battery | Weight | Screen | Camera | Storage | Rating |",
+    "- Introduction to Generative AI from Google ★★★★★(167)",
 ]
 
 
@@ -219,3 +274,50 @@ def test_a_broken_junk_file_names_file_and_kind(tmp_path: Path) -> None:
     junk.write_text("[bad]\nrules = [{ need = { nothere = 1 } }]\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"junk\.toml, kind \[bad\]"):
         load_junk_rules(junk)
+
+
+def test_a_long_title_is_no_repeated_title() -> None:
+    # a page whose only paragraph was taken as its title keeps it
+    title = " ".join(["word"] * 40)
+    removal = remove_junk(f"{title}\nSecond paragraph.", RULES, title=title)
+    assert removal.text.startswith(title)
+
+
+BLOCKS_HTML = """<html><head><title>Chips</title></head><body><article>
+<h1>Chips</h1>
+<p>The first paragraph of the article is long enough to be article text, about new chips and
+their makers in Europe, and what the plant will cost.</p>
+<span class="meta">Updated 2 hours ago</span><span class="meta">Share: Facebook · X</span>
+<p>The second paragraph says that 2,000 people <span>1,204 views</span> will work there, and
+that the factory opens in 2027 after three years of building.</p>
+<div class="box"><span>Print this page</span> · <span>Listen to the article</span></div>
+<p>The third paragraph is about the money: the state pays a third of the bill, the company the
+rest, and the banks lend what is missing for the first machines.</p>
+</article></body></html>"""
+
+
+def test_junk_blocks_go_before_extraction_and_do_not_merge() -> None:
+    result = clean_page(BLOCKS_HTML, "https://a.test/chips", CleaningOptions(min_words=10))
+    text = result.text
+    for junk in ("Updated 2 hours ago", "Share: Facebook", "Print this page", "Listen to"):
+        assert junk not in text
+    # a counter inside running text is the sentence's: it stays
+    assert "2,000 people 1,204 views will work there" in norm(text)
+    reasons = {(r.reason, r.line) for r in result.removed_lines}
+    assert ("updated_label", "Updated 2 hours ago") in reasons
+    assert ("interface", "Print this page · Listen to the article") in reasons
+    assert len(text.splitlines()) == 3
+
+
+def test_headings_with_slug_ids_and_layout_classes_are_not_widgets() -> None:
+    html = """<html><head><title>Shops on social media</title></head><body><article>
+    <h1>Shops on social media</h1>
+    <h2 id="what-is-social-shopping">What is social shopping?</h2>
+    <p class="reading-width">Social shopping lets people buy what friends show them, without
+    leaving the app, and shops pay the platform a share of every sale made there.</p>
+    <p>A second paragraph tells how the shops set it up, and what they pay for every sale, and
+    how many of them tried it in the first year.</p>
+    </article></body></html>"""
+    result = clean_page(html, "https://a.test/shop", CleaningOptions(min_words=10))
+    assert "What is social shopping?" in result.text
+    assert "Social shopping lets people buy" in result.text

@@ -1,0 +1,95 @@
+"""Junk blocks among the article's paragraphs, removed from the HTML before extraction.
+
+A view counter or a share prompt marked up as a ``<span>`` or ``<div>`` between two
+paragraphs is often merged by the extractor into the line before or after it ("Updated 4 hours
+ago Share: Facebook, X"), and a merged line no longer looks like junk. So the short blocks
+that sit beside the page's long paragraphs are judged one by one, with the same junk rules as
+lines, while they are still separate elements.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from cleaning.junk import JunkRules, RemovedLine, classify_line
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+# a paragraph this long is article text: its parent is the article container
+ARTICLE_PARAGRAPH_CHARS = 120
+# a block longer than this is no junk block (cookie notices are the longest junk kind)
+MAX_BLOCK_CHARS = 400
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "h1", "h2", "h3", "h4", "h5"})
+_INLINE_TAGS = frozenset(
+    {"span", "a", "small", "em", "strong", "b", "i", "time", "label", "button", "font", "sup"}
+)
+# kinds left to the line pass: a related-posts heading or comment form takes the lines after
+# it there, and a date line becomes the publication date
+_LINE_ONLY = frozenset({"date_line", "title", "site_list"})
+_SPACE = re.compile(r"\s+")
+_SEPARATOR = re.compile(r"^[\s|·•–—\-/,;]*$")
+
+
+def remove_junk_blocks(
+    tree: HtmlElement, rules: JunkRules, skip: frozenset[str] = frozenset()
+) -> list[RemovedLine]:
+    """Remove junk blocks next to the long paragraphs of ``tree``, in place.
+
+    Returns:
+        What was removed and why, as lines, for the audit and the stats.
+    """
+    never = _LINE_ONLY | rules.absorbing | skip
+    removed: list[RemovedLine] = []
+    for container in _containers(tree):
+        for child in list(container):
+            if not isinstance(child.tag, str) or child.tag in _SKIP_TAGS:
+                continue
+            text = _text(child)
+            if not text or len(text) > MAX_BLOCK_CHARS:
+                continue
+            targets = [child] if child.tag not in _INLINE_TAGS or _standalone(child) else []
+            # a wrapper of several spans ("5 min read · 1,234 views"): judge each of them
+            if len(child) > 1 and not _judge(targets, never, rules, removed):
+                targets = [c for c in child if isinstance(c.tag, str) and _standalone(c)]
+            _judge(targets, never, rules, removed)
+    return removed
+
+
+def _judge(
+    elements: list[HtmlElement],
+    never: frozenset[str],
+    rules: JunkRules,
+    removed: list[RemovedLine],
+) -> bool:
+    """Remove the junk elements of ``elements``; True if any was removed."""
+    found = False
+    for element in elements:
+        text = _text(element)
+        kind = classify_line(text, rules) if text else None
+        if kind is not None and kind not in never and element.getparent() is not None:
+            element.drop_tree()  # keeps the tail text, which is the parent's
+            removed.append(RemovedLine(kind, text))
+            found = True
+    return found
+
+
+def _containers(tree: HtmlElement) -> list[HtmlElement]:
+    seen: dict[HtmlElement, None] = {}
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None and len(paragraph.text_content()) >= ARTICLE_PARAGRAPH_CHARS:
+            seen.setdefault(parent, None)
+    return list(seen)
+
+
+def _text(element: HtmlElement) -> str:
+    return _SPACE.sub(" ", " ".join(element.itertext())).strip()
+
+
+def _standalone(element: HtmlElement) -> bool:
+    """Not inline in running text: only white space or separators before and after it."""
+    previous = element.getprevious()
+    before = previous.tail if previous is not None else element.getparent().text
+    return bool(_SEPARATOR.match(before or "")) and bool(_SEPARATOR.match(element.tail or ""))
