@@ -105,7 +105,7 @@ JUNK = [
     ("Tue 4 Mar 2024 12.45 GMT", "updated_label"),
     ("Imago / Sven Simon", "photo_credit"),
     ("Lukas Brandt/REUTERS", "photo_credit"),
-    ("More from Technology", "related"),
+    ("More from", "related"),
     ("Slide 4 of 9", "gallery_counter"),
     ("Foto 2/15", "gallery_counter"),
     ("Log in to comment", "comment_prompt"),
@@ -162,6 +162,8 @@ ARTICLE = [
     "Open source and the cloud",
     "By the numbers",
     "Von Null auf Hundert",
+    "(2025, June).",
+    "More about directives.",
     "More than 2,000 jobs at stake",
     "Reuters reported the deal first.",
     # code and table rows, as trafilatura writes them
