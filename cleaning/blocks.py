@@ -21,7 +21,31 @@ if TYPE_CHECKING:
 ARTICLE_PARAGRAPH_CHARS = 120
 # a block longer than this is no junk block (cookie notices are the longest junk kind)
 MAX_BLOCK_CHARS = 400
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "h1", "h2", "h3", "h4", "h5"})
+# Paragraphs, headings, list items and tables stay lines of their own after extraction, where
+# the line pass judges them with their neighbours (a "Related" heading and the links after
+# it, a short line between two junk lines); scripts are no text.
+_LINE_TAGS = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "table",
+        "pre",
+        "blockquote",
+        "script",
+        "style",
+        "noscript",
+        "template",
+    }
+)
 _INLINE_TAGS = frozenset(
     {"span", "a", "small", "em", "strong", "b", "i", "time", "label", "button", "font", "sup"}
 )
@@ -43,36 +67,39 @@ def remove_junk_blocks(
     never = _LINE_ONLY | rules.absorbing | skip
     removed: list[RemovedLine] = []
     for container in _containers(tree):
-        for child in list(container):
-            if not isinstance(child.tag, str) or child.tag in _SKIP_TAGS:
-                continue
+        for child in [c for c in container if isinstance(c.tag, str)]:
+            if child.tag in _LINE_TAGS:
+                continue  # a line of its own after extraction: judged there, with its neighbours
             text = _text(child)
             if not text or len(text) > MAX_BLOCK_CHARS:
                 continue
-            targets = [child] if child.tag not in _INLINE_TAGS or _standalone(child) else []
-            # a wrapper of several spans ("5 min read · 1,234 views"): judge each of them
-            if len(child) > 1 and not _judge(targets, never, rules, removed):
-                targets = [c for c in child if isinstance(c.tag, str) and _standalone(c)]
-            _judge(targets, never, rules, removed)
+            kind = _kind(child, text, never, rules)
+            if kind is not None:
+                child.drop_tree()  # keeps the tail text, which is the parent's
+                removed.append(RemovedLine(kind, text))
+            elif len(child) > 1:
+                # a wrapper of several spans ("5 min read · 1,234 views"): judge each of them
+                removed += _remove_parts(child, never, rules)
     return removed
 
 
-def _judge(
-    elements: list[HtmlElement],
-    never: frozenset[str],
-    rules: JunkRules,
-    removed: list[RemovedLine],
-) -> bool:
-    """Remove the junk elements of ``elements``; True if any was removed."""
-    found = False
-    for element in elements:
-        text = _text(element)
-        kind = classify_line(text, rules) if text else None
-        if kind is not None and kind not in never and element.getparent() is not None:
-            element.drop_tree()  # keeps the tail text, which is the parent's
+def _kind(element: HtmlElement, text: str, never: frozenset[str], rules: JunkRules) -> str | None:
+    if element.tag in _INLINE_TAGS and not _standalone(element):
+        return None
+    kind = classify_line(text, rules)
+    return None if kind in never else kind
+
+
+def _remove_parts(
+    wrapper: HtmlElement, never: frozenset[str], rules: JunkRules
+) -> list[RemovedLine]:
+    removed = []
+    for part in [c for c in wrapper if c.tag in _INLINE_TAGS and _standalone(c)]:
+        text = _text(part)
+        if text and (kind := _kind(part, text, never, rules)) is not None:
+            part.drop_tree()
             removed.append(RemovedLine(kind, text))
-            found = True
-    return found
+    return removed
 
 
 def _containers(tree: HtmlElement) -> list[HtmlElement]:

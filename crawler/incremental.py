@@ -24,13 +24,13 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Self
 from weakref import WeakKeyDictionary
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from crawler.config import ConfigError
 from crawler.items import ArticleItem
 from crawler.middlewares import RefusedRequest
 from crawler.state import state_for
-from crawler.stats import count_drop
+from crawler.stats import drop_cleaned
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -176,19 +176,14 @@ class DuplicatePipeline:
             return item
         earlier = self.history.pages.get(item.url) if self.history is not None else None
         if earlier is not None and earlier[0] == item.content_hash:
-            self._drop("unchanged", item)
+            raise drop_cleaned(self.stats, "unchanged", item.url)
         first = self.seen.get(item.content_hash)
         if first is None and self.history is not None:
             first = self.history.hashes.get(item.content_hash)
         if first is not None and first != item.url:
             if not self.mark:
-                self._drop("duplicate_text", item)
+                raise drop_cleaned(self.stats, "duplicate_text", item.url)
             item.duplicate_of = first
             self.stats.inc_value("cleaning/marked/duplicate_text")
         self.seen.setdefault(item.content_hash, item.url)
         return item
-
-    def _drop(self, reason: str, item: ArticleItem) -> None:
-        count_drop(self.stats, reason)
-        self.stats.inc_value("cleaning/kept", -1)  # it passed cleaning, but is not written
-        raise DropItem(f"{reason}: {item.url}", log_level="DEBUG")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from cleaning.neardup import (
     NearDuplicateIndex,
@@ -17,7 +17,7 @@ from cleaning.neardup import (
 from crawler.config import ConfigError
 from crawler.incremental import history_for
 from crawler.items import ArticleItem
-from crawler.stats import count_drop
+from crawler.stats import drop_cleaned
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -84,9 +84,7 @@ class NearDuplicatePipeline:
         match = self.index.find(signature, exclude=item.url)
         if match is not None:
             if self.drop:
-                count_drop(self.stats, "near_duplicate")
-                self.stats.inc_value("cleaning/kept", -1)  # it passed cleaning, not written
-                raise DropItem(f"near_duplicate of {match[0]}: {item.url}", log_level="DEBUG")
+                raise drop_cleaned(self.stats, "near_duplicate", item.url, f" of {match[0]}")
             item.near_duplicate_of, item.near_duplicate_similarity = match
             self.stats.inc_value("cleaning/marked/near_duplicate")
         self.index.add(item.url, signature)

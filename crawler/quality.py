@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy.exceptions import DropItem
-
 from cleaning.quality import QualityThresholds, quality_signals, quality_verdict
 from crawler.config import ConfigError
 from crawler.items import ArticleItem
-from crawler.stats import count_drop
+from crawler.stats import drop_cleaned
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -47,7 +45,5 @@ class QualityPipeline:
         for name, value in asdict(signals).items():
             setattr(item, name, value)
         if self.limits is not None and (reason := quality_verdict(signals, self.limits)):
-            count_drop(self.stats, reason)
-            self.stats.inc_value("cleaning/kept", -1)  # it passed cleaning, but is not written
-            raise DropItem(f"{reason}: {item.url}", log_level="DEBUG")
+            raise drop_cleaned(self.stats, reason, item.url)
         return item

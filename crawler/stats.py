@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scrapy.exceptions import DropItem
+
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
@@ -12,3 +14,13 @@ def count_drop(stats: StatsCollector | None, reason: str) -> None:
     """Count a page that is not written, under ``cleaning/dropped/<reason>``."""
     if stats is not None:
         stats.inc_value(f"cleaning/dropped/{reason}")
+
+
+def drop_cleaned(stats: StatsCollector, reason: str, url: str, detail: str = "") -> DropItem:
+    """The ``DropItem`` to raise for an article that passed cleaning but is not written.
+
+    It is counted under ``reason`` and taken off ``cleaning/kept``, which counted it already.
+    """
+    count_drop(stats, reason)
+    stats.inc_value("cleaning/kept", -1)
+    return DropItem(f"{reason}{detail}: {url}", log_level="DEBUG")

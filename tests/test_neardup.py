@@ -18,24 +18,10 @@ from crawler.config import ConfigError
 from crawler.items import ArticleItem
 from crawler.neardup import NearDuplicatePipeline
 from tests.conftest import make_crawler
+from tests.test_resume import WORDS
 from tests.test_writer import row
 
 OPTIONS = NearDuplicateOptions()
-WORDS = [
-    "alpha",
-    "bravo",
-    "charlie",
-    "delta",
-    "echo",
-    "foxtrot",
-    "golf",
-    "hotel",
-    "india",
-    "juliet",
-    "kilo",
-    "lima",
-    "mike",
-]
 
 
 def text(seed: int, words: int = 400) -> str:
