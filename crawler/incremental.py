@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import NotConfigured
@@ -47,6 +47,14 @@ RECRAWL_MODES = ("changed", "all")
 DUPLICATE_MODES = ("drop", "mark")
 
 
+class _Pending(NamedTuple):
+    digest: str
+    etag: str | None
+    last_modified: str | None
+    lastmod: str | None
+    minhash: bytes | None
+
+
 class History:
     """The URLs earlier runs wrote, and the rows of this run waiting for their file to close."""
 
@@ -57,7 +65,9 @@ class History:
         self.hashes = {entry[0]: url for url, entry in self.pages.items()}
         # what the near-duplicate signatures are made with; set by NearDuplicatePipeline
         self.signature_key: str | None = None
-        self._pending: dict[str, ArticleItem] = {}
+        # url -> what is kept of a row until its file is closed: small, not the whole item,
+        # as a file may take tens of thousands of rows
+        self._pending: dict[str, _Pending] = {}
 
     def is_unchanged(self, url: str, lastmod: str | None, now: datetime) -> bool:
         """The source's date for ``url`` is not newer than when it was written."""
@@ -73,17 +83,19 @@ class History:
 
     def add(self, item: ArticleItem) -> None:
         """Remember a row handed to the writer; it counts once its file is closed."""
-        self._pending[item.url] = item
+        self._pending[item.url] = _Pending(
+            item.content_hash, item.etag, item.last_modified, item.lastmod, item.minhash
+        )
 
     def commit(self, file: Path, urls: list[str]) -> None:
         """Record the rows of ``file``; called just before it is renamed into place."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        items = [self._pending.pop(url) for url in urls if url in self._pending]
-        rows = [(i.url, i.content_hash, now, i.etag, i.last_modified, i.lastmod) for i in items]
+        done = [(url, self._pending.pop(url)) for url in urls if url in self._pending]
+        rows = [(url, p.digest, now, p.etag, p.last_modified, p.lastmod) for url, p in done]
         self.store.save_pages(rows)
         if self.signature_key is not None:
             key = self.signature_key
-            self.store.save_minhashes((i.url, key, i.minhash) for i in items if i.minhash)
+            self.store.save_minhashes((url, key, p.minhash) for url, p in done if p.minhash)
         for url, digest, when, etag, modified, lastmod in rows:
             self.pages[url] = (digest, when, etag, modified, lastmod)
 
