@@ -19,10 +19,10 @@ DEFAULT_JUNK_FILE = Path(__file__).with_name("data") / "junk.toml"
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
-# a capitalised word, after white space or a colon: the start of a person's name
-_NAME = re.compile(r"[\s:]+[^\W\d_a-zà-ÿ]\w+")
+# the word after a byline's "by" or "von": a person's name when it is capitalised
+_NEXT_WORD = re.compile(r"[\s:]+(\w+)")
 # code in the text (a tutorial's "print(x)", "@app.get('/')"): its words are not the page's
-_CODE = re.compile(r"\w\(|[={};]|\[[\d'\"]|::")
+_CODE = re.compile(r"\w\(|[={}]|\[[\d'\"]|::")
 _BULLET = re.compile(r"^\s*[-*•·–]\s+")
 _SENTENCE_END = re.compile(r"[.!?]['\"”’»)\]]*$")
 _NUMBER = r"(?<![\w.,])\d[\d.,\u00a0\u202f ]*\s*[kKmM]?\+?\s*"
@@ -90,7 +90,8 @@ class JunkKind:
             start = next((m for g in groups if (m := self.starts[g].match(line))), None)
             if start is None:
                 return False
-            if rule.name_after and not _NAME.match(line, start.end()):
+            after = _NEXT_WORD.match(line, start.end()) if rule.name_after else None
+            if rule.name_after and not (after and after.group(1)[0].isupper()):
                 return False
         if rule.number_before and not self.numbered[rule.number_before].search(line):
             return False
