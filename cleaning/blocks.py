@@ -51,7 +51,7 @@ _INLINE_TAGS = frozenset(
 )
 # kinds left to the line pass: a related-posts heading or comment form takes the lines after
 # it there, and a date line becomes the publication date
-_LINE_ONLY = frozenset({"date_line", "title", "site_list"})
+_LINE_ONLY = frozenset({"date_line", "site_list"})
 _SPACE = re.compile(r"\s+")
 _SEPARATOR = re.compile(r"^[\s|·•–—\-/,;]*$")
 

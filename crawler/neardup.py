@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MODES = ("mark", "drop", "off")
-
 
 def near_duplicate_options(settings: BaseSettings) -> NearDuplicateOptions:
     """Build the comparison options from ``CLEANCRAWL_NEAR_DUPLICATE_*`` settings."""
