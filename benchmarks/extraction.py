@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import platform
 import re
@@ -251,6 +252,22 @@ def load_docs(folder: Path, limit: int | None = None) -> list[Doc]:
             if line.strip():
                 docs.append(parse_doc(json.loads(line), folder))
     return docs
+
+
+SPLITS = ("all", "train", "test")
+
+
+def in_training_half(doc_id: str) -> bool:
+    """Whether a page is in the half the line model learns from (`benchmarks.train_line_model`).
+
+    The halves are fixed by a hash of the page id, so `--split test` always scores the pages
+    the model never saw.
+    """
+    return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:8], 16) % 2 == 0
+
+
+def in_split(doc_id: str, split: str) -> bool:
+    return split == "all" or in_training_half(doc_id) == (split == "train")
 
 
 def default_datasets(root: Path = DEFAULT_DATA_ROOT) -> list[Path]:
@@ -602,7 +619,7 @@ def page_variants(dataset: str, doc: Doc, planted: bool) -> Iterator[Page]:
 
 
 def run_dataset(
-    folder: Path, systems: Sequence[str], limit: int | None, planted: bool
+    folder: Path, systems: Sequence[str], limit: int | None, planted: bool, split: str = "all"
 ) -> list[DocResult]:
     """Benchmark every page of one dataset.
 
@@ -614,12 +631,13 @@ def run_dataset(
         systems: System names.
         limit: Only the first `limit` pages.
         planted: Also run the planted and holdout variants of article pages.
+        split: `all` pages, or only the line model's `train` or `test` half.
 
     Returns:
         One result per page variant and system.
     """
     name = folder.name
-    docs = load_docs(folder, limit)
+    docs = [doc for doc in load_docs(folder) if in_split(doc.id, split)][:limit]
     if docs:
         _warm_up(systems, docs[0])
     runs = dict.fromkeys(VARIANTS, 0)
@@ -788,6 +806,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help=f"systems to run, comma-separated (default: {','.join(SYSTEMS)})",
     )
+    parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="all",
+        help="all pages (default), or only the half the line model learned from or the other",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every number here")
     return parser
 
@@ -810,7 +834,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     results: list[DocResult] = []
     for folder in folders:
-        results += run_dataset(folder, args.systems, args.limit, not args.no_planted)
+        results += run_dataset(folder, args.systems, args.limit, not args.no_planted, args.split)
     summaries = summarize_all(results)
     sys.stdout.write(markdown_report(summaries))
     elapsed = time.perf_counter() - started

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from cleaning.junk import JunkRules, RemovedLine, classify_line
+from cleaning.junk import LEARNED, JunkRules, RemovedLine, classify_line, learned_junk
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -87,6 +87,8 @@ def _kind(element: HtmlElement, text: str, never: frozenset[str], rules: JunkRul
     if element.tag in _INLINE_TAGS and not _standalone(element):
         return None
     kind = classify_line(text, rules)
+    if kind is None and LEARNED not in never and learned_junk(text, rules):
+        kind = LEARNED
     return None if kind in never else kind
 
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cleaning.linemodel import LineModel, load_line_model
+
 DEFAULT_JUNK_FILE = Path(__file__).with_name("data") / "junk.toml"
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -113,6 +115,7 @@ class JunkRules:
     absorbing: frozenset[str]
     date_line: re.Pattern[str] | None
     months: dict[str, int]
+    model: LineModel | None = None
 
 
 @lru_cache(maxsize=8)
@@ -120,6 +123,7 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
     """Read and compile a junk file once per process; errors name the file and the kind."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     dates = data.pop("date_line", None)
+    model_name = data.pop("line_model", None)
     kinds = []
     for name, table in data.items():
         try:
@@ -128,7 +132,8 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
             raise ValueError(f"junk file {path}, kind [{name}]: {exc}") from exc
     months, date_line = _date_parser(dates, data.get("updated_label", {}).get("terms", {}))
     absorbing = frozenset(kind.name for kind in kinds if kind.absorbs)
-    return JunkRules(tuple(kinds), absorbing, date_line, months)
+    model = load_line_model(path.parent / model_name) if model_name else None
+    return JunkRules(tuple(kinds), absorbing, date_line, months, model)
 
 
 def _kind(name: str, table: dict[str, Any]) -> JunkKind:
@@ -307,6 +312,8 @@ def remove_junk(
     reasons = [_reason(line, rules, title) for line in lines]
     reasons = [None if r in skip else r for r in reasons]
     _absorb(lines, reasons, rules.absorbing - skip)
+    if LEARNED not in skip:
+        _learned(lines, reasons, rules)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -356,6 +363,34 @@ def _absorb(lines: list[str], reasons: list[str | None], absorbing: frozenset[st
             i = end
         else:
             i += 1
+
+
+LEARNED = "learned"
+
+
+def learned_junk(line: str, rules: JunkRules) -> bool:
+    """Whether the line model takes a line for junk (never a list item or code)."""
+    text = line.strip()
+    if rules.model is None or _BULLET.match(text) or _CODE.search(text):
+        return False
+    return rules.model.is_junk(text)
+
+
+def _paragraph(line: str) -> bool:
+    words = len(line.split())
+    return words > ABSORB_MAX_WORDS or is_sentence(line, words)
+
+
+def _learned(lines: list[str], reasons: list[str | None], rules: JunkRules) -> None:
+    # Only a short line standing alone among paragraphs is judged: runs of short lines are
+    # lists, tables of contents of the article itself, or specifications, which the model
+    # would take for junk more often than they are.
+    for i, line in enumerate(lines):
+        if reasons[i] is not None or _paragraph(line):
+            continue
+        neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines) and not reasons[j]]
+        if all(_paragraph(n) for n in neighbours) and learned_junk(line, rules):
+            reasons[i] = LEARNED
 
 
 def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:

@@ -1,0 +1,238 @@
+"""Train the line model (`cleaning/data/line_model.json`) from data that is not the holdout.
+
+Run from the repository root, with the `train` extra installed::
+
+    python -m benchmarks.train_line_model            # writes cleaning/data/line_model.json
+    python -m benchmarks.train_line_model --report   # also the validation table, no writing
+
+What it learns from, each line labelled junk (1) or text (0):
+
+- the extraction data sets (`shared/data/extraction/`), only their **training half**
+  (`in_training_half`, by a hash of the page id; `benchmarks.extraction --split test` scores
+  the other half): each short line trafilatura extracts is text if it is in the page's
+  expected text and junk if not (wcxb-dev); a line holding a `with` snippet is text and one
+  inside a `without` snippet is junk (trafilatura-eval);
+- short lines of the expected texts and of the Leipzig sentences in `shared/data/langid/`
+  (31 languages), and heading-like starts of those sentences: text;
+- the planted junk wordings of `benchmarks.planted_junk` and the terms of the junk file,
+  filled with numbers: junk.
+
+The held-out wordings of `benchmarks.holdout_junk` are never read here, so that the holdout
+variant of `benchmarks.extraction` stays a test of junk the model has not seen.
+
+The threshold is chosen on a validation part of the training half (a fifth of its pages): the
+lowest probability at which at most `MAX_TEXT_CUT` of the short text lines there would be cut.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from benchmarks.extraction import (
+    DEFAULT_DATA_ROOT,
+    extract_trafilatura,
+    in_training_half,
+    load_docs,
+)
+from benchmarks.planted_junk import JUNK_WORDINGS, LANGUAGES, placeholder_values
+from cleaning.junk import DEFAULT_JUNK_FILE
+from cleaning.linemodel import DEFAULT_MODEL_FILE, line_features
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+MAX_WORDS = 16
+MAX_TEXT_CUT = 0.005
+# Features of fewer training lines than this are dropped, and weights under MIN_WEIGHT are not
+# written: rare character n-grams are most of the vocabulary and add little, and the model file
+# ships with the package.
+MIN_COUNT = 5
+MIN_WEIGHT = 0.05
+RENDERINGS = 12
+SEED = 0
+CACHE = Path(__file__).with_name("results") / "line_model_lines.json"
+LANGID_ROOT = DEFAULT_DATA_ROOT.parent / "langid"
+_WORDS = re.compile(r"\w+")
+
+Example = tuple[str, int, str]  # line, label, where it comes from
+
+
+def _in_validation(doc_id: str) -> bool:
+    return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[8:16], 16) % 5 == 0
+
+
+def _folded(text: str) -> str:
+    return " " + " ".join(_WORDS.findall(text.casefold())) + " "
+
+
+def _short(line: str) -> bool:
+    return 0 < len(line.split()) <= MAX_WORDS
+
+
+def page_examples(data_root: Path) -> Iterator[tuple[Example, bool]]:
+    """Labelled lines of the training half's pages, each with whether it is for validation."""
+    for folder in sorted(data_root.glob("*/docs.jsonl")):
+        for doc in load_docs(folder.parent):
+            if not in_training_half(doc.id):
+                continue
+            valid = _in_validation(doc.id)
+            lines = [
+                line.strip() for line in extract_trafilatura(doc.read_html(), doc.url).split("\n")
+            ]
+            if doc.text:
+                gold = _folded(doc.text)
+                for line in filter(_short, lines):
+                    yield (line, int(_folded(line) not in gold), "page"), valid
+                for line in filter(_short, (x.strip() for x in doc.text.split("\n"))):
+                    yield (line, 0, "expected"), valid
+                continue
+            withs = [_folded(s) for s in doc.with_]
+            withouts = [_folded(s) for s in doc.without]
+            for line in filter(_short, lines):
+                folded = _folded(line)
+                if any(s in folded for s in withs):
+                    yield (line, 0, "page"), valid
+                elif any(folded in s or s in folded for s in withouts):
+                    yield (line, 1, "page"), valid
+
+
+def sentence_examples(rng: random.Random) -> Iterator[Example]:
+    """Leipzig sentences in 31 languages, whole and cut to heading-like starts: text."""
+    for name in ("short.jsonl", "long.jsonl"):
+        for record in map(json.loads, (LANGID_ROOT / name).open(encoding="utf-8")):
+            for sentence in re.split(r"(?<=[.!?])\s+", record["text"]):
+                if _short(sentence):
+                    yield sentence, 0, "sentence"
+                words = sentence.rstrip(".!?").split()
+                if len(words) >= 3:
+                    yield " ".join(words[: rng.randint(2, min(8, len(words)))]), 0, "heading"
+
+
+def junk_examples(
+    rng: random.Random, junk_file: Path = DEFAULT_JUNK_FILE
+) -> Iterator[tuple[Example, bool]]:
+    """The planted wordings, each filled in several times, and the junk file's terms: junk.
+
+    Every fifth wording of a kind and language is for validation only, so that the validation
+    table tells how the model does on wordings it has not seen.
+    """
+    for by_language in JUNK_WORDINGS.values():
+        for lang in LANGUAGES:
+            for index, template in enumerate(by_language.get(lang, ())):
+                for _ in range(RENDERINGS):
+                    line = template.format(**placeholder_values(lang, rng))
+                    yield (line, 1, "planted"), index % 5 == 2
+    data = tomllib.loads(junk_file.read_text(encoding="utf-8"))
+    for table in (t for t in data.values() if isinstance(t, dict)):
+        for group in (v for v in table.values() if isinstance(v, dict)):
+            for terms in group.values():
+                if not isinstance(terms, list):
+                    continue
+                for term in terms:
+                    if isinstance(term, str) and len(term.split()) >= 2:
+                        yield (term[:1].upper() + term[1:], 1, "terms"), rng.random() < 0.2
+
+
+def collect(data_root: Path, refresh: bool) -> list[tuple[Example, bool]]:
+    if CACHE.is_file() and not refresh:
+        rows = json.loads(CACHE.read_text(encoding="utf-8"))
+        return [((line, label, source), valid) for line, label, source, valid in rows]
+    rng = random.Random(SEED)
+    examples = list(page_examples(data_root))
+    examples += [(e, rng.random() < 0.2) for e in sentence_examples(rng)]
+    examples += list(junk_examples(rng))
+    CACHE.parent.mkdir(exist_ok=True)
+    CACHE.write_text(
+        json.dumps([[*e, valid] for e, valid in examples], ensure_ascii=False), encoding="utf-8"
+    )
+    return examples
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
+    parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_FILE)
+    parser.add_argument("--refresh", action="store_true", help="extract the pages again")
+    parser.add_argument("--report", action="store_true", help="print the table, write nothing")
+    parser.add_argument("--c", type=float, default=0.5, help="inverse regularization strength")
+    parser.add_argument(
+        "--min-count", type=int, default=MIN_COUNT, help="drop features of fewer training lines"
+    )
+    args = parser.parse_args(argv)
+
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    examples = collect(args.data_root, args.refresh)
+    unique: dict[tuple[str, bool], Example] = {}
+    for (line, label, source), valid in examples:
+        unique.setdefault((line, valid), (line, label, source))
+    train = [e for (_, valid), e in unique.items() if not valid]
+    valid_set = [e for (_, valid), e in unique.items() if valid]
+    print(f"{len(train)} training lines, {len(valid_set)} validation lines", file=sys.stderr)
+
+    counts = Counter(f for line, _, _ in train for f in set(line_features(line)))
+    kept = {f for f, n in counts.items() if n >= args.min_count}
+
+    def features(line: str) -> dict[str, int]:
+        return {f: 1 for f in line_features(line) if f in kept}
+
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([features(line) for line, _, _ in train])
+    y = [label for _, label, _ in train]
+    model = LogisticRegression(C=args.c, max_iter=2000, class_weight="balanced")
+    model.fit(x, y)
+    # Scored as written: the weights too small to be written are zero here too.
+    model.coef_[abs(model.coef_) < MIN_WEIGHT] = 0.0
+
+    xv = vectorizer.transform([features(line) for line, _, _ in valid_set])
+    probabilities = model.predict_proba(xv)[:, 1]
+    text_scores = sorted(
+        (p for p, (_, label, _) in zip(probabilities, valid_set, strict=True) if label == 0),
+        reverse=True,
+    )
+    threshold = float(text_scores[int(MAX_TEXT_CUT * len(text_scores))]) + 1e-6
+    report(valid_set, probabilities, threshold)
+
+    if not args.report:
+        names = vectorizer.get_feature_names_out()
+        weights = {
+            str(name): round(float(w), 3)
+            for name, w in zip(names, model.coef_[0], strict=True)
+            if abs(w) >= MIN_WEIGHT
+        }
+        payload = {
+            "bias": round(float(model.intercept_[0]), 4),
+            "threshold": round(threshold, 4),
+            "max_words": MAX_WORDS,
+            "weights": dict(sorted(weights.items())),
+        }
+        args.output.write_text(
+            json.dumps(payload, ensure_ascii=False, indent=0, separators=(",", ":")) + "\n", "utf-8"
+        )
+        print(f"wrote {args.output}: {len(weights)} weights", file=sys.stderr)
+    return 0
+
+
+def report(valid_set: list[Example], probabilities: object, threshold: float) -> None:
+    print(f"threshold {threshold:.4f}")
+    print("| source | label | lines | cut |")
+    print("|---|---|---|---|")
+    groups: dict[tuple[str, int], list[bool]] = {}
+    for p, (_, label, source) in zip(probabilities, valid_set, strict=True):  # type: ignore[call-overload]
+        groups.setdefault((source, label), []).append(bool(p >= threshold))
+    for (source, label), cuts in sorted(groups.items()):
+        print(f"| {source} | {label} | {len(cuts)} | {sum(cuts) / len(cuts):.1%} |")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from cleaning import CleaningOptions, clean_page
+from cleaning.junk import DEFAULT_JUNK_FILE, load_junk_rules, remove_junk
+from cleaning.linemodel import DEFAULT_MODEL_FILE, LineModel, line_features, load_line_model
+from tests.test_junk import ARTICLE_HTML
+
+RULES = load_junk_rules()
+PARAGRAPH = (
+    "The new chip design reduces power use in laptops while keeping the same performance for "
+    "everyday work, the company said on Tuesday in a statement to reporters."
+)
+OTHER = (
+    "The first laptops with the chip will ship in the spring, and prices have not been "
+    "announced yet, according to two people familiar with the plans."
+)
+# A model that knows one word: lines with "zorp" are junk, every other line is not.
+TOY = LineModel(weights={"w:zorp": 10.0}, bias=-5.0, threshold=0.9, max_words=8)
+TOY_RULES = dataclasses.replace(RULES, model=TOY)
+
+
+def test_features_share_word_pieces_and_hide_the_numbers() -> None:
+    de, fr = line_features("Jetzt abonnieren"), line_features("Abonnez-vous")
+    assert "c:<abon" in de and "c:<abon" in fr and "c:bonn" in de
+    counter = line_features("1,284 views")
+    assert {"w:0", "first:0", "last:views", "b:0_0", "has_digit"} <= set(counter)
+    assert "w:1" not in counter and "w:284" not in counter
+    assert "end:." in line_features("A sentence ends here.")
+    assert "end:letter" in line_features("No ending")
+
+
+def test_probability_counts_a_feature_once_and_is_junk_needs_a_short_line() -> None:
+    assert TOY.probability("zorp") == pytest.approx(1 / (1 + math.exp(-5)))
+    assert TOY.probability("zorp zorp zorp") == pytest.approx(TOY.probability("zorp"))
+    assert TOY.probability("plain words") < 0.01
+    assert TOY.is_junk("Zorp now")
+    assert not TOY.is_junk("zorp " + "word " * 8)  # 9 words: more than max_words
+    assert not TOY.is_junk("nothing to see")
+
+
+def test_a_short_line_alone_among_paragraphs_is_cut_as_learned() -> None:
+    text = "\n".join([PARAGRAPH, "Zorp every morning", OTHER])
+    removal = remove_junk(text, TOY_RULES)
+    assert removal.text == "\n".join([PARAGRAPH, OTHER])
+    assert [(r.reason, r.line) for r in removal.removed] == [("learned", "Zorp every morning")]
+    kept = remove_junk(text, TOY_RULES, skip=frozenset({"learned"}))
+    assert kept.text == text and kept.removed == ()
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [PARAGRAPH, "Zorp one", "Zorp two", "Zorp three", OTHER],  # a list of short lines
+        [PARAGRAPH, "- Zorp in a bullet", OTHER],
+        [PARAGRAPH, "zorp = load(config)", OTHER],  # code
+    ],
+)
+def test_lists_bullets_and_code_are_not_judged(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert remove_junk(text, TOY_RULES).text == text
+
+
+def test_the_junk_file_names_its_model_and_a_file_without_one_has_none(tmp_path: Path) -> None:
+    assert RULES.model == load_line_model(DEFAULT_MODEL_FILE)
+    bare = tmp_path / "junk.toml"
+    bare.write_text("[ad]\nmax_words = 3\npatterns = ['^ad$']\n", encoding="utf-8")
+    assert load_junk_rules(bare).model is None
+    named = tmp_path / "named.toml"
+    named.write_text('line_model = "toy.json"\n[ad]\nmax_words = 3\n', encoding="utf-8")
+    (tmp_path / "toy.json").write_text(
+        json.dumps({"weights": {"w:zorp": 10}, "bias": -5, "threshold": 0.9, "max_words": 8}),
+        encoding="utf-8",
+    )
+    assert load_junk_rules(named).model == TOY
+
+
+@pytest.mark.parametrize(
+    "content", ['{"weights": {}, "bias": 0}', "not json", '{"weights": [], "bias": 0}']
+)
+def test_a_broken_model_file_is_an_error_naming_it(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line model .*model\.json"):
+        load_line_model(path)
+
+
+def test_the_shipped_model_is_small_and_sure_of_its_threshold() -> None:
+    assert DEFAULT_JUNK_FILE.parent == DEFAULT_MODEL_FILE.parent
+    assert DEFAULT_MODEL_FILE.stat().st_size < 2_000_000
+    model = RULES.model
+    assert model is not None and 0.5 < model.threshold < 1
+
+
+# Wordings that are not in the junk file's term lists, and article lines of the same length.
+UNSEEN_JUNK = [
+    "Get the ByteWire briefing every morning, free",
+    "Écoutez notre podcast",
+    "Receba as notícias no WhatsApp",
+    "Loading comments…",
+]
+# Headings the model must leave alone; sentences are never judged at all.
+ARTICLE_LINES = [
+    "How the new chip works",
+    "Price and availability",
+    "Why it matters",
+    "Conclusion",
+    "Die Preise sollen im Frühjahr sinken.",
+]
+
+
+@pytest.mark.parametrize("line", UNSEEN_JUNK)
+def test_the_shipped_model_cuts_junk_the_term_lists_miss(line: str) -> None:
+    text = "\n".join([PARAGRAPH, line, OTHER])
+    removal = remove_junk(text, RULES)
+    assert [(r.reason, r.line) for r in removal.removed] == [("learned", line)]
+
+
+@pytest.mark.parametrize("line", ARTICLE_LINES)
+def test_the_shipped_model_keeps_short_article_lines(line: str) -> None:
+    text = "\n".join([PARAGRAPH, line, OTHER])
+    assert remove_junk(text, RULES).text == text
+
+
+def test_clean_page_cuts_a_junk_block_with_the_model_unless_told_to_keep_it() -> None:
+    html, url = ARTICLE_HTML.format(date=""), "https://a.test/2025/chips"
+    result = clean_page(html, url, CleaningOptions(min_words=10, prune_widgets=False))
+    assert "ByteWire briefing" not in result.text
+    assert ("learned", "Get the ByteWire briefing every morning, free.") in [
+        (r.reason, r.line) for r in result.removed_lines
+    ]
+    keep = CleaningOptions(
+        min_words=10, prune_widgets=False, skip_junk_kinds=frozenset({"learned"})
+    )
+    assert "ByteWire briefing" in clean_page(html, url, keep).text
