@@ -381,16 +381,23 @@ def _paragraph(line: str) -> bool:
     return words > ABSORB_MAX_WORDS or is_sentence(line, words)
 
 
+# Junk comes in twos and threes too (a share line over a newsletter prompt); a longer run of
+# short lines is a list, the article's own contents or a spec sheet, and is never judged.
+LEARNED_MAX_RUN = 3
+
+
 def _learned(lines: list[str], reasons: list[str | None], rules: JunkRules) -> None:
-    # Only a short line standing alone among paragraphs is judged: runs of short lines are
-    # lists, tables of contents of the article itself, or specifications, which the model
-    # would take for junk more often than they are.
-    for i, line in enumerate(lines):
-        if reasons[i] is not None or _paragraph(line):
+    # A run is the short lines between two paragraphs (or junk lines, or the text's ends);
+    # it is cut only if the model takes every line of it for junk.
+    run: list[int] = []
+    for i in range(len(lines) + 1):
+        if i < len(lines) and reasons[i] is None and not _paragraph(lines[i]):
+            run.append(i)
             continue
-        neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines) and not reasons[j]]
-        if all(_paragraph(n) for n in neighbours) and learned_junk(line, rules):
-            reasons[i] = LEARNED
+        if 0 < len(run) <= LEARNED_MAX_RUN and all(learned_junk(lines[j], rules) for j in run):
+            for j in run:
+                reasons[j] = LEARNED
+        run = []
 
 
 def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:
