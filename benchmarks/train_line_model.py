@@ -14,8 +14,9 @@ What it learns from, each line labelled junk (1) or text (0):
   inside a `without` snippet is junk (trafilatura-eval);
 - short lines of the expected texts and of the Leipzig sentences in `shared/data/langid/`
   (31 languages), and heading-like starts of those sentences: text;
-- the planted junk wordings of `benchmarks.planted_junk` and the terms of the junk file,
-  filled with numbers: junk.
+- the planted junk wordings of `benchmarks.planted_junk`, the training-only wordings of
+  `benchmarks.train_junk` and the terms of the junk file, filled with numbers: junk; the short
+  article headings of `benchmarks.train_junk`: text.
 
 The held-out wordings of `benchmarks.holdout_junk` are never read here, so that the holdout
 variant of `benchmarks.extraction` stays a test of junk the model has not seen.
@@ -44,6 +45,7 @@ from benchmarks.extraction import (
     load_docs,
 )
 from benchmarks.planted_junk import JUNK_WORDINGS, LANGUAGES, placeholder_values
+from benchmarks.train_junk import TRAIN_JUNK, TRAIN_TEXT
 from cleaning.junk import DEFAULT_JUNK_FILE
 from cleaning.linemodel import DEFAULT_MODEL_FILE, line_features
 
@@ -120,17 +122,22 @@ def sentence_examples(rng: random.Random) -> Iterator[Example]:
 def junk_examples(
     rng: random.Random, junk_file: Path = DEFAULT_JUNK_FILE
 ) -> Iterator[tuple[Example, bool]]:
-    """The planted wordings, each filled in several times, and the junk file's terms: junk.
+    """The planted and training wordings, each filled in several times, and the junk file's
+    terms: junk; the training headings: text.
 
     Every fifth wording of a kind and language is for validation only, so that the validation
     table tells how the model does on wordings it has not seen.
     """
-    for by_language in JUNK_WORDINGS.values():
-        for lang in LANGUAGES:
-            for index, template in enumerate(by_language.get(lang, ())):
-                for _ in range(RENDERINGS):
-                    line = template.format(**placeholder_values(lang, rng))
-                    yield (line, 1, "planted"), index % 5 == 2
+    for source, wordings in (("planted", JUNK_WORDINGS), ("train_junk", TRAIN_JUNK)):
+        for by_language in wordings.values():
+            for lang in LANGUAGES:
+                for index, template in enumerate(by_language.get(lang, ())):
+                    for _ in range(RENDERINGS):
+                        line = template.format(**placeholder_values(lang, rng))
+                        yield (line, 1, source), index % 5 == 2
+    for lines in TRAIN_TEXT.values():
+        for index, line in enumerate(lines):
+            yield (line, 0, "train_text"), index % 5 == 2
     data = tomllib.loads(junk_file.read_text(encoding="utf-8"))
     for table in (t for t in data.values() if isinstance(t, dict)):
         for group in (v for v in table.values() if isinstance(v, dict)):
@@ -143,18 +150,18 @@ def junk_examples(
 
 
 def collect(data_root: Path, refresh: bool) -> list[tuple[Example, bool]]:
+    """Every labelled line; the pages' lines, slow to extract, are cached in `CACHE`."""
     if CACHE.is_file() and not refresh:
         rows = json.loads(CACHE.read_text(encoding="utf-8"))
-        return [((line, label, source), valid) for line, label, source, valid in rows]
+        pages = [((line, label, source), valid) for line, label, source, valid in rows]
+    else:
+        pages = list(page_examples(data_root))
+        CACHE.parent.mkdir(exist_ok=True)
+        rows = [[*e, valid] for e, valid in pages]
+        CACHE.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     rng = random.Random(SEED)
-    examples = list(page_examples(data_root))
-    examples += [(e, rng.random() < 0.2) for e in sentence_examples(rng)]
-    examples += list(junk_examples(rng))
-    CACHE.parent.mkdir(exist_ok=True)
-    CACHE.write_text(
-        json.dumps([[*e, valid] for e, valid in examples], ensure_ascii=False), encoding="utf-8"
-    )
-    return examples
+    examples = [(e, rng.random() < 0.2) for e in sentence_examples(rng)]
+    return pages + examples + list(junk_examples(rng))
 
 
 def main(argv: list[str] | None = None) -> int:
