@@ -5,8 +5,8 @@ gets past them. This model scores a short line on the pieces of its words (chara
 so that "abonnieren", "abonnez" and "abonne-toi" share most of theirs) and on its shape
 (length, digits, the character it ends with). It is a logistic regression, stored as data
 (``data/line_model.json``): feature name to weight. ``benchmarks/train_line_model.py`` builds
-it again from the extraction data sets, the planted junk and the junk file's terms; nothing in
-this module depends on how it was trained.
+it again from the extraction data sets, the benchmark's planted and training-only junk wordings
+and the junk file's terms; nothing in this module depends on how it was trained.
 """
 
 from __future__ import annotations
