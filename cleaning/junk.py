@@ -376,11 +376,6 @@ def learned_junk(line: str, rules: JunkRules) -> bool:
     return rules.model.is_junk(text)
 
 
-def _paragraph(line: str) -> bool:
-    words = len(line.split())
-    return words > ABSORB_MAX_WORDS or is_sentence(line, words)
-
-
 # Junk comes in twos and threes too (a share line over a newsletter prompt); a longer run of
 # short lines is a list, the article's own contents or a spec sheet, and is never judged.
 LEARNED_MAX_RUN = 3
@@ -391,7 +386,7 @@ def _learned(lines: list[str], reasons: list[str | None], rules: JunkRules) -> N
     # it is cut only if the model takes every line of it for junk.
     run: list[int] = []
     for i in range(len(lines) + 1):
-        if i < len(lines) and reasons[i] is None and not _paragraph(lines[i]):
+        if i < len(lines) and reasons[i] is None and _short(lines[i], ABSORB_MAX_WORDS):
             run.append(i)
             continue
         if 0 < len(run) <= LEARNED_MAX_RUN and all(learned_junk(lines[j], rules) for j in run):
