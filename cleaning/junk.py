@@ -309,11 +309,13 @@ def remove_junk(
         skip: Junk kinds not to cut.
     """
     lines = text.split("\n")
-    reasons = [_reason(line, rules, title) for line in lines]
-    reasons = [None if r in skip else r for r in reasons]
+    found_reasons = [_reason(line, rules, title) for line in lines]
+    reasons = [None if r in skip else r for r in found_reasons]
     _absorb(lines, reasons, rules.absorbing - skip)
     if LEARNED not in skip:
-        _learned(lines, reasons, rules)
+        # a line of a kind the user keeps is not the model's to cut either
+        skipped_lines = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
+        _learned(lines, reasons, rules, skipped_lines)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -376,22 +378,27 @@ def learned_junk(line: str, rules: JunkRules) -> bool:
     return rules.model.is_junk(text)
 
 
-# Junk comes in twos and threes too (a share line over a newsletter prompt); a longer run of
-# short lines is a list, the article's own contents or a spec sheet, and is never judged.
+# Junk comes in twos and threes too (a share line over a newsletter prompt, a junk line over
+# a section heading); a longer run of short lines is a list, the article's own contents or a
+# spec sheet, and is never judged.
 LEARNED_MAX_RUN = 3
 
 
-def _learned(lines: list[str], reasons: list[str | None], rules: JunkRules) -> None:
+def _learned(
+    lines: list[str], reasons: list[str | None], rules: JunkRules, skipped: set[int]
+) -> None:
     # A run is the short lines between two paragraphs (or junk lines, or the text's ends);
-    # it is cut only if the model takes every line of it for junk.
+    # in a run this short each line is judged on its own, so a junk line goes and the heading
+    # beside it stays.
     run: list[int] = []
     for i in range(len(lines) + 1):
         if i < len(lines) and reasons[i] is None and _short(lines[i], ABSORB_MAX_WORDS):
             run.append(i)
             continue
-        if 0 < len(run) <= LEARNED_MAX_RUN and all(learned_junk(lines[j], rules) for j in run):
+        if len(run) <= LEARNED_MAX_RUN:
             for j in run:
-                reasons[j] = LEARNED
+                if j not in skipped and learned_junk(lines[j], rules):
+                    reasons[j] = LEARNED
         run = []
 
 

@@ -1,0 +1,116 @@
+"""A development set for the junk cleaner, so that tuning never needs the holdout's strings.
+
+Run from the repository root::
+
+    python -m benchmarks.dev_junk            # survival by kind and by why the line survived
+    python -m benchmarks.dev_junk --show 40  # also 40 surviving lines, with their causes
+
+It plants the `benchmarks.train_junk` wordings the line model does not fit on (its validation
+fifth, see `benchmarks.train_line_model.junk_examples`) into the pages the model did not learn
+from (`--split test` of `benchmarks.extraction`), with neutral class names only, so that the
+markup gives nothing away and the text steps do all the work. Only cleancrawl runs. Unlike the
+holdout variant, these wordings and the lines that survive may be read while tuning; the holdout
+variant of `benchmarks.extraction` stays the score.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from benchmarks.extraction import (
+    DEFAULT_DATA_ROOT,
+    extract_cleancrawl,
+    found_snippets,
+    in_split,
+    load_docs,
+)
+from benchmarks.planted_junk import _NEUTRAL_CLASSES, normalize_whitespace, plant_junk
+from benchmarks.train_junk import TRAIN_JUNK
+from cleaning.junk import ABSORB_MAX_WORDS, LEARNED_MAX_RUN, is_sentence, load_junk_rules
+
+DEV_SEED = "{id}:dev"
+DEV_WORDINGS = {
+    kind: {lang: templates[2::5] for lang, templates in by_language.items()}
+    for kind, by_language in TRAIN_JUNK.items()
+}
+DEV_CLASSES = {kind: _NEUTRAL_CLASSES for kind in TRAIN_JUNK}
+
+
+def cause(junk: str, text: str) -> str:
+    """Why a planted line is still in the text, as far as the text tells."""
+    lines = text.split("\n")
+    norm = normalize_whitespace(junk)
+    index = next((i for i, line in enumerate(lines) if norm in normalize_whitespace(line)), None)
+    if index is None:
+        return "split"
+    line = lines[index].strip()
+    words = len(line.split())
+    if normalize_whitespace(line) != norm:
+        return "merged"
+    if words > ABSORB_MAX_WORDS:
+        return "long"
+    if is_sentence(line, words):
+        return "sentence"
+    start = end = index
+    while start > 0 and _short_line(lines[start - 1]):
+        start -= 1
+    while end + 1 < len(lines) and _short_line(lines[end + 1]):
+        end += 1
+    if end - start + 1 > LEARNED_MAX_RUN:
+        return "long_run"
+    model = load_junk_rules().model
+    if model is not None and model.probability(line) < model.threshold:
+        return "low_score"
+    return "neighbour"
+
+
+def _short_line(line: str) -> bool:
+    words = len(line.split())
+    return 0 < words <= ABSORB_MAX_WORDS and not is_sentence(line.strip(), words)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
+    parser.add_argument("--limit", type=int, help="only the first N pages per data set")
+    parser.add_argument("--show", type=int, default=0, metavar="N", help="print N survivors")
+    args = parser.parse_args(argv)
+
+    planted: Counter[str] = Counter()
+    survived: Counter[str] = Counter()
+    causes: Counter[str] = Counter()
+    shown: list[str] = []
+    for folder in sorted(args.data_root.glob("*/docs.jsonl")):
+        docs = [d for d in load_docs(folder.parent) if in_split(d.id, "test") and d.plantable]
+        for doc in docs[: args.limit]:
+            page = plant_junk(
+                doc.read_html(),
+                DEV_SEED.format(id=doc.id),
+                doc.lang,
+                wordings=DEV_WORDINGS,
+                classes=DEV_CLASSES,
+            )
+            if page is None:
+                continue
+            text = extract_cleancrawl(page.html, doc.url)
+            found = set(found_snippets(page.junk, text))
+            for junk, kind in zip(page.junk, page.kinds, strict=True):
+                planted[kind] += 1
+                if junk in found:
+                    survived[kind] += 1
+                    why = cause(junk, text)
+                    causes[why] += 1
+                    shown.append(f"{kind:15} {why:10} {junk}")
+    total, left = sum(planted.values()), sum(survived.values())
+    print(f"dev junk survival: {left}/{total} = {left / max(total, 1):.1%}")
+    print("by kind: " + ", ".join(f"{k} {survived[k] / planted[k]:.0%}" for k in sorted(planted)))
+    print("by cause: " + ", ".join(f"{c} {n}" for c, n in causes.most_common()))
+    for line in shown[: args.show]:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
