@@ -8,6 +8,12 @@ holdout variant of the extraction benchmark nor the rules are echoed here. Place
 those of `benchmarks.planted_junk.placeholder_values`.
 """
 
+from benchmarks.train_junk_d import JUNK_D
+from benchmarks.train_junk_e import JUNK_E
+from benchmarks.train_junk_f import JUNK_F
+from benchmarks.train_junk_z import JUNK_Z
+from benchmarks.train_text_g import TEXT_G
+
 JUNK_A: dict[str, dict[str, tuple[str, ...]]] = {
     "views": {
         "en": (
@@ -2581,7 +2587,22 @@ TEXT: dict[str, tuple[str, ...]] = {
 }
 
 
-TRAIN_JUNK: dict[str, dict[str, tuple[str, ...]]] = {**JUNK_A, **JUNK_B, **JUNK_C}
+def _merged(*sets: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, dict[str, tuple[str, ...]]]:
+    # later sets are appended, so a wording keeps its index (and its training or validation
+    # fifth) when a set is added
+    merged: dict[str, dict[str, tuple[str, ...]]] = {}
+    for wordings in sets:
+        for kind, by_language in wordings.items():
+            for lang, templates in by_language.items():
+                merged.setdefault(kind, {})[lang] = merged.get(kind, {}).get(lang, ()) + templates
+    return merged
+
+
+TRAIN_JUNK: dict[str, dict[str, tuple[str, ...]]] = _merged(
+    JUNK_A, JUNK_B, JUNK_C, JUNK_D, JUNK_E, JUNK_F, JUNK_Z
+)
 """Junk kind to language to templates."""
-TRAIN_TEXT: dict[str, tuple[str, ...]] = TEXT
+TRAIN_TEXT: dict[str, tuple[str, ...]] = {
+    lang: TEXT.get(lang, ()) + TEXT_G.get(lang, ()) for lang in sorted(TEXT.keys() | TEXT_G.keys())
+}
 """Language to short lines of article text."""

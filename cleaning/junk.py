@@ -298,7 +298,12 @@ SANDWICH_MAX_WORDS = 4
 
 
 def remove_junk(
-    text: str, rules: JunkRules, *, title: str | None = None, skip: frozenset[str] = frozenset()
+    text: str,
+    rules: JunkRules,
+    *,
+    title: str | None = None,
+    skip: frozenset[str] = frozenset(),
+    headings: frozenset[str] = frozenset(),
 ) -> JunkRemoval:
     """Cut junk lines out of extracted text, keeping every other line as it was.
 
@@ -307,15 +312,18 @@ def remove_junk(
         rules: Compiled junk file (``load_junk_rules``).
         title: The page title; a body line that repeats it is cut (reason ``title``).
         skip: Junk kinds not to cut.
+        headings: The lines the extractor found marked up as headings (white space folded):
+            the article's section titles, which the line model does not judge.
     """
     lines = text.split("\n")
     found_reasons = [_reason(line, rules, title) for line in lines]
     reasons = [None if r in skip else r for r in found_reasons]
     _absorb(lines, reasons, rules.absorbing - skip)
     if LEARNED not in skip:
+        at_headings = {i for i, line in enumerate(lines) if " ".join(line.split()) in headings}
         # a line of a kind the user keeps is not the model's to cut either
-        skipped_lines = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
-        _learned(lines, reasons, rules, skipped_lines)
+        kept_kinds = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
+        _learned(lines, reasons, rules, at_headings, kept_kinds | at_headings)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -371,11 +379,15 @@ LEARNED = "learned"
 
 
 def learned_junk(line: str, rules: JunkRules) -> bool:
-    """Whether the line model takes a line for junk (never a list item or code)."""
-    text = line.strip()
-    if rules.model is None or _BULLET.match(text) or _CODE.search(text):
+    """Whether the line model takes a line for junk (never a list item, a table row or code);
+    a line shaped as a sentence must pass the model's stricter sentence threshold."""
+    text, model = line.strip(), rules.model
+    words = len(text.split())
+    if model is None or words > model.max_words or text.startswith("|"):
         return False
-    return rules.model.is_junk(text)
+    if _BULLET.match(text) or _CODE.search(text):
+        return False
+    return model.is_junk(text, sentence=is_sentence(text, words))
 
 
 # Junk comes in twos and threes too (a share line over a newsletter prompt, a junk line over
@@ -385,20 +397,32 @@ LEARNED_MAX_RUN = 3
 
 
 def _learned(
-    lines: list[str], reasons: list[str | None], rules: JunkRules, skipped: set[int]
+    lines: list[str],
+    reasons: list[str | None],
+    rules: JunkRules,
+    at_headings: set[int],
+    spared: set[int],
 ) -> None:
-    # A run is the short lines between two paragraphs (or junk lines, or the text's ends);
-    # in a run this short each line is judged on its own, so a junk line goes and the heading
-    # beside it stays.
+    # A run is the short lines between two paragraphs or headings (or junk lines, or the
+    # text's ends); in a run this short each line is judged on its own, so a junk line goes
+    # and a short line beside it that is not junk stays. A short sentence ("What do you think?
+    # Tell us below.") is judged wherever it is, against the model's stricter threshold for
+    # sentences. Headings are never judged: the article's own section titles are short too.
     run: list[int] = []
     for i in range(len(lines) + 1):
-        if i < len(lines) and reasons[i] is None and _short(lines[i], ABSORB_MAX_WORDS):
+        if (
+            i < len(lines)
+            and reasons[i] is None
+            and i not in at_headings
+            and _short(lines[i], ABSORB_MAX_WORDS)
+        ):
             run.append(i)
             continue
-        if len(run) <= LEARNED_MAX_RUN:
-            for j in run:
-                if j not in skipped and learned_junk(lines[j], rules):
-                    reasons[j] = LEARNED
+        # with the line that ended the run: a paragraph, a short sentence or a junk line
+        judged = [*run, i] if len(run) <= LEARNED_MAX_RUN else [i]
+        for j in judged:
+            if j < len(lines) and reasons[j] is None and j not in spared:
+                reasons[j] = LEARNED if learned_junk(lines[j], rules) else None
         run = []
 
 

@@ -80,12 +80,15 @@ class LineModel:
         bias: The intercept.
         threshold: A line scoring at least this probability is junk.
         max_words: Longer lines are never judged: the model learned short lines only.
+        sentence_threshold: The stricter probability for a line shaped as a sentence, which
+            is far more often article text; None: sentences are never judged.
     """
 
     weights: dict[str, float]
     bias: float
     threshold: float
     max_words: int
+    sentence_threshold: float | None = None
 
     def probability(self, line: str) -> float:
         """How sure the model is that a line is junk, from 0 to 1."""
@@ -93,8 +96,11 @@ class LineModel:
         score = self.bias + sum(self.weights.get(f, 0.0) for f in set(line_features(line)))
         return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))
 
-    def is_junk(self, line: str) -> bool:
-        return len(line.split()) <= self.max_words and self.probability(line) >= self.threshold
+    def is_junk(self, line: str, *, sentence: bool = False) -> bool:
+        threshold = self.sentence_threshold if sentence else self.threshold
+        if threshold is None or len(line.split()) > self.max_words:
+            return False
+        return self.probability(line) >= threshold
 
 
 @lru_cache(maxsize=4)
@@ -102,11 +108,13 @@ def load_line_model(path: Path = DEFAULT_MODEL_FILE) -> LineModel:
     """Read a model file once per process; a malformed one is an error naming the file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        sentence = data.get("sentence_threshold")
         return LineModel(
             weights={str(k): float(v) for k, v in data["weights"].items()},
             bias=float(data["bias"]),
             threshold=float(data["threshold"]),
             max_words=int(data["max_words"]),
+            sentence_threshold=None if sentence is None else float(sentence),
         )
     except (OSError, AttributeError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"line model {path}: {exc}") from exc

@@ -91,7 +91,13 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
         return CleanResult(url=url, drop_reason="no_text")
     result = _describe(document, url, text)
     if options.remove_junk:
-        removal = remove_junk(text, rules, title=result.title, skip=options.skip_junk_kinds)
+        removal = remove_junk(
+            text,
+            rules,
+            title=result.title,
+            skip=options.skip_junk_kinds,
+            headings=_headings(document),
+        )
         result.removed_lines = (*blocks, *removal.removed)
         # a bare date line is the publication date when the page declares none
         result.date_published = result.date_published or removal.date_found
@@ -141,6 +147,15 @@ def _extract(tree: object, url: str, options: CleaningOptions) -> Document | Non
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     return cast("Document | None", document)  # a dict only with as_dict=True
+
+
+def _headings(document: Document) -> frozenset[str]:
+    """The text of the headings trafilatura kept (``<head>`` in its tree), white space folded."""
+    if document.body is None:
+        return frozenset()
+    return frozenset(
+        " ".join("".join(head.itertext()).split()) for head in document.body.iter("head")
+    )
 
 
 def _describe(document: Document, url: str, text: str) -> CleanResult:

@@ -21,8 +21,12 @@ OTHER = (
     "The first laptops with the chip will ship in the spring, and prices have not been "
     "announced yet, according to two people familiar with the plans."
 )
-# A model that knows one word: lines with "zorp" are junk, every other line is not.
-TOY = LineModel(weights={"w:zorp": 10.0}, bias=-5.0, threshold=0.9, max_words=8)
+# A model that knows one word: lines with "zorp" are junk, every other line is not; a sentence
+# needs "zorp" and "now" to pass its threshold.
+TOY = LineModel(
+    weights={"w:zorp": 10.0, "w:now": 4.0}, bias=-5.0, threshold=0.9, max_words=8,
+    sentence_threshold=0.999,
+)  # fmt: skip
 TOY_RULES = dataclasses.replace(RULES, model=TOY)
 
 
@@ -70,11 +74,29 @@ def test_a_run_of_up_to_three_short_lines_is_judged_line_by_line() -> None:
         [PARAGRAPH, "Zorp one", "Zorp two", "Zorp three", "Zorp four", OTHER],  # a list
         [PARAGRAPH, "- Zorp in a bullet", OTHER],
         [PARAGRAPH, "zorp = load(config)", OTHER],  # code
+        [PARAGRAPH, "| Zorp | 12 g |", OTHER],  # a table row
+        [PARAGRAPH, "Zorp is what this short sentence says.", OTHER],  # below the sentence bar
     ],
 )
-def test_lists_bullets_and_code_are_not_judged(lines: list[str]) -> None:
+def test_lists_bullets_code_and_table_rows_are_not_judged(lines: list[str]) -> None:
     text = "\n".join(lines)
     assert remove_junk(text, TOY_RULES).text == text
+
+
+def test_a_short_sentence_goes_only_past_the_stricter_sentence_threshold() -> None:
+    text = "\n".join([PARAGRAPH, "Zorp is what you should do now.", OTHER])
+    assert remove_junk(text, TOY_RULES).text == "\n".join([PARAGRAPH, OTHER])
+    strict = dataclasses.replace(TOY_RULES, model=dataclasses.replace(TOY, sentence_threshold=None))
+    assert remove_junk(text, strict).text == text
+
+
+def test_headings_are_not_judged_and_end_a_run() -> None:
+    # four short lines would be a list, but the heading ends the run of junk before it
+    lines = [PARAGRAPH, "Zorp share", "Zorp follow", "Zorp guide", "Part two", OTHER]
+    text = "\n".join(lines)
+    assert remove_junk(text, TOY_RULES).text == text
+    removal = remove_junk(text, TOY_RULES, headings=frozenset({"Zorp guide"}))
+    assert removal.text == "\n".join([PARAGRAPH, "Zorp guide", "Part two", OTHER])
 
 
 def test_the_junk_file_names_its_model_and_a_file_without_one_has_none(tmp_path: Path) -> None:
@@ -88,7 +110,8 @@ def test_the_junk_file_names_its_model_and_a_file_without_one_has_none(tmp_path:
         json.dumps({"weights": {"w:zorp": 10}, "bias": -5, "threshold": 0.9, "max_words": 8}),
         encoding="utf-8",
     )
-    assert load_junk_rules(named).model == TOY
+    # a model file without a sentence threshold judges no sentences
+    assert load_junk_rules(named).model == LineModel({"w:zorp": 10}, -5, 0.9, 8, None)
 
 
 @pytest.mark.parametrize(
@@ -106,15 +129,17 @@ def test_the_shipped_model_is_small_and_sure_of_its_threshold() -> None:
     assert DEFAULT_MODEL_FILE.stat().st_size < 2_000_000
     model = RULES.model
     assert model is not None and 0.5 < model.threshold < 1
+    assert model.sentence_threshold is not None
+    assert model.threshold < model.sentence_threshold < 1
 
 
 # Wordings that are not in the junk file's term lists, and article lines of the same length.
 UNSEEN_JUNK = [
-    "Écoutez notre podcast",
+    "Abonnez-vous à notre podcast",
     "Receba as notícias no WhatsApp",
     "Loading comments…",
 ]
-# Headings the model must leave alone; sentences are never judged at all.
+# Short article lines the model must leave alone, headings and a short sentence.
 ARTICLE_LINES = [
     "How the new chip works",
     "Price and availability",
@@ -150,3 +175,6 @@ def test_clean_page_cuts_a_junk_block_with_the_model_unless_told_to_keep_it() ->
         min_words=10, prune_widgets=False, skip_junk_kinds=frozenset({"learned"})
     )
     assert junk in clean_page(html, url, keep).text
+    # the same words as the article's heading are the heading's
+    heading = html.replace("<h1>Chip news</h1>", f"<h2>{junk}</h2>")
+    assert junk in clean_page(heading, url, CleaningOptions(min_words=10)).text

@@ -11,7 +11,9 @@ from crawler.sample_server import SiteServer
 from crawler.state import StateStore
 from tests.conftest import run_scrapy_crawl
 
-DISCLAIMER = "When you buy through links on our site, we may earn an affiliate commission."
+# on every page of the site, and nothing the junk rules or the line model know: a site's own
+# blurb, which only the template step can tell from the article
+BLURB = "The ByteWire desk has covered chips, phones and the people behind them since 2009."
 
 
 WORDS = [
@@ -28,7 +30,7 @@ WORDS = [
 ]
 
 
-def page(n: int, extra: str = DISCLAIMER) -> str:
+def page(n: int, extra: str = BLURB) -> str:
     word = WORDS[n]
     return f"The {word} story opens with its own first sentence.\n{extra}\nThe end of {word}."
 
@@ -37,20 +39,20 @@ def test_line_seen_on_enough_pages_is_template() -> None:
     templates = SiteTemplates(TemplateOptions(min_pages=3, min_share=0.5))
     for n in range(2):
         templates.add_page("a.test", page(n))
-    assert not templates.is_template("a.test", DISCLAIMER)  # two pages are not enough
+    assert not templates.is_template("a.test", BLURB)  # two pages are not enough
     templates.add_page("a.test", page(2))
-    assert templates.is_template("a.test", DISCLAIMER)
-    assert not templates.is_template("b.test", DISCLAIMER)  # per domain
+    assert templates.is_template("a.test", BLURB)
+    assert not templates.is_template("b.test", BLURB)  # per domain
     text, removed = templates.strip("a.test", page(7))
-    assert text == page(7).replace(DISCLAIMER + "\n", "")
-    assert [(r.reason, r.line) for r in removed] == [("template", DISCLAIMER)]
+    assert text == page(7).replace(BLURB + "\n", "")
+    assert [(r.reason, r.line) for r in removed] == [("template", BLURB)]
 
 
 def test_share_of_pages_matters_on_big_sites() -> None:
     templates = SiteTemplates(TemplateOptions(min_pages=3, min_share=0.5))
     for n in range(10):
-        templates.add_page("a.test", page(n, DISCLAIMER if n < 4 else "Nothing shared."))
-    assert not templates.is_template("a.test", DISCLAIMER)  # 4 of 10 pages
+        templates.add_page("a.test", page(n, BLURB if n < 4 else "Nothing shared."))
+    assert not templates.is_template("a.test", BLURB)  # 4 of 10 pages
 
 
 def test_keys_fold_case_digits_and_punctuation() -> None:
@@ -67,7 +69,7 @@ def test_counts_survive_a_round_trip_through_the_state_store(tmp_path: Path) -> 
     warm = SiteTemplates()
     warm.load(StateStore(tmp_path / "state").template_rows())
     assert warm.pages("a.test") == 5
-    assert warm.is_template("a.test", DISCLAIMER)
+    assert warm.is_template("a.test", BLURB)
 
 
 def test_options_validate_themselves() -> None:
@@ -102,7 +104,7 @@ def build_site(root: Path) -> None:
         folder = root / "news" / topic
         folder.mkdir(parents=True)
         html = ARTICLE.format(
-            title=f"What next for {topic}", n=n, body=body, body2=body2, disclaimer=DISCLAIMER
+            title=f"What next for {topic}", n=n, body=body, body2=body2, disclaimer=BLURB
         )
         (folder / "index.html").write_text(html, encoding="utf-8")
         links.append(f'<li><a href="/news/{topic}/">{topic}</a></li>')
@@ -129,7 +131,7 @@ def test_first_crawl_is_cleaned_of_the_template_and_the_next_starts_warm(
         assert run.returncode == 0, run.log[-2000:]
         texts = ds.dataset(run.output).to_table().column("text").to_pylist()
         assert len(texts) == len(TOPICS)
-        assert not [t for t in texts if DISCLAIMER in t]
+        assert not [t for t in texts if BLURB in t]
         assert run.stats["cleaning/lines_removed/template"] == len(TOPICS)
     assert first.stats["cleaning/template_held"] == 4  # pages 1-4 waited for page 5
     assert "cleaning/template_held" not in second.stats  # counts came from the state dir
