@@ -26,11 +26,14 @@ _NEXT_WORD = re.compile(r"[\s:]+(\w+)")
 # code in the text (a tutorial's "print(x)", "@app.get('/')"): its words are not the page's
 _CODE = re.compile(r"\w\(|[={}]|\[[\d'\"]|::")
 _BULLET = re.compile(r"^\s*[-*•·–]\s+")
-_SENTENCE_END = re.compile(r"[.!?]['\"”’»)\]]*$")
+# full stops of Chinese and Japanese too (\u3002, \uff01, \uff1f), and their closing quotes
+_SENTENCE_END = re.compile("[.!?\u3002\uff01\uff1f]['\"”’»)\\]\u300d\u300f]*$")
 _NUMBER = r"(?<![\w.,])\d[\d.,\u00a0\u202f ]*\s*[kKmM]?\+?\s*"
 # a free label before a colon ("Spread the word: Facebook, Telegram"), for rules with label
 _LABEL = re.compile(r"^\W*[^\W\d][^:.!?]{0,40}:\s+")
 _LABEL_MAX_WORDS = 4
+# Han and kana: Chinese and Japanese put no spaces between words
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +253,12 @@ def is_site_list(line: str) -> bool:
     return len(names) >= 0.75 * len(items)
 
 
+def word_count(line: str) -> int:
+    """Words of a line, as its length in words is judged: a Chinese paragraph is one run of
+    characters without spaces, so two of its characters count as a word."""
+    return len(line.split()) + len(_CJK.findall(line)) // 2
+
+
 def is_sentence(line: str, words: int) -> bool:
     return words >= 5 and bool(_SENTENCE_END.search(line)) and not line.endswith("...")
 
@@ -259,7 +268,7 @@ def classify_line(line: str, rules: JunkRules) -> str | None:
     bare = _BULLET.sub("", line).strip()
     if not bare or _CODE.search(bare):
         return None
-    words = len(bare.split())
+    words = word_count(bare)
     sentence = is_sentence(bare, words)
     # first: a bare date is the publication date, which other kinds would take as a label
     if words <= 10 and parse_date_line(bare, rules) is not None:
@@ -351,7 +360,7 @@ def _folded(text: str) -> str:
 
 
 def _short(line: str, max_words: int) -> bool:
-    words = len(line.split())
+    words = word_count(line)
     return 0 < words <= max_words and not is_sentence(line, words)
 
 
@@ -382,7 +391,7 @@ def learned_junk(line: str, rules: JunkRules) -> bool:
     """Whether the line model takes a line for junk (never a list item, a table row or code);
     a line shaped as a sentence must pass the model's stricter sentence threshold."""
     text, model = line.strip(), rules.model
-    words = len(text.split())
+    words = word_count(text)
     if model is None or words > model.max_words or text.startswith("|"):
         return False
     if _BULLET.match(text) or _CODE.search(text):

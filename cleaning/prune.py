@@ -63,6 +63,7 @@ _KEEP_TAGS = frozenset({"html", "body", "main", "article", "head", *(f"h{n}" for
 # an id of more parts than this is a slug of some text, not a widget's name
 _ID_MAX_PARTS = 3
 _PARTS = re.compile(r"[-_]+")
+_COUNT_PARTS = frozenset({"count", "counter"})
 # only elements with a class or id can be named widgets: skip the others in C, not in Python
 _NAMED = XPath("//*[@class or @id]")
 # a widget is small: an element with this much paragraph text is content, whatever its name
@@ -112,6 +113,8 @@ def _named_widget(classes: str, identifier: str, keep_comments: bool) -> bool:
         names.append(identifier)
     for name in names:
         parts = _PARTS.split(name)
+        if parts[0] == "views" and len(parts) > 1 and parts[1] not in _COUNT_PARTS:
+            parts = parts[1:]  # Drupal's Views module: "views-field", "views-row" hold content
         # single parts, and pairs for the two-part words ("reading-time")
         words = {*parts, *(f"{a}-{b}" for a, b in itertools.pairwise(parts))}
         if not _WIDGET_SET.isdisjoint(words) or (

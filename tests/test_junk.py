@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 
 from cleaning import CleaningOptions, clean_page
-from cleaning.junk import classify_line, load_junk_rules, parse_date_line, remove_junk
+from cleaning.junk import (
+    classify_line,
+    is_sentence,
+    load_junk_rules,
+    parse_date_line,
+    remove_junk,
+    word_count,
+)
 from tests.conftest import golden_pages, load_golden, norm
 
 RULES = load_junk_rules()
@@ -195,6 +202,14 @@ def test_related_block_is_absorbed_only_at_the_end() -> None:
     )
 
 
+def test_a_chinese_paragraph_is_not_a_short_line() -> None:
+    # no spaces: by white space alone this paragraph would be one word, and go with the form
+    paragraph = "益阳还引进各大电商等入驻村级便民服务点，构建互联网加农产品直销基地模式"
+    text = f"Paragraph one is a sentence.\nLeave a Reply\n{paragraph}"
+    assert remove_junk(text, RULES).text == f"Paragraph one is a sentence.\n{paragraph}"
+    assert is_sentence("这是文章里的一个完整的句子。", word_count("这是文章里的一个完整的句子。"))
+
+
 def test_short_line_between_junk_lines_goes_with_them() -> None:
     text = "Free Video Downloader\nFor Example:\nCopy shareable video URL\nThe article starts."
     assert remove_junk(text, RULES).text == "The article starts."
@@ -315,7 +330,7 @@ def test_junk_blocks_go_before_extraction_and_do_not_merge() -> None:
     assert len(text.splitlines()) == 3
 
 
-def test_headings_with_slug_ids_and_layout_classes_are_not_widgets() -> None:
+def test_headings_with_slug_ids_layout_classes_and_drupal_views_are_not_widgets() -> None:
     html = """<html><head><title>Shops on social media</title></head><body><article>
     <h1>Shops on social media</h1>
     <h2 id="what-is-social-shopping">What is social shopping?</h2>
@@ -323,7 +338,12 @@ def test_headings_with_slug_ids_and_layout_classes_are_not_widgets() -> None:
     leaving the app, and shops pay the platform a share of every sale made there.</p>
     <p>A second paragraph tells how the shops set it up, and what they pay for every sale, and
     how many of them tried it in the first year.</p>
+    <div class="views-field views-field-body">Drupal's Views module names its fields so, and \
+this third paragraph says what the shops made in the second year and what they plan.</div>
+    <span class="views-count">1,204 views</span>
     </article></body></html>"""
     result = clean_page(html, "https://a.test/shop", CleaningOptions(min_words=10))
     assert "What is social shopping?" in result.text
     assert "Social shopping lets people buy" in result.text
+    assert "Drupal's Views module names its fields so" in result.text
+    assert "1,204" not in result.text
