@@ -28,11 +28,15 @@ from benchmarks.extraction import (
 )
 from benchmarks.planted_junk import _NEUTRAL_CLASSES, normalize_whitespace, plant_junk
 from benchmarks.train_junk import TRAIN_JUNK
+from benchmarks.train_line_model import validation_wording
 from cleaning.junk import ABSORB_MAX_WORDS, LEARNED_MAX_RUN, is_sentence, load_junk_rules
 
 DEV_SEED = "{id}:dev"
 DEV_WORDINGS = {
-    kind: {lang: templates[2::5] for lang, templates in by_language.items()}
+    kind: {
+        lang: tuple(t for i, t in enumerate(templates) if validation_wording(i))
+        for lang, templates in by_language.items()
+    }
     for kind, by_language in TRAIN_JUNK.items()
 }
 DEV_CLASSES = {kind: _NEUTRAL_CLASSES for kind in TRAIN_JUNK}

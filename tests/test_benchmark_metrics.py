@@ -538,3 +538,20 @@ def test_main_with_one_system_and_no_planted(
     assert "cleancrawl" not in report.split("## tiny")[1]
     assert "planted" not in report
     assert "holdout" not in report
+
+
+def test_dev_junk_tells_why_a_line_survived() -> None:
+    from benchmarks.dev_junk import DEV_WORDINGS, cause
+    from benchmarks.train_junk import TRAIN_JUNK
+
+    # the dev set is the validation fifth of the training wordings, nothing the model fits on
+    assert DEV_WORDINGS["views"]["en"] == TRAIN_JUNK["views"]["en"][2::5]
+    para = "A paragraph of article text that runs well past sixteen words, as a story does."
+    assert cause("Share on X", f"{para}\nRead it. Share on X today\n{para}") == "merged"
+    assert (
+        cause("What do you think? Tell us.", f"{para}\nWhat do you think? Tell us.") == "sentence"
+    )
+    items = "\n".join(["Menu one", "Menu two", "Zorp three", "Menu four"])
+    assert cause("Zorp three", f"{para}\n{items}\n{para}") == "long_run"
+    assert cause("Battery life", f"{para}\nBattery life\n{para}") == "low_score"
+    assert cause("Gone", para) == "split"
