@@ -331,8 +331,8 @@ def remove_junk(
     if LEARNED not in skip:
         at_headings = {i for i, line in enumerate(lines) if " ".join(line.split()) in headings}
         # a line of a kind the user keeps is not the model's to cut either
-        kept_kinds = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
-        _learned(lines, reasons, rules, at_headings, kept_kinds | at_headings)
+        of_kept_kinds = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
+        _learned(lines, reasons, rules, at_headings, of_kept_kinds | at_headings)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -430,8 +430,9 @@ def _learned(
         # with the line that ended the run: a paragraph, a short sentence or a junk line
         judged = [*run, i] if len(run) <= LEARNED_MAX_RUN else [i]
         for j in judged:
-            if j < len(lines) and reasons[j] is None and j not in spared:
-                reasons[j] = LEARNED if learned_junk(lines[j], rules) else None
+            free = j < len(lines) and reasons[j] is None and j not in spared
+            if free and learned_junk(lines[j], rules):
+                reasons[j] = LEARNED
         run = []
 
 
