@@ -29,7 +29,14 @@ from benchmarks.extraction import (
 from benchmarks.planted_junk import _NEUTRAL_CLASSES, normalize_whitespace, plant_junk
 from benchmarks.train_junk import TRAIN_JUNK
 from benchmarks.train_line_model import validation_wording
-from cleaning.junk import ABSORB_MAX_WORDS, LEARNED_MAX_RUN, is_sentence, load_junk_rules
+from cleaning.junk import (
+    ABSORB_MAX_WORDS,
+    LEARNED_MAX_RUN,
+    is_sentence,
+    load_junk_rules,
+    short_line,
+    word_count,
+)
 
 DEV_SEED = "{id}:dev"
 DEV_WORDINGS = {
@@ -50,7 +57,7 @@ def cause(junk: str, text: str) -> str:
     if index is None:
         return "split"
     line = lines[index].strip()
-    words = len(line.split())
+    words = word_count(line)
     if normalize_whitespace(line) != norm:
         return "merged"
     if words > ABSORB_MAX_WORDS:
@@ -58,9 +65,9 @@ def cause(junk: str, text: str) -> str:
     if is_sentence(line, words):
         return "sentence"
     start = end = index
-    while start > 0 and _short_line(lines[start - 1]):
+    while start > 0 and short_line(lines[start - 1], ABSORB_MAX_WORDS):
         start -= 1
-    while end + 1 < len(lines) and _short_line(lines[end + 1]):
+    while end + 1 < len(lines) and short_line(lines[end + 1], ABSORB_MAX_WORDS):
         end += 1
     if end - start + 1 > LEARNED_MAX_RUN:
         return "long_run"
@@ -68,11 +75,6 @@ def cause(junk: str, text: str) -> str:
     if model is not None and model.probability(line) < model.threshold:
         return "low_score"
     return "neighbour"
-
-
-def _short_line(line: str) -> bool:
-    words = len(line.split())
-    return 0 < words <= ABSORB_MAX_WORDS and not is_sentence(line.strip(), words)
 
 
 def main(argv: list[str] | None = None) -> int:

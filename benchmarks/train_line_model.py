@@ -50,7 +50,7 @@ from benchmarks.extraction import (
 )
 from benchmarks.planted_junk import JUNK_WORDINGS, LANGUAGES, placeholder_values
 from benchmarks.train_junk import TRAIN_JUNK, TRAIN_TEXT
-from cleaning.junk import DEFAULT_JUNK_FILE, is_sentence
+from cleaning.junk import DEFAULT_JUNK_FILE, is_sentence, word_count
 from cleaning.linemodel import DEFAULT_MODEL_FILE, line_features
 
 if TYPE_CHECKING:
@@ -259,7 +259,7 @@ def _threshold(scores: list[float], share: float) -> float:
 
 def _sentence(line: str) -> bool:
     text = line.strip()
-    return is_sentence(text, len(text.split()))
+    return is_sentence(text, word_count(text))
 
 
 def report(

@@ -329,7 +329,11 @@ def remove_junk(
     reasons = [None if r in skip else r for r in found_reasons]
     _absorb(lines, reasons, rules.absorbing - skip)
     if LEARNED not in skip:
-        at_headings = {i for i, line in enumerate(lines) if " ".join(line.split()) in headings}
+        at_headings = (
+            {i for i, line in enumerate(lines) if " ".join(line.split()) in headings}
+            if headings
+            else set()
+        )
         # a line of a kind the user keeps is not the model's to cut either
         of_kept_kinds = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
         _learned(lines, reasons, rules, at_headings, of_kept_kinds | at_headings)
@@ -359,7 +363,8 @@ def _folded(text: str) -> str:
     return " ".join(re.sub(r"\W+", " ", text).casefold().split())
 
 
-def _short(line: str, max_words: int) -> bool:
+def short_line(line: str, max_words: int) -> bool:
+    """At most ``max_words`` words, and not a sentence."""
     words = word_count(line)
     return 0 < words <= max_words and not is_sentence(line, words)
 
@@ -374,7 +379,9 @@ def _absorb(lines: list[str], reasons: list[str | None], absorbing: frozenset[st
         if reason in absorbing:
             end = i + 1
             while (
-                end < len(lines) and reasons[end] is None and _short(lines[end], ABSORB_MAX_WORDS)
+                end < len(lines)
+                and reasons[end] is None
+                and short_line(lines[end], ABSORB_MAX_WORDS)
             ):
                 end += 1
             if end > i + 1 and (end == len(lines) or reasons[end] is not None):
@@ -423,7 +430,7 @@ def _learned(
             i < len(lines)
             and reasons[i] is None
             and i not in at_headings
-            and _short(lines[i], ABSORB_MAX_WORDS)
+            and short_line(lines[i], ABSORB_MAX_WORDS)
         ):
             run.append(i)
             continue
@@ -439,5 +446,5 @@ def _learned(
 def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:
     for i in range(1, len(lines) - 1):
         before, after = reasons[i - 1], reasons[i + 1]
-        if reasons[i] is None and before and after and _short(lines[i], SANDWICH_MAX_WORDS):
+        if reasons[i] is None and before and after and short_line(lines[i], SANDWICH_MAX_WORDS):
             reasons[i] = before
