@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, cast
@@ -86,7 +87,7 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     rules = load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE)
     blocks = remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
     document = _extract(tree, url, options)
-    text = _tidy(document.text) if document is not None and document.text else ""
+    text = _main_text(document, options.include_comments)
     if document is None or not text:
         return CleanResult(url=url, drop_reason="no_text")
     result = _describe(document, url, text)
@@ -149,6 +150,15 @@ def _extract(tree: object, url: str, options: CleaningOptions) -> Document | Non
     return cast("Document | None", document)  # a dict only with as_dict=True
 
 
+def _main_text(document: Document | None, include_comments: bool) -> str:
+    """The extracted text, reader comments appended when wanted, tidied and NFC-normalized."""
+    if document is None:
+        return ""
+    # bare_extraction keeps comments apart (trafilatura.extract appends them the same way)
+    parts = [document.text, document.comments if include_comments else None]
+    return _tidy("\n".join(part for part in parts if part))
+
+
 def _headings(document: Document) -> frozenset[str]:
     """The text of the headings trafilatura kept (``<head>`` in its tree), white space folded."""
     if document.body is None:
@@ -184,12 +194,13 @@ def _set_text(result: CleanResult, text: str) -> None:
 
 
 def _tidy(text: str) -> str:
-    lines = (line.strip() for line in text.splitlines())
+    # NFC as trafilatura.extract returns it: decomposed umlauts break exact matching downstream
+    lines = (line.strip() for line in unicodedata.normalize("NFC", text).splitlines())
     return "\n".join(line for line in lines if line)
 
 
 def _clean(value: str | None) -> str | None:
-    value = _SPACE.sub(" ", value).strip() if value else ""
+    value = _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip() if value else ""
     return value or None
 
 

@@ -114,3 +114,34 @@ def test_options_validate_themselves() -> None:
 def test_content_hash_folds_white_space() -> None:
     assert content_hash("a  b\nc") == content_hash("a b c")
     assert content_hash("a b c") != content_hash("a b d")
+
+
+COMMENTED = (
+    f"<html><head>{ARTICLE_HEAD}</head><body><article><h1>Chips</h1>{PARAGRAPHS}</article>"
+    "<div id='comments' class='comments'><div class='comment'><p>I bought the older model "
+    "last year and the battery still lasts a whole working day without trouble.</p></div>"
+    "</div></body></html>"
+)
+COMMENT = "I bought the older model last year and the battery still lasts a whole working day"
+
+
+def test_comments_are_kept_only_when_asked() -> None:
+    # bare_extraction puts comments in Document.comments, not in Document.text
+    url = "https://a.test/2025/chips"
+    assert COMMENT not in clean_page(COMMENTED, url, OPTIONS).text
+    with_comments = clean_page(COMMENTED, url, CleaningOptions(include_comments=True))
+    assert with_comments.kept
+    assert COMMENT in with_comments.text
+    assert with_comments.text.index(COMMENT) > with_comments.text.index("Paragraph 5")
+
+
+def test_text_and_title_are_nfc() -> None:
+    decomposed = "Gru\u0308ne Chips fu\u0308r scho\u0308ne Laptops"  # NFD umlauts
+    html = (
+        f"<html><head>{ARTICLE_HEAD}<title>{decomposed}</title></head><body><article>"
+        f"<p>Neue {decomposed} kommen im Herbst.</p>{PARAGRAPHS}</article></body></html>"
+    )
+    result = clean_page(html, "https://a.test/2025/gruene-chips", OPTIONS)
+    assert "Neue Grüne Chips für schöne Laptops kommen im Herbst." in result.text
+    assert result.title == "Grüne Chips für schöne Laptops"
+    assert "\u0308" not in result.text
