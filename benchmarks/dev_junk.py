@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.extraction import (
     DEFAULT_DATA_ROOT,
-    extract_cleancrawl,
+    extract_cleancrawl_no_drops,
     found_snippets,
     in_split,
     load_docs,
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             if page is None:
                 continue
-            text = extract_cleancrawl(page.html, doc.url)
+            text, _ = extract_cleancrawl_no_drops(page.html, doc.url)
             found = set(found_snippets(page.junk, text))
             for junk, kind in zip(page.junk, page.kinds, strict=True):
                 planted[kind] += 1

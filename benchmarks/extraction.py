@@ -6,6 +6,10 @@ Run from the repository root::
     python -m benchmarks.extraction --limit 100     # a quick run
     python -m benchmarks.extraction --no-planted    # original pages only
     python -m benchmarks.extraction --json out.json # also every number as JSON
+    python -m benchmarks.extraction --no-drops      # no page dropped for its type or length
+
+cleancrawl runs as a crawl does, with its default options: a page it drops (a listing, a page
+too short) counts as an empty text in every score. `--no-drops` scores the cleaning alone.
 
 Each dataset folder holds `docs.jsonl` and gzipped HTML (see `shared/data/README.md`). Every
 page is extracted as it is (`original`); article pages are also extracted in two variants with
@@ -48,7 +52,7 @@ import trafilatura
 
 from benchmarks.holdout_junk import HOLDOUT_CLASSES, HOLDOUT_WORDINGS
 from benchmarks.planted_junk import normalize_whitespace, plant_junk
-from cleaning import CleaningOptions, clean_page
+from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -67,9 +71,16 @@ TIME_RATIO_TARGET = 1.15
 PROGRESS_EVERY = 50
 
 _TOKEN = re.compile(r"\w+")
-_CLEANING_OPTIONS = CleaningOptions(min_words=None, require_article=False)
+CRAWL_OPTIONS = CleaningOptions()
+"""cleancrawl as a crawl runs it: pages dropped for their type or length count as empty."""
+NO_DROP_OPTIONS = CleaningOptions(min_words=None, page_types=ALL_PAGE_TYPES)
+"""The cleaning alone: no page dropped for its type or length."""
+TEXT_PAGE_WORDS = 100
+"""Pages with at least this many words of expected text have real main text to keep."""
 
-Extractor = Callable[[str, str], str]
+Extraction = tuple[str, str]
+"""The text, and what became of the page: `written:<page type>` or the drop reason."""
+Extractor = Callable[[str, str], Extraction]
 
 
 # --- metrics -------------------------------------------------------------------------------
@@ -278,15 +289,25 @@ def default_datasets(root: Path = DEFAULT_DATA_ROOT) -> list[Path]:
 # --- systems -------------------------------------------------------------------------------
 
 
-def extract_trafilatura(html: str, url: str) -> str:
+def extract_trafilatura(html: str, url: str) -> Extraction:
     """Main text by trafilatura alone, with its defaults and without comments."""
     text = trafilatura.extract(html, url=url or None, include_comments=False, with_metadata=False)
-    return text or ""
+    return (text, "written") if text else ("", "no_text")
 
 
-def extract_cleancrawl(html: str, url: str) -> str:
-    """Main text by cleancrawl's `clean_page`, with no page dropped for length or type."""
-    return clean_page(html, url, _CLEANING_OPTIONS).text or ""
+def extract_cleancrawl(
+    html: str, url: str, options: CleaningOptions = CRAWL_OPTIONS
+) -> Extraction:
+    """Main text by cleancrawl's `clean_page`; a dropped page's text is empty."""
+    result = clean_page(html, url, options)
+    if result.drop_reason is not None:
+        return "", result.drop_reason
+    return result.text, f"written:{result.page_type}"
+
+
+def extract_cleancrawl_no_drops(html: str, url: str) -> Extraction:
+    """`extract_cleancrawl` with no page dropped for its type or length."""
+    return extract_cleancrawl(html, url, NO_DROP_OPTIONS)
 
 
 EXTRACTORS: dict[str, Extractor] = {
@@ -342,6 +363,9 @@ class DocResult:
         junk_kinds: The kind of each planted string, parallel to `junk_planted`.
         junk_survived: Those found in the extracted text.
         error: The exception raised, if any (its text then counts as empty).
+        outcome: `written` (`written:<page type>` for cleancrawl) or why the page was not.
+        label: The page type the dataset gives the page (`unlabeled` if none).
+        expected_words: Words of the expected text (None without one).
     """
 
     dataset: str
@@ -362,6 +386,18 @@ class DocResult:
     junk_kinds: tuple[str, ...] = ()
     junk_survived: tuple[str, ...] = ()
     error: str | None = None
+    outcome: str = "written"
+    label: str = "unlabeled"
+    expected_words: int | None = None
+
+    @property
+    def written(self) -> bool:
+        return self.outcome.startswith("written")
+
+    @property
+    def text_page(self) -> bool:
+        """Whether the page has real main text to keep (or no expected text to tell)."""
+        return self.expected_words is None or self.expected_words >= TEXT_PAGE_WORDS
 
 
 @dataclass
@@ -403,7 +439,7 @@ class Summary:
     errors: int = 0
 
 
-def timed(extractor: Extractor, html: str, url: str) -> tuple[str, float, str | None]:
+def timed(extractor: Extractor, html: str, url: str) -> tuple[Extraction, float, str | None]:
     """Run an extractor and time it with `time.perf_counter`.
 
     Args:
@@ -412,18 +448,23 @@ def timed(extractor: Extractor, html: str, url: str) -> tuple[str, float, str | 
         url: The page's URL.
 
     Returns:
-        The text ("" on error), the seconds taken and the error, if any.
+        The text ("" on error) and outcome, the seconds taken and the error, if any.
     """
     start = time.perf_counter()
     try:
-        text, error = extractor(html, url), None
+        extraction, error = extractor(html, url), None
     except Exception as exc:  # a failing page must not stop the benchmark; it is counted
-        text, error = "", f"{type(exc).__name__}: {exc}"
-    return text, time.perf_counter() - start, error
+        extraction, error = ("", "error"), f"{type(exc).__name__}: {exc}"
+    return extraction, time.perf_counter() - start, error
 
 
 def score_text(
-    page: Page, system: str, text: str, seconds: float, error: str | None = None
+    page: Page,
+    system: str,
+    text: str,
+    seconds: float,
+    error: str | None = None,
+    outcome: str = "written",
 ) -> DocResult:
     """Score one system's text of one page.
 
@@ -433,6 +474,7 @@ def score_text(
         text: The extracted text.
         seconds: Time the extraction took.
         error: The exception the system raised, if any.
+        outcome: What became of the page (see `DocResult.outcome`).
 
     Returns:
         The result.
@@ -459,6 +501,9 @@ def score_text(
         junk_kinds=page.junk_kinds,
         junk_survived=survived,
         error=error,
+        outcome=outcome,
+        label=str(doc.meta.get("page_type") or "unlabeled"),
+        expected_words=None if doc.text is None else len(tokenize(doc.text)),
     )
 
 
@@ -474,8 +519,8 @@ def run_page(page: Page, systems: Sequence[str]) -> list[DocResult]:
     """
     results = []
     for system in systems:
-        text, seconds, error = timed(EXTRACTORS[system], page.html, page.doc.url)
-        results.append(score_text(page, system, text, seconds, error))
+        (text, outcome), seconds, error = timed(EXTRACTORS[system], page.html, page.doc.url)
+        results.append(score_text(page, system, text, seconds, error, outcome))
     return results
 
 
@@ -721,14 +766,87 @@ def dataset_report(dataset: str, summaries: Sequence[Summary]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+# dataset labels of pages with main text to keep, and of link hubs
+KEEP_LABELS = ("article", "forum", "documentation", "service", "product", "unlabeled")
+HUB_LABELS = ("listing", "collection")
+PAGE_TYPE_HEADER = (
+    "| label | pages | text pages | trafilatura writes | cleancrawl writes | of text pages "
+    "| as article | as other | dropped |\n"
+    "|---|--:|--:|--:|--:|--:|--:|--:|---|"
+)
+
+
+def page_type_rows(results: Sequence[DocResult]) -> list[str]:
+    """Per dataset label: what each system wrote of the original pages, and why not."""
+    original = [r for r in results if r.variant == "original"]
+    rows = []
+    labels = sorted({r.label for r in original}, key=lambda x: (x not in KEEP_LABELS, x))
+    for label in labels:
+        ours = [r for r in original if r.label == label and r.system == "cleancrawl"]
+        theirs = [r for r in original if r.label == label and r.system == "trafilatura"]
+        if not ours:
+            continue
+        text_pages = [r for r in ours if r.text_page]
+        reasons = Counter(r.outcome for r in ours if not r.written)
+        cells = [
+            label,
+            str(len(ours)),
+            str(len(text_pages)),
+            _percent(share(sum(r.written for r in theirs), len(theirs))),
+            _percent(share(sum(r.written for r in ours), len(ours))),
+            _percent(share(sum(r.written for r in text_pages), len(text_pages))),
+            _percent(share(sum(r.outcome == "written:article" for r in ours), len(ours))),
+            _percent(share(sum(r.outcome == "written:other" for r in ours), len(ours))),
+            ", ".join(f"{reason} {n}" for reason, n in reasons.most_common()) or "–",
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def lost_pages(results: Sequence[DocResult]) -> list[str]:
+    """Original pages with main text to keep that cleancrawl did not write, and why."""
+    return [
+        f"{r.dataset} {r.doc_id} ({r.label}, {r.expected_words or '?'} words): {r.outcome}"
+        for r in results
+        if r.variant == "original"
+        and r.system == "cleancrawl"
+        and r.label in KEEP_LABELS
+        and r.text_page
+        and not r.written
+    ]
+
+
+def page_type_report(results: Sequence[DocResult]) -> str:
+    """The Markdown section on what was written and dropped, per dataset and label."""
+    datasets = list(dict.fromkeys(r.dataset for r in results if r.system == "cleancrawl"))
+    if not datasets:
+        return ""
+    lines = [
+        "## Pages written and dropped (original pages)",
+        "",
+        f"Text pages: pages with at least {TEXT_PAGE_WORDS} words of expected text (all pages "
+        "where there is no expected text). `as article` / `as other`: share of all the label's "
+        "pages written with that page type.",
+        "",
+    ]
+    for dataset in datasets:
+        mine = [r for r in results if r.dataset == dataset]
+        lines += [f"### {dataset}", "", PAGE_TYPE_HEADER, *page_type_rows(mine), ""]
+    lost = lost_pages(results)
+    lines += [f"Pages with main text not written: {len(lost)}", ""]
+    lines += [f"- {line}" for line in lost]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 _VARIANT_NOTES = {
     "planted": "`planted`: junk of `benchmarks.planted_junk` (the cleaner was tuned on it)",
     "holdout": "`holdout`: held-out junk of `benchmarks.holdout_junk` (not tuned on)",
 }
 
 
-def markdown_report(summaries: Sequence[Summary]) -> str:
-    """The whole Markdown report: one section per dataset and the overall time ratio."""
+def markdown_report(summaries: Sequence[Summary], results: Sequence[DocResult] = ()) -> str:
+    """The whole Markdown report: one section per dataset, the pages written and dropped per
+    page type (given the results), and the overall time ratio."""
     datasets = list(dict.fromkeys(s.dataset for s in summaries))
     sections = ["# Extraction benchmark\n"]
     variants = {s.variant for s in summaries}
@@ -736,6 +854,8 @@ def markdown_report(summaries: Sequence[Summary]) -> str:
     if notes:
         sections.append("Junk variants: " + "; ".join(notes) + ".\n")
     sections += [dataset_report(d, [s for s in summaries if s.dataset == d]) for d in datasets]
+    if results:
+        sections.append(page_type_report(results))
     overall = time_ratio(summaries)
     if overall is not None:
         sections.append(
@@ -812,6 +932,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="all",
         help="all pages (default), or only the half the line model learned from or the other",
     )
+    parser.add_argument(
+        "--no-drops",
+        action="store_true",
+        help="score the cleaning alone: no page dropped for its type or length",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every number here")
     return parser
 
@@ -831,12 +956,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing or not folders:
         print(f"no docs.jsonl in: {', '.join(missing) or DEFAULT_DATA_ROOT}", file=sys.stderr)
         return 2
+    if args.no_drops:
+        EXTRACTORS["cleancrawl"] = extract_cleancrawl_no_drops
     started = time.perf_counter()
     results: list[DocResult] = []
     for folder in folders:
         results += run_dataset(folder, args.systems, args.limit, not args.no_planted, args.split)
     summaries = summarize_all(results)
-    sys.stdout.write(markdown_report(summaries))
+    sys.stdout.write(markdown_report(summaries, results))
     elapsed = time.perf_counter() - started
     print(f"done in {elapsed:.0f} s", file=sys.stderr)
     if args.json:
@@ -846,6 +973,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "planted": not args.no_planted,
             "variants": ["original"] if args.no_planted else list(VARIANTS),
             "systems": args.systems,
+            "page_drops": not args.no_drops,
             "elapsed_seconds": elapsed,
         }
         report = json_report(summaries, results, config)

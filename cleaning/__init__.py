@@ -7,14 +7,17 @@ from cleaning.language import (
     identify_language,
     load_backend,
 )
-from cleaning.options import CleaningOptions
+from cleaning.options import ALL_PAGE_TYPES, CleaningOptions
 from cleaning.page import CleanResult, clean_page, content_hash
+from cleaning.pagetype import PageType
 
 __all__ = [
+    "ALL_PAGE_TYPES",
     "CleanResult",
     "CleaningOptions",
     "LanguageGuess",
     "LanguageResult",
+    "PageType",
     "clean_page",
     "content_hash",
     "detect_language",

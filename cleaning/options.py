@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cleaning.language import DEFAULT_BACKEND, check_backend, parse_languages
+from cleaning.pagetype import PageType
+
+DEFAULT_PAGE_TYPES = frozenset({PageType.ARTICLE, PageType.OTHER})
+ALL_PAGE_TYPES = frozenset(PageType)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,8 +24,10 @@ class CleaningOptions:
         include_tables: Keep the text of ``<table>`` elements.
         favor_precision: Ask trafilatura for less but surer text.
         favor_recall: Ask trafilatura for more text when unsure (wins over precision).
-        require_article: Drop pages that the markup marks as listings or other
-            non-article pages (``not_article``).
+        page_types: The page types to write (``article``, ``listing``, ``other``, see
+            ``cleaning.pagetype.PageType``); a page of another type is dropped as
+            ``page_type_<type>``. By default link hubs (``listing``) are dropped and every
+            page with main text of its own is kept.
         language_sample_chars: How many characters of the cleaned text language
             detection reads at most.
         language_seed: Seed of langdetect's sampling, so that a text always gets the
@@ -40,12 +46,12 @@ class CleaningOptions:
             (a site's ``prune`` selectors).
     """
 
-    min_words: int | None = 50
+    min_words: int | None = 10
     include_comments: bool = False
     include_tables: bool = True
     favor_precision: bool = False
     favor_recall: bool = False
-    require_article: bool = True
+    page_types: frozenset[PageType] = DEFAULT_PAGE_TYPES
     language_sample_chars: int = 3000
     language_seed: int = 0
     language_backend: str = DEFAULT_BACKEND
@@ -62,6 +68,14 @@ class CleaningOptions:
         if self.language_sample_chars < 1:
             raise ValueError("language_sample_chars must be >= 1")
         check_backend(self.language_backend)
+        try:
+            types = frozenset(PageType(str(name).strip().lower()) for name in self.page_types)
+        except ValueError as exc:
+            known = ", ".join(PageType)
+            raise ValueError(f"page_types: {exc}; known types: {known}") from None
+        if not types:
+            raise ValueError("page_types: at least one page type must be written")
+        object.__setattr__(self, "page_types", types)
         # normalized here, so that "EN" or "zh-TW" in a setting match the detector's codes
         object.__setattr__(self, "languages", parse_languages(self.languages))
         if self.junk_file is not None and not self.junk_file.is_file():

@@ -15,7 +15,7 @@ from trafilatura.utils import load_html
 from cleaning.blocks import remove_junk_blocks
 from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
 from cleaning.language import UNDETERMINED, identify_language
-from cleaning.pagetype import PageKind, classify_page
+from cleaning.pagetype import PageType, load_model, read_markup, text_signals
 from cleaning.prune import prune_widgets
 
 if TYPE_CHECKING:
@@ -24,7 +24,16 @@ if TYPE_CHECKING:
     from cleaning.options import CleaningOptions
 
 # every reason clean_page gives for not writing a page
-DROP_REASONS = frozenset({"empty", "binary", "unparseable", "not_article", "no_text", "too_short"})
+DROP_REASONS = frozenset(
+    {
+        "empty",
+        "binary",
+        "unparseable",
+        "no_text",
+        "too_short",
+        *(f"page_type_{page_type}" for page_type in PageType),
+    }
+)
 
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
@@ -50,6 +59,10 @@ class CleanResult:
     language: str = UNDETERMINED
     language_score: float = 0.0
     language_share: float = 0.0
+    page_type: PageType | None = None
+    listing_score: float = 0.0
+    # what the page-type model weighed (for audits and training, not written)
+    page_signals: dict[str, float] = field(default_factory=dict)
     word_count: int = 0
     content_hash: str = ""
     removed_lines: tuple[RemovedLine, ...] = ()
@@ -64,8 +77,9 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
 
     Drop reasons: ``empty`` (no markup at all), ``binary`` (control characters no text
     has: bytes of an image or archive decoded as text), ``unparseable`` (no HTML tree could be
-    built), ``not_article`` (the page declares itself a listing or other non-article),
-    ``no_text`` (the extractor found no main text), ``too_short`` (fewer words than
+    built), ``no_text`` (the extractor found no main text), ``page_type_<type>`` (the page
+    is a ``listing``, ``article`` or ``other`` page and that type is not in
+    ``options.page_types``, see ``cleaning.pagetype``), ``too_short`` (fewer words than
     ``options.min_words``), ``language`` (not one of ``options.languages``).
     """
     if not html.strip():
@@ -75,8 +89,6 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     tree = load_html(html)
     if tree is None:
         return CleanResult(url=url, drop_reason="unparseable")
-    if options.require_article and classify_page(tree, url) is PageKind.NOT_ARTICLE:
-        return CleanResult(url=url, drop_reason="not_article")
     if options.prune_widgets or options.prune_xpaths:
         prune_widgets(
             tree,
@@ -84,6 +96,8 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
             keep_comments=options.include_comments,
             by_name=options.prune_widgets,
         )
+    # before extraction, which may change the tree
+    markup = read_markup(tree, url)
     rules = load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE)
     blocks = remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
     document = _extract(tree, url, options)
@@ -106,6 +120,17 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
         if not result.text:
             result.drop_reason = "no_text"
             return result
+    found = text_signals(
+        result.text,
+        markup,
+        has_date=bool(document.date),
+        has_author=bool(result.authors),
+    )
+    result.page_signals = {**markup.signals, **found}
+    result.page_type, result.listing_score = load_model().classify(result.page_signals)
+    if result.page_type not in options.page_types:
+        result.drop_reason = f"page_type_{result.page_type}"
+        return result
     if options.min_words is not None and result.word_count < options.min_words:
         result.drop_reason = "too_short"
         return result

@@ -1,20 +1,42 @@
-"""Tell article pages from listings and other pages, from what the markup declares."""
+"""Tell articles, listings (link hubs) and other pages apart, from what a page is and declares.
+
+Declared markers (``og:type``, JSON-LD types, ``article:published_time``) are evidence, not
+verdicts: many CMSs declare ``og:type=website`` on every page, and SEO plugins put
+``CollectionPage`` into article pages' JSON-LD. They are weighed together with what the page
+looks like: the shape of its URL, how much of its text sits in headline links (a listing is
+mostly teaser headlines), how many teaser headlines and ``<article>`` cards it has, and what the
+extracted text looks like (sentence-shaped paragraphs or short lines). Two logistic
+regressions stored as data (``data/page_type_model.json``, trained by
+``benchmarks/train_page_type.py``) turn these signals into a listing score and an article
+score; nothing here depends on how they were trained.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import re
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
+DEFAULT_MODEL_FILE = Path(__file__).with_name("data") / "page_type_model.json"
 
-class PageKind(StrEnum):
+
+class PageType(StrEnum):
+    """What a page is. ``listing``: a link hub (home, section, category, tag, search, archive
+    page); ``article``: one article, post or story; ``other``: a page with main text of another
+    kind (a forum thread, a documentation, product or service page)."""
+
     ARTICLE = "article"
-    NOT_ARTICLE = "not_article"
-    UNKNOWN = "unknown"
+    LISTING = "listing"
+    OTHER = "other"
 
 
 # schema.org types (lower case) of a page whose main content is one article
@@ -34,51 +56,276 @@ ARTICLE_TYPES = frozenset(
         "liveblogposting",
         "report",
         "review",
+        "posting",
+        "socialmediaposting",
     }
 )
-# Types that name the page itself as something else. "WebSite" and "WebPage" are left out:
-# SEO plugins put them in the JSON-LD graph of article pages too.
-NOT_ARTICLE_TYPES = frozenset(
+# types that name the page a list of other pages
+LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
+# types that name the page something else with main text of its own
+OTHER_TYPES = frozenset(
     {
-        "collectionpage",
-        "itemlist",
-        "searchresultspage",
+        "product",
+        "faqpage",
+        "qapage",
+        "discussionforumposting",
         "aboutpage",
         "contactpage",
         "profilepage",
-        "faqpage",
         "checkoutpage",
-        "product",
+        "course",
+        "recipe",
+        "event",
+        "softwareapplication",
     }
 )
-# og:type values that name a page as something else than an article
-NOT_ARTICLE_OG_TYPES = frozenset({"website", "profile", "product", "video.other", "music.song"})
-# A page with this many teaser headlines (a heading holding a link) lists articles.
-TEASER_HEADLINES = 5
+# path segments of section, category, tag, search and archive pages
+_LISTING_SEGMENT = re.compile(
+    r"^(?:categor(?:y|ies)|tags?|topics?|themen|archives?|archiv|search|suche|browse|"
+    r"collections?|sections?|hub|authors?|autor|page|seite|news|blog|latest|recipes)$",
+    re.IGNORECASE,
+)
+# query keys of a post (WordPress ?p=, ?page_id=, ?id=, ?article=...)
+_POST_QUERY = re.compile(r"^(?:p|page_id|id|articleid|article|story|post|newsid|nid)$", re.I)
+_SLUG_SPLIT = re.compile(r"[-_+.,~]+")
+_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
+_LONG_NUMBER = re.compile(r"\d{4,}")
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?。！？…:;\"”»)]$")
+# text outside the page chrome (navigation, header, footer, sidebars, scripts)
+_CHROME = (
+    "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside "
+    "or ancestor::script or ancestor::style or ancestor::noscript or ancestor::form"
+)
+_HEADLINE_WORDS = 3  # link text of at least this many words reads as a headline
+_PROSE_WORDS = 12  # a line of at least this many words, ending as a sentence, is prose
+_MIN_TEASERS = 4  # sibling cards that make a list of teasers
 
 
-def classify_page(tree: HtmlElement, url: str) -> PageKind:
-    """Say whether a parsed page is an article, something else, or unknown.
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """What the parsed page says about its type: signals, and its headline links' texts."""
 
-    Article markers (og:type article, an article type in JSON-LD, article:published_time)
-    win over everything else, since article pages often carry listing-like chrome.
-    """
+    signals: dict[str, float]
+    headlines: frozenset[str]  # folded text of links of at least _HEADLINE_WORDS words
+    teasers: tuple[str, ...]  # text of each teaser card, folded, without white space
+
+
+def read_markup(tree: HtmlElement, url: str) -> Markup:
+    """Signals of the parsed page (after widget pruning, before extraction)."""
     og_type = _meta(tree, "og:type")
-    jsonld_types = _jsonld_types(tree)
-    if (
-        og_type == "article"
-        or jsonld_types & ARTICLE_TYPES
-        or _meta(tree, "article:published_time") is not None
-    ):
-        return PageKind.ARTICLE
-    if jsonld_types & NOT_ARTICLE_TYPES or og_type in NOT_ARTICLE_OG_TYPES:
-        return PageKind.NOT_ARTICLE
-    if urlsplit(url).path in ("", "/"):
-        return PageKind.NOT_ARTICLE  # a site's home page is its front listing
-    teasers = tree.xpath("count(//*[self::h1 or self::h2 or self::h3 or self::h4][.//a[@href]])")
-    if teasers >= TEASER_HEADLINES or len(tree.xpath("//article")) >= 3:
-        return PageKind.NOT_ARTICLE
-    return PageKind.UNKNOWN
+    types = _jsonld_types(tree)
+    body_chars, link_chars, headline_chars, headlines = _link_text(tree)
+    cards = _teaser_lists(tree)
+    teaser_chars = sum(len(card) for card in cards)
+    features = {
+        "og_article": float(og_type == "article"),
+        "og_website": float(og_type == "website"),
+        "og_other": float(og_type not in (None, "article", "website")),
+        "ld_article": float(bool(types & ARTICLE_TYPES)),
+        "ld_listing": float(bool(types & LISTING_TYPES)),
+        "ld_other": float(bool(types & OTHER_TYPES)),
+        "published_time": float(_meta(tree, "article:published_time") is not None),
+        "article_cards": _log(len(tree.xpath("//article"))),
+        "teaser_headings": _log(
+            int(tree.xpath("count(//*[self::h2 or self::h3 or self::h4][.//a[@href]])"))
+        ),
+        "headline_links": _log(len(headlines)),
+        "link_density": link_chars / body_chars if body_chars else 0.0,
+        "headline_density": headline_chars / body_chars if body_chars else 0.0,
+        "body_chars": _log(body_chars),
+        "teaser_cards": _log(len(cards)),
+        "teaser_share": min(teaser_chars, body_chars) / body_chars if body_chars else 0.0,
+    }
+    features.update(url_signals(url))
+    return Markup(features, headlines, tuple(cards))
+
+
+def url_signals(url: str) -> dict[str, float]:
+    """Signals of the URL: home page, listing-like segments, a slug or id of one item."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    last = _EXTENSION.sub("", segments[-1]) if segments else ""
+    slug_words = len([w for w in _SLUG_SPLIT.split(last) if w])
+    post_query = any(_POST_QUERY.match(key) and value for key, value in parse_qsl(parts.query))
+    return {
+        "url_home": float(not segments and not post_query),
+        "url_post_query": float(post_query),
+        "url_slug_words": min(slug_words, 6) / 6,
+        "url_number": float(bool(_LONG_NUMBER.search(parts.path))),
+        "url_listing_segment": float(any(_LISTING_SEGMENT.match(s) for s in segments[-2:])),
+        "url_depth": min(len(segments), 6) / 6,
+    }
+
+
+def text_signals(
+    text: str, markup: Markup, *, has_date: bool, has_author: bool
+) -> dict[str, float]:
+    """Signals of the extracted, cleaned text and of the date and byline found with it.
+
+    ``headline_cover``: the share of the text in lines that are (or start with) the text of
+    one of the page's headline links; ``teaser_cover``: the share in lines that are part of a
+    teaser card. A link hub's main text is its teasers' headlines and summaries (trafilatura
+    often drops the linked headlines and keeps the summaries).
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    words = [len(_WORD.findall(line)) for line in lines]
+    total = sum(words) or 1
+    prose = sum(n for n, line in zip(words, lines, strict=True) if _is_prose(n, line))
+    short = sum(1 for n in words if n < 8)
+    headlines, teasers = markup.headlines, markup.teasers
+    prefixes = {_prefix(h) for h in headlines}
+    linked = sum(
+        n
+        for n, line in zip(words, lines, strict=True)
+        if _fold(line) in headlines or _prefix(_fold(line)) in prefixes
+    )
+    in_cards = sum(
+        n
+        for n, line in zip(words, lines, strict=True)
+        if (squashed := _squash(line)) and any(squashed in card for card in teasers)
+    )
+    return {
+        "headline_cover": linked / total,
+        "teaser_cover": in_cards / total,
+        "words": _log(sum(words)),
+        "prose_share": prose / total,
+        "short_line_share": short / len(lines) if lines else 1.0,
+        "has_date": float(has_date),
+        "has_author": float(has_author),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class PageTypeModel:
+    """Two logistic regressions over the same signals: listing or not, article or other."""
+
+    names: list[str]
+    listing_weights: list[float]
+    listing_bias: float
+    article_weights: list[float]
+    article_bias: float
+    listing_threshold: float
+
+    def listing_score(self, features: dict[str, float]) -> float:
+        return _sigmoid(self.listing_bias + _dot(self.listing_weights, features, self.names))
+
+    def article_score(self, features: dict[str, float]) -> float:
+        return _sigmoid(self.article_bias + _dot(self.article_weights, features, self.names))
+
+    def classify(self, features: dict[str, float]) -> tuple[PageType, float]:
+        """The page type and the listing score it was decided on."""
+        listing = self.listing_score(features)
+        if listing >= self.listing_threshold:
+            return PageType.LISTING, listing
+        if self.article_score(features) >= 0.5:
+            return PageType.ARTICLE, listing
+        return PageType.OTHER, listing
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = DEFAULT_MODEL_FILE) -> PageTypeModel:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return PageTypeModel(
+        names=list(data["features"]),
+        listing_weights=[float(w) for w in data["listing"]["weights"]],
+        listing_bias=float(data["listing"]["bias"]),
+        article_weights=[float(w) for w in data["article"]["weights"]],
+        article_bias=float(data["article"]["bias"]),
+        listing_threshold=float(data["listing"]["threshold"]),
+    )
+
+
+def _dot(weights: list[float], features: dict[str, float], names: list[str]) -> float:
+    return sum(w * features.get(name, 0.0) for w, name in zip(weights, names, strict=True))
+
+
+def _sigmoid(value: float) -> float:
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, value))))
+
+
+def _log(count: float) -> float:
+    # counts spread over orders of magnitude: 3 teasers and 300 matter less apart than 0 and 3
+    return math.log1p(count) / 5
+
+
+def _fold(text: str) -> str:
+    # trafilatura writes list items as "- item"
+    return " ".join(text.casefold().split()).lstrip("-•*· ")
+
+
+def _squash(text: str) -> str:
+    # without any white space: text_content() runs a card's heading and summary together
+    return "".join(_fold(text).split())
+
+
+def _prefix(folded: str) -> str:
+    # the first words of a headline: a teaser line starts with its headline, then its summary
+    return " ".join(folded.split(" ", _HEADLINE_WORDS + 2)[: _HEADLINE_WORDS + 2])
+
+
+def _is_prose(words: int, line: str) -> bool:
+    return words >= _PROSE_WORDS and bool(_SENTENCE_END.search(line.rstrip()))
+
+
+def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str]]:
+    """Characters of text outside the chrome, of it in links and in headline links, and the
+    folded texts of the headline links."""
+    body = sum(len(t.strip()) for t in tree.xpath(f"//body//text()[not({_CHROME})]"))
+    linked = headline = 0
+    texts: set[str] = set()
+    for link in tree.xpath(f"//body//a[@href][not({_CHROME})]"):
+        text = " ".join("".join(link.itertext()).split())
+        linked += len(text)
+        if len(_WORD.findall(text)) >= _HEADLINE_WORDS:
+            headline += len(text)
+            texts.add(text.casefold())
+    return body, min(linked, body), min(headline, body), frozenset(texts)
+
+
+def _teaser_lists(tree: HtmlElement) -> list[str]:
+    """The texts of the page's teaser cards (see ``_squash``).
+
+    A teaser list is a run of sibling elements of one tag and class, at least
+    ``_MIN_TEASERS`` of them, most holding a headline link of their own (to distinct targets)
+    that is a good part of their text: cards of a listing, not the posts of a forum thread
+    (a user name link in a long post) nor a menu (one-word links).
+    """
+    cards: list[str] = []
+    for parent in tree.xpath(f"//body//*[count(*) >= {_MIN_TEASERS}][not({_CHROME})]"):
+        groups: dict[tuple[str, str], list[HtmlElement]] = {}
+        for child in parent:
+            if isinstance(child.tag, str):
+                groups.setdefault((child.tag, child.get("class", "")), []).append(child)
+        for items in groups.values():
+            if len(items) < _MIN_TEASERS:
+                continue
+            teasers = _teasers(items)
+            if len(teasers) >= _MIN_TEASERS and len(teasers) >= 0.4 * len(items):
+                cards.extend(teasers)
+    return cards
+
+
+def _teasers(items: list[HtmlElement]) -> list[str]:
+    """The texts of those of these siblings that are teasers (see ``_squash``)."""
+    targets: set[str] = set()
+    cards: list[str] = []
+    for item in items:
+        text = " ".join(item.text_content().split())
+        best = max(
+            (" ".join(a.text_content().split()) for a in item.iter("a") if a.get("href")),
+            key=len,
+            default="",
+        )
+        href = next((a.get("href") for a in item.iter("a") if a.get("href")), "")
+        if (
+            len(_WORD.findall(best)) >= _HEADLINE_WORDS
+            and len(best) >= 0.1 * len(text)
+            and href not in targets
+        ):
+            targets.add(href)
+            cards.append(_squash(text))
+    return cards
 
 
 def _meta(tree: HtmlElement, prop: str) -> str | None:

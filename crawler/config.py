@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from cleaning.language import language_backends
+from cleaning.pagetype import PageType
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -66,6 +68,18 @@ def check_settings(settings: BaseSettings) -> None:
     _choice(settings, "CLEANCRAWL_NEAR_DUPLICATES", ("mark", "drop", "off"))
     _choice(settings, "CLEANCRAWL_PARQUET_COMPRESSION", COMPRESSION_VALUES)
     _choice(settings, "CLEANCRAWL_LANGUAGE_BACKEND", language_backends())
+    if settings.get("CLEANCRAWL_REQUIRE_ARTICLE") is not None:
+        raise ConfigError(
+            "setting CLEANCRAWL_REQUIRE_ARTICLE was replaced by CLEANCRAWL_PAGE_TYPES "
+            "(article for articles only, article,other,listing for every page)"
+        )
+    page_types = setting_list(settings, "CLEANCRAWL_PAGE_TYPES")
+    unknown = sorted(set(page_types) - set(PageType))
+    if unknown or not page_types:
+        raise ConfigError(
+            f"setting CLEANCRAWL_PAGE_TYPES: must be one or more of {', '.join(PageType)}, "
+            f"not {settings.get('CLEANCRAWL_PAGE_TYPES')!r}"
+        )
     junk_file = settings.get("CLEANCRAWL_JUNK_FILE")
     if junk_file and not Path(junk_file).is_file():
         raise ConfigError(f"setting CLEANCRAWL_JUNK_FILE: {junk_file} is not a file")
@@ -78,6 +92,22 @@ def check_settings(settings: BaseSettings) -> None:
         check_writable_dir(Path(settings.get("CLEANCRAWL_OUTPUT_DIR")), "output directory")
     if state_dir := settings.get("CLEANCRAWL_STATE_DIR"):
         check_writable_dir(Path(state_dir), "state directory")
+
+
+def setting_list(settings: BaseSettings, name: str) -> list[str]:
+    """A list setting written as a list, a JSON list (``'["a","b"]'``) or commas (``a,b``)."""
+    value = settings.get(name)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.startswith("["):
+            return [part.strip() for part in text.split(",") if part.strip()]
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise ConfigError(f"setting {name}: {text!r} is not a JSON list") from None
+        if not isinstance(value, list):
+            raise ConfigError(f"setting {name}: {text!r} is not a JSON list")
+    return [str(part).strip() for part in value or []]
 
 
 def check_writable_dir(path: Path, what: str) -> None:

@@ -32,6 +32,7 @@ class ArticleItem:
     language: str
     language_score: float
     language_share: float
+    page_type: str
     title: str | None
     authors: list[str] = field(default_factory=list)
     date_published: dt.date | None

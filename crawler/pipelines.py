@@ -21,7 +21,7 @@ from twisted.internet.defer import Deferred
 from cleaning import CleaningOptions, clean_page, content_hash, load_backend
 from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions
-from crawler.config import ConfigError
+from crawler.config import ConfigError, setting_list
 from crawler.incremental import history_for
 from crawler.items import ArticleItem, PageItem
 from crawler.pool import CleaningPool, default_workers
@@ -83,7 +83,7 @@ def _cleaning_options(
         include_tables=settings.getbool("CLEANCRAWL_INCLUDE_TABLES"),
         favor_precision=focus == "precision",
         favor_recall=focus == "recall",
-        require_article=settings.getbool("CLEANCRAWL_REQUIRE_ARTICLE"),
+        page_types=frozenset(setting_list(settings, "CLEANCRAWL_PAGE_TYPES")),
         language_sample_chars=settings.getint("CLEANCRAWL_LANGUAGE_SAMPLE_CHARS"),
         language_seed=settings.getint("CLEANCRAWL_LANGUAGE_SEED"),
         language_backend=settings.get("CLEANCRAWL_LANGUAGE_BACKEND") or "langdetect",
@@ -202,6 +202,7 @@ class CleaningPipeline:
             language=result.language,
             language_score=result.language_score,
             language_share=result.language_share,
+            page_type=str(result.page_type),
             title=result.title,
             authors=result.authors,
             date_published=result.date_published,

@@ -82,15 +82,19 @@ CLEANCRAWL_PARQUET_BATCH_SIZE = 1_000
 # Parquet compression codec (zstd, snappy, gzip, none).
 CLEANCRAWL_PARQUET_COMPRESSION = "zstd"
 # Pages with fewer words of cleaned text are dropped as too_short (0 turns the check off).
-CLEANCRAWL_MIN_WORDS = 50
+# 10: on trafilatura's evaluation pages no real page has fewer, 12 of 990 have 10 to 49.
+CLEANCRAWL_MIN_WORDS = 10
 # Keep reader comments in the text.
 CLEANCRAWL_INCLUDE_COMMENTS = False
 # Keep the text of tables.
 CLEANCRAWL_INCLUDE_TABLES = True
 # Extraction bias: "balanced", "precision" (less, surer text) or "recall" (more text).
 CLEANCRAWL_EXTRACTION_FOCUS = "balanced"
-# Drop pages whose markup declares them listings or other non-article pages.
-CLEANCRAWL_REQUIRE_ARTICLE = True
+# Page types to write (see cleaning/pagetype.py): "article", "other" (forum threads,
+# documentation, product and service pages with main text of their own) and "listing" (link
+# hubs: home, section, category, tag, search and archive pages). A page of another type is
+# dropped as page_type_<type>. ["article"] writes articles only.
+CLEANCRAWL_PAGE_TYPES = ["article", "other"]
 # Cut junk lines (view counters, reading times, ratings, share bars, comment forms, spam,
 # repeated titles, bare dates) from the extracted text.
 CLEANCRAWL_REMOVE_JUNK = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 # Bump when a column is added, removed or changes type; readers find it in the file metadata.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 def _field(name: str, type_: pa.DataType, doc: str, *, nullable: bool = False) -> pa.Field:
@@ -26,6 +26,11 @@ ARTICLE_SCHEMA = pa.schema(
             "language_share",
             pa.float64(),
             "share of the text (by characters of its parts) in language, 0 to 1",
+        ),
+        _field(
+            "page_type",
+            pa.string(),
+            "article, other (main text of another kind: forum, docs, product...) or listing",
         ),
         _field("title", pa.string(), "article title", nullable=True),
         _field("authors", pa.list_(pa.string()), "author names, in page order"),

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from cleaning import CleaningOptions, clean_page, content_hash
+from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page, content_hash
 from tests.conftest import golden_pages, load_golden, norm
 
 OPTIONS = CleaningOptions()
@@ -103,7 +103,7 @@ def test_options_turn_checks_off() -> None:
     html = f"<html><head>{ARTICLE_HEAD}</head><body><article><p>Too short.</p></article></body>"
     assert clean_page(html, "https://a.test/s", CleaningOptions(min_words=None)).kept
     listing = f'<html><head><meta property="og:type" content="website"></head><body>{PARAGRAPHS}'
-    assert clean_page(listing, "https://a.test/l", CleaningOptions(require_article=False)).kept
+    assert clean_page(listing, "https://a.test/l", CleaningOptions(page_types=ALL_PAGE_TYPES)).kept
 
 
 def test_options_validate_themselves() -> None:
