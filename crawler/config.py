@@ -41,6 +41,7 @@ _FLOAT_RANGES = {
     "CLEANCRAWL_CLEAN_TIMEOUT": (0.0, float("inf")),
     "CLEANCRAWL_PARQUET_MAX_SECONDS": (0.0, float("inf")),
     "CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD": (0.01, 1.0),
+    "CLEANCRAWL_MAX_CRAWL_DELAY": (0.0, float("inf")),
 }
 
 

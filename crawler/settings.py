@@ -23,6 +23,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # before the robots.txt middleware so not even robots.txt is fetched from such a host.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostGuard": 50,
+    # robots.txt fetched once per origin and obeyed by every request (Scrapy's own lets the
+    # first requests of a host through while robots.txt downloads), RFC 9309, Crawl-delay
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxt": 100,
     # with a JOBDIR: URLs already in closed files of the job are not fetched again
     "crawler.resume.SkipWrittenMiddleware": 60,
     # with a state directory: skip unchanged articles, re-fetch the others conditionally
@@ -62,6 +66,9 @@ ITEM_PIPELINES = {
 # Fetch from hosts that are or resolve to private, loopback or link-local addresses (off: a
 # page cannot steer the crawler at an internal service; turn on to crawl a local server).
 CLEANCRAWL_ALLOW_PRIVATE_HOSTS = False
+# Longest Crawl-delay of a robots.txt obeyed, in seconds: a longer one is cut to this
+# (0: Crawl-delay ignored). It is the least delay between requests to the host.
+CLEANCRAWL_MAX_CRAWL_DELAY = 10.0
 # Sites file (TOML) the technews spider crawls when no -a sites=... or -a url=... is given.
 CLEANCRAWL_SITES_FILE = None  # None: the sites.toml bundled with cleancrawl
 # Folder the Parquet dataset is written to (also: scrapy crawl technews -a output=DIR).

@@ -25,6 +25,9 @@ _KEYS = {
     "deny",
     "max_pages",
     "max_depth",
+    "max_sitemap_depth",
+    "max_sitemaps",
+    "max_sitemap_urls",
     "robots_sitemaps",
     "prune",
 }
@@ -49,6 +52,12 @@ class Site:
         deny: Regular expressions; a page URL matching one is skipped.
         max_pages: Most article and listing pages fetched from the site per run.
         max_depth: Most link hops from a start URL, sitemap or feed entry.
+        max_sitemap_depth: Most levels of sitemap indexes below a sitemap named in the sites
+            file or robots.txt: a sitemap deeper than that is not fetched.
+        max_sitemaps: Most sitemaps and feeds fetched for the site per run (those named in
+            the sites file and robots.txt included).
+        max_sitemap_urls: Most entries (page URLs) read from the site's sitemaps and feeds
+            per run, taken or not; the rest are not read.
         robots_sitemaps: Also read the ``Sitemap:`` lines of the sites' robots.txt.
         prune_xpaths: Elements removed from the site's pages before extraction, as XPath
             (the sites file gives them as CSS selectors, key ``prune``).
@@ -63,9 +72,13 @@ class Site:
     deny: tuple[re.Pattern[str], ...] = ()
     max_pages: int = 1000
     max_depth: int = 3
+    max_sitemap_depth: int = 3
+    max_sitemaps: int = 50
+    max_sitemap_urls: int = 50_000
     robots_sitemaps: bool = True
     prune_xpaths: tuple[str, ...] = ()
     _domains: frozenset[str] = field(default=frozenset(), repr=False)
+    _sitemap_hosts: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         if not (self.start_urls or self.sitemap_urls or self.feed_urls):
@@ -75,23 +88,42 @@ class Site:
                 raise ValueError(f"{url!r} is not an http(s) URL")
         if self.max_pages < 1 or self.max_depth < 0:
             raise ValueError("max_pages must be >= 1 and max_depth >= 0")
+        if self.max_sitemaps < 1 or self.max_sitemap_urls < 1 or self.max_sitemap_depth < 0:
+            raise ValueError(
+                "max_sitemaps and max_sitemap_urls must be >= 1 and max_sitemap_depth >= 0"
+            )
         domains = self.allowed_domains or tuple(
             sorted({urlsplit(u).hostname or "" for u in self.entry_urls})
         )
         object.__setattr__(self, "allowed_domains", domains)
         object.__setattr__(self, "_domains", frozenset(d.lower() for d in domains))
+        hosts = {urlsplit(u).hostname or "" for u in (*self.sitemap_urls, *self.feed_urls)}
+        object.__setattr__(self, "_sitemap_hosts", frozenset(hosts))
 
     @property
     def entry_urls(self) -> tuple[str, ...]:
         return (*self.start_urls, *self.sitemap_urls, *self.feed_urls)
 
-    def allows_url(self, url: str) -> bool:
-        """True if ``url`` is on an allowed domain and passes the allow and deny patterns."""
+    def on_domain(self, url: str) -> bool:
+        """True if ``url`` is http(s) on one of the allowed domains (or their subdomains)."""
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not any(
+        return parts.scheme in ("http", "https") and any(
             host == d or host.endswith("." + d) for d in self._domains
-        ):
+        )
+
+    def allows_sitemap(self, url: str) -> bool:
+        """True if ``url`` may be fetched as a sitemap or feed of the site: on an allowed
+        domain, or on a host the sites file names a sitemap or feed on (a CDN, a feed
+        service)."""
+        parts = urlsplit(url)
+        return self.on_domain(url) or (
+            parts.scheme in ("http", "https") and (parts.hostname or "") in self._sitemap_hosts
+        )
+
+    def allows_url(self, url: str) -> bool:
+        """True if ``url`` is on an allowed domain and passes the allow and deny patterns."""
+        if not self.on_domain(url):
             return False
         if self.allow and not any(p.search(url) for p in self.allow):
             return False
@@ -140,6 +172,9 @@ def _site(entry: dict[str, Any], path: Path, index: int) -> Site:
             deny=tuple(re.compile(p) for p in _strings(entry, "deny")),
             max_pages=int(entry.get("max_pages", 1000)),
             max_depth=int(entry.get("max_depth", 3)),
+            max_sitemap_depth=int(entry.get("max_sitemap_depth", 3)),
+            max_sitemaps=int(entry.get("max_sitemaps", 50)),
+            max_sitemap_urls=int(entry.get("max_sitemap_urls", 50_000)),
             robots_sitemaps=bool(entry.get("robots_sitemaps", True)),
             prune_xpaths=tuple(_xpath(s) for s in _strings(entry, "prune")),
         )

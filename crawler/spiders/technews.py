@@ -43,6 +43,7 @@ SITE = "cleancrawl_site"  # request meta: name of the site the request belongs t
 DEPTH = PAGE_META_KEY  # request meta: link hops from a start URL, sitemap or feed entry
 SOURCE = "cleancrawl_source"  # request meta: start, sitemap, feed or link
 LASTMOD = "cleancrawl_lastmod"  # request meta: date the sitemap or feed gives for the page
+SITEMAP_DEPTH = "cleancrawl_sitemap_depth"  # request meta: sitemap indexes above a sitemap
 
 FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
 SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
@@ -72,6 +73,9 @@ class TechNewsSpider(Spider):
         self.sites: dict[str, Site] = {}
         self._link_extractors: dict[str, LinkExtractor] = {}
         self._queued: dict[str, set[str]] = {}
+        self._xml_queued: dict[str, set[str]] = {}  # sitemaps and feeds requested, per site
+        self._entries_read: dict[str, int] = {}  # sitemap and feed entries read, per site
+        self._limits_logged: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -102,16 +106,21 @@ class TechNewsSpider(Spider):
             # them with host:port and so refuses every link of a site on a non-default port.
             spider._link_extractors[site.name] = LinkExtractor(unique=True)
             spider._queued[site.name] = set()
+            spider._xml_queued[site.name] = set()
+            spider._entries_read[site.name] = 0
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
         for site in self.sites.values():
             if site.robots_sitemaps:
+                # Not a second download: the robots.txt middleware answers it with the
+                # robots.txt it fetched (once per origin) to obey.
                 origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in site.entry_urls}
                 for origin in sorted(origins):
                     yield self._request(f"{origin}/robots.txt", site, self.parse_robots)
             for url in (*site.sitemap_urls, *site.feed_urls):
-                yield self._xml_request(url, site)
+                if request := self._xml_request(url, site):
+                    yield request
             for url in site.start_urls:
                 if request := self._page_request(url, site, source="start", depth=0):
                     yield request
@@ -119,7 +128,8 @@ class TechNewsSpider(Spider):
     def parse_robots(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            yield self._xml_request(url, site)
+            if request := self._xml_request(url, site):
+                yield request
 
     def parse_xml(self, response: Response) -> Iterator[Any]:
         """Sitemaps, sitemap indexes and RSS/Atom feeds, told apart by their root element."""
@@ -132,11 +142,15 @@ class TechNewsSpider(Spider):
         sitemap = Sitemap(body)
         if sitemap.type == "sitemapindex":
             self.crawler.stats.inc_value("technews/xml/sitemap_index")
+            depth = response.meta.get(SITEMAP_DEPTH, 0) + 1
             for entry in sitemap:
-                yield self._xml_request(response.urljoin(entry["loc"]), site)
+                if request := self._xml_request(response.urljoin(entry["loc"]), site, depth):
+                    yield request
         elif sitemap.type == "urlset":
             self.crawler.stats.inc_value("technews/xml/sitemap")
             for entry in sitemap:
+                if not self._read_entry(site):
+                    break
                 url = response.urljoin(entry["loc"])
                 if request := self._page_request(url, site, "sitemap", 0, entry.get("lastmod")):
                     yield request
@@ -172,8 +186,8 @@ class TechNewsSpider(Spider):
             "//head/link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
         ).getall():
             url = response.urljoin(href)
-            if site.allows_url(url):
-                yield self._xml_request(url, site)
+            if site.allows_url(url) and (request := self._xml_request(url, site)):
+                yield request
         yield PageItem(
             url=response.url,
             html=decoded.text,
@@ -212,6 +226,8 @@ class TechNewsSpider(Spider):
         feed = XmlResponse(url=response.url, body=body)
         feed.selector.remove_namespaces()
         for entry in feed.xpath("//item | //entry"):
+            if not self._read_entry(site):
+                break
             href = (
                 entry.xpath("link[@rel='alternate' or not(@rel)]/@href").get()
                 or entry.xpath("link/text()").get()
@@ -243,10 +259,48 @@ class TechNewsSpider(Spider):
             meta={DEPTH: depth, SOURCE: source, LASTMOD: lastmod.strip() if lastmod else None},
         )
 
-    def _xml_request(self, url: str, site: Site) -> Request:
-        # A site may keep its sitemaps and feeds on another host (a CDN, a feed service);
-        # the pages they list are still held to the site's domains.
-        return self._request(url, site, self.parse_xml, meta={"allow_offsite": True})
+    def _xml_request(self, url: str, site: Site, depth: int = 0) -> Request | None:
+        """A request for a sitemap or feed of ``site``, ``depth`` sitemap indexes down, or
+        None if it was requested already or a limit of the site refuses it (counted)."""
+        url = urldefrag(url)[0]
+        queued = self._xml_queued[site.name]
+        if url in queued:
+            return None
+        if not site.allows_sitemap(url):
+            limit = "offsite_sitemap"
+        elif depth > site.max_sitemap_depth:
+            limit = "max_sitemap_depth"
+        elif len(queued) >= site.max_sitemaps:
+            limit = "max_sitemaps"
+        elif self._entries_read[site.name] >= site.max_sitemap_urls:
+            limit = "max_sitemap_urls"
+        else:
+            limit = ""
+        if limit:
+            self._limit(site, limit, url)
+            return None
+        queued.add(url)
+        meta: dict[str, Any] = {SITEMAP_DEPTH: depth}
+        if not site.on_domain(url):
+            # on a host the sites file names for sitemaps (a CDN, a feed service): past
+            # Scrapy's offsite filter; the pages it lists are still held to the site's domains
+            meta["allow_offsite"] = True
+        return self._request(url, site, self.parse_xml, meta=meta)
+
+    def _read_entry(self, site: Site) -> bool:
+        """Count one sitemap or feed entry of ``site``; False once max_sitemap_urls are read."""
+        if self._entries_read[site.name] >= site.max_sitemap_urls:
+            self._limit(site, "max_sitemap_urls", "the rest of a sitemap or feed")
+            return False
+        self._entries_read[site.name] += 1
+        return True
+
+    def _limit(self, site: Site, limit: str, what: str) -> None:
+        """Count a sitemap or feed not fetched (or not read on) under technews/limits/<limit>."""
+        self.crawler.stats.inc_value(f"technews/limits/{limit}")
+        if (site.name, limit) not in self._limits_logged:  # once per site and limit
+            self._limits_logged.add((site.name, limit))
+            self.logger.warning("Site %s: %s left out (limit %s)", site.name, what, limit)
 
     def _request(
         self, url: str, site: Site, callback: Any, meta: dict[str, Any] | None = None
