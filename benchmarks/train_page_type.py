@@ -37,7 +37,7 @@ from typing import Any
 
 from benchmarks.extraction import DEFAULT_DATA_ROOT, in_training_half
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
-from cleaning.pagetype import DEFAULT_MODEL_FILE
+from cleaning.pagetype import DEFAULT_MODEL_FILE, could_be_listing
 
 CACHE = Path(__file__).with_name("results") / "page_type_signals.jsonl"
 LISTING_LABELS = frozenset({"listing", "collection"})
@@ -97,11 +97,18 @@ def _fit(rows: Sequence[dict[str, Any]], labels: Sequence[int], names: list[str]
     return model
 
 
-def _scores(model: Any, rows: Sequence[dict[str, Any]], names: list[str]) -> list[float]:
+def _scores(
+    model: Any, rows: Sequence[dict[str, Any]], names: list[str], gated: bool = False
+) -> list[float]:
+    """The model's probabilities; with `gated`, 0 for pages that link to too little to be a
+    listing, as `PageTypeModel.classify` decides."""
     if not rows:
         return []
     x = [[row["signals"].get(n, 0.0) for n in names] for row in rows]
-    return [float(p) for p in model.predict_proba(x)[:, 1]]
+    scores = [float(p) for p in model.predict_proba(x)[:, 1]]
+    if not gated:
+        return scores
+    return [s if could_be_listing(r["signals"]) else 0.0 for s, r in zip(scores, rows, strict=True)]
 
 
 def threshold_for(scores: Sequence[float], max_loss: float) -> float:
@@ -161,13 +168,18 @@ def main(argv: list[str] | None = None) -> int:
     listing_model = _fit(train, [listing_label(r) for r in train], names)
     typed = [r for r in train if article_label(r) is not None]
     article_model = _fit(typed, [article_label(r) or 0 for r in typed], names)
-    articles = _scores(listing_model, [r for r in train if is_article(r)], names)
-    others = _scores(listing_model, [r for r in train if r["label"] in OTHER_LABELS], names)
+    articles = _scores(listing_model, [r for r in train if is_article(r)], names, gated=True)
+    others = _scores(
+        listing_model, [r for r in train if r["label"] in OTHER_LABELS], names, gated=True
+    )
     threshold = max(
         threshold_for(articles, MAX_ARTICLE_LOSS), threshold_for(others, MAX_OTHER_LOSS)
     )
     table = report(
-        rows, _scores(listing_model, rows, names), _scores(article_model, rows, names), threshold
+        rows,
+        _scores(listing_model, rows, names, gated=True),
+        _scores(article_model, rows, names),
+        threshold,
     )
     print(json.dumps(table, indent=1))
     if args.report:

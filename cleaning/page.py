@@ -120,6 +120,9 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
         if not result.text:
             result.drop_reason = "no_text"
             return result
+    if options.min_words is not None and result.word_count < options.min_words:
+        result.drop_reason = "too_short"
+        return result
     found = text_signals(
         result.text,
         markup,
@@ -130,9 +133,6 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     result.page_type, result.listing_score = load_model().classify(result.page_signals)
     if result.page_type not in options.page_types:
         result.drop_reason = f"page_type_{result.page_type}"
-        return result
-    if options.min_words is not None and result.word_count < options.min_words:
-        result.drop_reason = "too_short"
         return result
     found = identify_language(
         result.text,

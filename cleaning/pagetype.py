@@ -214,13 +214,22 @@ class PageTypeModel:
         return _sigmoid(self.article_bias + _dot(self.article_weights, features, self.names))
 
     def classify(self, features: dict[str, float]) -> tuple[PageType, float]:
-        """The page type and the listing score it was decided on."""
+        """The page type and the listing score it was decided on.
+
+        A page with fewer than ``_MIN_TEASERS`` headline links links to too little to be a
+        link hub, whatever the model says of its short text (an about page, a short item).
+        """
         listing = self.listing_score(features)
-        if listing >= self.listing_threshold:
+        if could_be_listing(features) and listing >= self.listing_threshold:
             return PageType.LISTING, listing
         if self.article_score(features) >= 0.5:
             return PageType.ARTICLE, listing
         return PageType.OTHER, listing
+
+
+def could_be_listing(features: dict[str, float]) -> bool:
+    """Whether the page has enough headline links to be a link hub at all."""
+    return features.get("headline_links", 0.0) >= _log(_MIN_TEASERS)
 
 
 @lru_cache(maxsize=4)

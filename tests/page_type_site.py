@@ -86,8 +86,8 @@ ARTICLES: dict[str, tuple[str, list[str]]] = {
         [
             "The harbour ferry now has charging points for electric bikes on both decks, the "
             "operator said. Riders pay nothing for the first hour. The points use power from "
-            "solar panels on the terminal roof, and more will be added next spring if they are "
-            "used as much as the operator expects them to be.",
+            "solar panels on the terminal roof, and more will follow next spring if they are "
+            "used.",
         ],
     ),
     "/forum/t/which-laptop-for-linux-123/": (

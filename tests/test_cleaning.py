@@ -63,6 +63,18 @@ PARAGRAPHS = "".join(
 )
 
 
+LISTING = (
+    '<html><head><meta property="og:type" content="website"></head><body><main><h1>Chips</h1>'
+    + "".join(
+        f'<div class="card"><h2><a href="/2025/chip-story-{i}/">Chip story number {i} is here'
+        f"</a></h2><p>Paragraph {i} explains how the new chip design reduces power use in "
+        "laptops.</p></div>"
+        for i in range(12)
+    )
+    + "</main></body></html>"
+)
+
+
 @pytest.mark.parametrize(
     ("html", "url", "reason"),
     [
@@ -74,13 +86,7 @@ PARAGRAPHS = "".join(
             "https://a.test/short",
             "too_short",
         ),
-        (
-            '<html><head><meta property="og:type" content="website"></head><body>'
-            f"<main>{PARAGRAPHS}</main></body></html>",
-            "https://a.test/category/chips/",
-            "not_article",
-        ),
-        (f"<html><body><main>{PARAGRAPHS}</main></body></html>", "https://a.test/", "not_article"),
+        (LISTING, "https://a.test/category/chips/", "page_type_listing"),
         (
             "<html><body><div><img src='x.png'></div><script>var a = 1;</script></body></html>",
             "https://a.test/page",
@@ -102,8 +108,20 @@ def test_article_without_markers_is_kept() -> None:
 def test_options_turn_checks_off() -> None:
     html = f"<html><head>{ARTICLE_HEAD}</head><body><article><p>Too short.</p></article></body>"
     assert clean_page(html, "https://a.test/s", CleaningOptions(min_words=None)).kept
-    listing = f'<html><head><meta property="og:type" content="website"></head><body>{PARAGRAPHS}'
-    assert clean_page(listing, "https://a.test/l", CleaningOptions(page_types=ALL_PAGE_TYPES)).kept
+    listing = clean_page(LISTING, "https://a.test/l/", CleaningOptions(page_types=ALL_PAGE_TYPES))
+    assert listing.kept
+    assert listing.page_type == "listing"
+
+
+def test_declared_website_alone_does_not_drop_an_article() -> None:
+    # many CMSs put og:type=website on every page, articles included
+    html = (
+        '<html><head><meta property="og:type" content="website"></head><body>'
+        f"<main>{PARAGRAPHS}</main></body></html>"
+    )
+    result = clean_page(html, "https://a.test/2025/06/new-chip-design-cuts-power/", OPTIONS)
+    assert result.kept
+    assert result.page_type in ("article", "other")
 
 
 def test_options_validate_themselves() -> None:

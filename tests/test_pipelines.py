@@ -57,11 +57,11 @@ def test_cleaning_pipeline_drops_with_a_counted_reason(tmp_path: Path) -> None:
     crawler = make_crawler(tmp_path)
     pipeline = CleaningPipeline.from_crawler(crawler)
     item = page("seed_000")
-    item.html = "<html><head><meta property='og:type' content='website'></head><body>x</body>"
-    with pytest.raises(DropItem, match="not_article"):
+    item.html = "<html><head><meta property='og:type' content='article'></head><body>x</body>"
+    with pytest.raises(DropItem, match="too_short"):
         clean(pipeline, item)
     assert crawler.stats is not None
-    assert crawler.stats.get_value("cleaning/dropped/not_article") == 1
+    assert crawler.stats.get_value("cleaning/dropped/too_short") == 1
 
 
 def test_settings_reach_the_cleaning_options(tmp_path: Path) -> None:

@@ -224,19 +224,22 @@ about chips, phones and software every day, from three cities.</p></main></body>
 
 
 @pytest.mark.parametrize(
-    ("url", "body", "kept"),
+    ("url", "body", "page_type"),
     [
-        ("https://news.test/2023/meta/", load_golden("seed_000")[0], True),
-        ("https://news.test/about/", ABOUT, False),
+        ("https://news.test/2023/meta/", load_golden("seed_000")[0], "article"),
+        ("https://news.test/about/", ABOUT, "other"),
     ],
     ids=["article", "non-article"],
 )
-def test_article_and_non_article_pages(tmp_path: Path, url: str, body: str, kept: bool) -> None:
+def test_article_and_non_article_pages(tmp_path: Path, url: str, body: str, page_type: str) -> None:
     # the spider hands every HTML page on; cleaning tells articles from the rest
     crawler = make_crawler(tmp_path)
     spider = crawler.spider
     assert isinstance(spider, TechNewsSpider)
     (item,) = [r for r in spider.parse_page(html(url, body)) if isinstance(r, PageItem)]
     result = clean_page(item.html, item.url, cleaning_options(crawler.settings))
-    assert result.kept is kept
-    assert result.drop_reason == (None if kept else "not_article")
+    assert result.kept  # an about page has main text of its own: written as "other"
+    assert result.page_type == page_type
+    articles_only = make_crawler(tmp_path, settings={"CLEANCRAWL_PAGE_TYPES": '["article"]'})
+    only = clean_page(item.html, item.url, cleaning_options(articles_only.settings))
+    assert only.drop_reason == (None if page_type == "article" else f"page_type_{page_type}")

@@ -20,6 +20,7 @@ def row(n: int) -> dict[str, Any]:
         "language": "en",
         "language_score": 0.99,
         "language_share": 1.0,
+        "page_type": "article",
         "title": None,
         "authors": ["A B"],
         "date_published": date(2025, 1, 1),
