@@ -2,15 +2,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 import pyarrow.dataset as ds
 import pytest
+from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
 
 from cleaning.templates import SiteTemplates, TemplateOptions, line_key, page_keys
+from crawler.pipelines import TemplatePipeline
 from crawler.sample_server import SiteServer
 from crawler.state import StateStore
 from tests.conftest import CrawlRun, run_scrapy_crawl
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 # on every page of the site, and nothing the junk rules or the line model know: a site's own
 # blurb, which only the template step can tell from the article
@@ -334,3 +342,24 @@ def test_the_same_pages_in_two_orders_give_the_same_rows(tmp_path: Path) -> None
         removed = [line for _, lines in rows[name].values() for line in lines]
         templates = [line for reason, line in removed if reason == "template"]
         assert runs[name].stats["cleaning/lines_removed/template"] == len(templates), name
+
+
+def test_held_pages_that_stop_the_downloads_are_decided_and_let_go() -> None:
+    templates = SiteTemplates()
+    stats = get_crawler().stats
+    assert stats is not None
+    pipeline = TemplatePipeline(templates, stats, hold_pages=20, hold_seconds=30, min_words=None)
+    waiting: dict[str, list[Deferred[None]]] = {"a.test": [], "b.test": []}
+    for domain, pages in (("a.test", 3), ("b.test", 1)):
+        for n in range(pages):
+            templates.add_page(domain, page(n))
+            waiting[domain].append(Deferred())
+    pipeline._held = {domain: list(held) for domain, held in waiting.items()}
+    slot = SimpleNamespace(needs_backout=lambda: True)
+    engine = SimpleNamespace(scraper=SimpleNamespace(slot=slot), scheduler=None)
+    pipeline.crawler = cast("Crawler", SimpleNamespace(engine=engine))
+    pipeline._release_if_stalled()
+    # the domain holding the most pages goes first, decided from the pages it held
+    assert all(d.called for d in waiting["a.test"]) and templates.decided("a.test")
+    assert not any(d.called for d in waiting["b.test"]) and not templates.decided("b.test")
+    assert stats.get_value("cleaning/template_released_for_memory") == 3
