@@ -289,7 +289,10 @@ def crawl_in_order(tmp: Path, base: str, paths: list[str], state: Path) -> Crawl
             "CLEANCRAWL_AUDIT_REMOVED_LINES": "True",
             "CLEANCRAWL_TEMPLATE_HOLD_PAGES": "5",  # fewer than the site's pages
             "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": "30",
-            "CONCURRENT_REQUESTS_PER_DOMAIN": "1",  # pages arrive in (about) the listed order
+            # pages reach the template step in the listed order: one at a time, first in
+            # first out, cleaned in the crawl's process
+            "CONCURRENT_REQUESTS": "1",
+            "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
             "CLEANCRAWL_WORKERS": "0",
         },
     )
