@@ -23,7 +23,8 @@ class TemplateOptions:
 
     Attributes:
         min_pages: A line must be on at least this many distinct pages of the domain.
-        min_share: ... and on at least this share of the domain's pages seen so far.
+        min_share: ... and on at least this share of the domain's pages counted when the
+            domain's template is decided.
         max_lines_per_domain: Counts kept per domain; the rarest go first beyond it.
     """
 
@@ -42,12 +43,33 @@ def line_key(line: str) -> int:
     """A signed 64-bit key (an SQLite integer) of a line with case, digits, punctuation and
     spacing folded away."""
     folded = _NON_WORD.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
-    digest = hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True) or 1  # 0 is the page-count row
+    return _key(folded.encode("utf-8")) or 1  # 0 is the page-count row
+
+
+def page_keys(domain: str, url: str, text: str) -> tuple[int, int]:
+    """Signed 64-bit keys of a page's URL and of its text on ``domain``.
+
+    A page whose URL or text was counted before is not counted again: the same text at
+    two URLs, or a page fetched again by a later run, is one page, not evidence that
+    its own lines are the site's template.
+    """
+    folded = " ".join(text.split())
+    return _key(f"url\0{url}".encode()), _key(f"text\0{domain}\0{folded}".encode())
+
+
+def _key(data: bytes) -> int:
+    digest = hashlib.blake2b(data, digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class SiteTemplates:
-    """Per-domain counts of the pages each (hashed) line was seen on.
+    """Per-domain counts of the pages each (hashed) line was seen on, and the template
+    decided from them.
+
+    A domain's template is decided once (``decide``, or the first ``strip``) from the
+    counts at that moment, and never changes afterwards: pages counted later still count
+    (for the next run, through ``rows``), but every page of the domain is stripped of
+    the same lines, so the same text always comes out the same, whatever came before it.
 
     Only hashes and counts are kept, never text, so the counts are small and can be
     stored between runs (``rows`` / ``load``).
@@ -57,9 +79,14 @@ class SiteTemplates:
         self.options = options or TemplateOptions()
         self._pages: Counter[str] = Counter()
         self._lines: defaultdict[str, Counter[int]] = defaultdict(Counter)
+        self._decided: dict[str, frozenset[int]] = {}
 
     def pages(self, domain: str) -> int:
         return self._pages[domain]
+
+    def domains(self) -> list[str]:
+        """Every domain with counts, in sorted order."""
+        return sorted(self._pages)
 
     def add_page(self, domain: str, text: str) -> None:
         """Count the distinct lines of one page of ``domain``."""
@@ -67,21 +94,54 @@ class SiteTemplates:
         counts = self._lines[domain]
         counts.update({line_key(line) for line in text.splitlines() if line.strip()})
         if len(counts) > self.options.max_lines_per_domain:
-            keep = counts.most_common(self.options.max_lines_per_domain // 2)
-            self._lines[domain] = Counter(dict(keep))
+            # most pages first, then by key: the same counts keep the same lines
+            keep = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            self._lines[domain] = Counter(dict(keep[: self.options.max_lines_per_domain // 2]))
 
     def is_template(self, domain: str, line: str) -> bool:
-        seen = self._lines[domain].get(line_key(line), 0)
+        """Whether the counts so far make ``line`` template (``strip`` uses the decision)."""
+        return self._counts_as_template(domain, line_key(line))
+
+    def _counts_as_template(self, domain: str, key: int) -> bool:
+        seen = self._lines[domain].get(key, 0)
         return (
             seen >= self.options.min_pages and seen >= self.options.min_share * self._pages[domain]
         )
 
+    def decide(self, domain: str) -> None:
+        """Fix the template of ``domain`` from its counts now; a later call changes nothing."""
+        if domain not in self._decided:
+            counts = self._lines.get(domain, Counter[int]())
+            self._decided[domain] = frozenset(
+                key for key in counts if self._counts_as_template(domain, key)
+            )
+
+    def decided(self, domain: str) -> bool:
+        return domain in self._decided
+
+    def late_lines(self, domain: str) -> int:
+        """Lines the counts now make template that were not when ``domain`` was decided.
+
+        They stay in every page of this object's domain; counts stored with ``rows`` and
+        loaded by a later run have them decided as template from its first page.
+        """
+        decided = self._decided.get(domain)
+        if decided is None:
+            return 0
+        counts = self._lines.get(domain, Counter[int]())
+        return sum(
+            1 for key in counts if key not in decided and self._counts_as_template(domain, key)
+        )
+
     def strip(self, domain: str, text: str) -> tuple[str, tuple[RemovedLine, ...]]:
-        """Cut the template lines of ``domain`` from ``text``."""
+        """Cut the template lines of ``domain`` from ``text`` (deciding them first if
+        that has not been done)."""
+        self.decide(domain)
+        template = self._decided[domain]
         kept: list[str] = []
         removed: list[RemovedLine] = []
         for line in text.split("\n"):
-            if self.is_template(domain, line):
+            if line_key(line) in template:
                 removed.append(RemovedLine("template", line))
             else:
                 kept.append(line)

@@ -20,7 +20,7 @@ from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, clean_page, content_hash, load_backend
 from cleaning.page import word_count
-from cleaning.templates import SiteTemplates, TemplateOptions
+from cleaning.templates import SiteTemplates, TemplateOptions, page_keys
 from crawler.config import ConfigError, setting_list
 from crawler.incremental import history_for
 from crawler.items import ArticleItem, PageItem
@@ -232,10 +232,15 @@ class CleaningPipeline:
 class TemplatePipeline:
     """Cut lines that repeat across a domain's pages (its template) from each article.
 
-    The first pages of a domain nobody has counted yet are held back until
-    ``hold_pages`` of them have arrived (or ``hold_seconds`` have passed), so that the
-    first pages of a first crawl are cleaned too. Counts are kept in the state directory
-    when one is set, so later runs start warm.
+    A domain's template is decided once per run and then applies to all its pages alike,
+    so the same page always comes out with the same text, whatever was crawled before it.
+    A domain with no stored counts for ``hold_pages`` pages holds its first pages back
+    and is decided from them when ``hold_pages`` have arrived, ``hold_seconds`` have
+    passed, the crawl has nothing else coming, or the held pages keep Scrapy from
+    downloading (its ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``): held pages are the only memory
+    this step takes beyond its counts. A domain with counts for ``hold_pages`` pages in
+    the state directory is decided from those counts before its first page of the run.
+    Counts go on growing through the run and are stored for the next one.
     """
 
     def __init__(
@@ -260,6 +265,12 @@ class TemplatePipeline:
         self._timers: dict[str, CallLaterResult] = {}
         self.crawler: Crawler | None = None
         self._watch: AsyncioLoopingCall | LoopingCall | None = None
+        # keys of this run's pages (two ints a page), stored with the counts at the end
+        self._counted: set[int] = set()
+        # counted before this run's first page: the stored counts decide these domains
+        for domain in templates.domains():
+            if templates.pages(domain) >= hold_pages:
+                templates.decide(domain)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -293,8 +304,8 @@ class TemplatePipeline:
         if not isinstance(item, ArticleItem):
             return item
         domain = item.domain
-        self.templates.add_page(domain, item.text)
-        if self.templates.pages(domain) <= self.hold_pages:
+        self._count(item)
+        if not self.templates.decided(domain):
             await self._hold(domain)
         text, removed = self.templates.strip(domain, item.text)
         if not removed:
@@ -313,7 +324,19 @@ class TemplatePipeline:
             raise DropItem(f"{reason} once its template is cut: {item.url}", log_level="DEBUG")
         return item
 
+    def _count(self, item: ArticleItem) -> None:
+        """Add the page to its domain's counts, unless its URL or text was counted before."""
+        keys = page_keys(item.domain, item.url, item.text)
+        if self._counted.isdisjoint(keys) and not (
+            self.store is not None and self.store.template_pages_counted(keys)
+        ):
+            self.templates.add_page(item.domain, item.text)
+        else:
+            self.stats.inc_value("cleaning/template_pages_counted_before")
+        self._counted.update(keys)
+
     async def _hold(self, domain: str) -> None:
+        """Wait until the template of ``domain`` is decided (this page may decide it)."""
         held = self._held.setdefault(domain, [])
         if self.templates.pages(domain) >= self.hold_pages:
             self._release(domain)
@@ -323,12 +346,14 @@ class TemplatePipeline:
         if domain not in self._timers:
             self._timers[domain] = call_later(self.hold_seconds, self._release, domain, True)
         if self._watch is None and self.crawler is not None:
-            self._watch = create_looping_call(self._release_if_no_more_pages)
+            self._watch = create_looping_call(self._release_if_stalled)
             self._watch.start(0.5, now=False)
         self.stats.inc_value("cleaning/template_held")
         await maybe_deferred_to_future(waiting)
 
     def _release(self, domain: str, fired: bool = False) -> None:
+        """Decide the template of ``domain`` from its counts now, and let its pages go."""
+        self.templates.decide(domain)
         timer = self._timers.pop(domain, None)
         if timer is not None and not fired:
             timer.cancel()
@@ -336,18 +361,24 @@ class TemplatePipeline:
             if not waiting.called:
                 waiting.callback(None)
 
-    def _release_if_no_more_pages(self) -> None:
-        """Release every held page when the crawl has nothing else coming.
+    def _release_if_stalled(self) -> None:
+        """Release held pages the crawl would otherwise wait for.
 
         A small site may have fewer pages than ``hold_pages``: without this its pages would
-        wait the full ``hold_seconds`` at the end of the crawl.
+        wait the full ``hold_seconds`` at the end of the crawl. And held pages keep their
+        responses in Scrapy's scraper: past ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` it downloads
+        nothing more, so the domain holding the most pages is decided then.
         """
         engine = self.crawler.engine if self.crawler is not None else None
         if engine is None or not self._held:
             return
         held = sum(len(waiting) for waiting in self._held.values())
         scheduler, scraping = engine.scheduler, engine.scraper.slot
-        if (
+        if scraping is not None and scraping.needs_backout():
+            domain = max(sorted(self._held), key=lambda name: len(self._held[name]))
+            self.stats.inc_value("cleaning/template_released_for_memory", len(self._held[domain]))
+            self._release(domain)
+        elif (
             engine._start is None  # start requests all sent
             and not engine.downloader.active
             and not (scheduler is not None and scheduler.has_pending_requests())
@@ -364,8 +395,12 @@ class TemplatePipeline:
             self._watch.stop()
         for domain in list(self._held):
             self._release(domain)
+        late = sum(self.templates.late_lines(domain) for domain in self.templates.domains())
+        if late:
+            # cut by the next run that loads these counts: the decision of this one stands
+            self.stats.set_value("cleaning/template_late_lines", late)
         if self.store is not None:
-            self.store.save_template_rows(self.templates.rows())
+            self.store.save_template_rows(self.templates.rows(), self._counted)
 
 
 class ParquetPipeline:

@@ -118,11 +118,12 @@ CLEANCRAWL_AUDIT_REMOVED_LINES = False
 CLEANCRAWL_TEMPLATES_ENABLED = True
 # A line is template once it is on this many distinct pages of a domain...
 CLEANCRAWL_TEMPLATE_MIN_PAGES = 3
-# ...and on at least this share of the domain's pages seen so far.
+# ...and on at least this share of the domain's pages counted when its template is decided.
 CLEANCRAWL_TEMPLATE_MIN_SHARE = 0.1
-# The first pages of a domain with no counts yet wait until this many have arrived...
-CLEANCRAWL_TEMPLATE_HOLD_PAGES = 5
-# ...or this many seconds have passed, so they are cleaned of the template too.
+# A domain's template is decided once per run, from the counts of this many pages: those
+# stored by earlier runs, or else its first pages, held back until this many have arrived...
+CLEANCRAWL_TEMPLATE_HOLD_PAGES = 20
+# ...or this many seconds have passed (or nothing else is coming, or they fill the scraper).
 CLEANCRAWL_TEMPLATE_HOLD_SECONDS = 20.0
 # Folder kept between runs (template counts; later: crawl history). Empty: nothing is kept.
 CLEANCRAWL_STATE_DIR = ""

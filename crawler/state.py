@@ -24,6 +24,9 @@ create table if not exists template_lines (
     pages integer not null,
     primary key (domain, line_key)
 ) without rowid;
+create table if not exists template_pages (
+    page_key integer primary key  -- cleaning.templates.page_keys: pages already counted
+) without rowid;
 create table if not exists pages (
     url text primary key,
     content_hash text not null,
@@ -59,11 +62,25 @@ class StateStore:
         with closing(self._connect()) as db:
             return db.execute("select domain, line_key, pages from template_lines").fetchall()
 
-    def save_template_rows(self, rows: Iterable[tuple[str, int, int]]) -> None:
-        """Replace the stored template counts with ``rows``, in one transaction."""
+    def save_template_rows(
+        self, rows: Iterable[tuple[str, int, int]], pages: Iterable[int] = ()
+    ) -> None:
+        """Replace the stored template counts with ``rows`` and add the keys of the
+        ``pages`` they count, in one transaction."""
         with closing(self._connect()) as db, db:
             db.execute("delete from template_lines")
             db.executemany("insert into template_lines values (?, ?, ?)", rows)
+            db.executemany(
+                "insert or ignore into template_pages values (?)", ((key,) for key in pages)
+            )
+
+    def template_pages_counted(self, keys: Iterable[int]) -> bool:
+        """Whether any of ``keys`` (``cleaning.templates.page_keys``) is of a counted page."""
+        keys = tuple(keys)
+        marks = ", ".join("?" * len(keys))
+        with closing(self._connect()) as db:
+            query = f"select 1 from template_pages where page_key in ({marks}) limit 1"
+            return db.execute(query, keys).fetchone() is not None
 
     def pages(self) -> dict[str, tuple[str, str, str | None, str | None, str | None]]:
         """Every written URL: (content_hash, written_at, etag, last_modified, lastmod)."""

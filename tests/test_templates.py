@@ -2,14 +2,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
 
 import pyarrow.dataset as ds
 import pytest
+from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
 
-from cleaning.templates import SiteTemplates, TemplateOptions, line_key
+from cleaning.templates import SiteTemplates, TemplateOptions, line_key, page_keys
+from crawler.pipelines import TemplatePipeline
 from crawler.sample_server import SiteServer
 from crawler.state import StateStore
-from tests.conftest import run_scrapy_crawl
+from tests.conftest import CrawlRun, run_scrapy_crawl
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 # on every page of the site, and nothing the junk rules or the line model know: a site's own
 # blurb, which only the template step can tell from the article
@@ -72,6 +81,64 @@ def test_counts_survive_a_round_trip_through_the_state_store(tmp_path: Path) -> 
     assert warm.is_template("a.test", BLURB)
 
 
+def test_a_decision_once_taken_applies_to_every_page() -> None:
+    templates = SiteTemplates(TemplateOptions(min_pages=3, min_share=0.1))
+    first = page(0)
+    templates.add_page("a.test", first)
+    before = templates.strip("a.test", first)
+    assert before == (first, ())  # one page: no template yet
+    for n in range(1, 6):
+        templates.add_page("a.test", page(n))
+    assert templates.is_template("a.test", BLURB)  # the counts say so by now...
+    assert templates.strip("a.test", first) == before  # ...but the same page stays the same
+    assert templates.strip("a.test", page(7))[0] == page(7)  # and so does every other
+    assert templates.late_lines("a.test") == 1
+
+
+def test_a_domain_decided_from_stored_counts_cuts_from_its_first_page() -> None:
+    earlier = SiteTemplates()
+    for n in range(5):
+        earlier.add_page("a.test", page(n))
+    templates = SiteTemplates()
+    templates.load(earlier.rows())
+    templates.decide("a.test")
+    templates.add_page("a.test", page(5, "A line of this run only."))
+    text, removed = templates.strip("a.test", page(6))
+    assert BLURB not in text
+    assert [r.reason for r in removed] == ["template"]
+    templates.decide("a.test")  # a second call changes nothing
+    assert templates.strip("a.test", page(6))[1] == removed
+
+
+def test_decisions_depend_on_the_pages_counted_not_their_order() -> None:
+    pages = [page(n, BLURB if n % 3 else "Once only.") for n in range(9)]
+    decisions = set()
+    for order in (pages, pages[::-1], pages[1::2] + pages[::2]):
+        templates = SiteTemplates(TemplateOptions(min_pages=3, min_share=0.5))
+        for text in order:
+            templates.add_page("a.test", text)
+        decisions.add(tuple(templates.strip("a.test", text)[0] for text in pages))
+    assert len(decisions) == 1
+
+
+def test_pruned_counts_keep_the_same_lines_whatever_order_they_came_in() -> None:
+    rows = [("a.test", 0, 9)] + [("a.test", key, 1 + key % 2) for key in range(1, 10)]
+    kept = set()
+    for order in (rows, rows[::-1]):
+        templates = SiteTemplates(TemplateOptions(max_lines_per_domain=8))
+        templates.load(order)
+        templates.add_page("a.test", "A new line.")  # 10 lines: pruned to the 4 most seen
+        kept.add(frozenset(key for _, key, _ in templates.rows() if key))
+    assert len(kept) == 1
+
+
+def test_page_keys_tell_urls_and_texts_apart_per_domain() -> None:
+    url, text = page_keys("a.test", "https://a.test/1", "Some text\nhere")
+    assert page_keys("a.test", "https://a.test/2", "Some  text here")[1] == text
+    assert page_keys("b.test", "https://a.test/1", "Some text here")[0] == url
+    assert page_keys("b.test", "https://a.test/1", "Some text here")[1] != text
+
+
 def test_options_validate_themselves() -> None:
     with pytest.raises(ValueError, match="min_pages"):
         TemplateOptions(min_pages=1)
@@ -121,19 +188,181 @@ def test_first_crawl_is_cleaned_of_the_template_and_the_next_starts_warm(
     state = tmp_path / "state"
     settings = {
         "CLEANCRAWL_STATE_DIR": str(state),
+        "CLEANCRAWL_TEMPLATE_HOLD_PAGES": "5",
         "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": "10",
-        "CLEANCRAWL_RECRAWL": "all",  # the second run writes the same pages again
+        "CLEANCRAWL_RECRAWL": "all",  # later runs write the same pages again
     }
     with SiteServer(site) as server:
-        first = run_scrapy_crawl(tmp_path / "one", "-a", f"url={server.url}/", settings=settings)
-        second = run_scrapy_crawl(tmp_path / "two", "-a", f"url={server.url}/", settings=settings)
-    for run in (first, second):
+        runs = [
+            run_scrapy_crawl(tmp_path / name, "-a", f"url={server.url}/", settings=settings)
+            for name in ("one", "two", "three")
+        ]
+    for run in runs:
         assert run.returncode == 0, run.log[-2000:]
         texts = ds.dataset(run.output).to_table().column("text").to_pylist()
+        # a page fetched again is not counted again: three runs do not make each page's
+        # own lines "on three pages", and its text template
         assert len(texts) == len(TOPICS)
         assert not [t for t in texts if BLURB in t]
         assert run.stats["cleaning/lines_removed/template"] == len(TOPICS)
+    first, second, third = runs
     assert first.stats["cleaning/template_held"] == 4  # pages 1-4 waited for page 5
     assert "cleaning/template_held" not in second.stats  # counts came from the state dir
+    assert third.stats["cleaning/template_pages_counted_before"] == len(TOPICS)
     assert (state / "state.sqlite").exists()
     assert json.dumps(second.stats)  # stats file is valid JSON
+
+
+# --- the same pages, crawled in two orders, give the same rows -----------------------------
+
+# on a run of pages in the middle of the site only: in either crawl order it reaches
+# min_pages well after the hold, so the old rule cut it from some pages and not others
+SERIES = "This report belongs to the Supply Lines series on where the parts of a device come from."
+PLACES = [
+    "Lisbon",
+    "Osaka",
+    "Tampere",
+    "Austin",
+    "Hsinchu",
+    "Dresden",
+    "Penang",
+    "Eindhoven",
+    "Bangalore",
+    "Grenoble",
+    "Monterrey",
+    "Cork",
+]
+SERIES_PAGES = range(4, 8)  # Hsinchu..Eindhoven, and the copy of Hsinchu
+COPY_OF = 4  # /copy/ serves the same HTML as /news/hsinchu/
+
+
+def ordered_site(root: Path) -> list[str]:
+    """A site of articles sharing BLURB, with SERIES on a few, and one page at two URLs.
+
+    Returns the article paths in "sitemap" order; the copy comes last.
+    """
+    paths = []
+    for n, place in enumerate(PLACES):
+        body = (
+            f"Engineers in {place} spent the spring testing a new packaging line, and the "
+            f"plant manager said output rose by {n + 11} percent once the second shift was "
+            f"trained on the machines that arrived from the supplier in March this year."
+        )
+        body2 = (
+            f"The {place} site now plans to hire {n * 3 + 20} more technicians, most of them "
+            f"from the local college, before the next line opens in the autumn."
+        )
+        html = ARTICLE.format(
+            title=f"Inside the {place} plant",
+            n=n % 9 + 1,
+            body=body,
+            body2=body2,
+            disclaimer=f"{BLURB}</p>\n<p>{SERIES}" if n in SERIES_PAGES else BLURB,
+        )
+        folder = root / "news" / place.lower()
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(html, encoding="utf-8")
+        paths.append(f"/news/{place.lower()}/")
+    (root / "copy").mkdir()
+    original = root / paths[COPY_OF].strip("/") / "index.html"
+    (root / "copy" / "index.html").write_bytes(original.read_bytes())
+    return [*paths, "/copy/"]
+
+
+def crawl_in_order(tmp: Path, base: str, paths: list[str], state: Path) -> CrawlRun:
+    tmp.mkdir()
+    sites = tmp / "sites.toml"
+    urls = ", ".join(f'"{base}{path}"' for path in paths)
+    sites.write_text(
+        f'[[site]]\nname = "plants"\nstart_urls = [{urls}]\nmax_depth = 0\n'
+        "robots_sitemaps = false\n",
+        encoding="utf-8",
+    )
+    return run_scrapy_crawl(
+        tmp,
+        "-a",
+        f"sites={sites}",
+        settings={
+            "CLEANCRAWL_STATE_DIR": str(state),
+            "CLEANCRAWL_RECRAWL": "all",
+            "CLEANCRAWL_DUPLICATES": "mark",  # both copies are written, to compare them
+            "CLEANCRAWL_AUDIT_REMOVED_LINES": "True",
+            "CLEANCRAWL_TEMPLATE_HOLD_PAGES": "5",  # fewer than the site's pages
+            "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": "30",
+            # pages reach the template step in the listed order: one at a time, first in
+            # first out, cleaned in the crawl's process
+            "CONCURRENT_REQUESTS": "1",
+            "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+            "CLEANCRAWL_WORKERS": "0",
+        },
+    )
+
+
+def rows_by_path(run: CrawlRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """path -> (text, removed lines) of every written row."""
+    table = ds.dataset(run.output).to_table(columns=["url", "text", "removed_lines"])
+    return {
+        urlsplit(row["url"]).path: (
+            row["text"],
+            sorted((r["reason"], r["line"]) for r in row["removed_lines"]),
+        )
+        for row in table.to_pylist()
+    }
+
+
+def test_the_same_pages_in_two_orders_give_the_same_rows(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    paths = ordered_site(site)
+    forward, backward = tmp_path / "state-forward", tmp_path / "state-backward"
+    with SiteServer(site) as server:
+        runs = {
+            "forward": crawl_in_order(tmp_path / "forward", server.url, paths, forward),
+            "backward": crawl_in_order(tmp_path / "backward", server.url, paths[::-1], backward),
+        }
+        # a later run of each, in the other order, starts from the counts its first run kept
+        runs["forward, warm"] = crawl_in_order(
+            tmp_path / "forward-warm", server.url, paths[::-1], forward
+        )
+        runs["backward, warm"] = crawl_in_order(
+            tmp_path / "backward-warm", server.url, paths, backward
+        )
+    rows = {}
+    for name, run in runs.items():
+        assert run.returncode == 0, (name, run.log[-2000:])
+        rows[name] = rows_by_path(run)
+        assert sorted(rows[name]) == sorted(paths), name
+        # the same HTML at two URLs: the same text, whatever was crawled before it
+        assert rows[name]["/copy/"] == rows[name][paths[COPY_OF]], name
+        assert not [path for path, (text, _) in rows[name].items() if BLURB in text], name
+    assert rows["forward"] == rows["backward"]
+    assert rows["forward, warm"] == rows["backward, warm"]
+    # a first crawl decides from the pages it held (SERIES was on at most one of them);
+    # a later one from everything counted before it (SERIES is on 4 of 12 distinct pages)
+    series_kept = {path for path, (text, _) in rows["forward"].items() if SERIES in text}
+    assert series_kept == {paths[n] for n in SERIES_PAGES} | {"/copy/"}
+    assert not [path for path, (text, _) in rows["forward, warm"].items() if SERIES in text]
+    for name in ("forward", "forward, warm"):
+        removed = [line for _, lines in rows[name].values() for line in lines]
+        templates = [line for reason, line in removed if reason == "template"]
+        assert runs[name].stats["cleaning/lines_removed/template"] == len(templates), name
+
+
+def test_held_pages_that_stop_the_downloads_are_decided_and_let_go() -> None:
+    templates = SiteTemplates()
+    stats = get_crawler().stats
+    assert stats is not None
+    pipeline = TemplatePipeline(templates, stats, hold_pages=20, hold_seconds=30, min_words=None)
+    waiting: dict[str, list[Deferred[None]]] = {"a.test": [], "b.test": []}
+    for domain, pages in (("a.test", 3), ("b.test", 1)):
+        for n in range(pages):
+            templates.add_page(domain, page(n))
+            waiting[domain].append(Deferred())
+    pipeline._held = {domain: list(held) for domain, held in waiting.items()}
+    slot = SimpleNamespace(needs_backout=lambda: True)
+    engine = SimpleNamespace(scraper=SimpleNamespace(slot=slot), scheduler=None)
+    pipeline.crawler = cast("Crawler", SimpleNamespace(engine=engine))
+    pipeline._release_if_stalled()
+    # the domain holding the most pages goes first, decided from the pages it held
+    assert all(d.called for d in waiting["a.test"]) and templates.decided("a.test")
+    assert not any(d.called for d in waiting["b.test"]) and not templates.decided("b.test")
+    assert stats.get_value("cleaning/template_released_for_memory") == 3
