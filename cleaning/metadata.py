@@ -282,11 +282,11 @@ def unique_tags(values: list[str]) -> list[str]:
 _AUTHOR_PREFIX = re.compile(
     r"^(?:(?:view\s+all\s+posts|zeige\s+alle\s+beiträge|beitrag|artikel|article|posted|post"
     r"|written|words|story|text|reported)\s+(?:by|von|par|por)|by|par|por|author|autor"
-    r"|autorin|auteur|written\s+by)\b[\s:]*",
+    r"|autorin|auteur)\b[\s:]*",
     re.IGNORECASE,
 )
-# What a byline says someone is. A string of these words only (with a news agency or outlet
-# abbreviation in front, "AP Sports Writer", "CNN Editor-at-large") names nobody.
+# What a byline says someone is: a role ends on one of these nouns ("Writer", "Editor-at-large")
+# and may start with the role words below ("Senior Autos Reporter", "Editorial Staff").
 _ROLE_NOUNS = frozenset(
     {
         "admin", "administrator", "author", "autor", "columnist", "contributor", "contributors",
@@ -336,10 +336,9 @@ def author_names(value: str | None) -> list[str]:
 
 def _without_role(name: str) -> str:
     tokens = name.split()
-    words = [_fold(t) for t in tokens]
     # the longest run of role words at the end that finishes on a role noun
     # ("Editor-at-large" is one token: its words are looked at one by one)
-    if not words or not _role_token(tokens[-1], nouns=True):
+    if not tokens or not _role_token(tokens[-1], nouns=True):
         return name
     start = len(tokens) - 1
     while start > 0 and _role_token(tokens[start - 1], nouns=False):
