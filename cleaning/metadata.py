@@ -248,6 +248,9 @@ def _fold(text: str) -> str:
 
 # Commas and semicolons outside parentheses: "Internet of Things (IoT, IIoT)" is one tag.
 _TAG_SEPARATOR = re.compile(r"[,;](?![^()]*\))")
+# How a machine joins a list, where a person writing one tag would not: "Marketing,Social Media"
+# (no space after the comma), "País, Presidente Boric," (a comma at the end).
+_JOINED_MARK = re.compile(r"[,;](?=\S)(?![^()]*\))|[,;]$")
 # A value split into this many pieces is a keywords list, not a tag with a comma in it.
 _MIN_LIST_PIECES = 3
 
@@ -257,9 +260,10 @@ def unique_tags(values: list[str]) -> list[str]:
 
     trafilatura keeps a meta keywords string as one value (``"AI, Chips, Laptops"``), often
     beside the same words from ``article:tag``. A value is split on commas and semicolons
-    (outside parentheses) when it is the only one, when it has three or more pieces, or when
-    each piece is also a value of its own; a single tag with one comma in a list of tags
-    (``"Access, Use and Reuse"``) stays whole.
+    (outside parentheses) when it is the only one, when it has three or more pieces, when
+    each piece is also a value of its own, or when it is joined as no one writes a tag
+    (``"Marketing,Social Media"``, a comma at the end); a single tag with one comma in a
+    list of tags (``"Access, Use and Reuse"``) stays whole.
     """
     values = [html.unescape(v) for v in values if v and v.strip()]
     folded = {_SPACE.sub(" ", v).strip().casefold() for v in values}
@@ -270,6 +274,7 @@ def unique_tags(values: list[str]) -> list[str]:
             len(values) == 1
             or len(pieces) >= _MIN_LIST_PIECES
             or all(p.casefold() in folded for p in pieces)
+            or bool(_JOINED_MARK.search(value.strip()))
         )
         tags.extend(pieces if joined else [value])
     return _unique(tags)

@@ -250,6 +250,9 @@ def test_host_like_site_names(value: str, host: bool) -> None:
         (["M&amp;A Tracker"], ["M&A Tracker"]),
         # a tag with a comma among tags stays; commas in parentheses never split
         (["Access, Use and Reuse", "Access", "WDPD"], ["Access, Use and Reuse", "Access", "WDPD"]),
+        # joined as no one writes a tag: no space after the comma, a comma at the end
+        (["News", "Marketing,Social Media"], ["News", "Marketing", "Social Media"]),
+        (["News", "País, Presidente Boric,"], ["News", "País", "Presidente Boric"]),
         (
             ["Internet of Things (IoT, IIoT), Edge, Cloud"],
             ["Internet of Things (IoT, IIoT)", "Edge", "Cloud"],
