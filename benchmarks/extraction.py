@@ -295,9 +295,7 @@ def extract_trafilatura(html: str, url: str) -> Extraction:
     return (text, "written") if text else ("", "no_text")
 
 
-def extract_cleancrawl(
-    html: str, url: str, options: CleaningOptions = CRAWL_OPTIONS
-) -> Extraction:
+def extract_cleancrawl(html: str, url: str, options: CleaningOptions = CRAWL_OPTIONS) -> Extraction:
     """Main text by cleancrawl's `clean_page`; a dropped page's text is empty."""
     result = clean_page(html, url, options)
     if result.drop_reason is not None:

@@ -29,15 +29,17 @@ import gzip
 import hashlib
 import json
 import sys
-from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.extraction import DEFAULT_DATA_ROOT, in_training_half
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 from cleaning.pagetype import DEFAULT_MODEL_FILE, could_be_listing
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 CACHE = Path(__file__).with_name("results") / "page_type_signals.jsonl"
 LISTING_LABELS = frozenset({"listing", "collection"})

@@ -15,6 +15,7 @@ from trafilatura.utils import load_html
 from cleaning.blocks import remove_junk_blocks
 from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
 from cleaning.language import UNDETERMINED, identify_language
+from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
 from cleaning.pagetype import PageType, load_model, read_markup, text_signals
 from cleaning.prune import prune_widgets
 
@@ -123,13 +124,13 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     if options.min_words is not None and result.word_count < options.min_words:
         result.drop_reason = "too_short"
         return result
-    found = text_signals(
+    signals = text_signals(
         result.text,
         markup,
         has_date=bool(document.date),
         has_author=bool(result.authors),
     )
-    result.page_signals = {**markup.signals, **found}
+    result.page_signals = {**markup.signals, **signals}
     result.page_type, result.listing_score = load_model().classify(result.page_signals)
     if result.page_type not in options.page_types:
         result.drop_reason = f"page_type_{result.page_type}"
@@ -194,14 +195,17 @@ def _headings(document: Document) -> frozenset[str]:
 
 
 def _describe(document: Document, url: str, text: str) -> CleanResult:
+    # the site's name comes off the title, so that the title repeated as the text's first
+    # line is found (``remove_junk``'s ``title``); see cleaning/metadata.py
+    title, sitename = title_and_site(document.title, document.sitename, url)
     result = CleanResult(
         url=url,
-        title=_clean(document.title),
-        authors=_split_authors(document.author),
+        title=title,
+        authors=author_names(document.author),
         date_published=_parse_date(document.date),
-        sitename=_clean(document.sitename),
-        description=_clean(document.description),
-        tags=_unique([*(document.categories or []), *(document.tags or [])]),
+        sitename=sitename,
+        description=clean_value(document.description),
+        tags=unique_tags([*(document.categories or []), *(document.tags or [])]),
     )
     _set_text(result, text)
     return result
@@ -222,25 +226,6 @@ def _tidy(text: str) -> str:
     # NFC as trafilatura.extract returns it: decomposed umlauts break exact matching downstream
     lines = (line.strip() for line in unicodedata.normalize("NFC", text).splitlines())
     return "\n".join(line for line in lines if line)
-
-
-def _clean(value: str | None) -> str | None:
-    value = _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip() if value else ""
-    return value or None
-
-
-def _split_authors(value: str | None) -> list[str]:
-    # trafilatura joins several authors with "; "
-    return _unique(value.split(";")) if value else []
-
-
-def _unique(values: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for value in values:
-        cleaned = _clean(value)
-        if cleaned and cleaned.casefold() not in {v.casefold() for v in seen}:
-            seen[cleaned] = None
-    return list(seen)
 
 
 def _parse_date(value: str | None) -> date | None:

@@ -91,7 +91,7 @@ _SLUG_SPLIT = re.compile(r"[-_+.,~]+")
 _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{4,}")
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?。！？…:;\"”»)]$")
+_SENTENCE_END = re.compile('[.!?\u3002\uff01\uff1f…:;"”»)]$')  # CJK full stops too
 # text outside the page chrome (navigation, header, footer, sidebars, scripts)
 _CHROME = (
     "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside "

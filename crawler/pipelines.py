@@ -18,7 +18,7 @@ from scrapy.utils.asyncio import call_later, create_looping_call
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from cleaning import CleaningOptions, clean_page, content_hash, load_backend
+from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions, page_keys
 from crawler.config import ConfigError, setting_list
@@ -83,7 +83,7 @@ def _cleaning_options(
         include_tables=settings.getbool("CLEANCRAWL_INCLUDE_TABLES"),
         favor_precision=focus == "precision",
         favor_recall=focus == "recall",
-        page_types=frozenset(setting_list(settings, "CLEANCRAWL_PAGE_TYPES")),
+        page_types=frozenset(map(PageType, setting_list(settings, "CLEANCRAWL_PAGE_TYPES"))),
         language_sample_chars=settings.getint("CLEANCRAWL_LANGUAGE_SAMPLE_CHARS"),
         language_seed=settings.getint("CLEANCRAWL_LANGUAGE_SEED"),
         language_backend=settings.get("CLEANCRAWL_LANGUAGE_BACKEND") or "langdetect",
