@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.reactor import is_reactor_installed
 from twisted.internet.error import DNSLookupError
@@ -45,8 +46,9 @@ class HostGuard:
     loopback, link-local or otherwise non-public address is refused as ``private_host``
     unless ``CLEANCRAWL_ALLOW_PRIVATE_HOSTS`` is on. Host names are checked where the
     connection gets its address, by ``crawler.resolver.GuardedResolver``: a connection to a
-    name it refused fails, and is counted here as ``private_host`` too; the next requests to
-    that host are refused before they are sent.
+    name it refused fails. Requests wait here for the resolver's answer (one lookup per name,
+    shared with the connection): a refused name is ``private_host``, a name that does not
+    resolve is retried, then ``dns_error``, before robots.txt is fetched for the host.
     """
 
     def __init__(self, *, allow_private: bool, resolver: GuardedResolver | None = None) -> None:
@@ -68,6 +70,17 @@ class HostGuard:
             raise RefusedRequest("bad_scheme", f"scheme {parts.scheme!r} refused")
         if (refusal := self._private(request)) is not None:
             raise refusal
+        host = urlparse_cached(request).hostname or ""
+        if self.resolver is None or not host or _is_address(host):
+            return
+        # The resolver's answer now, the one the connection will get (cached, or checked
+        # again if not): a refused or unknown host ends here, before robots.txt is fetched
+        # for it, and with its own reason.
+        found = await maybe_deferred_to_future(self.resolver.resolve(host))
+        if found.private is not None:
+            raise self._private(request) or RefusedRequest("private_host", host)
+        if found.error is not None:  # retried by Scrapy's retry middleware, then dns_error
+            raise CannotResolveHostError(f"{host}: {found.error}")
 
     def process_response(self, request: Request, response: Response) -> Response:
         # Scrapy's redirect middleware hands a redirect to file:, data: or ftp: on as the
@@ -103,6 +116,14 @@ class HostGuard:
             address if host == address else f"{host} resolves to {address}, which",
         )
         return RefusedRequest("private_host", f"{host} is not a public host")
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def checking_resolver(crawler: Crawler) -> GuardedResolver | None:

@@ -199,6 +199,8 @@ def verdict(middleware: HostGuard, url: str) -> str | None:
         asyncio.run(middleware.process_request(Request(url)))
     except RefusedRequest as refused:
         return refused.reason
+    except CannotResolveHostError:
+        return "retried, then dns_error"
     return None
 
 
@@ -207,8 +209,10 @@ def verdict(middleware: HostGuard, url: str) -> str | None:
     [
         ("https://news.example/a", None),
         ("http://93.184.216.34/", None),
-        ("http://unknown.example/", None),  # left to the resolver and the downloader
-        ("http://intranet.example/", None),  # not refused yet: the connection will be
+        ("http://unknown.example/", "retried, then dns_error"),
+        ("http://intranet.example/", "private_host"),  # resolved here, before robots.txt
+        ("http://mixed.example/", "private_host"),
+        ("http://rebind.example/", None),  # the first answer, which connections will get
         ("http://127.0.0.1:8080/admin", "private_host"),
         ("http://10.0.0.5/", "private_host"),
         ("http://[::1]/", "private_host"),
@@ -219,7 +223,7 @@ def verdict(middleware: HostGuard, url: str) -> str | None:
         ("data:text/html,hi", "bad_scheme"),
     ],
 )
-def test_verdicts_before_any_lookup(url: str, reason: str | None) -> None:
+def test_verdicts(url: str, reason: str | None) -> None:
     middleware, _ = guard()
     assert verdict(middleware, url) == reason
 
