@@ -18,6 +18,7 @@ from cleaning.language import UNDETERMINED, identify_language
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
 from cleaning.pagetype import PageType, load_model, read_markup, text_signals
 from cleaning.prune import prune_widgets
+from cleaning.reasons import CLEAN_PAGE_REASONS
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document
@@ -25,16 +26,7 @@ if TYPE_CHECKING:
     from cleaning.options import CleaningOptions
 
 # every reason clean_page gives for not writing a page
-DROP_REASONS = frozenset(
-    {
-        "empty",
-        "binary",
-        "unparseable",
-        "no_text",
-        "too_short",
-        *(f"page_type_{page_type}" for page_type in PageType),
-    }
-)
+DROP_REASONS = CLEAN_PAGE_REASONS
 
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
@@ -149,9 +141,12 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
 
 
 def _looks_binary(html: str) -> bool:
+    # stray NUL characters are no text, but no sign of a binary either (decode_html removes
+    # them); a text that is more than a quarter NUL, or has other controls, is a binary
     sample = html[:_BINARY_SAMPLE]
-    controls = len(_CONTROL.findall(sample))
-    return "\x00" in sample or controls > _BINARY_SHARE * len(sample)
+    nul = sample.count("\x00")
+    controls = len(_CONTROL.findall(sample)) - nul
+    return nul * 4 > len(sample) or controls > _BINARY_SHARE * (len(sample) - nul)
 
 
 def content_hash(text: str) -> str:

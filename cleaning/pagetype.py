@@ -108,6 +108,7 @@ class Markup:
 
     signals: dict[str, float]
     headlines: frozenset[str]  # folded text of links of at least _HEADLINE_WORDS words
+    links: frozenset[str]  # folded text of every link
     teasers: tuple[str, ...]  # text of each teaser card, folded, without white space
 
 
@@ -115,7 +116,8 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
     """Signals of the parsed page (after widget pruning, before extraction)."""
     og_type = _meta(tree, "og:type")
     types = _jsonld_types(tree)
-    body_chars, link_chars, headline_chars, headlines = _link_text(tree)
+    body_chars, link_chars, headline_chars, links = _link_text(tree)
+    headlines = frozenset(t for t in links if len(_WORD.findall(t)) >= _HEADLINE_WORDS)
     cards = _teaser_lists(tree)
     teaser_chars = sum(len(card) for card in cards)
     features = {
@@ -138,7 +140,7 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
         "teaser_share": min(teaser_chars, body_chars) / body_chars if body_chars else 0.0,
     }
     features.update(url_signals(url))
-    return Markup(features, headlines, tuple(cards))
+    return Markup(features, headlines, links, tuple(cards))
 
 
 def url_signals(url: str) -> dict[str, float]:
@@ -180,6 +182,7 @@ def text_signals(
         for n, line in zip(words, lines, strict=True)
         if _fold(line) in headlines or _prefix(_fold(line)) in prefixes
     )
+    link_lines = sum(1 for line in lines if _fold(line) in markup.links)
     in_cards = sum(
         n
         for n, line in zip(words, lines, strict=True)
@@ -187,6 +190,7 @@ def text_signals(
     )
     return {
         "headline_cover": linked / total,
+        "link_lines": _log(link_lines),
         "teaser_cover": in_cards / total,
         "words": _log(sum(words)),
         "prose_share": prose / total,
@@ -216,8 +220,9 @@ class PageTypeModel:
     def classify(self, features: dict[str, float]) -> tuple[PageType, float]:
         """The page type and the listing score it was decided on.
 
-        A page with fewer than ``_MIN_TEASERS`` headline links links to too little to be a
-        link hub, whatever the model says of its short text (an about page, a short item).
+        A page with fewer than ``_MIN_TEASERS`` headline links or lines that are links links to
+        too little to be a link hub, whatever the model says of its short text (an about page,
+        a short item).
         """
         listing = self.listing_score(features)
         if could_be_listing(features) and listing >= self.listing_threshold:
@@ -228,8 +233,10 @@ class PageTypeModel:
 
 
 def could_be_listing(features: dict[str, float]) -> bool:
-    """Whether the page has enough headline links to be a link hub at all."""
-    return features.get("headline_links", 0.0) >= _log(_MIN_TEASERS)
+    """Whether the page has enough headline links, or lines of its text that are links, to be
+    a link hub at all."""
+    least = _log(_MIN_TEASERS)
+    return features.get("headline_links", 0.0) >= least or features.get("link_lines", 0.0) >= least
 
 
 @lru_cache(maxsize=4)
@@ -279,7 +286,7 @@ def _is_prose(words: int, line: str) -> bool:
 
 def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str]]:
     """Characters of text outside the chrome, of it in links and in headline links, and the
-    folded texts of the headline links."""
+    folded texts of the links."""
     body = sum(len(t.strip()) for t in tree.xpath(f"//body//text()[not({_CHROME})]"))
     linked = headline = 0
     texts: set[str] = set()
@@ -288,6 +295,7 @@ def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str]]:
         linked += len(text)
         if len(_WORD.findall(text)) >= _HEADLINE_WORDS:
             headline += len(text)
+        if text:
             texts.add(text.casefold())
     return body, min(linked, body), min(headline, body), frozenset(texts)
 
@@ -305,7 +313,7 @@ def _teaser_lists(tree: HtmlElement) -> list[str]:
         groups: dict[tuple[str, str], list[HtmlElement]] = {}
         for child in parent:
             if isinstance(child.tag, str):
-                groups.setdefault((child.tag, child.get("class", "")), []).append(child)
+                groups.setdefault((child.tag, _first_class(child)), []).append(child)
         for items in groups.values():
             if len(items) < _MIN_TEASERS:
                 continue
@@ -313,6 +321,12 @@ def _teaser_lists(tree: HtmlElement) -> list[str]:
             if len(teasers) >= _MIN_TEASERS and len(teasers) >= 0.4 * len(items):
                 cards.extend(teasers)
     return cards
+
+
+def _first_class(element: HtmlElement) -> str:
+    # cards share their first class; later ones often number them ("teaser post-1400")
+    classes = element.get("class", "").split()
+    return classes[0] if classes else ""
 
 
 def _teasers(items: list[HtmlElement]) -> list[str]:

@@ -27,11 +27,19 @@ DOWNLOADER_MIDDLEWARES = {
     # first requests of a host through while robots.txt downloads), RFC 9309, Crawl-delay
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxt": 100,
+    # Scrapy's offsite filter, counting a redirect off the site as a drop ("offsite")
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.CountingOffsiteMiddleware": 55,
     # with a JOBDIR: URLs already in closed files of the job are not fetched again
     "crawler.resume.SkipWrittenMiddleware": 60,
     # with a state directory: skip unchanged articles, re-fetch the others conditionally
     "crawler.incremental.IncrementalMiddleware": 70,
 }
+
+# Host names are resolved once and checked where connections get their address, so a name
+# that answers a public address to a check and a private one to the connection (DNS
+# rebinding) cannot pass; see crawler/resolver.py and CLEANCRAWL_ALLOW_PRIVATE_HOSTS.
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 
 # Scrapy's duplicate filter, counting a page it filters (a redirect loop) as a drop.
 DUPEFILTER_CLASS = "crawler.dupefilter.CountingDupeFilter"

@@ -162,6 +162,31 @@ def _slow_extraction() -> Reply:
     return _html(page, "utf-8", "text/html; charset=utf-8")
 
 
+def _utf16(encoding: str, content_type: str, meta: str = "") -> Reply:
+    """German in UTF-16 or UTF-32 without a byte-order mark (Python's -le/-be codecs add none)."""
+    page = article("Größe in UTF-16", GERMAN, lang="de", meta=meta)
+    return _html(page, encoding, content_type)
+
+
+def _nul_byte() -> Reply:
+    """An article with one NUL byte near its start, as a broken CMS template leaves."""
+    page = article("Ein Nullbyte", GERMAN, lang="de").replace("<nav>", "<nav>\x00")
+    return _html(page, "utf-8", "text/html; charset=utf-8")
+
+
+def _mostly_utf8() -> Reply:
+    """UTF-8, declared, with a footer of windows-1252 bytes: invalid as UTF-8."""
+    page = article("Übertragung", GERMAN, lang="de", meta='<meta charset="utf-8">')
+    body = page.encode("utf-8").replace(b"Hostile Times", "Édition Hostile".encode("cp1252"))
+    return Reply(headers=(("Content-Type", "text/html; charset=utf-8"),), body=body)
+
+
+def _lone(title: str, paragraphs: list[str], lang: str) -> Reply:
+    """An article without links, for the pages on subdomains: they lead nowhere else."""
+    page = article(title, paragraphs, lang=lang).replace('<nav><a href="/">Home</a></nav>', "")
+    return _html(page, "utf-8")
+
+
 def _redirect(target: str) -> Reply:
     return Reply(status=302, headers=(("Location", target), ("Content-Type", "text/html")))
 
@@ -174,6 +199,8 @@ class Case:
     outcome: str  # "written", or the drop reason counted as cleaning/dropped/<reason>
     words: tuple[str, ...] = ()  # words the written text must hold, exactly
     what: str = ""  # the input, for the README table
+    host: str = ""  # served on this subdomain of DOMAIN (a fake DNS name in the crawl)
+    fetched: bool = True  # False: refused before any request reaches the server
 
 
 HOSTILE: dict[str, Case] = {
@@ -322,20 +349,180 @@ HOSTILE: dict[str, Case] = {
         "download_timeout",
         what="stalls mid-body (past DOWNLOAD_TIMEOUT)",
     ),
+    "/nul-byte": Case(
+        _nul_byte,
+        "written",
+        ("Größe", "Außerdem"),
+        "a UTF-8 article with one NUL byte in its first 8 KiB",
+    ),
+    "/enc/utf16le-header": Case(
+        lambda: _utf16("utf-16-le", "text/html; charset=utf-16"),
+        "written",
+        ("Größe", "heißt", "fünf"),
+        "German in UTF-16LE without BOM, declared in the HTTP header",
+    ),
+    "/enc/utf16be-meta": Case(
+        lambda: _utf16("utf-16-be", "text/html", '<meta charset="utf-16">'),
+        "written",
+        ("Größe", "heißt", "fünf"),
+        "German in UTF-16BE without BOM, declared in `<meta>` only",
+    ),
+    "/enc/utf16le-undeclared": Case(
+        lambda: _utf16("utf-16-le", "text/html"),
+        "written",
+        ("Größe", "heißt", "fünf"),
+        "German in UTF-16LE without BOM, no charset anywhere",
+    ),
+    "/enc/utf32be-undeclared": Case(
+        lambda: _utf16("utf-32-be", "text/html"),
+        "written",
+        ("Größe", "heißt", "fünf"),
+        "German in UTF-32BE without BOM, no charset anywhere",
+    ),
+    "/enc/mostly-utf8": Case(
+        _mostly_utf8,
+        "written",
+        ("Übertragung", "Größe", "Außerdem"),
+        "German in UTF-8 (declared) with a few windows-1252 bytes (invalid UTF-8) in its footer",
+    ),
+    "/redirect/file": Case(
+        lambda: _redirect("file:///etc/passwd"), "bad_scheme", what="a redirect to `file:`"
+    ),
+    "/redirect/data": Case(
+        lambda: _redirect("data:text/html,<p>injected</p>"),
+        "bad_scheme",
+        what="a redirect to `data:`",
+    ),
+    "/redirect/ftp": Case(
+        lambda: _redirect("ftp://hostile.test/pub/x"), "bad_scheme", what="a redirect to `ftp:`"
+    ),
+    "/redirect/offsite": Case(
+        lambda: _redirect("http://elsewhere.test/page"),
+        "offsite",
+        what="a redirect to a host outside the site's allowed domains",
+    ),
+    "/redirect/private": Case(
+        lambda: _redirect("http://intranet.hostile.test/admin"),
+        "private_host",
+        what="a redirect to a name that resolves to a private address",
+    ),
+    "/dns/rebind": Case(
+        lambda: _lone("Rebinding", FRENCH, "fr"),
+        "written",
+        ("crème", "éligibles"),
+        "a name answering a public address, then a private one (DNS rebinding)",
+        host="rebind",
+    ),
+    "/dns/private": Case(
+        lambda: _lone("Intranet", FRENCH, "fr"),
+        "private_host",
+        what="a name that resolves to a private address",
+        host="intranet",
+        fetched=False,
+    ),
+    "/dns/nxdomain": Case(
+        lambda: _lone("Nowhere", FRENCH, "fr"),
+        "dns_error",
+        what="a name that does not resolve",
+        host="nxdomain",
+        fetched=False,
+    ),
+    "/robots/huge": Case(
+        lambda: _lone("Huge robots.txt", SPANISH, "es"),
+        "written",
+        ("batería",),
+        "a page on a host whose robots.txt is 700 kB of rules",
+        host="bigrobots",
+    ),
     "/private/secret": Case(
         lambda: _html(article("Secret", GERMAN, lang="de"), "utf-8"),
         "robots_txt",
         what="disallowed by robots.txt",
+        fetched=False,
     ),
 }
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+DOMAIN = "hostile.test"  # the crawl resolves it, and its subdomains, with tests/fake_dns.py
 
 
-def index_page() -> bytes:
+def huge_robots() -> bytes:
+    """About 700 kB of rules (over RFC 9309's 500 KiB), none of which disallows /robots/huge.
+
+    Not more: robots.txt is parsed in the reactor thread, and a parse of seconds would time
+    out the crawl's 3-second downloads."""
+    rules = "".join(f"Disallow: /archive/{n}/\n" for n in range(28_000))
+    return f"User-agent: *\n{rules}".encode()
+
+
+# Sitemaps of the "maps" site (tests/test_hostile_crawl.py): entity attacks, a flood of
+# entries and a gzip bomb. Their entries are relative, so they stay on the test server.
+_LOL = '<!ENTITY lol "lol">' + "".join(
+    f'<!ENTITY lol{n} "{("&lol;" if n == 1 else f"&lol{n - 1};") * 10}">' for n in range(1, 10)
+)
+_URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+FLOOD_URLS = 100_000
+
+
+def _flood() -> Iterator[bytes]:
+    yield f'<?xml version="1.0"?>{_URLSET}'.encode()
+    for start in range(0, FLOOD_URLS, 10_000):
+        yield "".join(
+            f"<url><loc>/maps/page/{n}</loc></url>" for n in range(start, start + 10_000)
+        ).encode()
+    yield b"</urlset>"
+
+
+def _sitemap_gzip_bomb() -> Reply:
+    # 20 MiB once decompressed (over DOWNLOAD_MAXSIZE), served as a .gz file, not gzip-encoded
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    body = compressor.compress(f'<?xml version="1.0"?>{_URLSET}'.encode())
+    body += b"".join(compressor.compress(b" " * MB) for _ in range(20)) + compressor.flush()
+    return Reply(headers=(("Content-Type", "application/x-gzip"),), body=body)
+
+
+def _xml(text: str) -> Reply:
+    return Reply(headers=(("Content-Type", "application/xml"),), body=text.encode())
+
+
+SITEMAPS: dict[str, tuple[Callable[[], Reply], str]] = {
+    "/maps/billion-laughs.xml": (
+        lambda: _xml(
+            f'<?xml version="1.0"?><!DOCTYPE urlset [{_LOL}]>{_URLSET}'
+            "<url><loc>/maps/lol/&lol9;</loc></url></urlset>"
+        ),
+        "billion laughs: entities nested 10 deep (10⁹ × lol)",
+    ),
+    "/maps/xxe.xml": (
+        lambda: _xml(
+            '<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            f"{_URLSET}<url><loc>/maps/xxe/&xxe;</loc></url></urlset>"
+        ),
+        "XXE: an external entity naming `file:///etc/passwd`",
+    ),
+    "/maps/flood.xml": (
+        lambda: Reply(headers=(("Content-Type", "application/xml"),), body=_flood),
+        "a sitemap of 100,000 URLs",
+    ),
+    "/maps/huge.xml.gz": (
+        _sitemap_gzip_bomb,
+        "a `.xml.gz` sitemap of 20 kB, 20 MiB once decompressed",
+    ),
+}
+
+
+def case_url(path: str, port: int | None = None) -> str:
+    """The URL of a case: its path, or an absolute URL on its subdomain."""
+    case = HOSTILE[path]
+    return f"http://{case.host}.{DOMAIN}:{port}{path}" if case.host and port else path
+
+
+def index_page(port: int | None = None) -> bytes:
     # pages reached only through a redirect (outcome "") are not linked
     links = "".join(
-        f'<li><a href="{path}">{path}</a></li>' for path, case in HOSTILE.items() if case.outcome
+        f'<li><a href="{case_url(path, port)}">{path}</a></li>'
+        for path, case in HOSTILE.items()
+        if case.outcome
     )
     return (
         '<html><head><title>Hostile Times</title><meta property="og:type" content="website">'
@@ -348,6 +535,7 @@ class HostileServer:
 
     def __init__(self) -> None:
         self.requests: Counter[str] = Counter()
+        self.hosts: Counter[tuple[str, str]] = Counter()  # (host name, path)
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"server_state": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -359,9 +547,14 @@ class HostileServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def count(self, path: str) -> None:
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    def count(self, host: str, path: str) -> None:
         with self._lock:
             self.requests[path] += 1
+            self.hosts[host, path] += 1
 
     def __enter__(self) -> Self:
         self._thread.start()
@@ -383,11 +576,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
-        self.server_state.count(path)
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        self.server_state.count(host, path)
         if path == "/":
-            reply = Reply(body=index_page())
+            reply = Reply(body=index_page(self.server_state.port))
         elif path == "/robots.txt":
-            reply = Reply(headers=(("Content-Type", "text/plain"),), body=ROBOTS)
+            robots = huge_robots() if host.startswith("bigrobots.") else ROBOTS
+            reply = Reply(headers=(("Content-Type", "text/plain"),), body=robots)
+        elif path in SITEMAPS:
+            reply = SITEMAPS[path][0]()
         elif path in HOSTILE:
             reply = HOSTILE[path].reply()
         else:

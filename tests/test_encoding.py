@@ -7,12 +7,18 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import HtmlResponse
+from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from cleaning import CleaningOptions, clean_page
-from cleaning.encoding import decode_html, looks_binary
+from cleaning.encoding import decode_html, looks_binary, wide_encoding
 from crawler.items import PageItem
 from crawler.spiders.technews import SITE, TechNewsSpider
 from tests.conftest import make_crawler
@@ -40,7 +46,8 @@ def test_decode_html_reads_every_charset_case(path: str) -> None:
     decoded = decode_html(body, content_type)
     for word in HOSTILE[path].words:
         assert word in decoded.text
-    assert "\ufffd" not in decoded.text
+    if path != "/enc/mostly-utf8":  # its invalid bytes are U+FFFD
+        assert "\ufffd" not in decoded.text
 
 
 @pytest.mark.parametrize("path", sorted(SCRAPY_MISREADS))
@@ -81,9 +88,148 @@ def test_decode_html_edge_cases(body: bytes, content_type: str | None, expected:
 def test_looks_binary() -> None:
     assert looks_binary(random.Random(1).randbytes(4096))
     assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100))
+    assert looks_binary(bytes(5000))  # nothing but NUL bytes
     assert not looks_binary("<p>naïve</p>".encode("utf-16"))  # text, with NUL bytes
     assert not looks_binary(b"<html><body>\x1b$B text\tand\r\nlines\x0c</body></html>")
     assert not looks_binary(b"")
+
+
+HTML = (
+    "<html><head>{meta}<title>Größe</title></head><body><p>Die Größe der Übertragung ändert"
+    " sich täglich, heißt es aus München. 新しいスマートフォン</p></body></html>"
+)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_bytes_are_binary_whatever_the_header_says(seed: int) -> None:
+    body = random.Random(seed).randbytes(20_000)
+    for content_type in (None, "text/html; charset=utf-16", "text/html; charset=utf-8"):
+        assert looks_binary(body, content_type)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (HTML.format(meta="").replace("<p>", "<p>\x00").encode(), None),  # one NUL byte
+        (HTML.format(meta="").encode() * 20 + bytes(300), None),  # NUL padding at the end
+        (HTML.format(meta="").encode("utf-16-le"), None),  # UTF-16 without BOM
+        (HTML.format(meta="").encode("utf-16-be"), "text/html; charset=utf-16"),
+        (HTML.format(meta='<meta charset="utf-16">').encode("utf-16-be"), None),
+        (HTML.format(meta="").encode("utf-32-le"), None),
+        (HTML.format(meta="").encode("utf-32-be"), "text/html; charset=utf-32"),
+        ("<p>ISO-2022-KR: \x0e\x21\x21\x0f text</p>".encode("ascii") * 50, None),
+    ],
+    ids=[
+        "nul",
+        "nul-padding",
+        "utf16le",
+        "utf16be-header",
+        "utf16be-meta",
+        "utf32le",
+        "utf32be",
+        "shift-out-in",
+    ],
+)
+def test_text_with_nul_or_control_bytes_is_not_binary(
+    body: bytes, content_type: str | None
+) -> None:
+    assert not looks_binary(body, content_type)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content_type", "meta", "how"),
+    [
+        ("utf-16-le", None, "", "detected"),
+        ("utf-16-be", None, "", "detected"),
+        ("utf-16-le", "text/html; charset=utf-16", "", "declared"),
+        ("utf-16-be", "text/html; charset=UTF-16LE", "", "declared"),  # the bytes tell the order
+        ("utf-16-be", "text/html", '<meta charset="utf-16">', "declared"),
+        (
+            "utf-16-le",
+            "text/html",
+            '<meta http-equiv="Content-Type" content="text/html; charset=utf-16">',
+            "declared",
+        ),
+        ("utf-32-le", None, "", "detected"),
+        ("utf-32-be", "text/html; charset=utf-32", "", "declared"),
+    ],
+)
+def test_utf16_and_utf32_without_bom_are_decoded(
+    encoding: str, content_type: str | None, meta: str, how: str
+) -> None:
+    html = HTML.format(meta=meta)
+    body = html.encode(encoding)
+    assert wide_encoding(body, content_type) == encoding
+    decoded = decode_html(body, content_type)
+    assert (decoded.text, decoded.encoding, decoded.how) == (html, encoding, how)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        HTML.format(meta="").encode("utf-8"),
+        "<p>Größe</p>".encode("cp1252") * 10,
+        "<p>中文</p>".encode("gbk") * 10,
+        b"<p>a\x00b</p>" * 10,  # a few NUL bytes, not in a pattern
+        random.Random(3).randbytes(3000),
+    ],
+)
+def test_other_bodies_are_not_taken_for_utf16(body: bytes) -> None:
+    assert wide_encoding(body) is None
+    assert wide_encoding(body, "text/html; charset=utf-16") is None  # a stale header
+
+
+def test_nul_bytes_are_removed_from_text() -> None:
+    html = HTML.format(meta="")
+    body = html.replace("<p>", "<p>\x00").encode() + bytes(10)
+    decoded = decode_html(body, "text/html; charset=utf-8")
+    assert decoded.text == html and decoded.how == "utf-8"
+    # and in clean_page's own check: a NUL character is no reason to drop a page
+    body, _ = reply("/nul-byte")
+    html = body.decode("utf-8")
+    assert "\x00" in html
+    result = clean_page(html, "https://news.test/a", CleaningOptions(min_words=10))
+    assert result.kept, result.drop_reason
+
+
+@pytest.mark.parametrize(
+    ("content_type", "meta"),
+    [
+        ("text/html; charset=utf-8", ""),
+        ("text/html", '<meta charset="utf-8">'),
+        ("text/html", ""),  # undeclared, but mostly valid UTF-8
+        ("text/html; charset=windows-1252", ""),  # a stale header loses to the bytes
+    ],
+)
+def test_mostly_utf8_is_read_as_utf8(content_type: str, meta: str) -> None:
+    html = HTML.format(meta=meta)
+    # a few bytes of windows-1252 in a UTF-8 page: "é" (E9) and "’" (92)
+    body = html.encode("utf-8").replace(b"</body>", b"<p>caf\xe9 l\x92an</p></body>")
+    decoded = decode_html(body, content_type)
+    assert decoded.how == "mostly_utf-8"
+    assert "Größe der Übertragung ändert sich täglich, heißt es aus München" in decoded.text
+    assert "新しいスマートフォン" in decoded.text
+    assert "caf\ufffd l\ufffdan" in decoded.text  # the bad bytes alone are lost
+    assert "Ã" not in decoded.text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Größe der Übertragung, heißt es", "cp1252"),
+        ("Новая версия программы вышла сегодня", "cp1251"),
+        ("新しいスマートフォンが今日、東京で発表されました", "shift_jis"),
+        ("新しいスマートフォンが今日、東京で発表されました", "euc-jp"),
+        ("今天，一家公司在北京发布了新的智能手机", "gbk"),
+        ("今天，一家公司在北京發佈了新的智能手機", "big5"),
+        ("오늘 서울에서 새로운 스마트폰이 발표되었습니다", "euc-kr"),
+    ],
+)
+def test_legacy_encodings_are_not_mostly_utf8(text: str, encoding: str) -> None:
+    body = f"<html><body><p>{text * 20}</p></body></html>".encode(encoding)
+    decoded = decode_html(body, "text/html; charset=utf-8")  # even when UTF-8 is claimed
+    assert decoded.how != "mostly_utf-8"
+    assert text in decoded.text
 
 
 def test_binary_served_as_html_is_dropped_as_binary(tmp_path: Path) -> None:
@@ -110,6 +256,9 @@ def test_clean_page_drops_control_characters_as_binary() -> None:
         (IgnoreRequest("body exceeded DOWNLOAD_MAXSIZE (16 B) during decompression"), "too_large"),
         (IgnoreRequest("Forbidden by robots.txt"), "robots_txt"),
         (IgnoreRequest("something else"), "ignored"),
+        (CannotResolveHostError("no results for hostname lookup: x.test"), "dns_error"),
+        (DNSLookupError("x.test"), "dns_error"),
+        (IgnoreRequest("Filtered offsite request to 'elsewhere.test'"), "offsite"),
         (ConnectionRefusedError(), "download_error"),
     ],
 )

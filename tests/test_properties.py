@@ -60,9 +60,10 @@ def test_any_bytes_decoded(body: bytes, content_type: str | None) -> None:
     check("https://news.test/a", decoded.text)
 
 
-@given(st.text(max_size=500).filter(lambda s: not s.startswith("\ufeff")))
+@given(st.text(max_size=500).filter(lambda s: not s.startswith("\ufeff") and "\x00" not in s))
 def test_utf8_text_round_trips_whatever_the_header_says(text: str) -> None:
-    # valid UTF-8 wins over a stale header: no text is lost or garbled
+    # valid UTF-8 wins over a stale header: no text is lost or garbled (NUL bytes, no text's,
+    # are removed, or tell UTF-16: see test_encoding.py)
     assert decode_html(text.encode("utf-8"), "text/html; charset=iso-8859-1").text == text
 
 

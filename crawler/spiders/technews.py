@@ -9,13 +9,18 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request, Spider
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import HtmlResponse, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
-from twisted.internet.error import TCPTimedOutError, TimeoutError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from cleaning.encoding import decode_html, looks_binary
 from crawler.config import ConfigError, check_settings, default_user_agent
@@ -37,6 +42,7 @@ _IGNORED = {
     "robots.txt": "robots_txt",
     "DOWNLOAD_MAXSIZE": "too_large",  # a compressed body over the limit once decompressed
     "max redirections": "too_many_redirects",
+    "Filtered offsite request": "offsite",  # filtered on download, not when it was scheduled
 }
 
 SITE = "cleancrawl_site"  # request meta: name of the site the request belongs to
@@ -134,7 +140,12 @@ class TechNewsSpider(Spider):
     def parse_xml(self, response: Response) -> Iterator[Any]:
         """Sitemaps, sitemap indexes and RSS/Atom feeds, told apart by their root element."""
         site = self._site(response)
-        body = self._xml_body(response)
+        try:
+            body = self._xml_body(response)
+        except XmlTooLarge:
+            self.crawler.stats.inc_value("technews/xml/failed/too_large")
+            self.logger.warning("Over DOWNLOAD_MAXSIZE once decompressed: %s", response.url)
+            return
         if body is None:
             self.logger.warning("Not a sitemap or feed: %s", response.url)
             self.crawler.stats.inc_value("technews/xml/unreadable")
@@ -210,6 +221,8 @@ class TechNewsSpider(Spider):
             reason = f"http_{error.response.status}"
         elif isinstance(error, DownloadTimeoutError | TimeoutError | TCPTimedOutError):
             reason = "download_timeout"
+        elif isinstance(error, CannotResolveHostError | DNSLookupError):
+            reason = "dns_error"
         elif isinstance(error, DownloadCancelledError):
             reason = "too_large"  # Scrapy cancels a download only over DOWNLOAD_MAXSIZE
         elif isinstance(error, IgnoreRequest):
@@ -318,9 +331,15 @@ class TechNewsSpider(Spider):
         if gzip_magic_number(response):
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except (ValueError, OSError, EOFError):  # over the size limit, or corrupt
+            except ValueError as exc:  # gunzip raises it only over the size limit
+                raise XmlTooLarge(response.url) from exc
+            except (OSError, EOFError):  # corrupt
                 return None
         return body if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" else None
+
+
+class XmlTooLarge(ValueError):
+    """A gzipped sitemap or feed over ``DOWNLOAD_MAXSIZE`` once decompressed."""
 
 
 def _ignored_reason(message: str) -> str:
