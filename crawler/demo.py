@@ -55,14 +55,18 @@ def summary(files: list[Path], stats: Mapping[str, Any], output_dir: Path) -> st
     """A few lines on what a crawl wrote and dropped, for a person at a terminal."""
     lines = ["", "cleancrawl demo finished."]
     if not files:
-        lines.append("No articles were written.")
+        lines.append("No pages were written.")
     else:
         table = ds.dataset([str(f) for f in files], format="parquet").to_table(
-            columns=["language", "word_count", "title"]
+            columns=["language", "word_count", "title", "page_type"]
         )
         languages = Counter(table.column("language").to_pylist())
+        types = Counter(table.column("page_type").to_pylist())
         words = sum(table.column("word_count").to_pylist())
-        lines.append(f"Wrote {table.num_rows} articles ({words} words) to {len(files)} file(s):")
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(types.items()))
+        lines.append(
+            f"Wrote {table.num_rows} pages ({kinds}; {words} words) to {len(files)} file(s):"
+        )
         lines += [f"  {f}" for f in files]
         lines.append("Languages: " + ", ".join(f"{k} {v}" for k, v in languages.most_common()))
     dropped = {

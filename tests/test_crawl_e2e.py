@@ -49,7 +49,10 @@ def test_crawl_succeeds_cleanly(crawl: CrawlRun) -> None:
 
 
 def test_every_article_is_written_once_and_nothing_else(rows: dict[str, Any]) -> None:
-    assert sorted(rows) == sorted(EXPECTED["articles"])
+    assert sorted(rows) == sorted([*EXPECTED["articles"], *EXPECTED["other_pages"]])
+    assert {path for path, row in rows.items() if row["page_type"] == "article"} == set(
+        EXPECTED["articles"]
+    )
 
 
 def test_files_schema_and_metadata(crawl: CrawlRun) -> None:
@@ -91,8 +94,7 @@ def test_article_row(rows: dict[str, Any], path: str) -> None:
 def test_stats_account_for_every_page(crawl: CrawlRun, rows: dict[str, Any]) -> None:
     stats = crawl.stats
     assert stats["cleaning/kept"] == len(rows) == stats["parquet/rows_written"]
-    not_articles = len(EXPECTED["listings"]) + len(EXPECTED["non_articles"])
-    assert stats["cleaning/dropped/not_article"] == not_articles
+    assert stats["cleaning/dropped/page_type_listing"] == len(EXPECTED["listings"])
     assert stats["cleaning/dropped/http_404"] == len(EXPECTED["missing"])
     assert stats["cleaning/dropped/robots_txt"] == len(EXPECTED["disallowed"])
     assert stats["technews/xml/sitemap_index"] == 1
@@ -129,6 +131,8 @@ def test_demo_command(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert f"Wrote {len(EXPECTED['articles'])} articles" in done.stdout
-    assert ds.dataset(tmp_path / "demo").count_rows() == len(EXPECTED["articles"])
+    written = len(EXPECTED["articles"]) + len(EXPECTED["other_pages"])
+    kinds = f"{len(EXPECTED['articles'])} article, {len(EXPECTED['other_pages'])} other"
+    assert f"Wrote {written} pages ({kinds};" in done.stdout
+    assert ds.dataset(tmp_path / "demo").count_rows() == written
     assert str(ROOT) != str(tmp_path)
