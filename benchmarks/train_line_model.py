@@ -105,7 +105,8 @@ def page_examples(data_root: Path) -> Iterator[tuple[Example, bool]]:
                 continue
             valid = _in_validation(doc.id)
             lines = [
-                line.strip() for line in extract_trafilatura(doc.read_html(), doc.url).split("\n")
+                line.strip()
+                for line in extract_trafilatura(doc.read_html(), doc.url)[0].split("\n")
             ]
             if doc.text:
                 gold = _folded(doc.text)
