@@ -38,6 +38,14 @@ class ExitCode(IntEnum):
     WRITE_FAILED = 4  # the Parquet output or the stats file could not be written
 
 
+_MESSAGES = {
+    ExitCode.NOTHING_FETCHED: "nothing was fetched: every request failed or was refused"
+    " (see the log)",
+    ExitCode.WRITE_FAILED: "the Parquet output or the stats file could not be written"
+    " (see the log)",
+}
+
+
 def note_write_failure(stats: StatsCollector | None, what: str) -> None:
     """Count a write that failed (``what``: parquet, stats_file): the crawl exits with 4."""
     if stats is not None:
@@ -119,4 +127,7 @@ def run_crawl(process: CrawlerProcessBase, crawler: Crawler, **spider_args: Any)
         return ExitCode.CONFIG_ERROR
     if process.bootstrap_failed or crawler.stats is None:
         return ExitCode.FAILED
-    return exit_code(crawler.stats.get_stats())
+    code = exit_code(crawler.stats.get_stats())
+    if code in _MESSAGES:  # the last line of a cron mail: why the run is a failure
+        print(f"cleancrawl: error: {_MESSAGES[code]}", file=sys.stderr)
+    return code
