@@ -56,6 +56,10 @@ class DropReason(StrEnum):
         "the server answered with an error status, e.g. `http_404` (500, 502, 503, 504, 522,"
         " 524, 408 and 429 after `RETRY_TIMES` retries)",
     )
+    NOT_ALLOWED = (
+        "not_allowed",
+        "a start URL the site's `allow` or `deny` patterns leave out: fetched for its links only",
+    )
     # the request is refused, or the download fails
     ROBOTS_TXT = "robots_txt", "robots.txt forbids the page"
     TOO_LARGE = (

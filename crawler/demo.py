@@ -9,6 +9,7 @@ import pyarrow.dataset as ds
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.outcome import ExitCode, run_crawl
 from crawler.sample_server import SAMPLE_SITE, SiteServer
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
 def run_demo(output_dir: Path, *, log_level: str = "INFO") -> int:
     """Crawl the sample site over 127.0.0.1 with the technews spider; print a summary.
 
-    Returns the process exit code: 0 when articles were written.
+    Returns the exit code ``scrapy crawl`` would (``crawler.outcome.ExitCode``), and 1 when
+    the crawl ran but wrote no article: the sample site always has some.
     """
     with SiteServer(SAMPLE_SITE) as server:
         settings = project_settings(
@@ -41,14 +43,15 @@ def run_demo(output_dir: Path, *, log_level: str = "INFO") -> int:
         )
         process = CrawlerProcess(settings)
         crawler = process.create_crawler("technews")
-        process.crawl(crawler, url=f"{server.url}/")
-        process.start()
+        code = run_crawl(process, crawler, url=f"{server.url}/")
+    if code in (ExitCode.CONFIG_ERROR, ExitCode.FAILED):
+        return code  # said why on stderr
     assert crawler.stats is not None
     stats = crawler.stats.get_stats()
     crawl_id = crawler.settings.get("CLEANCRAWL_CRAWL_ID")
     files = sorted(output_dir.glob(f"technews-{crawl_id}-*.parquet"))
     print(summary(files, stats, output_dir))
-    return 0 if files else 1
+    return code or (ExitCode.OK if files else ExitCode.FAILED)
 
 
 def summary(files: list[Path], stats: Mapping[str, Any], output_dir: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -10,9 +11,13 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.outcome import note_write_failure
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
 
 
 class StatsFile:
@@ -34,13 +39,16 @@ class StatsFile:
         return extension
 
     def write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.stats.get_stats(), default=_json_value, indent=2, sort_keys=True)
         temp = self.path.with_name(f".{self.path.name}.tmp")
-        temp.write_text(
-            json.dumps(self.stats.get_stats(), default=_json_value, indent=2, sort_keys=True),
-            encoding="utf-8",
-        )
-        temp.replace(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp.write_text(text, encoding="utf-8")
+            temp.replace(self.path)
+        except OSError as exc:
+            # a scheduler reads this file to judge the run: its loss is the exit code's too
+            note_write_failure(self.stats, "stats_file")
+            logger.error("Could not write the stats file %s: %s", self.path, exc)
 
 
 def _json_value(value: Any) -> Any:

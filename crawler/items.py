@@ -21,6 +21,18 @@ class PageItem:
     last_modified: str | None = None
 
 
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _hex(value: bytes | None) -> str | None:
+    return value.hex() if value is not None else None
+
+
+# Scrapy's feed exporters (-o, FEEDS) call a field's "serializer": JSON-safe values
+_ISO = {"serializer": _iso}
+
+
 @dataclass(slots=True, kw_only=True)
 class ArticleItem:
     """A cleaned article: one Parquet row (see ``output.schema.ARTICLE_SCHEMA``)."""
@@ -28,14 +40,14 @@ class ArticleItem:
     text: str
     id: str
     url: str
-    date: dt.datetime
+    date: dt.datetime = field(metadata=_ISO)
     language: str
     language_score: float
     language_share: float
     page_type: str
     title: str | None
     authors: list[str] = field(default_factory=list)
-    date_published: dt.date | None
+    date_published: dt.date | None = field(metadata=_ISO)
     domain: str
     site: str
     sitename: str | None
@@ -64,4 +76,5 @@ class ArticleItem:
     lastmod: str | None = None
     etag: str | None = None
     last_modified: str | None = None
-    minhash: bytes | None = None  # MinHash signature of text (cleaning.neardup)
+    # MinHash signature of text (cleaning.neardup); hex if a feed is asked for every field
+    minhash: bytes | None = field(default=None, metadata={"serializer": _hex})

@@ -24,6 +24,7 @@ from cleaning.templates import SiteTemplates, TemplateOptions, page_keys
 from crawler.config import ConfigError, setting_list
 from crawler.incremental import history_for
 from crawler.items import ArticleItem, PageItem
+from crawler.outcome import note_write_failure
 from crawler.pool import CleaningPool, default_workers
 from crawler.resume import ledger_for
 from crawler.state import state_for
@@ -152,7 +153,10 @@ class CleaningPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None and crawler.spider is not None
+        if crawler.spider is None:
+            # `scrapy shell` builds the pipelines before it has a spider: nothing to clean
+            raise NotConfigured("no spider to clean pages of (scrapy shell)")
+        assert crawler.stats is not None
         sites = getattr(crawler.spider, "sites", {})
         options = cleaning_options(crawler.settings)
         # before any page (and any thread): a backend that fails to load stops the crawl here
@@ -423,7 +427,7 @@ class ParquetPipeline:
         limit = self.writer.options.max_seconds_per_file
         if limit is not None:
             # checked on a timer, not only on writes, so an idle crawl closes its file too
-            self._timer = create_looping_call(self.writer.roll_if_due)
+            self._timer = create_looping_call(self._write, self.writer.roll_if_due)
             self._timer.start(min(5.0, limit), now=False)
 
     @classmethod
@@ -431,7 +435,9 @@ class ParquetPipeline:
         settings = crawler.settings
         if not settings.getbool("CLEANCRAWL_PARQUET_ENABLED"):
             raise NotConfigured("CLEANCRAWL_PARQUET_ENABLED is off")
-        assert crawler.stats is not None and crawler.spider is not None
+        if crawler.spider is None:
+            raise NotConfigured("no spider to write pages of (scrapy shell)")
+        assert crawler.stats is not None
         crawl_id = settings.get("CLEANCRAWL_CRAWL_ID") or ""
         compression = settings.get("CLEANCRAWL_PARQUET_COMPRESSION", "zstd")
         options = ParquetOptions(
@@ -482,13 +488,23 @@ class ParquetPipeline:
         if self.history is not None:
             self.history.add(item)  # recorded once the file holding the row is closed
         row = ItemAdapter(item).asdict()
-        self.writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
+        self._write(self.writer.write, {name: row[name] for name in ARTICLE_SCHEMA.names})
         return item
+
+    def _write(self, write: Callable[..., None], *args: Any) -> None:
+        """Call a method of the writer; a failure (disk full, folder gone) is logged and
+        counted, and the crawl goes on: the rows not yet in a closed file are lost, which the
+        crawl's exit code (4) tells."""
+        try:
+            write(*args)
+        except OSError as exc:
+            note_write_failure(self.stats, "parquet")
+            logger.error("Could not write Parquet to %s: %s", self.writer.options.directory, exc)
 
     def close(self) -> None:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
-        self.writer.close()
+        self._write(self.writer.close)
         if self.ledger is not None:
             self.ledger.close()
         self.stats.set_value("parquet/rows_written", self.writer.rows_written)

@@ -1,5 +1,7 @@
 """Scrapy settings of cleancrawl. Our own settings carry the CLEANCRAWL_ prefix."""
 
+from output import schema  # lower case: not a setting
+
 BOT_NAME = "cleancrawl"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -41,6 +43,10 @@ DOWNLOADER_MIDDLEWARES = {
 # rebinding) cannot pass; see crawler/resolver.py and CLEANCRAWL_ALLOW_PRIVATE_HOSTS.
 TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 
+# `scrapy check technews -s CLEANCRAWL_ALLOW_PRIVATE_HOSTS=True`: the spider's contracts run
+# against the bundled sample site, served on 127.0.0.1 for the check (@sample_url /path).
+SPIDER_CONTRACTS = {"crawler.contracts.SampleUrlContract": 10}
+
 # Scrapy's duplicate filter, counting a page it filters (a redirect loop) as a drop.
 DUPEFILTER_CLASS = "crawler.dupefilter.CountingDupeFilter"
 
@@ -58,8 +64,14 @@ TELNETCONSOLE_ENABLED = False
 LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"
 
 EXTENSIONS = {
+    # counts what the exit code needs (crawler/outcome.py): responses that reached a site
+    "crawler.outcome.CrawlOutcome": 100,
     "crawler.extensions.StatsFile": 500,
 }
+
+# `-o out.jsonl`, `-o out.csv` and FEEDS export the Parquet columns, in the Parquet's order;
+# the fields kept for the crawl state (lastmod, etag, last_modified, minhash) are left out.
+FEED_EXPORT_FIELDS = list(schema.ARTICLE_SCHEMA.names)
 
 ITEM_PIPELINES = {
     "crawler.pipelines.CleaningPipeline": 300,

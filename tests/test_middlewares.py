@@ -333,7 +333,7 @@ def test_crawl_of_a_private_host_is_refused_by_default(
         run = run_scrapy_crawl(
             tmp_path, "-a", f"url={url}/", settings={"CLEANCRAWL_ALLOW_PRIVATE_HOSTS": "False"}
         )
-    assert run.returncode == 0, run.log[-3000:]
+    assert run.returncode == 3, run.log[-3000:]  # nothing fetched (crawler.outcome.ExitCode)
     assert server.requests == []  # not even robots.txt
     assert run.stats["cleaning/dropped/private_host"] == 1  # the start URL
     assert run.stats["technews/xml/failed/private_host"] == 1  # its robots.txt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -49,6 +50,7 @@ SITE = "cleancrawl_site"  # request meta: name of the site the request belongs t
 DEPTH = PAGE_META_KEY  # request meta: link hops from a start URL, sitemap or feed entry
 SOURCE = "cleancrawl_source"  # request meta: start, sitemap, feed or link
 LASTMOD = "cleancrawl_lastmod"  # request meta: date the sitemap or feed gives for the page
+WRITE = "cleancrawl_write"  # request meta: False for a start URL the site's allow/deny leave out
 SITEMAP_DEPTH = "cleancrawl_sitemap_depth"  # request meta: sitemap indexes above a sitemap
 
 FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
@@ -59,7 +61,8 @@ class TechNewsSpider(Spider):
     """Crawl news sites: articles are written, listings are followed.
 
     Arguments (``-a name=value``): ``sites`` a sites file (TOML), ``url`` one site to
-    crawl from one URL instead, ``output`` the folder to write Parquet to.
+    crawl from one URL instead, ``output`` the folder to write Parquet to, ``max_pages``
+    the most pages fetched per site (over the sites file's ``max_pages``).
     """
 
     name = "technews"
@@ -70,12 +73,14 @@ class TechNewsSpider(Spider):
         sites: str | None = None,
         url: str | None = None,
         output: str | None = None,
+        max_pages: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.sites_arg = sites
         self.url_arg = url
         self.output_arg = output
+        self.max_pages_arg = max_pages
         self.sites: dict[str, Site] = {}
         self._link_extractors: dict[str, LinkExtractor] = {}
         self._queued: dict[str, set[str]] = {}
@@ -105,40 +110,67 @@ class TechNewsSpider(Spider):
         else:
             path = spider.sites_arg or crawler.settings.get("CLEANCRAWL_SITES_FILE")
             sites = load_sites(Path(path) if path else DEFAULT_SITES_FILE)
-        spider.sites = {site.name: site for site in sites}
+        if spider.max_pages_arg is not None:
+            max_pages = _max_pages(spider.max_pages_arg)
+            sites = [replace(site, max_pages=max_pages) for site in sites]
         spider.allowed_domains = sorted({d for s in sites for d in s.allowed_domains})
         for site in sites:
-            # Domains are checked by Site.allows_url: LinkExtractor's allow_domains compares
-            # them with host:port and so refuses every link of a site on a non-default port.
-            spider._link_extractors[site.name] = LinkExtractor(unique=True)
-            spider._queued[site.name] = set()
-            spider._xml_queued[site.name] = set()
-            spider._entries_read[site.name] = 0
+            spider._add_site(site)
         return spider
+
+    def _add_site(self, site: Site) -> None:
+        self.sites[site.name] = site
+        # Domains are checked by Site.allows_url: LinkExtractor's allow_domains compares
+        # them with host:port and so refuses every link of a site on a non-default port.
+        self._link_extractors[site.name] = LinkExtractor(unique=True)
+        self._queued[site.name] = set()
+        self._xml_queued[site.name] = set()
+        self._entries_read[site.name] = 0
 
     async def start(self) -> AsyncIterator[Any]:
         for site in self.sites.values():
+            requests = 0
             if site.robots_sitemaps:
                 # Not a second download: the robots.txt middleware answers it with the
                 # robots.txt it fetched (once per origin) to obey.
                 origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in site.entry_urls}
                 for origin in sorted(origins):
+                    requests += 1
                     yield self._request(f"{origin}/robots.txt", site, self.parse_robots)
             for url in (*site.sitemap_urls, *site.feed_urls):
                 if request := self._xml_request(url, site):
+                    requests += 1
                     yield request
             for url in site.start_urls:
                 if request := self._page_request(url, site, source="start", depth=0):
+                    requests += 1
                     yield request
+            if not requests:
+                self.logger.warning(
+                    "Site %s: nothing to fetch (its start URLs are outside its allowed_domains"
+                    " and it has no sitemap or feed that may be fetched)",
+                    site.name,
+                )
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
+        """A robots.txt: its ``Sitemap:`` lines.
+
+        @sample_url /robots.txt
+        @returns requests 1 1
+        @returns items 0 0
+        """
         site = self._site(response)
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             if request := self._xml_request(url, site):
                 yield request
 
     def parse_xml(self, response: Response) -> Iterator[Any]:
-        """Sitemaps, sitemap indexes and RSS/Atom feeds, told apart by their root element."""
+        """Sitemaps, sitemap indexes and RSS/Atom feeds, told apart by their root element.
+
+        @sample_url /sitemap-posts.xml
+        @returns requests 5
+        @returns items 0 0
+        """
         site = self._site(response)
         try:
             body = self._xml_body(response)
@@ -173,7 +205,13 @@ class TechNewsSpider(Spider):
             self.crawler.stats.inc_value("technews/xml/unknown_root")
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        """An HTML page: follow its links and feeds, and hand it to the pipelines."""
+        """An HTML page: follow its links and feeds, and hand it to the pipelines.
+
+        @sample_url /news/router-firmware-backdoor/
+        @returns items 1 1
+        @returns requests 1
+        @scrapes url html http_status site fetched_at source
+        """
         site = self._site(response)
         if not isinstance(response, HtmlResponse):
             if isinstance(response, XmlResponse) or response.body.lstrip()[:5] == b"<?xml":
@@ -199,6 +237,9 @@ class TechNewsSpider(Spider):
             url = response.urljoin(href)
             if site.allows_url(url) and (request := self._xml_request(url, site)):
                 yield request
+        if not response.meta.get(WRITE, True):
+            count_drop(self.crawler.stats, "not_allowed")  # fetched for its links only
+            return
         yield PageItem(
             url=response.url,
             html=decoded.text,
@@ -258,7 +299,10 @@ class TechNewsSpider(Spider):
     ) -> Request | None:
         url = urldefrag(url)[0]
         queued = self._queued[site.name]
-        if url in queued or not site.allows_url(url):
+        # a start URL is fetched even if allow/deny leave it out: they decide which pages
+        # are written and which links are followed, and it is where the links are
+        allowed = site.allows_url(url)
+        if url in queued or not (allowed or (source == "start" and site.on_domain(url))):
             return None
         if len(queued) >= site.max_pages:
             self.crawler.stats.inc_value(f"technews/max_pages_reached/{site.name}")
@@ -269,7 +313,12 @@ class TechNewsSpider(Spider):
             url,
             site,
             self.parse_page,
-            meta={DEPTH: depth, SOURCE: source, LASTMOD: lastmod.strip() if lastmod else None},
+            meta={
+                DEPTH: depth,
+                SOURCE: source,
+                LASTMOD: lastmod.strip() if lastmod else None,
+                WRITE: allowed,
+            },
         )
 
     def _xml_request(self, url: str, site: Site, depth: int = 0) -> Request | None:
@@ -323,7 +372,17 @@ class TechNewsSpider(Spider):
         )
 
     def _site(self, response: Response) -> Site:
-        return self.sites[response.meta[SITE]]
+        """The site of a response; for a request made outside the spider (``scrapy parse``,
+        a contract), the first site whose domains hold the URL, or a site for that URL."""
+        if name := response.meta.get(SITE):
+            return self.sites[name]
+        url = response.meta.get("redirect_urls", [response.url])[0]
+        site = next((s for s in self.sites.values() if s.on_domain(url)), None)
+        if site is None:
+            site = site_for_url(url)
+            if site.name not in self.sites:
+                self._add_site(site)
+        return self.sites[site.name]
 
     def _xml_body(self, response: Response) -> bytes | None:
         """The XML of a sitemap or feed, gunzipped if needed, or None if it is not XML."""
@@ -340,6 +399,16 @@ class TechNewsSpider(Spider):
 
 class XmlTooLarge(ValueError):
     """A gzipped sitemap or feed over ``DOWNLOAD_MAXSIZE`` once decompressed."""
+
+
+def _max_pages(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigError(f"-a max_pages={value}: must be a whole number >= 1")
+    return number
 
 
 def _ignored_reason(message: str) -> str:

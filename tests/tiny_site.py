@@ -1,0 +1,62 @@
+"""A tiny HTTP server on 127.0.0.1 answering set paths with set statuses, for crawl tests."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Self
+
+from crawler.sample_server import PLACEHOLDER, SAMPLE_SITE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ARTICLE = (SAMPLE_SITE / "news" / "router-firmware-backdoor" / "index.html").read_bytes()
+ROBOTS = b"User-agent: *\nAllow: /\n"
+
+
+class TinySite:
+    """A server on 127.0.0.1 answering each path from ``pages`` (path -> status, body),
+    ``default`` to the rest; ``on_first_request`` runs before the first answer."""
+
+    def __init__(
+        self,
+        pages: dict[str, tuple[int, bytes]],
+        default: tuple[int, bytes] = (404, b"not found"),
+        on_first_request: Callable[[], None] | None = None,
+    ) -> None:
+        site = self
+        self.pages, self.default, self.hook = pages, default, on_first_request
+        self.requests: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if not site.requests and site.hook is not None:
+                    site.hook()
+                site.requests.append(self.path)
+                status, body = site.pages.get(self.path, site.default)
+                body = body.replace(PLACEHOLDER, site.url.encode())  # as the sample site
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join()
