@@ -127,12 +127,8 @@ def check_spider_arguments(spidercls: type, arguments: Mapping[str, Any]) -> Non
     A spider takes the keyword parameters of its ``__init__`` (and ``_job``, from scrapyd):
     Scrapy would turn any other into an attribute nobody reads.
     """
-    parameters = inspect.signature(spidercls.__init__).parameters.values()
-    known = [
-        p.name
-        for p in parameters
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"
-    ]
+    parameters = inspect.signature(spidercls).parameters.values()
+    known = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     for name in sorted(set(arguments) - set(known) - set(COMMON_SPIDER_ARGUMENTS)):
         raise ConfigError(
             f"unknown spider argument {name}{did_you_mean(name, known)}"

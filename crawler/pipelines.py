@@ -20,6 +20,7 @@ from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, clean_page, content_hash, load_backend
 from cleaning.page import word_count
+from cleaning.pagetype import PageType
 from cleaning.templates import SiteTemplates, TemplateOptions
 from crawler.addon import require_addon
 from crawler.config import ConfigError, setting_list
@@ -70,7 +71,7 @@ def cleaning_options(settings: BaseSettings) -> CleaningOptions:
             include_tables=settings.getbool("CLEANCRAWL_INCLUDE_TABLES"),
             favor_precision=focus == "precision",
             favor_recall=focus == "recall",
-            page_types=frozenset(setting_list(settings, "CLEANCRAWL_PAGE_TYPES")),
+            page_types=frozenset(map(PageType, setting_list(settings, "CLEANCRAWL_PAGE_TYPES"))),
             language_backend=settings.get("CLEANCRAWL_LANGUAGE_BACKEND") or "langdetect",
             languages=frozenset(setting_list(settings, "CLEANCRAWL_LANGUAGES")),
             remove_junk=settings.getbool("CLEANCRAWL_REMOVE_JUNK"),

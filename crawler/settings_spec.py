@@ -17,20 +17,18 @@ import difflib
 import json
 import re
 import sys
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
 
 from cleaning.junk import DEFAULT_JUNK_FILE, junk_kinds, load_junk_rules
 from cleaning.language import language_backends, parse_languages
 from cleaning.pagetype import PageType
 from cleaning.quality import QualityThresholds
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
-
-    from scrapy.settings import BaseSettings
 
 Kind = Literal["bool", "int", "float", "str", "choice", "list", "dict"]
 
@@ -369,8 +367,7 @@ SETTINGS: tuple[Setting, ...] = (
         default=0.8,
         minimum=0.01,
         maximum=1.0,
-        doc="estimated Jaccard similarity of word shingles from which a text is a near "
-        "duplicate",
+        doc="estimated Jaccard similarity of word shingles from which a text is a near duplicate",
     ),
     Setting(
         name="CLEANCRAWL_QUALITY_FILTER",
@@ -405,8 +402,7 @@ SETTINGS: tuple[Setting, ...] = (
         name="CLEANCRAWL_ALLOW_PRIVATE_HOSTS",
         kind="bool",
         default=False,
-        doc="fetch from private, loopback and link-local hosts (turn on to crawl a local "
-        "server)",
+        doc="fetch from private, loopback and link-local hosts (turn on to crawl a local server)",
     ),
     Setting(
         name="CLEANCRAWL_MAX_CRAWL_DELAY",

@@ -195,7 +195,9 @@ def _patterns(entry: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
         try:
             patterns.append(re.compile(pattern))
         except re.error as exc:  # its message alone does not say which pattern
-            raise ValueError(f"'{key}' pattern {pattern!r} is not a regular expression: {exc}") from None
+            raise ValueError(
+                f"'{key}' pattern {pattern!r} is not a regular expression: {exc}"
+            ) from None
     return tuple(patterns)
 
 

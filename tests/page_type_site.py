@@ -158,9 +158,11 @@ def page(path: str) -> str | None:
     if path in ARTICLES:
         return _article(path)
     if path == "/":
-        return HEAD.format(title="Voltline News", meta=WEBSITE) + _teasers(
-            "article", "card", "h2"
-        ) + FOOT
+        return (
+            HEAD.format(title="Voltline News", meta=WEBSITE)
+            + _teasers("article", "card", "h2")
+            + FOOT
+        )
     if path == "/category/batteries/":
         meta = (
             '<script type="application/ld+json">{"@context": "https://schema.org", '

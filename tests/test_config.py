@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 
 from crawler.addon import CleanCrawl
@@ -21,6 +22,7 @@ from crawler.pipelines import cleaning_options
 from crawler.robots import RobotsTxt
 from crawler.settings_spec import BY_NAME, REMOVED, SETTINGS, readme_table, readme_with_table
 from crawler.sites import load_sites
+from crawler.spiders.technews import TechNewsSpider
 from tests.conftest import ROOT, make_crawler
 
 
@@ -161,10 +163,16 @@ def test_check_settings_names_the_setting_and_value(
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("CLEANCRAWL_MIN_WORD", "unknown setting CLEANCRAWL_MIN_WORD; did you mean CLEANCRAWL_MIN_WORDS?"),
+        (
+            "CLEANCRAWL_MIN_WORD",
+            "unknown setting CLEANCRAWL_MIN_WORD; did you mean CLEANCRAWL_MIN_WORDS?",
+        ),
         ("CLEANCRAWL_BOGUS", "unknown setting CLEANCRAWL_BOGUS"),
         ("CLEANCRAWL_LANGUAGE_SEED", "setting CLEANCRAWL_LANGUAGE_SEED was removed: "),
-        ("CLEANCRAWL_LANGUAGE_SAMPLE_CHARS", "setting CLEANCRAWL_LANGUAGE_SAMPLE_CHARS was removed"),
+        (
+            "CLEANCRAWL_LANGUAGE_SAMPLE_CHARS",
+            "setting CLEANCRAWL_LANGUAGE_SAMPLE_CHARS was removed",
+        ),
         (
             "CLEANCRAWL_NEAR_DUPLICATE_PERMUTATIONS",
             "setting CLEANCRAWL_NEAR_DUPLICATE_PERMUTATIONS was removed: ",
@@ -186,7 +194,12 @@ def test_unknown_and_removed_settings_are_errors(tmp_path: Path, name: str, mess
     ("name", "json_form", "comma_form", "expected"),
     [
         ("CLEANCRAWL_KEEP_JUNK_KINDS", '["date_line"]', "date_line", {"date_line"}),
-        ("CLEANCRAWL_KEEP_JUNK_KINDS", '["learned", "title"]', "learned, title", {"learned", "title"}),
+        (
+            "CLEANCRAWL_KEEP_JUNK_KINDS",
+            '["learned", "title"]',
+            "learned, title",
+            {"learned", "title"},
+        ),
         ("CLEANCRAWL_LANGUAGES", '["en","fr"]', "en,fr", {"en", "fr"}),
         ("CLEANCRAWL_PAGE_TYPES", '["article"]', "article", {"article"}),
     ],
@@ -243,19 +256,19 @@ def test_default_settings_pass_and_create_the_output_dir(tmp_path: Path) -> None
     [
         ({"url": "example.com"}, "-a url=example.com: 'example.com' is not an http(s) URL"),
         ({"outptu": "/x"}, "unknown spider argument outptu; did you mean output?"),
-        (
-            {"url": "https://a.test/", "sites": "sites.toml"},
-            "-a url= and -a sites= cannot be used together",
-        ),
     ],
-    ids=["url", "unknown-argument", "url-and-sites"],
+    ids=["url", "unknown-argument"],
 )
-def test_spider_arguments_are_checked(
-    tmp_path: Path, kwargs: dict[str, str], message: str
-) -> None:
+def test_spider_arguments_are_checked(tmp_path: Path, kwargs: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError) as raised:
         make_crawler(tmp_path, **kwargs)
     assert str(raised.value).startswith(message)
+
+
+def test_url_and_sites_together_are_refused(tmp_path: Path) -> None:
+    crawler = Crawler(TechNewsSpider, project_settings())
+    with pytest.raises(ConfigError, match="-a url= and -a sites= cannot be used together"):
+        TechNewsSpider.from_crawler(crawler, url="https://a.test/", sites=str(tmp_path / "s"))
 
 
 def test_scrapyd_job_argument_is_accepted(tmp_path: Path) -> None:
