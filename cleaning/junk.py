@@ -392,6 +392,14 @@ def _absorb(lines: list[str], reasons: list[str | None], absorbing: frozenset[st
 
 
 LEARNED = "learned"
+# reasons that are not tables of the junk file: a bare date, a run of site names, the page
+# title repeated in the body, and the line model's verdict
+BUILT_IN_KINDS = ("date_line", "site_list", "title", LEARNED)
+
+
+def junk_kinds(rules: JunkRules) -> tuple[str, ...]:
+    """Every reason a line can be cut for: the junk file's kinds and the built-in ones."""
+    return tuple(sorted({kind.name for kind in rules.kinds} | set(BUILT_IN_KINDS)))
 
 
 def learned_junk(line: str, rules: JunkRules) -> bool:

@@ -2,47 +2,34 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from cleaning.language import language_backends
-from cleaning.pagetype import PageType
+from crawler.settings_spec import (
+    BY_NAME,
+    REMOVED,
+    SCRAPY_SETTINGS,
+    SETTINGS,
+    did_you_mean,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from scrapy.settings import BaseSettings
 
-FOCUS_VALUES = ("balanced", "precision", "recall")
-COMPRESSION_VALUES = ("zstd", "snappy", "gzip", "brotli", "lz4", "none")
+    from crawler.settings_spec import Setting
 
-# setting -> smallest value allowed
-_INT_MINIMUMS = {
-    "CLEANCRAWL_MIN_WORDS": 0,
-    "CLEANCRAWL_PARQUET_MAX_ROWS": 1,
-    "CLEANCRAWL_PARQUET_BATCH_SIZE": 1,
-    "CLEANCRAWL_TEMPLATE_MIN_PAGES": 1,
-    "CLEANCRAWL_TEMPLATE_HOLD_PAGES": 0,
-    "CLEANCRAWL_LANGUAGE_SAMPLE_CHARS": 1,
-    "CLEANCRAWL_MAX_IN_FLIGHT": 0,
-    "CLEANCRAWL_NEAR_DUPLICATE_SHINGLE_WORDS": 1,
-    "CLEANCRAWL_NEAR_DUPLICATE_PERMUTATIONS": 16,
-    "DOWNLOAD_MAXSIZE": 0,
-}
-_FLOAT_RANGES = {
-    "CLEANCRAWL_TEMPLATE_MIN_SHARE": (0.0, 1.0),
-    "CLEANCRAWL_TEMPLATE_HOLD_SECONDS": (0.0, float("inf")),
-    "DOWNLOAD_TIMEOUT": (0.0, float("inf")),
-    "CLEANCRAWL_RECRAWL_AFTER_DAYS": (0.0, float("inf")),
-    "CLEANCRAWL_CLEAN_TIMEOUT": (0.0, float("inf")),
-    "CLEANCRAWL_PARQUET_MAX_SECONDS": (0.0, float("inf")),
-    "CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD": (0.01, 1.0),
-    "CLEANCRAWL_MAX_CRAWL_DELAY": (0.0, float("inf")),
-}
+PREFIX = "CLEANCRAWL_"
+
+# Spider arguments every spider takes: scrapyd passes each job's id as ``-a _job=...``.
+COMMON_SPIDER_ARGUMENTS = ("_job",)
 
 
 class ConfigError(ValueError):
@@ -50,53 +37,111 @@ class ConfigError(ValueError):
 
 
 def check_settings(settings: BaseSettings) -> None:
-    """Raise ``ConfigError`` naming the first unusable ``CLEANCRAWL_*`` (or size) setting."""
-    for name, minimum in _INT_MINIMUMS.items():
-        value = _number(settings, name, int)
-        if value < minimum:
-            raise ConfigError(f"setting {name}: must be >= {minimum}, not {value}")
-    for name, (low, high) in _FLOAT_RANGES.items():
-        value = _number(settings, name, float)
-        if not low <= value <= high:
-            raise ConfigError(f"setting {name}: must be between {low} and {high}, not {value}")
-    if settings.get("CLEANCRAWL_WORKERS") not in (None, "") and (
-        _number(settings, "CLEANCRAWL_WORKERS", int) < 0
-    ):
-        raise ConfigError("setting CLEANCRAWL_WORKERS: must be >= 0, or empty for one per core")
-    _choice(settings, "CLEANCRAWL_EXTRACTION_FOCUS", FOCUS_VALUES)
-    _choice(settings, "CLEANCRAWL_RECRAWL", ("changed", "all"))
-    _choice(settings, "CLEANCRAWL_DUPLICATES", ("drop", "mark"))
-    _choice(settings, "CLEANCRAWL_NEAR_DUPLICATES", ("mark", "drop", "off"))
-    _choice(settings, "CLEANCRAWL_PARQUET_COMPRESSION", COMPRESSION_VALUES)
-    _choice(settings, "CLEANCRAWL_LANGUAGE_BACKEND", language_backends())
-    if settings.get("CLEANCRAWL_REQUIRE_ARTICLE") is not None:
-        raise ConfigError(
-            "setting CLEANCRAWL_REQUIRE_ARTICLE was replaced by CLEANCRAWL_PAGE_TYPES "
-            "(article for articles only, article,other,listing for every page)"
-        )
-    page_types = setting_list(settings, "CLEANCRAWL_PAGE_TYPES")
-    unknown = sorted(set(page_types) - set(PageType))
-    if unknown or not page_types:
-        raise ConfigError(
-            f"setting CLEANCRAWL_PAGE_TYPES: must be one or more of {', '.join(PageType)}, "
-            f"not {settings.get('CLEANCRAWL_PAGE_TYPES')!r}"
-        )
-    junk_file = settings.get("CLEANCRAWL_JUNK_FILE")
-    if junk_file and not Path(junk_file).is_file():
-        raise ConfigError(f"setting CLEANCRAWL_JUNK_FILE: {junk_file} is not a file")
-    contact = settings.get("CLEANCRAWL_CONTACT_URL") or ""
-    if urlsplit(contact).scheme not in ("http", "https", "mailto"):
-        raise ConfigError(
-            f"setting CLEANCRAWL_CONTACT_URL: {contact!r} must be an http(s) or mailto URL"
-        )
+    """Raise ``ConfigError`` naming the first unusable setting and its value.
+
+    Every ``CLEANCRAWL_*`` setting is checked against its row in ``crawler.settings_spec``
+    (type, range, allowed values); a name that has no row is an error too (a typo, or a
+    setting that was removed), so that no setting is silently ignored.
+    """
+    for name in sorted(settings):
+        if name.startswith(PREFIX) and name not in BY_NAME:
+            if name in REMOVED:
+                raise ConfigError(f"setting {name} was removed: {REMOVED[name]}")
+            raise ConfigError(f"unknown setting {name}{did_you_mean(name, BY_NAME)}")
+    for spec in (*SETTINGS, *SCRAPY_SETTINGS):
+        setting_value(settings, spec)
     if settings.getbool("CLEANCRAWL_PARQUET_ENABLED"):
         check_writable_dir(Path(settings.get("CLEANCRAWL_OUTPUT_DIR")), "output directory")
     if state_dir := settings.get("CLEANCRAWL_STATE_DIR"):
         check_writable_dir(Path(state_dir), "state directory")
 
 
+def setting_value(settings: BaseSettings, spec: Setting) -> Any:
+    """The value of ``spec`` in ``settings``, parsed and checked; ``ConfigError`` if unusable."""
+    raw = settings.get(spec.name)
+    if spec.optional and raw in (None, ""):
+        return None
+    try:
+        value = _parsed(settings, spec)
+        if spec.kind in ("int", "float"):
+            _check_range(spec, value)
+        allowed = spec.allowed(settings)
+        if spec.kind == "choice" and value not in allowed:
+            raise ValueError(
+                f"must be one of {', '.join(allowed)}, not {value!r}{did_you_mean(value, allowed)}"
+            )
+        for item in value if spec.kind == "list" and allowed else []:
+            if item not in allowed:
+                raise ValueError(
+                    f"{item!r} is not one of {', '.join(allowed)}{did_you_mean(item, allowed)}"
+                )
+        if spec.check is not None:
+            spec.check(value)
+    except ConfigError:
+        raise
+    except ValueError as exc:
+        raise ConfigError(f"setting {spec.name}: {exc}") from None
+    return value
+
+
+def _parsed(settings: BaseSettings, spec: Setting) -> Any:
+    """The value of ``spec`` as its kind, read as the components read it."""
+    name, raw = spec.name, settings.get(spec.name)
+    try:
+        if spec.kind == "bool":
+            return settings.getbool(name)
+        if spec.kind == "int":
+            return settings.getint(name)
+        if spec.kind == "float":
+            return settings.getfloat(name)
+        if spec.kind == "dict":
+            return settings.getdict(name)
+    except (TypeError, ValueError):
+        what = {
+            "bool": "a boolean (True or False)",
+            "int": "a whole number",
+            "float": "a number",
+            "dict": "a JSON object",
+        }[spec.kind]
+        raise ValueError(f"{raw!r} is not {what}") from None
+    if spec.kind == "list":
+        return setting_list(settings, name)
+    if not isinstance(raw, str):
+        raise ValueError(f"{raw!r} is not a string")
+    return raw
+
+
+def _check_range(spec: Setting, value: float) -> None:
+    low, high = spec.minimum, spec.maximum
+    if low is not None and high is not None and not low <= value <= high:
+        raise ValueError(f"must be between {low} and {high}, not {value}")
+    if low is not None and value < low:
+        raise ValueError(f"must be >= {low}, not {value}")
+    if high is not None and value > high:
+        raise ValueError(f"must be <= {high}, not {value}")
+
+
+def check_spider_arguments(spidercls: type, arguments: Mapping[str, Any]) -> None:
+    """Raise ``ConfigError`` for a ``-a name=value`` the spider does not take.
+
+    A spider takes the keyword parameters of its ``__init__`` (and ``_job``, from scrapyd):
+    Scrapy would turn any other into an attribute nobody reads.
+    """
+    parameters = inspect.signature(spidercls).parameters.values()
+    known = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for name in sorted(set(arguments) - set(known) - set(COMMON_SPIDER_ARGUMENTS)):
+        raise ConfigError(
+            f"unknown spider argument {name}{did_you_mean(name, known)}"
+            f" (arguments: {', '.join(known)})"
+        )
+
+
 def setting_list(settings: BaseSettings, name: str) -> list[str]:
-    """A list setting written as a list, a JSON list (``'["a","b"]'``) or commas (``a,b``)."""
+    """A list setting written as a list, a JSON list (``'["a","b"]'``) or commas (``a,b``).
+
+    Scrapy's ``getlist`` splits ``'["a","b"]'`` on its commas into ``'["a"'`` and ``'"b"]'``:
+    every list setting of cleancrawl is read here instead.
+    """
     value = settings.get(name)
     if isinstance(value, str):
         text = value.strip()
@@ -108,7 +153,11 @@ def setting_list(settings: BaseSettings, name: str) -> list[str]:
             raise ConfigError(f"setting {name}: {text!r} is not a JSON list") from None
         if not isinstance(value, list):
             raise ConfigError(f"setting {name}: {text!r} is not a JSON list")
-    return [str(part).strip() for part in value or []]
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise ConfigError(f"setting {name}: {value!r} is not a list")
+    return [str(part).strip() for part in value]
 
 
 def check_writable_dir(path: Path, what: str) -> None:
@@ -130,16 +179,3 @@ def default_user_agent(settings: BaseSettings) -> str | None:
     except PackageNotFoundError:  # a source tree that was never installed
         release = "0+unknown"
     return f"cleancrawl/{release} (+{settings.get('CLEANCRAWL_CONTACT_URL')})"
-
-
-def _number(settings: BaseSettings, name: str, kind: type[int] | type[float]) -> float:
-    try:
-        return settings.getint(name) if kind is int else settings.getfloat(name)
-    except (TypeError, ValueError):
-        raise ConfigError(f"setting {name}: {settings.get(name)!r} is not a number") from None
-
-
-def _choice(settings: BaseSettings, name: str, values: tuple[str, ...]) -> None:
-    value = settings.get(name)
-    if value not in values:
-        raise ConfigError(f"setting {name}: must be one of {', '.join(values)}, not {value!r}")

@@ -26,7 +26,6 @@ from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.config import ConfigError
 from crawler.items import ArticleItem
 from crawler.middlewares import RefusedRequest
 from crawler.state import state_for
@@ -43,8 +42,6 @@ if TYPE_CHECKING:
     from crawler.state import StateStore
 
 LASTMOD = "cleancrawl_lastmod"  # request meta, set by the technews spider
-RECRAWL_MODES = ("changed", "all")
-DUPLICATE_MODES = ("drop", "mark")
 
 
 class _Pending(NamedTuple):
@@ -124,13 +121,6 @@ def history_for(crawler: Crawler) -> History | None:
     return _histories[crawler]
 
 
-def _mode(crawler: Crawler, name: str, values: tuple[str, ...]) -> str:
-    value = str(crawler.settings.get(name))
-    if value not in values:
-        raise ConfigError(f"setting {name}: must be one of {', '.join(values)}, not {value!r}")
-    return value
-
-
 class IncrementalMiddleware:
     """Downloader middleware: skip unchanged articles, ask the server before re-sending one."""
 
@@ -142,7 +132,7 @@ class IncrementalMiddleware:
         history = history_for(crawler)
         if history is None:
             raise NotConfigured("CLEANCRAWL_STATE_DIR is not set")
-        if _mode(crawler, "CLEANCRAWL_RECRAWL", RECRAWL_MODES) == "all":
+        if crawler.settings.get("CLEANCRAWL_RECRAWL") == "all":
             raise NotConfigured("CLEANCRAWL_RECRAWL is all")
         return cls(history)
 
@@ -178,8 +168,8 @@ class DuplicatePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
-        mark = _mode(crawler, "CLEANCRAWL_DUPLICATES", DUPLICATE_MODES) == "mark"
-        recrawl_all = _mode(crawler, "CLEANCRAWL_RECRAWL", RECRAWL_MODES) == "all"
+        mark = crawler.settings.get("CLEANCRAWL_DUPLICATES") == "mark"
+        recrawl_all = crawler.settings.get("CLEANCRAWL_RECRAWL") == "all"
         # with "all", earlier runs do not count: everything is written again
         return cls(crawler.stats, None if recrawl_all else history_for(crawler), mark=mark)
 

@@ -14,7 +14,6 @@ from cleaning.neardup import (
     signature_from_bytes,
     text_signature,
 )
-from crawler.config import ConfigError
 from crawler.incremental import history_for
 from crawler.items import ArticleItem
 from crawler.stats import drop_cleaned
@@ -28,15 +27,12 @@ logger = logging.getLogger(__name__)
 
 
 def near_duplicate_options(settings: BaseSettings) -> NearDuplicateOptions:
-    """Build the comparison options from ``CLEANCRAWL_NEAR_DUPLICATE_*`` settings."""
-    try:
-        return NearDuplicateOptions(
-            threshold=settings.getfloat("CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD"),
-            shingle_words=settings.getint("CLEANCRAWL_NEAR_DUPLICATE_SHINGLE_WORDS"),
-            num_perm=settings.getint("CLEANCRAWL_NEAR_DUPLICATE_PERMUTATIONS"),
-        )
-    except ValueError as exc:
-        raise ConfigError(f"near-duplicate settings: {exc}") from None
+    """Build the comparison options from the ``CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD`` setting.
+
+    Shingle size and permutations are not settings: signatures stored by earlier runs are
+    only comparable with signatures made the same way.
+    """
+    return NearDuplicateOptions(threshold=settings.getfloat("CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD"))
 
 
 class NearDuplicatePipeline:

@@ -21,6 +21,7 @@ from twisted.internet.defer import Deferred
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions, page_keys
+from crawler.addon import require_addon
 from crawler.config import ConfigError, setting_list
 from crawler.incremental import history_for
 from crawler.items import ArticleItem, PageItem
@@ -60,40 +61,26 @@ def article_id(url: str, text_hash: str) -> str:
 
 
 def cleaning_options(settings: BaseSettings) -> CleaningOptions:
-    """Build the cleaning options from ``CLEANCRAWL_*`` settings."""
-    focus = settings.get("CLEANCRAWL_EXTRACTION_FOCUS", "balanced")
-    if focus not in ("balanced", "precision", "recall"):
-        raise ConfigError(
-            f"setting CLEANCRAWL_EXTRACTION_FOCUS: must be balanced, precision or recall, "
-            f"not {focus!r}"
-        )
-    min_words = settings.getint("CLEANCRAWL_MIN_WORDS")
+    """Build the cleaning options from ``CLEANCRAWL_*`` settings (checked by the add-on)."""
+    focus = settings.get("CLEANCRAWL_EXTRACTION_FOCUS")
     junk_file = settings.get("CLEANCRAWL_JUNK_FILE")
     try:
-        return _cleaning_options(settings, focus, min_words, junk_file)
+        return CleaningOptions(
+            min_words=settings.getint("CLEANCRAWL_MIN_WORDS") or None,
+            include_comments=settings.getbool("CLEANCRAWL_INCLUDE_COMMENTS"),
+            include_tables=settings.getbool("CLEANCRAWL_INCLUDE_TABLES"),
+            favor_precision=focus == "precision",
+            favor_recall=focus == "recall",
+            page_types=frozenset(map(PageType, setting_list(settings, "CLEANCRAWL_PAGE_TYPES"))),
+            language_backend=settings.get("CLEANCRAWL_LANGUAGE_BACKEND") or "langdetect",
+            languages=frozenset(setting_list(settings, "CLEANCRAWL_LANGUAGES")),
+            remove_junk=settings.getbool("CLEANCRAWL_REMOVE_JUNK"),
+            junk_file=Path(junk_file) if junk_file else None,
+            skip_junk_kinds=frozenset(setting_list(settings, "CLEANCRAWL_KEEP_JUNK_KINDS")),
+            prune_widgets=settings.getbool("CLEANCRAWL_PRUNE_WIDGETS"),
+        )
     except ValueError as exc:
         raise ConfigError(f"cleaning settings: {exc}") from exc
-
-
-def _cleaning_options(
-    settings: BaseSettings, focus: str, min_words: int, junk_file: str | None
-) -> CleaningOptions:
-    return CleaningOptions(
-        min_words=min_words or None,
-        include_comments=settings.getbool("CLEANCRAWL_INCLUDE_COMMENTS"),
-        include_tables=settings.getbool("CLEANCRAWL_INCLUDE_TABLES"),
-        favor_precision=focus == "precision",
-        favor_recall=focus == "recall",
-        page_types=frozenset(map(PageType, setting_list(settings, "CLEANCRAWL_PAGE_TYPES"))),
-        language_sample_chars=settings.getint("CLEANCRAWL_LANGUAGE_SAMPLE_CHARS"),
-        language_seed=settings.getint("CLEANCRAWL_LANGUAGE_SEED"),
-        language_backend=settings.get("CLEANCRAWL_LANGUAGE_BACKEND") or "langdetect",
-        languages=frozenset(settings.getlist("CLEANCRAWL_LANGUAGES")),
-        remove_junk=settings.getbool("CLEANCRAWL_REMOVE_JUNK"),
-        junk_file=Path(junk_file) if junk_file else None,
-        skip_junk_kinds=frozenset(settings.getlist("CLEANCRAWL_KEEP_JUNK_KINDS")),
-        prune_widgets=settings.getbool("CLEANCRAWL_PRUNE_WIDGETS"),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +143,7 @@ class CleaningPipeline:
         if crawler.spider is None:
             # `scrapy shell` builds the pipelines before it has a spider: nothing to clean
             raise NotConfigured("no spider to clean pages of (scrapy shell)")
+        require_addon(crawler, "CleaningPipeline")
         assert crawler.stats is not None
         sites = getattr(crawler.spider, "sites", {})
         options = cleaning_options(crawler.settings)
@@ -432,14 +420,15 @@ class ParquetPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        require_addon(crawler, "ParquetPipeline")
         settings = crawler.settings
         if not settings.getbool("CLEANCRAWL_PARQUET_ENABLED"):
             raise NotConfigured("CLEANCRAWL_PARQUET_ENABLED is off")
         if crawler.spider is None:
             raise NotConfigured("no spider to write pages of (scrapy shell)")
         assert crawler.stats is not None
-        crawl_id = settings.get("CLEANCRAWL_CRAWL_ID") or ""
-        compression = settings.get("CLEANCRAWL_PARQUET_COMPRESSION", "zstd")
+        crawl_id = settings.get("CLEANCRAWL_CRAWL_ID")
+        compression = settings.get("CLEANCRAWL_PARQUET_COMPRESSION")
         options = ParquetOptions(
             directory=Path(settings.get("CLEANCRAWL_OUTPUT_DIR")),
             basename=f"{crawler.spider.name}-{crawl_id}",

@@ -6,7 +6,6 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Self
 
 from cleaning.quality import QualityThresholds, quality_signals, quality_verdict
-from crawler.config import ConfigError
 from crawler.items import ArticleItem
 from crawler.stats import drop_cleaned
 
@@ -28,14 +27,8 @@ class QualityPipeline:
         settings = crawler.settings
         limits = None
         if settings.getbool("CLEANCRAWL_QUALITY_FILTER"):
-            overrides = settings.getdict("CLEANCRAWL_QUALITY_THRESHOLDS")
-            try:
-                limits = QualityThresholds(**overrides)
-            except TypeError as exc:
-                names = ", ".join(QualityThresholds.__dataclass_fields__)
-                raise ConfigError(
-                    f"setting CLEANCRAWL_QUALITY_THRESHOLDS: {exc}; thresholds are {names}"
-                ) from None
+            # names and numbers checked at start-up (crawler/settings_spec.py)
+            limits = QualityThresholds(**settings.getdict("CLEANCRAWL_QUALITY_THRESHOLDS"))
         return cls(crawler.stats, limits)
 
     def process_item(self, item: Any) -> Any:

@@ -168,8 +168,8 @@ def _site(entry: dict[str, Any], path: Path, index: int) -> Site:
             sitemap_urls=_strings(entry, "sitemap_urls"),
             feed_urls=_strings(entry, "feed_urls"),
             allowed_domains=_strings(entry, "allowed_domains"),
-            allow=tuple(re.compile(p) for p in _strings(entry, "allow")),
-            deny=tuple(re.compile(p) for p in _strings(entry, "deny")),
+            allow=_patterns(entry, "allow"),
+            deny=_patterns(entry, "deny"),
             max_pages=int(entry.get("max_pages", 1000)),
             max_depth=int(entry.get("max_depth", 3)),
             max_sitemap_depth=int(entry.get("max_sitemap_depth", 3)),
@@ -178,7 +178,7 @@ def _site(entry: dict[str, Any], path: Path, index: int) -> Site:
             robots_sitemaps=bool(entry.get("robots_sitemaps", True)),
             prune_xpaths=tuple(_xpath(s) for s in _strings(entry, "prune")),
         )
-    except (ValueError, TypeError, re.error, SelectorError) as exc:
+    except (ValueError, TypeError, SelectorError) as exc:
         raise SitesFileError(f"{where}: {exc}") from exc
 
 
@@ -187,6 +187,18 @@ def _xpath(selector: str) -> str:
         return str(HTMLTranslator().css_to_xpath(selector))
     except SelectorError as exc:
         raise ValueError(f"prune selector {selector!r} is not valid CSS: {exc}") from exc
+
+
+def _patterns(entry: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for pattern in _strings(entry, key):
+        try:
+            patterns.append(re.compile(pattern))
+        except re.error as exc:  # its message alone does not say which pattern
+            raise ValueError(
+                f"'{key}' pattern {pattern!r} is not a regular expression: {exc}"
+            ) from None
+    return tuple(patterns)
 
 
 def _strings(entry: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -96,7 +96,9 @@ def make_crawler(
     }
     crawler = Crawler(TechNewsSpider, project_settings(overrides))
     # as Crawler.crawl() does: the spider may still change settings before they freeze
-    crawler.spider = crawler._create_spider(sites=str(path), **kwargs)
+    # -a url= replaces the sites file: both together are refused
+    arguments = kwargs if "url" in kwargs else {"sites": str(path), **kwargs}
+    crawler.spider = crawler._create_spider(**arguments)
     crawler._apply_settings()
     return crawler
 

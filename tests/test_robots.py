@@ -16,11 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError
 
-from crawler.robots import MAX_ROBOTS_BYTES, RobotsPolicy, policy_from_error, policy_from_response
+from crawler.middlewares import HostGuard
+from crawler.robots import (
+    MAX_ROBOTS_BYTES,
+    RobotsPolicy,
+    RobotsTxt,
+    policy_from_error,
+    policy_from_response,
+)
 from tests.conftest import CrawlRun, make_crawler, run_scrapy_crawl
 from tests.robots_site import Reply, RouteServer, page
 
@@ -375,9 +383,9 @@ def test_sitemaps_on_a_host_the_sites_file_names(crawl: CrawlRun, origins: Origi
 
 def test_our_middleware_replaces_scrapys(tmp_path: Path) -> None:
     settings = make_crawler(tmp_path).settings
-    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] is None
-    assert middlewares["crawler.middlewares.HostGuard"] < middlewares["crawler.robots.RobotsTxt"]
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")  # set by the add-on, as classes
+    assert middlewares[RobotsTxtMiddleware] is None
+    assert middlewares[HostGuard] < middlewares[RobotsTxt]
     assert settings.getfloat("CLEANCRAWL_MAX_CRAWL_DELAY") == 10.0
 
 

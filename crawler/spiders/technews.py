@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from cleaning.encoding import decode_html, looks_binary
-from crawler.config import ConfigError, check_settings, default_user_agent
+from crawler.config import ConfigError, check_spider_arguments
 from crawler.dupefilter import PAGE_META_KEY
 from crawler.items import PageItem
 from crawler.middlewares import RefusedRequest
@@ -90,18 +89,15 @@ class TechNewsSpider(Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        check_spider_arguments(cls, kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if not crawler.settings.get("CLEANCRAWL_CRAWL_ID"):
-            # one id for the whole run, shared by every component through the settings
-            crawl_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-            crawler.settings.set("CLEANCRAWL_CRAWL_ID", crawl_id, priority="spider")
+        if spider.url_arg and spider.sites_arg:
+            raise ConfigError("-a url= and -a sites= cannot be used together: give one of them")
         if spider.output_arg:
             # -a output=DIR wins over settings files, as -s does
             crawler.settings.set("CLEANCRAWL_OUTPUT_DIR", spider.output_arg, priority="cmdline")
-        if agent := default_user_agent(crawler.settings):
-            crawler.settings.set("USER_AGENT", agent, priority="default")
-        # before any component is built: a bad value stops the crawl here, with one line
-        check_settings(crawler.settings)
+        # the settings are checked, and the crawl id and User-Agent made, by the add-on
+        # (crawler/addon.py), once the spider is built
         if spider.url_arg:
             try:
                 sites = [site_for_url(spider.url_arg)]
