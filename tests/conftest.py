@@ -97,7 +97,9 @@ def make_crawler(
     crawler = Crawler(TechNewsSpider, project_settings(overrides))
     # as Crawler.crawl() does: the spider may still change settings before they freeze
     # -a url= replaces the sites file: both together are refused
-    arguments = kwargs if "url" in kwargs else {"sites": str(path), **kwargs}
+    arguments = {k: v for k, v in kwargs.items() if v is not None}
+    if "url" not in arguments:
+        arguments["sites"] = str(path)
     crawler.spider = crawler._create_spider(**arguments)
     crawler._apply_settings()
     return crawler
