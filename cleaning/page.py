@@ -76,20 +76,24 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
         return CleanResult(url=url, drop_reason="unparseable")
     if options.require_article and classify_page(tree, url) is PageKind.NOT_ARTICLE:
         return CleanResult(url=url, drop_reason="not_article")
+    pruned: list[RemovedLine] = []
     if options.prune_widgets or options.prune_xpaths:
-        prune_widgets(
+        pruned = prune_widgets(
             tree,
             options.prune_xpaths,
             keep_comments=options.include_comments,
             by_name=options.prune_widgets,
         )
     rules = load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE)
-    blocks = remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
+    blocks = pruned + (
+        remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
+    )
     document = _extract(tree, url, options)
     text = _tidy(document.text) if document is not None and document.text else ""
     if document is None or not text:
         return CleanResult(url=url, drop_reason="no_text")
     result = _describe(document, url, text)
+    result.removed_lines = tuple(blocks)  # pruned widgets, also without junk removal
     if options.remove_junk:
         removal = remove_junk(
             text,

@@ -275,6 +275,23 @@ def test_widgets_are_pruned_by_name_and_site_selector() -> None:
     assert "Paragraph three" in by_site.text
 
 
+def test_pruned_widgets_are_removed_lines_with_their_text() -> None:
+    html = ARTICLE_HTML.format(date="").replace(
+        '<div class="offer-box">',
+        '<div class="ad-slot"><script>window.ads = [];</script><!-- slot 3 --></div>'
+        '<div class="offer-box">',
+    )
+    xpath = "//div[contains(concat(' ', normalize-space(@class), ' '), ' offer-box ')]"
+    for remove_junk in (True, False):
+        options = CleaningOptions(min_words=10, prune_xpaths=(xpath,), remove_junk=remove_junk)
+        result = clean_page(html, "https://a.test/2025/chips", options)
+        removed = [(r.reason, r.line) for r in result.removed_lines]
+        assert ("widget", "Get the ByteWire briefing every morning, free.") in removed
+        assert ("site_prune", "Get 50% off our premium plan today") in removed
+        # an element with no text (the ad slot: a script and a comment) is no line
+        assert not [line for _, line in removed if "ads" in line or "slot" in line]
+
+
 def test_a_custom_junk_file_replaces_the_bundled_one(tmp_path: Path) -> None:
     junk = tmp_path / "junk.toml"
     junk.write_text(
