@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from lxml.etree import XPath
+from trafilatura.settings import MANUALLY_CLEANED
 
 from cleaning.junk import RemovedLine
 
@@ -74,8 +75,10 @@ MAX_WIDGET_TEXT = 600
 # own prune selector
 WIDGET = "widget"
 SITE_PRUNE = "site_prune"
-# their text is no text of the page's: an ad slot's script, a widget's stylesheet
-_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})
+# Elements trafilatura deletes whatever their content (aside, nav, footer, form, button,
+# script, style…): text in them is text it would not have extracted, so pruning it loses
+# nothing and is no removed line (a sidebar's newsletter box, a widget's "Subscribe" button).
+_DELETED_TAGS = frozenset({*MANUALLY_CLEANED, "template"})
 _SPACE = re.compile(r"\s+")
 
 
@@ -92,10 +95,12 @@ def prune_widgets(
     little text (``by_name``), or when they match one of ``extra_xpaths`` (per-site selectors).
 
     Returns:
-        The text of each removed element that held any (white space folded), as a removed
-        line of reason ``widget`` or ``site_prune``, for the audit and the stats. Text the
-        extractor would have left out anyway (a sidebar's newsletter box) is among them:
-        pruning runs before extraction and cannot tell.
+        The text of each removed element (white space folded), as a removed line of reason
+        ``widget`` or ``site_prune``, for the audit and the stats; not the text of elements
+        trafilatura deletes anyway (``aside``, ``nav``, ``footer``, ``form``, ``button``…),
+        and no line for an element without other text. Text it would have left out on other
+        grounds (a sidebar that is a ``div``) is reported: pruning runs before extraction
+        and cannot tell.
     """
     named: dict[tuple[str, str], bool] = {}  # pages repeat the same class names many times
     doomed: list[tuple[HtmlElement, str]] = []
@@ -116,21 +121,23 @@ def prune_widgets(
     for element, reason in doomed:
         parent = element.getparent()
         if parent is not None and _attached(element, tree):
-            if text := _visible_text(element):
+            deleted_anyway = next(element.iterancestors(*_DELETED_TAGS), None) is not None
+            if not deleted_anyway and (text := _visible_text(element)):
                 removed.append(RemovedLine(reason, text))
             element.drop_tree()  # keeps the tail text, which belongs to the parent
     return removed
 
 
 def _visible_text(element: HtmlElement) -> str:
-    """The text of an element without its tail, its scripts and its comments, folded."""
+    """The text of an element that trafilatura could extract (not its tail, comments, or
+    what is in elements it deletes), white space folded."""
     parts: list[str] = []
     _collect_text(element, parts)
     return _SPACE.sub(" ", " ".join(parts)).strip()
 
 
 def _collect_text(element: HtmlElement, parts: list[str]) -> None:
-    if isinstance(element.tag, str) and element.tag not in _NO_TEXT_TAGS:
+    if isinstance(element.tag, str) and element.tag not in _DELETED_TAGS:
         parts.append(element.text or "")
         for child in element:
             _collect_text(child, parts)
