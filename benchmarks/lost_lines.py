@@ -6,13 +6,13 @@ Run from the repository root::
     python -m benchmarks.lost_lines --show 40   # also 40 of the lost lines
     python -m benchmarks.lost_lines --reason learned --split test
 
-`clean_page` runs with auditing on every page of the extraction data sets' expected texts
-(wcxb-dev) and ``with`` snippets (trafilatura-eval); each removed line that is a whole line of
-the expected text, or a longer line (``MIN_SUBSTRING_WORDS`` words) found inside it or inside a
-``with`` snippet, or a line holding a ``with`` snippet, is article text the cleaner lost. ``title`` and ``date_line`` are cut by
-design and counted apart. The line model learned from the pages of the training half
-(`benchmarks.extraction.in_training_half`), so the test half is the fair count of its
-false positives. These pages may be read while tuning: they are the development set of the
+`clean_page` runs on every page of the extraction data sets with expected texts (wcxb-dev) or
+``with`` snippets (trafilatura-eval); each removed line that is a whole line of the expected
+text, or a longer line (``MIN_SUBSTRING_WORDS`` words) found inside it or inside a ``with``
+snippet, or a line holding a ``with`` snippet, is article text the cleaner lost. ``title`` and
+``date_line`` are cut by design and marked so. The line model learned from the pages of the
+training half (`benchmarks.extraction.in_training_half`), so the test half is the fair count
+of its false positives. These pages may be read while tuning: they are the development set of the
 article side, as `benchmarks.dev_junk` is of the junk side.
 """
 

@@ -372,7 +372,8 @@ def remove_junk(
         )
         # a line of a kind the user keeps is not the model's to cut either
         of_kept_kinds = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
-        _learned(lines, reasons, rules, at_headings, of_kept_kinds | at_headings)
+        spared = of_kept_kinds | at_headings | _wrapped(lines) | _subheadings(lines)
+        _learned(lines, reasons, rules, at_headings, spared)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -477,6 +478,53 @@ def _learned(
             if free and learned_junk(lines[j], rules):
                 reasons[j] = LEARNED
         run = []
+
+
+# a wrapped sentence is followed up to this many lines before it ends
+WRAP_MAX_LINES = 3
+# words this long carry a subheading's topic ("Keyboard space"); shorter ones are mostly
+# function words
+TOPIC_MIN_LETTERS = 4
+_TOPIC_WORD = re.compile(rf"[^\W\d_]{{{TOPIC_MIN_LETTERS},}}")
+
+
+def _wrapped(lines: list[str]) -> set[int]:
+    """Lines of a sentence broken over several lines (documentation, ``<pre>`` text): the
+    line stops mid-sentence and the next ones go on in lower case until a sentence ends.
+    Junk is a line of its own, so the model does not judge these."""
+    found = set()
+    for i, line in enumerate(lines):
+        if not _open_end(line):
+            continue
+        for following in lines[i + 1 : i + 1 + WRAP_MAX_LINES]:
+            text = following.strip()
+            if not text[:1].islower() or _CODE.search(text):
+                break
+            if _SENTENCE_END.search(text):
+                found.add(i)
+                break
+            if not _open_end(text):
+                break
+    return found
+
+
+def _open_end(line: str) -> bool:
+    last = line.rstrip()[-1:]
+    return last.isalnum() or last in ",;"
+
+
+def _subheadings(lines: list[str]) -> set[int]:
+    """Short lines whose every topic word occurs in the paragraph right after them: a
+    subheading not marked up as one ("Keyboard space" over "The keyboard space score…").
+    Junk has its own words (share, subscribe, newsletter), which the paragraph does not."""
+    found = set()
+    for i in range(len(lines) - 1):
+        if word_count(lines[i]) > ABSORB_MAX_WORDS or short_line(lines[i + 1], ABSORB_MAX_WORDS):
+            continue
+        words = {w.casefold() for w in _TOPIC_WORD.findall(lines[i])}
+        if words and words <= {w.casefold() for w in _TOPIC_WORD.findall(lines[i + 1])}:
+            found.add(i)
+    return found
 
 
 def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:

@@ -295,14 +295,18 @@ def test_widgets_are_pruned_by_name_and_site_selector() -> None:
 
 
 def test_pruned_widgets_are_removed_lines_with_their_text() -> None:
-    html = ARTICLE_HTML.format(date="").replace(
-        '<div class="offer-box">',
-        '<div class="ad-slot"><script>window.ads = [];</script><!-- slot 3 --></div>'
-        '<div class="offer-box">',
-    ).replace("</article>", '</article><aside><div class="newsletter">Sign up now</div></aside>')
+    html = (
+        ARTICLE_HTML.format(date="")
+        .replace(
+            '<div class="offer-box">',
+            '<div class="ad-slot"><script>window.ads = [];</script><!-- slot 3 --></div>'
+            '<div class="offer-box">',
+        )
+        .replace("</article>", '</article><aside><div class="newsletter">Sign up now</div></aside>')
+    )
     xpath = "//div[contains(concat(' ', normalize-space(@class), ' '), ' offer-box ')]"
-    for remove_junk in (True, False):
-        options = CleaningOptions(min_words=10, prune_xpaths=(xpath,), remove_junk=remove_junk)
+    for junk_too in (True, False):
+        options = CleaningOptions(min_words=10, prune_xpaths=(xpath,), remove_junk=junk_too)
         result = clean_page(html, "https://a.test/2025/chips", options)
         removed = [(r.reason, r.line) for r in result.removed_lines]
         assert ("widget", "Get the ByteWire briefing every morning, free.") in removed
