@@ -119,6 +119,8 @@ class JunkRules:
     date_line: re.Pattern[str] | None
     months: dict[str, int]
     model: LineModel | None = None
+    # names of sites (casefolded) whose lists are junk, from the junk file's [site_list]
+    site_names: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=8)
@@ -127,6 +129,7 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     dates = data.pop("date_line", None)
     model_name = data.pop("line_model", None)
+    sites = data.pop("site_list", {}).get("sites", [])
     kinds = []
     for name, table in data.items():
         try:
@@ -136,7 +139,8 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
     months, date_line = _date_parser(dates, data.get("updated_label", {}).get("terms", {}))
     absorbing = frozenset(kind.name for kind in kinds if kind.absorbs)
     model = load_line_model(path.parent / model_name) if model_name else None
-    return JunkRules(tuple(kinds), absorbing, date_line, months, model)
+    site_names = frozenset(" ".join(str(site).casefold().split()) for site in sites)
+    return JunkRules(tuple(kinds), absorbing, date_line, months, model, site_names)
 
 
 def _kind(name: str, table: dict[str, Any]) -> JunkKind:
@@ -240,17 +244,49 @@ def parse_date_line(line: str, rules: JunkRules) -> date | None:
             return None
 
 
-def is_site_list(line: str) -> bool:
-    """A long comma-separated run of names (sites, apps, brands), not a sentence."""
+# a site named by its domain ("tudn.com", "ok.ru")
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|tv|me|co|app|ru|cn|to|cc)$")
+# items of a menu run into one line, and what may stand between them
+_MENU_SEPARATOR = re.compile(r"\s+[|·•]\s+")
+_MENU_ITEM_MAX_WORDS = 3
+SITE_LIST_MIN_ITEMS = 8
+
+
+def is_site_list(line: str, site_names: frozenset[str] = frozenset()) -> bool:
+    """A long run of site names (downloader spam's "YouTube, VK, Vimeo, …") or of a menu's
+    sections ("Home | News | Sport | …"), not a sentence.
+
+    A list of other names is article text: a cast or production credits, ingredients, places,
+    a company's services. So at least half the items must be names of ``site_names`` or
+    domains; only a menu (short capitalised items between pipes or dots, no label, no
+    digits) needs no names.
+    """
     if line.lstrip().startswith("|"):
         return False  # a table row, as trafilatura writes tables: cells, not names
-    items = [item.strip() for item in re.split(r"[,;|]", line) if item.strip()]
-    if len(items) < 8 or (_SENTENCE_END.search(line) and not line.rstrip().endswith("...")):
+    if _SENTENCE_END.search(line) and not line.rstrip().endswith("..."):
         return False
-    names = [
-        item for item in items if len(item.split()) <= 4 and item[0].isupper() | item[0].isdigit()
-    ]
-    return len(names) >= 0.75 * len(items)
+    items = [item.strip(" .…") for item in re.split(r"[,;|·•]", line)]
+    items = [item for item in items if item]
+    if len(items) < SITE_LIST_MIN_ITEMS:
+        return False
+    sites = sum(1 for item in items if _site_name(item, site_names))
+    return 2 * sites >= len(items) or _menu(line)
+
+
+def _site_name(item: str, site_names: frozenset[str]) -> bool:
+    name = " ".join(item.casefold().split())
+    return name in site_names or bool(_DOMAIN.match(name))
+
+
+def _menu(line: str) -> bool:
+    items = _MENU_SEPARATOR.split(line.strip())
+    return len(items) >= SITE_LIST_MIN_ITEMS and all(
+        len(item.split()) <= _MENU_ITEM_MAX_WORDS
+        and item[:1].isupper()
+        and not _DIGIT.search(item)
+        and not set(item) & set(":_")
+        for item in items
+    )
 
 
 def word_count(line: str) -> int:
@@ -277,7 +313,7 @@ def classify_line(line: str, rules: JunkRules) -> str | None:
     for kind in rules.kinds:
         if kind.matches(bare, words, sentence, tokens):
             return kind.name
-    if words >= 8 and is_site_list(bare):
+    if words >= SITE_LIST_MIN_ITEMS and is_site_list(bare, rules.site_names):
         return "site_list"
     return None
 
@@ -336,7 +372,8 @@ def remove_junk(
         )
         # a line of a kind the user keeps is not the model's to cut either
         of_kept_kinds = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
-        _learned(lines, reasons, rules, at_headings, of_kept_kinds | at_headings)
+        spared = of_kept_kinds | at_headings | _wrapped(lines) | _subheadings(lines)
+        _learned(lines, reasons, rules, at_headings, spared)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -449,6 +486,53 @@ def _learned(
             if free and learned_junk(lines[j], rules):
                 reasons[j] = LEARNED
         run = []
+
+
+# a wrapped sentence is followed up to this many lines before it ends
+WRAP_MAX_LINES = 3
+# words this long carry a subheading's topic ("Keyboard space"); shorter ones are mostly
+# function words
+TOPIC_MIN_LETTERS = 4
+_TOPIC_WORD = re.compile(rf"[^\W\d_]{{{TOPIC_MIN_LETTERS},}}")
+
+
+def _wrapped(lines: list[str]) -> set[int]:
+    """Lines of a sentence broken over several lines (documentation, ``<pre>`` text): the
+    line stops mid-sentence and the next ones go on in lower case until a sentence ends.
+    Junk is a line of its own, so the model does not judge these."""
+    found = set()
+    for i, line in enumerate(lines):
+        if not _open_end(line):
+            continue
+        for following in lines[i + 1 : i + 1 + WRAP_MAX_LINES]:
+            text = following.strip()
+            if not text[:1].islower() or _CODE.search(text):
+                break
+            if _SENTENCE_END.search(text):
+                found.add(i)
+                break
+            if not _open_end(text):
+                break
+    return found
+
+
+def _open_end(line: str) -> bool:
+    last = line.rstrip()[-1:]
+    return last.isalnum() or last in ",;"
+
+
+def _subheadings(lines: list[str]) -> set[int]:
+    """Short lines whose every topic word occurs in the paragraph right after them: a
+    subheading not marked up as one ("Keyboard space" over "The keyboard space score…").
+    Junk has its own words (share, subscribe, newsletter), which the paragraph does not."""
+    found = set()
+    for i in range(len(lines) - 1):
+        if word_count(lines[i]) > ABSORB_MAX_WORDS or short_line(lines[i + 1], ABSORB_MAX_WORDS):
+            continue
+        words = {w.casefold() for w in _TOPIC_WORD.findall(lines[i])}
+        if words and words <= {w.casefold() for w in _TOPIC_WORD.findall(lines[i + 1])}:
+            found.add(i)
+    return found
 
 
 def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:

@@ -82,8 +82,9 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     tree = load_html(html)
     if tree is None:
         return CleanResult(url=url, drop_reason="unparseable")
+    pruned: list[RemovedLine] = []
     if options.prune_widgets or options.prune_xpaths:
-        prune_widgets(
+        pruned = prune_widgets(
             tree,
             options.prune_xpaths,
             keep_comments=options.include_comments,
@@ -92,12 +93,15 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     # before extraction, which may change the tree
     markup = read_markup(tree, url)
     rules = load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE)
-    blocks = remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
+    blocks = pruned + (
+        remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
+    )
     document = _extract(tree, url, options)
     text = _main_text(document, options.include_comments)
     if document is None or not text:
         return CleanResult(url=url, drop_reason="no_text")
     result = _describe(document, url, text)
+    result.removed_lines = tuple(blocks)  # pruned widgets, also without junk removal
     if options.remove_junk:
         removal = remove_junk(
             text,

@@ -8,6 +8,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from lxml.etree import XPath
+from trafilatura.settings import MANUALLY_CLEANED
+
+from cleaning.junk import RemovedLine
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -68,6 +71,15 @@ _COUNT_PARTS = frozenset({"count", "counter"})
 _NAMED = XPath("//*[@class or @id]")
 # a widget is small: an element with this much paragraph text is content, whatever its name
 MAX_WIDGET_TEXT = 600
+# reasons of what pruning removes, as removed lines: named by a widget word, or by a site's
+# own prune selector
+WIDGET = "widget"
+SITE_PRUNE = "site_prune"
+# Elements trafilatura deletes whatever their content (aside, nav, footer, form, button,
+# script, style…): text in them is text it would not have extracted, so pruning it loses
+# nothing and is no removed line (a sidebar's newsletter box, a widget's "Subscribe" button).
+_DELETED_TAGS = frozenset({*MANUALLY_CLEANED, "template"})
+_SPACE = re.compile(r"\s+")
 
 
 def prune_widgets(
@@ -76,14 +88,22 @@ def prune_widgets(
     *,
     keep_comments: bool = False,
     by_name: bool = True,
-) -> int:
-    """Remove widget elements from ``tree`` in place; return how many were removed.
+) -> list[RemovedLine]:
+    """Remove widget elements from ``tree`` in place.
 
     Elements go when a class or id token names a widget (``WIDGET_WORDS``) and they hold
     little text (``by_name``), or when they match one of ``extra_xpaths`` (per-site selectors).
+
+    Returns:
+        The text of each removed element (white space folded), as a removed line of reason
+        ``widget`` or ``site_prune``, for the audit and the stats; not the text of elements
+        trafilatura deletes anyway (``aside``, ``nav``, ``footer``, ``form``, ``button``…),
+        and no line for an element without other text. Text it would have left out on other
+        grounds (a sidebar that is a ``div``) is reported: pruning runs before extraction
+        and cannot tell.
     """
     named: dict[tuple[str, str], bool] = {}  # pages repeat the same class names many times
-    doomed = []
+    doomed: list[tuple[HtmlElement, str]] = []
     for element in _NAMED(tree) if by_name else ():
         key = (element.get("class", ""), element.get("id", ""))
         if key not in named:
@@ -94,16 +114,34 @@ def prune_widgets(
             and isinstance(element.tag, str)
             and len(element.text_content()) <= MAX_WIDGET_TEXT
         ):
-            doomed.append(element)
+            doomed.append((element, WIDGET))
     for expression in extra_xpaths:
-        doomed.extend(_compiled(expression)(tree))
-    removed = 0
-    for element in doomed:
+        doomed.extend((element, SITE_PRUNE) for element in _compiled(expression)(tree))
+    removed = []
+    for element, reason in doomed:
         parent = element.getparent()
         if parent is not None and _attached(element, tree):
+            deleted_anyway = next(element.iterancestors(*_DELETED_TAGS), None) is not None
+            if not deleted_anyway and (text := _visible_text(element)):
+                removed.append(RemovedLine(reason, text))
             element.drop_tree()  # keeps the tail text, which belongs to the parent
-            removed += 1
     return removed
+
+
+def _visible_text(element: HtmlElement) -> str:
+    """The text of an element that trafilatura could extract (not its tail, comments, or
+    what is in elements it deletes), white space folded."""
+    parts: list[str] = []
+    _collect_text(element, parts)
+    return _SPACE.sub(" ", " ".join(parts)).strip()
+
+
+def _collect_text(element: HtmlElement, parts: list[str]) -> None:
+    if isinstance(element.tag, str) and element.tag not in _DELETED_TAGS:
+        parts.append(element.text or "")
+        for child in element:
+            _collect_text(child, parts)
+            parts.append(child.tail or "")  # a skipped child's tail is still this one's text
 
 
 def _named_widget(classes: str, identifier: str, keep_comments: bool) -> bool:

@@ -97,6 +97,13 @@ JUNK = [
         "Vimeo, Twitter, Twitch, Tumblr, Tiktok, Instagram, Dailymotion, Facebook, 9GAG",
         "site_list",
     ),
+    (
+        "Download from YouTube, VK, Vimeo, Twitch, Tumblr, TikTok, Instagram, Dailymotion, "
+        "Bilibili, Likee and more",
+        "site_list",
+    ),
+    ("Home | News | Sport | Business | Tech | Science | Health | Entertainment", "site_list"),
+    ("Startseite · Politik · Wirtschaft · Sport · Kultur · Wissen · Reisen · Auto", "site_list"),
     # page tools and players: nothing but interface words, in any order
     ("Print version | Send to a friend", "interface"),
     ("Seite drucken · Link kopieren", "interface"),
@@ -173,6 +180,18 @@ ARTICLE = [
     "More about directives.",
     "More than 2,000 jobs at stake",
     "Reuters reported the deal first.",
+    # lists of names that are no sites: credits, ingredients, places, services, a cast
+    "Choreographer_Jane Doe, Director_John Smith, Lighting Designer_Ann Lee, "
+    "Set Designer_Tom Bay, Costumes_Mia Roe, Sound_Ben Ash, Producer_Lee Cole",
+    "Choreographer: Jane Doe | Director: John Smith | Lighting: Ann Lee | Sets: Tom Bay | "
+    "Costumes: Mia Roe | Sound: Ben Ash | Stage Manager: Kim Fox | Producer: Lee Cole",
+    "2 cups Flour, 1 tsp Salt, 3 Eggs, Butter, Sugar, Vanilla, Milk, Baking Powder, Cinnamon",
+    "Caribbean: Anguilla, Aruba, Curacao, Grand Cayman, La Romana, Nassau, Punta Cana, "
+    "St. Kitts, St. Martin, St. Thomas, Turks & Caicos",
+    "Key Services: SEO, SEM, PPC, Social Media, Digital Analytics, Paid Social, Display, "
+    "UX Usability Optimization",
+    "Darsteller: Lilian Prent, Jan Josef Liefers, Esther Schweins, Christoph Maria Herbst, "
+    "Eva Habermann, Alex Simon, Carin C. Tietze, Billy Boyd und Heino Ferch",
     # code and table rows, as trafilatura writes them
     "print(x)",
     "@app.get('/login')",
@@ -273,6 +292,29 @@ def test_widgets_are_pruned_by_name_and_site_selector() -> None:
     by_site = clean_page(html, url, CleaningOptions(min_words=10, prune_xpaths=(xpath,)))
     assert "premium plan" not in by_site.text
     assert "Paragraph three" in by_site.text
+
+
+def test_pruned_widgets_are_removed_lines_with_their_text() -> None:
+    html = (
+        ARTICLE_HTML.format(date="")
+        .replace(
+            '<div class="offer-box">',
+            '<div class="ad-slot"><script>window.ads = [];</script><!-- slot 3 --></div>'
+            '<div class="offer-box">',
+        )
+        .replace("</article>", '</article><aside><div class="newsletter">Sign up now</div></aside>')
+    )
+    xpath = "//div[contains(concat(' ', normalize-space(@class), ' '), ' offer-box ')]"
+    for junk_too in (True, False):
+        options = CleaningOptions(min_words=10, prune_xpaths=(xpath,), remove_junk=junk_too)
+        result = clean_page(html, "https://a.test/2025/chips", options)
+        removed = [(r.reason, r.line) for r in result.removed_lines]
+        assert ("widget", "Get the ByteWire briefing every morning, free.") in removed
+        assert ("site_prune", "Get 50% off our premium plan today") in removed
+        # an element with no text (the ad slot: a script and a comment) is no line
+        assert not [line for _, line in removed if "ads" in line or "slot" in line]
+        # nor one in an element trafilatura deletes anyway (an aside): nothing lost there
+        assert not [line for _, line in removed if "Sign up" in line]
 
 
 def test_a_custom_junk_file_replaces_the_bundled_one(tmp_path: Path) -> None:

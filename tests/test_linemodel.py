@@ -99,6 +99,50 @@ def test_headings_are_not_judged_and_end_a_run() -> None:
     assert removal.text == "\n".join([PARAGRAPH, "Zorp guide", "Part two", OTHER])
 
 
+def test_a_subheading_of_the_paragraph_after_it_is_not_judged() -> None:
+    # every word of four letters or more of the short line is in the next paragraph
+    about = "The zorp score says how much room the desk leaves for the keyboard and mouse."
+    text = "\n".join([PARAGRAPH, "Zorp score", about])
+    assert remove_junk(text, TOY_RULES).text == text
+    # a word the paragraph does not have: judged as before
+    cut = "\n".join([PARAGRAPH, "Zorp score today", about])
+    assert remove_junk(cut, TOY_RULES).text == "\n".join([PARAGRAPH, about])
+
+
+def test_a_sentence_wrapped_over_lines_is_not_judged() -> None:
+    lines = [PARAGRAPH, "Instead, zorp the pattern and handle the", "error case explicitly.", OTHER]
+    text = "\n".join(lines)
+    assert remove_junk(text, TOY_RULES).text == text
+    # a capital, or no sentence end before the next paragraph: no wrapped sentence
+    for follows in ("Error case explicitly.", "error case explicitly"):
+        lines[2] = follows
+        assert "Instead, zorp" not in remove_junk("\n".join(lines), TOY_RULES).text
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            PARAGRAPH,
+            "Keyboard space",
+            "The keyboard space score is designed to show how useful the space will be for your "
+            "keyboard and mouse, based on size, shape and position.",
+        ],
+        [
+            PARAGRAPH,
+            "Because this function may panic, its use is generally discouraged.",
+            "Instead, prefer to use pattern matching and handle the Err",
+            "case explicitly, or call unwrap_or, unwrap_or_else, or",
+            "unwrap_or_default.",
+            OTHER,
+        ],
+    ],
+)
+def test_the_shipped_model_keeps_subheadings_and_wrapped_sentences(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert remove_junk(text, RULES).text == text
+
+
 def test_the_junk_file_names_its_model_and_a_file_without_one_has_none(tmp_path: Path) -> None:
     assert RULES.model == load_line_model(DEFAULT_MODEL_FILE)
     bare = tmp_path / "junk.toml"

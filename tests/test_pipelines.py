@@ -133,6 +133,9 @@ def test_site_prune_selectors_reach_cleaning(tmp_path: Path) -> None:
     first = kept.text.splitlines()[0]
     assert first not in article.text.splitlines()
     assert kept.text.splitlines()[1:] == article.text.splitlines()
+    # what a selector removed is counted like any removed line
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("cleaning/lines_removed/site_prune") == 1
 
 
 def test_language_filter_drops_other_languages(tmp_path: Path) -> None:
