@@ -25,13 +25,21 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     return settings
 
 
+# The sample site is served on this port when it is free, so that every run of the demo
+# writes the same URLs and row ids; on another free port when it is taken.
+DEMO_PORT = 8731
+# Marks a folder the demo wrote: its earlier files are replaced, not piled up, on the next run.
+MARKER = ".cleancrawl-demo"
+
+
 def run_demo(output_dir: Path, *, log_level: str = "INFO") -> int:
     """Crawl the sample site over 127.0.0.1 with the technews spider; print a summary.
 
     Returns the exit code ``scrapy crawl`` would (``crawler.outcome.ExitCode``), and 1 when
     the crawl ran but wrote no article: the sample site always has some.
     """
-    with SiteServer(SAMPLE_SITE) as server:
+    _clear_earlier_run(output_dir)
+    with _sample_server() as server:
         settings = project_settings(
             {
                 "CLEANCRAWL_OUTPUT_DIR": str(output_dir),
@@ -52,6 +60,22 @@ def run_demo(output_dir: Path, *, log_level: str = "INFO") -> int:
     files = sorted(output_dir.glob(f"technews-{crawl_id}-*.parquet"))
     print(summary(files, stats, output_dir))
     return code or (ExitCode.OK if files else ExitCode.FAILED)
+
+
+def _sample_server() -> SiteServer:
+    try:
+        return SiteServer(SAMPLE_SITE, port=DEMO_PORT)
+    except OSError:  # taken: the URLs (and so the ids) differ from other runs', nothing else
+        return SiteServer(SAMPLE_SITE)
+
+
+def _clear_earlier_run(output_dir: Path) -> None:
+    """Remove the Parquet files of an earlier demo run (only in a folder the demo marked)."""
+    if (output_dir / MARKER).exists():
+        for old in output_dir.glob("technews-*.parquet"):
+            old.unlink()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / MARKER).touch()
 
 
 def summary(files: list[Path], stats: Mapping[str, Any], output_dir: Path) -> str:

@@ -121,8 +121,8 @@ def test_same_input_same_rows(
     assert table(again) == table(crawl)
 
 
-def test_demo_command(tmp_path: Path) -> None:
-    done = subprocess.run(
+def _demo(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "crawler.cli", "demo", "--output", str(tmp_path / "demo")],
         cwd=tmp_path,  # not the project folder: the command must not need scrapy.cfg
         capture_output=True,
@@ -130,7 +130,15 @@ def test_demo_command(tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
+
+
+def test_demo_command(tmp_path: Path) -> None:
+    first = _demo(tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    ids = sorted(ds.dataset(tmp_path / "demo").to_table().column("id").to_pylist())
+    done = _demo(tmp_path)  # again: the same rows, not a second set of files beside the first
     assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(ds.dataset(tmp_path / "demo").to_table().column("id").to_pylist()) == ids
     written = len(EXPECTED["articles"]) + len(EXPECTED["other_pages"])
     kinds = f"{len(EXPECTED['articles'])} article, {len(EXPECTED['other_pages'])} other"
     assert f"Wrote {written} pages ({kinds};" in done.stdout
