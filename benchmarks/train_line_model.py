@@ -14,12 +14,12 @@ What it learns from, each line labelled junk (1) or text (0):
   inside a `without` snippet is junk (trafilatura-eval);
 - short lines of the expected texts and of the Leipzig sentences in `shared/data/langid/`
   (31 languages), and heading-like starts of those sentences: text;
-- the planted junk wordings of `benchmarks.planted_junk`, the training-only wordings of
-  `benchmarks.train_junk` and the terms of the junk file, filled with numbers: junk; the short
-  article headings of `benchmarks.train_junk`: text.
+- the planted junk wordings (`benchmarks/data/planted_junk.jsonl`), the training-only
+  wordings (`benchmarks/data/train_junk.jsonl`) and the terms of the junk file, filled with
+  numbers: junk; the short article lines of `benchmarks/data/train_text.jsonl`: text.
 
-The held-out wordings of `benchmarks.holdout_junk` are never read here, so that the holdout
-variant of `benchmarks.extraction` stays a test of junk the model has not seen.
+The held-out wordings (`benchmarks/data/holdout*_junk.jsonl`) are never read here, so that the
+holdout variants of `benchmarks.extraction` stay a test of junk the model has not seen.
 
 The thresholds are chosen on a validation part of the training half (a fifth of its pages,
 and a fifth of the wordings): the lowest probability at which at most `MAX_TEXT_CUT` of the
@@ -42,6 +42,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from benchmarks import junk_data
 from benchmarks.extraction import (
     DEFAULT_DATA_ROOT,
     extract_trafilatura,
@@ -49,7 +50,6 @@ from benchmarks.extraction import (
     load_docs,
 )
 from benchmarks.planted_junk import JUNK_WORDINGS, LANGUAGES, placeholder_values
-from benchmarks.train_junk import TRAIN_JUNK, TRAIN_TEXT
 from cleaning.junk import DEFAULT_JUNK_FILE, is_sentence, word_count
 from cleaning.linemodel import DEFAULT_MODEL_FILE, line_features
 
@@ -146,14 +146,14 @@ def junk_examples(
     Every fifth wording of a kind and language is for validation only, so that the validation
     table tells how the model does on wordings it has not seen.
     """
-    for source, wordings in (("planted", JUNK_WORDINGS), ("train_junk", TRAIN_JUNK)):
+    for source, wordings in (("planted", JUNK_WORDINGS), ("train_junk", junk_data.train_junk())):
         for by_language in wordings.values():
             for lang in LANGUAGES:
                 for index, template in enumerate(by_language.get(lang, ())):
                     for _ in range(RENDERINGS):
                         line = template.format(**placeholder_values(lang, rng))
                         yield (line, 1, source), validation_wording(index)
-    for lines in TRAIN_TEXT.values():
+    for lines in junk_data.train_text().values():
         for index, line in enumerate(lines):
             yield (line, 0, "train_text"), validation_wording(index)
     data = tomllib.loads(junk_file.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from benchmarks import junk_data
 from benchmarks.extraction import (
     HOLDOUT_SEED,
     JUNK_VARIANTS,
@@ -36,7 +37,6 @@ from benchmarks.extraction import (
     time_ratio,
     tokenize,
 )
-from benchmarks.holdout_junk import HOLDOUT_CLASSES, HOLDOUT_WORDINGS
 from benchmarks.planted_junk import (
     _KIND_CLASSES,
     _NEUTRAL_CLASSES,
@@ -51,6 +51,9 @@ from benchmarks.planted_junk import (
     placeholder_values,
     plant_junk,
 )
+
+HOLDOUT_WORDINGS = junk_data.holdout_wordings()
+HOLDOUT_CLASSES = junk_data.holdout_classes()
 
 ARTICLE = """<!DOCTYPE html>
 <html lang="de"><head><title>Testseite</title></head>
@@ -542,10 +545,9 @@ def test_main_with_one_system_and_no_planted(
 
 def test_dev_junk_tells_why_a_line_survived() -> None:
     from benchmarks.dev_junk import DEV_WORDINGS, cause
-    from benchmarks.train_junk import TRAIN_JUNK
 
     # the dev set is the validation fifth of the training wordings, nothing the model fits on
-    assert DEV_WORDINGS["views"]["en"] == TRAIN_JUNK["views"]["en"][2::5]
+    assert DEV_WORDINGS["views"]["en"] == junk_data.train_junk()["views"]["en"][2::5]
     para = "A paragraph of article text that runs well past sixteen words, as a story does."
     assert cause("Share on X", f"{para}\nRead it. Share on X today\n{para}") == "merged"
     assert (
