@@ -17,7 +17,8 @@ into them, so new rows go at the end of a file. Class names are a JSON object, k
   at the end (`--holdout2`).
 
 `tests/test_junk_data.py` checks that no held-out wording is a training, development or planted
-one once placeholders, case, punctuation, digits and white space are folded (`fold`).
+one once placeholders, case, accents, punctuation, digits and white space are folded (`fold`,
+`overlaps`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     Wordings = Mapping[str, Mapping[str, tuple[str, ...]]]
     """Junk kind to language to templates."""
@@ -51,6 +52,7 @@ HOLDOUT2_CLASSES_FILE = DATA_DIR / "holdout2_classes.json"
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 # stands for any placeholder once folded: a private-use character, neither a letter nor a digit
 _SLOT = "\ue000"
+_SLOTS = re.compile(f"{_SLOT}(?: {_SLOT})+")
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -126,11 +128,47 @@ def holdout2_classes() -> KindClasses:
 
 
 def fold(template: str) -> str:
-    """A template as the overlap guard compares it: every placeholder one token, case folded,
-    punctuation, symbols and digits dropped, white space collapsed."""
-    text = _PLACEHOLDER.sub(f" {_SLOT} ", template).casefold()
-    kept = (
-        ch if ch == _SLOT or unicodedata.category(ch)[0] in "LM" else " "
-        for ch in unicodedata.normalize("NFKC", text)
+    """A template as the overlap guard compares it: placeholders folded to one token (a run of
+    them, such as `{date}, {time}`, to one), case folded, accents, punctuation, symbols and
+    digits dropped, white space collapsed. `"Aktualisiert vor {hours} Stunden"` and
+    `"aktualisiert: vor {min} Stunden!"` fold alike."""
+    text = unicodedata.normalize("NFKD", _PLACEHOLDER.sub(f" {_SLOT} ", template).casefold())
+    kept = "".join(
+        ch if ch == _SLOT or unicodedata.category(ch)[0] == "L" else " "
+        for ch in text
+        if not unicodedata.combining(ch)
     )
-    return " ".join("".join(kept).split())
+    return _SLOTS.sub(_SLOT, " ".join(kept.split()))
+
+
+def templates(wordings: Wordings) -> Iterator[tuple[str, str]]:
+    """Every template of a set with its id, `kind/lang/index` (the index within its kind and
+    language), in file order."""
+    for kind, by_language in wordings.items():
+        for lang, texts in by_language.items():
+            for index, text in enumerate(texts):
+                yield f"{kind}/{lang}/{index}", text
+
+
+def seen_wordings() -> set[str]:
+    """The folded wordings a held-out set must not repeat: the planted set's, the training
+    junk's (the development set is a fifth of it) and the training article lines."""
+    texts = [text for _, text in templates(planted_wordings())]
+    texts += [text for _, text in templates(train_junk())]
+    texts += [line for lines in train_text().values() for line in lines]
+    return {fold(text) for text in texts}
+
+
+def overlaps(wordings: Wordings, seen: Iterable[str] | None = None) -> list[str]:
+    """The ids of the templates of a held-out set that fold like a seen wording.
+
+    Args:
+        wordings: A held-out set.
+        seen: Folded wordings; `seen_wordings()` if None.
+
+    Returns:
+        `kind/lang/index` ids, in file order: ids only, so a failing check does not print the
+        held-out strings.
+    """
+    folded = seen_wordings() if seen is None else set(seen)
+    return [id_ for id_, text in templates(wordings) if fold(text) in folded]
