@@ -15,12 +15,16 @@ import pytest
 
 from benchmarks import junk_data
 from benchmarks.extraction import (
+    ALL_VARIANTS,
+    HOLDOUT2,
+    HOLDOUT2_SEED,
     HOLDOUT_SEED,
     JUNK_VARIANTS,
     VARIANTS,
     Doc,
     DocResult,
     Page,
+    build_parser,
     count_found,
     f1_score,
     found_snippets,
@@ -465,6 +469,43 @@ def test_page_variants_build_planted_and_holdout_for_articles_only(tmp_path: Pat
         assert by_variant[name].junk_kinds == variant.kinds
     assert [p.variant for p in page_variants("ds", article, planted=False)] == ["original"]
     assert [p.variant for p in page_variants("ds", listing, planted=True)] == ["original"]
+
+
+def test_the_second_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    article, _ = load_docs(tmp_path)
+    pages = list(page_variants("ds", article, planted=True, holdout2=True))
+    assert [page.variant for page in pages] == list(ALL_VARIANTS)
+    assert [page.variant for page in page_variants("ds", article, True)] == list(VARIANTS)
+    page = pages[-1]
+    expected = plant_junk(
+        ARTICLE,
+        HOLDOUT2_SEED.format(id="a"),
+        article.lang,
+        wordings=junk_data.holdout2_wordings(),
+        classes=junk_data.holdout2_classes(),
+    )
+    assert expected is not None
+    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
+    assert expected == plant_variant(HOLDOUT2, ARTICLE, article)
+    assert not build_parser().parse_args([]).holdout2
+    assert main(["--data", str(tmp_path), "--holdout2", "--no-planted"]) == 2
+
+
+def test_the_second_holdout_covers_every_language_with_its_own_classes() -> None:
+    wordings, classes = junk_data.holdout2_wordings(), junk_data.holdout2_classes()
+    assert set(wordings) == set(classes)
+    assert set(JUNK_WORDINGS) < set(wordings)  # the first holdout's kinds, and new ones
+    rng = random.Random(0)
+    for kind, by_language in wordings.items():
+        assert set(by_language) == set(LANGUAGES), kind
+        for lang, templates in by_language.items():
+            assert len(set(templates)) == len(templates) >= 1, (kind, lang)
+            for template in templates:
+                assert template.format(**placeholder_values(lang, rng)).strip(), (kind, lang)
+        assert len(set(classes[kind])) == 3, kind
+    first_classes = {c for names in _KIND_CLASSES.values() for c in names}
+    assert not (first_classes | set(_NEUTRAL_CLASSES)) & {c for v in classes.values() for c in v}
 
 
 # --- loading and the command line ----------------------------------------------------------
