@@ -1,10 +1,11 @@
 """The junk wordings and class names of the benchmarks, read from `benchmarks/data/`.
 
-Every set of wordings is a JSON Lines file, one template a row: `{"kind", "lang", "text"}`
-(the training files also name the `set` a row was written in). Templates keep their file order
-within their kind and language: the line model takes every fifth one of the training wordings
-for validation (`benchmarks.train_line_model.validation_wording`) and the planting draws index
-into them, so new rows go at the end of a file. Class names are a JSON object, kind to names.
+Every set of wordings is a JSON Lines file, one template a row: `{"kind", "lang", "text"}`,
+and in all but the planted file `set`, the batch of writing the row comes from (the loader
+ignores it). Templates keep their file order within their kind and language: the line model
+takes every fifth one of the training wordings for validation
+(`benchmarks.train_line_model.validation_wording`) and the planting draws index into them, so
+new rows go at the end of a file. Class names are a JSON object, kind to names.
 
 - `planted_junk.jsonl`, `planted_classes.json`: the first planted set; the junk rules were
   tuned on it and the line model fits on it (`benchmarks.planted_junk`).
@@ -18,7 +19,7 @@ into them, so new rows go at the end of a file. Class names are a JSON object, k
 
 `tests/test_junk_data.py` checks that no held-out wording is a training, development or planted
 one once placeholders, case, punctuation, digits and white space are folded (`fold`,
-`overlaps`).
+`overlaps`), and that the second holdout repeats none of the first.
 """
 
 from __future__ import annotations
