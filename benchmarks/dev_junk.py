@@ -5,12 +5,12 @@ Run from the repository root::
     python -m benchmarks.dev_junk            # survival by kind and by why the line survived
     python -m benchmarks.dev_junk --show 40  # also 40 surviving lines, with their causes
 
-It plants the `benchmarks.train_junk` wordings the line model does not fit on (its validation
-fifth, see `benchmarks.train_line_model.junk_examples`) into the pages the model did not learn
-from (`--split test` of `benchmarks.extraction`), with neutral class names only, so that the
-markup gives nothing away and the text steps do all the work. Only cleancrawl runs. Unlike the
-holdout variant, these wordings and the lines that survive may be read while tuning; the holdout
-variant of `benchmarks.extraction` stays the score.
+It plants the training wordings (`benchmarks/data/train_junk.jsonl`) the line model does not
+fit on (their validation fifth, see `benchmarks.train_line_model.junk_examples`) into the pages
+the model did not learn from (`--split test` of `benchmarks.extraction`), with neutral class
+names only, so that the markup gives nothing away and the text steps do all the work. Only
+cleancrawl runs. Unlike the holdout variant, these wordings and the lines that survive may be
+read while tuning; the holdout variant of `benchmarks.extraction` stays the score.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from benchmarks import junk_data
 from benchmarks.extraction import (
     DEFAULT_DATA_ROOT,
     extract_cleancrawl_no_drops,
@@ -27,7 +28,6 @@ from benchmarks.extraction import (
     load_docs,
 )
 from benchmarks.planted_junk import _NEUTRAL_CLASSES, normalize_whitespace, plant_junk
-from benchmarks.train_junk import TRAIN_JUNK
 from benchmarks.train_line_model import validation_wording
 from cleaning.junk import (
     ABSORB_MAX_WORDS,
@@ -44,9 +44,9 @@ DEV_WORDINGS = {
         lang: tuple(t for i, t in enumerate(templates) if validation_wording(i))
         for lang, templates in by_language.items()
     }
-    for kind, by_language in TRAIN_JUNK.items()
+    for kind, by_language in junk_data.train_junk().items()
 }
-DEV_CLASSES = {kind: _NEUTRAL_CLASSES for kind in TRAIN_JUNK}
+DEV_CLASSES = {kind: _NEUTRAL_CLASSES for kind in junk_data.train_junk()}
 
 
 def cause(junk: str, text: str) -> str:

@@ -7,6 +7,7 @@ Run from the repository root::
     python -m benchmarks.extraction --no-planted    # original pages only
     python -m benchmarks.extraction --json out.json # also every number as JSON
     python -m benchmarks.extraction --no-drops      # no page dropped for its type or length
+    python -m benchmarks.extraction --holdout2      # also the second holdout: once, at the end
 
 cleancrawl runs as a crawl does, with its default options: a page it drops (a listing, a page
 too short) counts as an empty text in every score. `--no-drops` scores the cleaning alone.
@@ -17,9 +18,12 @@ page is extracted as it is (`original`); article pages are also extracted in two
 
 - `planted`: the wordings of `benchmarks.planted_junk`. The cleaner was tuned while looking at
   them, so this variant measures junk the cleaner knows;
-- `holdout`: the held-out wordings and class names of `benchmarks.holdout_junk`, written apart
-  from the cleaner's rules and from the first set, planted at other positions (seeded with
-  `"<id>:holdout"`). It measures how the cleaner does on junk it was not tuned on.
+- `holdout`: the held-out wordings and class names of `benchmarks/data/holdout_junk.jsonl`,
+  written apart from the cleaner's rules and from the first set, planted at other positions
+  (seeded with `"<id>:holdout"`). It measures how the cleaner does on junk it was not tuned on.
+- `holdout2` (only with `--holdout2`): a second held-out set (`holdout2_junk.jsonl`, more
+  kinds), seeded with `"<id>:holdout2"`. It is to be looked at once, at the end, to tell whether
+  the first holdout was worn out by repeated looks; `benchmarks/README.md` counts the looks.
 
 For every page variant both systems extract the text, timed back to back in alternating
 order. Scores:
@@ -50,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 import trafilatura
 
-from benchmarks.holdout_junk import HOLDOUT_CLASSES, HOLDOUT_WORDINGS
+from benchmarks import junk_data
 from benchmarks.planted_junk import normalize_whitespace, plant_junk
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 
@@ -63,10 +67,15 @@ DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "dat
 SHINGLE_SIZE = 4
 SYSTEMS = ("trafilatura", "cleancrawl")
 VARIANTS = ("original", "planted", "holdout")
+"""The variants run by default."""
 JUNK_VARIANTS = ("planted", "holdout")
 """The variants with planted junk, built for article pages unless `--no-planted`."""
+HOLDOUT2 = "holdout2"
+"""The second holdout's variant: run only with `--holdout2`, and only once, at the end."""
+ALL_VARIANTS = (*VARIANTS, HOLDOUT2)
 HOLDOUT_SEED = "{id}:holdout"
 """Seed of a page's holdout variant, so its junk goes elsewhere than the planted variant's."""
+HOLDOUT2_SEED = "{id}:holdout2"
 TIME_RATIO_TARGET = 1.15
 PROGRESS_EVERY = 50
 
@@ -323,7 +332,7 @@ class Page:
 
     Attributes:
         dataset: The dataset's name.
-        variant: `original`, `planted` or `holdout`.
+        variant: `original`, `planted`, `holdout` or `holdout2`.
         doc: The page's record (expected text and snippets).
         html: The HTML to extract from.
         junk: The junk strings planted in `html` (none for the original).
@@ -344,7 +353,7 @@ class DocResult:
 
     Attributes:
         dataset: The dataset's folder name.
-        variant: `original`, `planted` or `holdout`.
+        variant: `original`, `planted`, `holdout` or `holdout2`.
         system: The system's name.
         doc_id: The page's id.
         seconds: Time the extraction took.
@@ -404,7 +413,7 @@ class Summary:
 
     Attributes:
         dataset: The dataset's folder name.
-        variant: `original`, `planted` or `holdout`.
+        variant: `original`, `planted`, `holdout` or `holdout2`.
         system: The system's name.
         docs: Pages extracted.
         text_docs: Pages with an expected text (those P, R and F1 are over).
@@ -574,7 +583,7 @@ def summarize_all(results: Sequence[DocResult]) -> list[Summary]:
     datasets = list(dict.fromkeys(r.dataset for r in results))
     keys = sorted(
         groups,
-        key=lambda k: (datasets.index(k[0]), VARIANTS.index(k[1]), SYSTEMS.index(k[2])),
+        key=lambda k: (datasets.index(k[0]), ALL_VARIANTS.index(k[1]), SYSTEMS.index(k[2])),
     )
     return [summarize(groups[key]) for key in keys]
 
@@ -615,9 +624,10 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
     """Build one variant of a page with planted junk.
 
     Args:
-        variant: A name from `JUNK_VARIANTS`: `planted` plants the wordings of
+        variant: A name from `JUNK_VARIANTS` or `HOLDOUT2`: `planted` plants the wordings of
             `benchmarks.planted_junk`, seeded with the page's id; `holdout` plants the held-out
-            wordings and class names of `benchmarks.holdout_junk`, seeded with `HOLDOUT_SEED`.
+            wordings and class names of `benchmarks.junk_data`, seeded with `HOLDOUT_SEED`;
+            `holdout2` the second held-out set, seeded with `HOLDOUT2_SEED`.
         html: The page's HTML.
         doc: The page's record (id and language).
 
@@ -634,35 +644,49 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
             html,
             HOLDOUT_SEED.format(id=doc.id),
             doc.lang,
-            wordings=HOLDOUT_WORDINGS,
-            classes=HOLDOUT_CLASSES,
+            wordings=junk_data.holdout_wordings(),
+            classes=junk_data.holdout_classes(),
+        )
+    if variant == HOLDOUT2:
+        return plant_junk(
+            html,
+            HOLDOUT2_SEED.format(id=doc.id),
+            doc.lang,
+            wordings=junk_data.holdout2_wordings(),
+            classes=junk_data.holdout2_classes(),
         )
     raise ValueError(f"no planted junk for variant {variant!r}; choose from {JUNK_VARIANTS}")
 
 
-def page_variants(dataset: str, doc: Doc, planted: bool) -> Iterator[Page]:
+def page_variants(dataset: str, doc: Doc, planted: bool, holdout2: bool = False) -> Iterator[Page]:
     """Yield the variants of a page to extract: the original, then the planted and holdout ones.
 
     Args:
         dataset: The dataset's name.
         doc: The page.
         planted: Whether to build the variants with planted junk (only for article pages).
+        holdout2: Whether to build the second holdout's variant too (only with `planted`).
 
     Yields:
-        The page variants, in `VARIANTS` order.
+        The page variants, in `ALL_VARIANTS` order.
     """
     html = doc.read_html()
     yield Page(dataset, "original", doc, html)
     if not (planted and doc.plantable):
         return
-    for name in JUNK_VARIANTS:
+    for name in (*JUNK_VARIANTS, HOLDOUT2) if holdout2 else JUNK_VARIANTS:
         variant = plant_variant(name, html, doc)
         if variant is not None:
             yield Page(dataset, name, doc, variant.html, variant.junk, variant.kinds)
 
 
 def run_dataset(
-    folder: Path, systems: Sequence[str], limit: int | None, planted: bool, split: str = "all"
+    folder: Path,
+    systems: Sequence[str],
+    limit: int | None,
+    planted: bool,
+    split: str = "all",
+    holdout2: bool = False,
 ) -> list[DocResult]:
     """Benchmark every page of one dataset.
 
@@ -675,6 +699,7 @@ def run_dataset(
         limit: Only the first `limit` pages.
         planted: Also run the planted and holdout variants of article pages.
         split: `all` pages, or only the line model's `train` or `test` half.
+        holdout2: Also run the second holdout's variant of article pages.
 
     Returns:
         One result per page variant and system.
@@ -683,11 +708,11 @@ def run_dataset(
     docs = [doc for doc in load_docs(folder) if in_split(doc.id, split)][:limit]
     if docs:
         _warm_up(systems, docs[0])
-    runs = dict.fromkeys(VARIANTS, 0)
+    runs = dict.fromkeys(ALL_VARIANTS, 0)
     results: list[DocResult] = []
     started = time.perf_counter()
     for index, doc in enumerate(docs, 1):
-        for page in page_variants(name, doc, planted):
+        for page in page_variants(name, doc, planted, holdout2):
             order = list(systems) if runs[page.variant] % 2 == 0 else list(reversed(systems))
             runs[page.variant] += 1
             results += run_page(page, order)
@@ -733,7 +758,7 @@ def table_row(summary: Summary) -> str:
 
 def _ratio_line(summaries: Sequence[Summary]) -> str | None:
     parts = []
-    for variant in VARIANTS:
+    for variant in ALL_VARIANTS:
         ratio = time_ratio(s for s in summaries if s.variant == variant)
         if ratio is not None:
             parts.append(f"{variant} {ratio:.2f}")
@@ -838,7 +863,9 @@ def page_type_report(results: Sequence[DocResult]) -> str:
 
 _VARIANT_NOTES = {
     "planted": "`planted`: junk of `benchmarks.planted_junk` (the cleaner was tuned on it)",
-    "holdout": "`holdout`: held-out junk of `benchmarks.holdout_junk` (not tuned on)",
+    "holdout": "`holdout`: held-out junk of `benchmarks/data/holdout_junk.jsonl` (not tuned on)",
+    HOLDOUT2: "`holdout2`: the second held-out set, to be looked at once (count the look in "
+    "`benchmarks/README.md`)",
 }
 
 
@@ -935,6 +962,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="score the cleaning alone: no page dropped for its type or length",
     )
+    parser.add_argument(
+        "--holdout2",
+        action="store_true",
+        help="also the second holdout's variant: look at it once, at the end, and count the look "
+        "in benchmarks/README.md",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every number here")
     return parser
 
@@ -954,12 +987,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing or not folders:
         print(f"no docs.jsonl in: {', '.join(missing) or DEFAULT_DATA_ROOT}", file=sys.stderr)
         return 2
+    if args.holdout2 and args.no_planted:
+        print("--holdout2 plants junk: it cannot go with --no-planted", file=sys.stderr)
+        return 2
     if args.no_drops:
         EXTRACTORS["cleancrawl"] = extract_cleancrawl_no_drops
     started = time.perf_counter()
     results: list[DocResult] = []
     for folder in folders:
-        results += run_dataset(folder, args.systems, args.limit, not args.no_planted, args.split)
+        results += run_dataset(
+            folder, args.systems, args.limit, not args.no_planted, args.split, args.holdout2
+        )
     summaries = summarize_all(results)
     sys.stdout.write(markdown_report(summaries, results))
     elapsed = time.perf_counter() - started
@@ -969,7 +1007,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "data": [str(f) for f in folders],
             "limit": args.limit,
             "planted": not args.no_planted,
-            "variants": ["original"] if args.no_planted else list(VARIANTS),
+            "variants": (
+                ["original"]
+                if args.no_planted
+                else list(ALL_VARIANTS if args.holdout2 else VARIANTS)
+            ),
             "systems": args.systems,
             "page_drops": not args.no_drops,
             "elapsed_seconds": elapsed,

@@ -4,6 +4,7 @@ Run from the repository root, with the `train` extra installed::
 
     python -m benchmarks.train_line_model            # writes cleaning/data/line_model.json
     python -m benchmarks.train_line_model --report   # also the validation table, no writing
+    python -m benchmarks.train_line_model --check    # exit 1 unless it rebuilds the shipped file
 
 What it learns from, each line labelled junk (1) or text (0):
 
@@ -14,12 +15,12 @@ What it learns from, each line labelled junk (1) or text (0):
   inside a `without` snippet is junk (trafilatura-eval);
 - short lines of the expected texts and of the Leipzig sentences in `shared/data/langid/`
   (31 languages), and heading-like starts of those sentences: text;
-- the planted junk wordings of `benchmarks.planted_junk`, the training-only wordings of
-  `benchmarks.train_junk` and the terms of the junk file, filled with numbers: junk; the short
-  article headings of `benchmarks.train_junk`: text.
+- the planted junk wordings (`benchmarks/data/planted_junk.jsonl`), the training-only
+  wordings (`benchmarks/data/train_junk.jsonl`) and the terms of the junk file, filled with
+  numbers: junk; the short article lines of `benchmarks/data/train_text.jsonl`: text.
 
-The held-out wordings of `benchmarks.holdout_junk` are never read here, so that the holdout
-variant of `benchmarks.extraction` stays a test of junk the model has not seen.
+The held-out wordings (`benchmarks/data/holdout*_junk.jsonl`) are never read here, so that the
+holdout variants of `benchmarks.extraction` stay a test of junk the model has not seen.
 
 The thresholds are chosen on a validation part of the training half (a fifth of its pages,
 and a fifth of the wordings): the lowest probability at which at most `MAX_TEXT_CUT` of the
@@ -27,6 +28,12 @@ short text lines of those pages (what trafilatura extracts and what the expected
 would be cut, and the one at which at most `MAX_SENTENCE_CUT` of the validation's text lines
 shaped as sentences would be. The first is lenient because the cleaner spares what the line
 cut rate here does not see: headings, lists, runs of more than three short lines.
+
+Besides the weights, the model file records what it was built from (`training_files`: the
+sha256 of each training file of the repository, checked by `tests/test_linemodel.py`;
+`external_data`: those of the shared data sets' files, which the tests cannot read), the
+library versions and the validation figures behind its thresholds. Only the weights, the bias,
+the thresholds and `max_words` are read by `cleaning.linemodel`.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from benchmarks import junk_data
 from benchmarks.extraction import (
     DEFAULT_DATA_ROOT,
     extract_trafilatura,
@@ -49,12 +57,11 @@ from benchmarks.extraction import (
     load_docs,
 )
 from benchmarks.planted_junk import JUNK_WORDINGS, LANGUAGES, placeholder_values
-from benchmarks.train_junk import TRAIN_JUNK, TRAIN_TEXT
 from cleaning.junk import DEFAULT_JUNK_FILE, is_sentence, word_count
 from cleaning.linemodel import DEFAULT_MODEL_FILE, line_features
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
 MAX_WORDS = 16
 # At 0.5% (the first model's threshold, 0.92) or 2.5% the extraction benchmark's recall is the
@@ -74,6 +81,16 @@ RENDERINGS = 12
 SEED = 0
 CACHE = Path(__file__).with_name("results") / "line_model_lines.json"
 LANGID_ROOT = DEFAULT_DATA_ROOT.parent / "langid"
+_LANGID_FILES = ("short.jsonl", "long.jsonl")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TRAINING_FILES = (
+    junk_data.PLANTED_FILE,
+    junk_data.TRAIN_JUNK_FILE,
+    junk_data.TRAIN_TEXT_FILE,
+    DEFAULT_JUNK_FILE,
+)
+"""The repository's files the model learns from (the junk file for its terms), whose hashes the
+model file records: changing one without training again fails `tests/test_linemodel.py`."""
 _WORDS = re.compile(r"\w+")
 
 Example = tuple[str, int, str]  # line, label, where it comes from
@@ -91,6 +108,23 @@ def _in_validation(doc_id: str) -> bool:
 
 def _folded(text: str) -> str:
     return " " + " ".join(_WORDS.findall(text.casefold())) + " "
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 hex digest of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def training_file_hashes(files: Sequence[Path] = TRAINING_FILES) -> dict[str, str]:
+    """Path relative to the repository (with `/`) to sha256, for the training files."""
+    return {path.resolve().relative_to(REPO_ROOT).as_posix(): sha256_file(path) for path in files}
+
+
+def external_data_hashes(data_root: Path) -> dict[str, str]:
+    """`folder/file` to sha256, for the shared data sets' records the model learns from: each
+    extraction data set's `docs.jsonl` and the Leipzig sentences."""
+    files = [*sorted(data_root.glob("*/docs.jsonl")), *(LANGID_ROOT / n for n in _LANGID_FILES)]
+    return {f"{p.parent.name}/{p.name}": sha256_file(p) for p in files if p.is_file()}
 
 
 def _short(line: str) -> bool:
@@ -127,7 +161,7 @@ def page_examples(data_root: Path) -> Iterator[tuple[Example, bool]]:
 
 def sentence_examples(rng: random.Random) -> Iterator[Example]:
     """Leipzig sentences in 31 languages, whole and cut to heading-like starts: text."""
-    for name in ("short.jsonl", "long.jsonl"):
+    for name in _LANGID_FILES:
         for record in map(json.loads, (LANGID_ROOT / name).open(encoding="utf-8")):
             for sentence in re.split(r"(?<=[.!?])\s+", record["text"]):
                 if _short(sentence):
@@ -146,14 +180,14 @@ def junk_examples(
     Every fifth wording of a kind and language is for validation only, so that the validation
     table tells how the model does on wordings it has not seen.
     """
-    for source, wordings in (("planted", JUNK_WORDINGS), ("train_junk", TRAIN_JUNK)):
+    for source, wordings in (("planted", JUNK_WORDINGS), ("train_junk", junk_data.train_junk())):
         for by_language in wordings.values():
             for lang in LANGUAGES:
                 for index, template in enumerate(by_language.get(lang, ())):
                     for _ in range(RENDERINGS):
                         line = template.format(**placeholder_values(lang, rng))
                         yield (line, 1, source), validation_wording(index)
-    for lines in TRAIN_TEXT.values():
+    for lines in junk_data.train_text().values():
         for index, line in enumerate(lines):
             yield (line, 0, "train_text"), validation_wording(index)
     data = tomllib.loads(junk_file.read_text(encoding="utf-8"))
@@ -188,12 +222,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_FILE)
     parser.add_argument("--refresh", action="store_true", help="extract the pages again")
     parser.add_argument("--report", action="store_true", help="print the table, write nothing")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 unless the model rebuilt is the output file, byte for byte",
+    )
     parser.add_argument("--c", type=float, default=0.5, help="inverse regularization strength")
     parser.add_argument(
         "--min-count", type=int, default=MIN_COUNT, help="drop features of fewer training lines"
     )
     args = parser.parse_args(argv)
 
+    import numpy
+    import scipy
+    import sklearn
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -230,27 +272,53 @@ def main(argv: list[str] | None = None) -> int:
     sentences = [p for p, (line, label, _) in scored if label == 0 and _sentence(line)]
     threshold = _threshold(page_lines, MAX_TEXT_CUT)
     sentence_threshold = max(_threshold(sentences, MAX_SENTENCE_CUT), threshold)
-    report(valid_set, probabilities, threshold, sentence_threshold)
+    table = report(valid_set, probabilities, threshold, sentence_threshold)
+    if args.report:
+        return 0
 
-    if not args.report:
-        names = vectorizer.get_feature_names_out()
-        weights = {
-            str(name): round(float(w), 3)
-            for name, w in zip(names, model.coef_[0], strict=True)
-            if abs(w) >= MIN_WEIGHT
-        }
-        payload = {
-            "bias": round(float(model.intercept_[0]), 4),
-            "threshold": round(threshold, 4),
-            "sentence_threshold": round(sentence_threshold, 4),
-            "max_words": MAX_WORDS,
-            "weights": dict(sorted(weights.items())),
-        }
-        args.output.write_text(
-            json.dumps(payload, ensure_ascii=False, indent=0, separators=(",", ":")) + "\n", "utf-8"
-        )
-        print(f"wrote {args.output}: {len(weights)} weights", file=sys.stderr)
+    names = vectorizer.get_feature_names_out()
+    weights = {
+        str(name): round(float(w), 3)
+        for name, w in zip(names, model.coef_[0], strict=True)
+        if abs(w) >= MIN_WEIGHT
+    }
+    payload = {
+        "bias": round(float(model.intercept_[0]), 4),
+        "threshold": round(threshold, 4),
+        "sentence_threshold": round(sentence_threshold, 4),
+        "max_words": MAX_WORDS,
+        "training_files": training_file_hashes(),
+        "external_data": external_data_hashes(args.data_root),
+        "versions": {
+            "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__,
+            "scipy": scipy.__version__,
+        },
+        "training": {"c": args.c, "min_count": args.min_count, "min_weight": MIN_WEIGHT},
+        "validation": {
+            "page_text_lines": len(page_lines),
+            "page_text_cut": _cut_share(page_lines, threshold),
+            "max_page_text_cut": MAX_TEXT_CUT,
+            "sentence_lines": len(sentences),
+            "sentence_cut": _cut_share(sentences, sentence_threshold),
+            "max_sentence_cut": MAX_SENTENCE_CUT,
+            "by_source": table,
+        },
+        "weights": dict(sorted(weights.items())),
+    }
+    content = json.dumps(payload, ensure_ascii=False, indent=0, separators=(",", ":")) + "\n"
+    if args.check:
+        same = args.output.is_file() and args.output.read_text(encoding="utf-8") == content
+        print(f"{args.output}: {'up to date' if same else 'differs: train again'}", file=sys.stderr)
+        return 0 if same else 1
+    args.output.write_text(content, "utf-8")
+    print(f"wrote {args.output}: {len(weights)} weights", file=sys.stderr)
     return 0
+
+
+def _cut_share(scores: list[float], threshold: float) -> float:
+    """The share of these scores at or over a threshold, rounded for the model file."""
+    return round(sum(p >= threshold for p in scores) / len(scores), 4) if scores else 0.0
 
 
 def _threshold(scores: list[float], share: float) -> float:
@@ -265,9 +333,9 @@ def _sentence(line: str) -> bool:
 
 def report(
     valid_set: list[Example], probabilities: object, threshold: float, sentence_threshold: float
-) -> None:
-    """The validation table: the share of each source's lines cut, as the cleaner would cut
-    them (sentence-shaped lines against the sentence threshold)."""
+) -> list[dict[str, object]]:
+    """Print the validation table: the share of each source's lines cut, as the cleaner would
+    cut them (sentence-shaped lines against the sentence threshold); return its rows."""
     print(f"threshold {threshold:.4f}, sentences {sentence_threshold:.4f}")
     print("| source | label | lines | cut | sentences | cut |")
     print("|---|---|---|---|---|---|")
@@ -276,6 +344,7 @@ def report(
         sentence = _sentence(line)
         cut = p >= (sentence_threshold if sentence else threshold)
         groups.setdefault((source, label), []).append((sentence, bool(cut)))
+    table: list[dict[str, object]] = []
     for (source, label), rows in sorted(groups.items()):
         cuts = [cut for _, cut in rows]
         sentences = [cut for sentence, cut in rows if sentence]
@@ -284,6 +353,17 @@ def report(
             f"| {source} | {label} | {len(cuts)} | {sum(cuts) / len(cuts):.1%} "
             f"| {len(sentences)} | {share} |"
         )
+        table.append(
+            {
+                "source": source,
+                "label": label,
+                "lines": len(cuts),
+                "cut": round(sum(cuts) / len(cuts), 4),
+                "sentence_lines": len(sentences),
+                "sentence_cut": round(sum(sentences) / len(sentences), 4) if sentences else None,
+            }
+        )
+    return table
 
 
 if __name__ == "__main__":

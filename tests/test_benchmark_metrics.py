@@ -13,13 +13,18 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from benchmarks import junk_data
 from benchmarks.extraction import (
+    ALL_VARIANTS,
+    HOLDOUT2,
+    HOLDOUT2_SEED,
     HOLDOUT_SEED,
     JUNK_VARIANTS,
     VARIANTS,
     Doc,
     DocResult,
     Page,
+    build_parser,
     count_found,
     f1_score,
     found_snippets,
@@ -36,7 +41,6 @@ from benchmarks.extraction import (
     time_ratio,
     tokenize,
 )
-from benchmarks.holdout_junk import HOLDOUT_CLASSES, HOLDOUT_WORDINGS
 from benchmarks.planted_junk import (
     _KIND_CLASSES,
     _NEUTRAL_CLASSES,
@@ -51,6 +55,9 @@ from benchmarks.planted_junk import (
     placeholder_values,
     plant_junk,
 )
+
+HOLDOUT_WORDINGS = junk_data.holdout_wordings()
+HOLDOUT_CLASSES = junk_data.holdout_classes()
 
 ARTICLE = """<!DOCTYPE html>
 <html lang="de"><head><title>Testseite</title></head>
@@ -464,6 +471,43 @@ def test_page_variants_build_planted_and_holdout_for_articles_only(tmp_path: Pat
     assert [p.variant for p in page_variants("ds", listing, planted=True)] == ["original"]
 
 
+def test_the_second_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    article, _ = load_docs(tmp_path)
+    pages = list(page_variants("ds", article, planted=True, holdout2=True))
+    assert [page.variant for page in pages] == list(ALL_VARIANTS)
+    assert [page.variant for page in page_variants("ds", article, True)] == list(VARIANTS)
+    page = pages[-1]
+    expected = plant_junk(
+        ARTICLE,
+        HOLDOUT2_SEED.format(id="a"),
+        article.lang,
+        wordings=junk_data.holdout2_wordings(),
+        classes=junk_data.holdout2_classes(),
+    )
+    assert expected is not None
+    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
+    assert expected == plant_variant(HOLDOUT2, ARTICLE, article)
+    assert not build_parser().parse_args([]).holdout2
+    assert main(["--data", str(tmp_path), "--holdout2", "--no-planted"]) == 2
+
+
+def test_the_second_holdout_covers_every_language_with_its_own_classes() -> None:
+    wordings, classes = junk_data.holdout2_wordings(), junk_data.holdout2_classes()
+    assert set(wordings) == set(classes)
+    assert set(JUNK_WORDINGS) < set(wordings)  # the first holdout's kinds, and new ones
+    rng = random.Random(0)
+    for kind, by_language in wordings.items():
+        assert set(by_language) == set(LANGUAGES), kind
+        for lang, templates in by_language.items():
+            assert len(set(templates)) == len(templates) >= 1, (kind, lang)
+            for template in templates:
+                assert template.format(**placeholder_values(lang, rng)).strip(), (kind, lang)
+        assert len(set(classes[kind])) == 3, kind
+    first_classes = {c for names in _KIND_CLASSES.values() for c in names}
+    assert not (first_classes | set(_NEUTRAL_CLASSES)) & {c for v in classes.values() for c in v}
+
+
 # --- loading and the command line ----------------------------------------------------------
 
 
@@ -542,10 +586,9 @@ def test_main_with_one_system_and_no_planted(
 
 def test_dev_junk_tells_why_a_line_survived() -> None:
     from benchmarks.dev_junk import DEV_WORDINGS, cause
-    from benchmarks.train_junk import TRAIN_JUNK
 
     # the dev set is the validation fifth of the training wordings, nothing the model fits on
-    assert DEV_WORDINGS["views"]["en"] == TRAIN_JUNK["views"]["en"][2::5]
+    assert DEV_WORDINGS["views"]["en"] == junk_data.train_junk()["views"]["en"][2::5]
     para = "A paragraph of article text that runs well past sixteen words, as a story does."
     assert cause("Share on X", f"{para}\nRead it. Share on X today\n{para}") == "merged"
     assert (

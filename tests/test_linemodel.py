@@ -177,6 +177,32 @@ def test_the_shipped_model_is_small_and_sure_of_its_threshold() -> None:
     assert model.threshold < model.sentence_threshold < 1
 
 
+def test_the_shipped_model_was_trained_on_the_training_files_as_they_are() -> None:
+    from benchmarks.train_line_model import TRAINING_FILES, training_file_hashes
+
+    recorded = json.loads(DEFAULT_MODEL_FILE.read_text(encoding="utf-8"))
+    assert len(recorded["training_files"]) == len(TRAINING_FILES)
+    changed = [
+        path
+        for path, digest in training_file_hashes().items()
+        if recorded["training_files"].get(path) != digest
+    ]
+    assert not changed, (
+        f"changed since the line model was trained: {changed}; train it again "
+        "(python -m benchmarks.train_line_model, see benchmarks/README.md)"
+    )
+
+
+def test_the_shipped_model_records_its_libraries_and_validation_figures() -> None:
+    recorded = json.loads(DEFAULT_MODEL_FILE.read_text(encoding="utf-8"))
+    assert recorded["versions"]["scikit-learn"]
+    validation = recorded["validation"]
+    assert 0 < validation["page_text_cut"] <= validation["max_page_text_cut"]
+    assert validation["sentence_cut"] <= validation["max_sentence_cut"]
+    sources = {(row["source"], row["label"]) for row in validation["by_source"]}
+    assert {("page", 0), ("planted", 1), ("train_junk", 1), ("train_text", 0)} <= sources
+
+
 # Wordings that are not in the junk file's term lists, and article lines of the same length.
 UNSEEN_JUNK = [
     "Abonnez-vous à notre podcast",

@@ -1,0 +1,113 @@
+"""The benchmarks' junk wordings as data files: the loader, and the guard that keeps the held-out
+sets apart from everything the cleaner and the line model were built on.
+
+The guard prints ids (`kind/lang/index`) and counts, never the held-out strings.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from benchmarks import junk_data
+from benchmarks.junk_data import fold, load_classes, load_wordings, overlaps, seen_wordings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Aktualisiert vor {hours} Stunden", "aktualisiert: vor {min} Stunden!"),
+        ("By {name} · {k} articles", "by {agency} - {n} ARTICLES"),
+        ("Photo: {name} / {agency}", "PHOTO — {agency}, {name}"),
+        ("Page 3 of {j}", "page of {j}"),
+        ("Édité le {date}", "ÉDITÉ LE: {numdate}"),
+        ("  Read   more ", "read more"),
+    ],
+)
+def test_fold_ignores_placeholders_case_punctuation_digits_and_spaces(
+    first: str, second: str
+) -> None:
+    assert fold(first) == fold(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("{n} views", "views"),
+        ("{date}, {time}", "{date}"),
+        ("Read more", "Read less"),
+        ("Share on X", "Share X on"),
+    ],
+)
+def test_fold_keeps_words_and_their_order_and_a_placeholder(first: str, second: str) -> None:
+    assert fold(first) != fold(second)
+
+
+def test_wordings_keep_the_order_of_the_file_and_rows_appended_keep_their_index(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        {"kind": "views", "lang": "en", "text": "{n} views"},
+        {"kind": "share", "lang": "de", "text": "Teilen"},
+        {"kind": "views", "lang": "de", "text": "{n} Aufrufe"},
+        {"kind": "views", "lang": "en", "text": "Seen {n} times"},
+    ]
+    path = tmp_path / "w.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) + "\n", encoding="utf-8")
+    wordings = load_wordings(path)
+    assert list(wordings) == ["views", "share"]
+    assert wordings["views"] == {"en": ("{n} views", "Seen {n} times"), "de": ("{n} Aufrufe",)}
+    classes = tmp_path / "c.json"
+    classes.write_text('{"views": ["a", "b"]}', encoding="utf-8")
+    assert load_classes(classes) == {"views": ("a", "b")}
+
+
+def test_the_loaders_read_every_set() -> None:
+    assert set(junk_data.train_junk()) == set(junk_data.planted_wordings())
+    assert set(junk_data.holdout_wordings()) == set(junk_data.holdout_classes())
+    assert set(junk_data.holdout2_wordings()) == set(junk_data.holdout2_classes())
+    assert list(junk_data.train_text()) == sorted(junk_data.train_text())
+    assert sum(1 for _ in junk_data.templates(junk_data.train_junk())) == 6360
+
+
+def test_overlaps_name_the_held_out_templates_that_fold_like_a_seen_one() -> None:
+    held_out = {"views": {"en": ("{n} VIEWS!", "Seen by {k} people"), "de": ("{n} Aufrufe",)}}
+    seen = {fold("{n} views"), fold("Aufrufe: {n}")}
+    assert overlaps(held_out, seen) == ["views/en/0"]
+
+
+@pytest.mark.parametrize(
+    "held_out", [junk_data.holdout_wordings, junk_data.holdout2_wordings], ids=lambda f: f.__name__
+)
+def test_no_held_out_wording_is_a_training_development_or_planted_one(held_out: object) -> None:
+    assert callable(held_out)
+    found = overlaps(held_out())
+    assert not found, (
+        f"{len(found)} held-out wordings fold like a training, development or planted one "
+        f"(ids only, kind/lang/index): {found}"
+    )
+
+
+def test_the_second_holdout_shares_no_wording_with_the_first() -> None:
+    # it is there to tell whether the first was worn out by looks: a shared wording would be
+    # worn out with it
+    first = {fold(text) for _, text in junk_data.templates(junk_data.holdout_wordings())}
+    found = overlaps(junk_data.holdout2_wordings(), first)
+    assert not found, (
+        f"{len(found)} wordings of the second holdout fold like one of the first: {found}"
+    )
+
+
+def test_the_seen_wordings_hold_the_planted_training_and_development_sets() -> None:
+    seen = seen_wordings()
+    for _, text in junk_data.templates(junk_data.planted_wordings()):
+        assert fold(text) in seen
+    from benchmarks.dev_junk import DEV_WORDINGS
+
+    assert all(fold(text) in seen for _, text in junk_data.templates(DEV_WORDINGS))
+    assert fold("Price and availability") in seen  # an article line of train_text.jsonl
