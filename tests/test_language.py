@@ -569,7 +569,7 @@ def test_at_most_one_detector_call_per_page(monkeypatch: pytest.MonkeyPatch) -> 
         calls.clear()
         identify_language(page)
         assert len(calls) == expected
-        assert all(length <= 800 for length in calls)  # a bounded sample
+        assert all(length <= 600 for length in calls)  # a bounded sample
     calls.clear()
     result = clean_page(
         "<html><body><article>"
