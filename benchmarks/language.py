@@ -6,6 +6,7 @@ five sentences; see ``shared/data/README.md``) and prints Markdown tables::
     python -m benchmarks.language                 # everything, a few minutes
     python -m benchmarks.language --limit 20      # 20 texts per language and set
     python -m benchmarks.language --json results.json
+    python -m benchmarks.language --only-cost      # only its share of clean_page's time
 """
 
 from __future__ import annotations
@@ -23,20 +24,28 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import cleaning.page
+from benchmarks.extraction import default_datasets, load_docs
 from cleaning.language import (
     DEFAULT_BACKEND,
+    LangdetectBackend,
     LanguageResult,
     detect_language,
     identify_language,
     language_backends,
     load_backend,
 )
-from cleaning.options import CleaningOptions
+from cleaning.options import ALL_PAGE_TYPES, CleaningOptions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "langid"
+EXTRACTION_DATA = DEFAULT_DATA.parent / "extraction"
+# Pages of the extraction data sets cleaned to measure language identification's share of
+# clean_page's time; every page goes all the way through (no drop for length or type).
+COST_PAGES = 150
+COST_OPTIONS = CleaningOptions(min_words=None, page_types=ALL_PAGE_TYPES)
 SAMPLE_SIZES = (100, 200, 500, 1000, 3000)
 # Below 600 characters a sample is one part, and its share always 1.
 SHARE_SAMPLE_SIZES = (1000, 3000)
@@ -76,6 +85,9 @@ class Run:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its tables; returns the exit status."""
     args = _parse_args(argv)
+    if args.only_cost:
+        _cost_table(args.cost_pages)
+        return 0
     data: Path = args.data
     if not (data / "short.jsonl").is_file():
         print(f"no langid data in {data} (use --data)", file=sys.stderr)
@@ -108,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["confusions"] = _confusions(runs, sets, backends, default)
     report["share"] = _share_table(runs, pages, backends, args.share_samples)
     report["repeatability"] = _repeat_table(runs, sets, backends, default)
+    if args.cost_pages:
+        report["cost"] = _cost_table(args.cost_pages)
 
     wall = time.perf_counter() - started
     report["wall_seconds"] = round(wall, 1)
@@ -399,6 +413,73 @@ def _repeat_table(
     return rows
 
 
+def _cost_table(count: int) -> dict[str, Any]:
+    """CPU time of ``identify_language`` inside ``clean_page`` and langdetect calls per page.
+
+    Real pages of the extraction data sets (taken in turn from each), default options but
+    no page dropped before language identification; timed with ``time.process_time``
+    around each call, after a warm-up page.
+    """
+    print(f"## Cost inside clean_page ({count} pages of the extraction data sets)\n")
+    sets = [load_docs(folder) for folder in default_datasets(EXTRACTION_DATA)]
+    pages = [
+        (docs[i].read_html(), docs[i].url)
+        for i in range(max((len(d) for d in sets), default=0))
+        for docs in sets
+        if i < len(docs)
+    ][:count]
+    if not pages:
+        print(f"no extraction data in {EXTRACTION_DATA}\n")
+        return {}
+    spent = {"language": 0.0, "calls": 0.0, "identified": 0.0}
+    original_identify = cleaning.page.identify_language
+    original_predict = LangdetectBackend.predict
+
+    def timed_identify(*args: Any, **kwargs: Any) -> LanguageResult:
+        started = time.process_time()
+        try:
+            return original_identify(*args, **kwargs)
+        finally:
+            spent["language"] += time.process_time() - started
+            spent["identified"] += 1
+
+    def counted_predict(self: LangdetectBackend, *args: Any, **kwargs: Any) -> Any:
+        spent["calls"] += 1
+        return original_predict(self, *args, **kwargs)
+
+    cleaning.page.clean_page(*pages[0], COST_OPTIONS)  # warm-up: profiles, models, caches
+    cleaning.page.identify_language = timed_identify  # type: ignore[assignment]
+    LangdetectBackend.predict = counted_predict  # type: ignore[method-assign]
+    try:
+        started = time.process_time()
+        for html, url in pages:
+            cleaning.page.clean_page(html, url, COST_OPTIONS)
+        total = time.process_time() - started
+    finally:
+        cleaning.page.identify_language = original_identify  # type: ignore[assignment]
+        LangdetectBackend.predict = original_predict  # type: ignore[method-assign]
+    identified = int(spent["identified"])
+    row = {
+        "pages": len(pages),
+        "pages_identified": identified,
+        "clean_page_ms": 1000 * total / len(pages),
+        "language_ms": 1000 * spent["language"] / max(identified, 1),
+        "language_share_of_clean_page": spent["language"] / total,
+        "langdetect_calls_per_page": spent["calls"] / max(identified, 1),
+    }
+    print(
+        "| pages | language identified | clean_page ms/page | identify_language ms/page "
+        "| share of clean_page | langdetect calls/page |"
+    )
+    print("|--:|--:|--:|--:|--:|--:|")
+    print(
+        f"| {row['pages']} | {identified} | {row['clean_page_ms']:.1f} "
+        f"| {row['language_ms']:.2f} | {_pct(row['language_share_of_clean_page'])} "
+        f"| {row['langdetect_calls_per_page']:.2f} |\n"
+    )
+    return row
+
+
 def _in_workers(texts: Sequence[str], backend: str, size: int) -> list[LanguageResult]:
     batches = [list(texts[i::2]) for i in range(2)]  # interleaved: both see both sets
     with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
@@ -488,6 +569,15 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--pages", type=int, default=PAGES_PER_KIND, help="synthetic pages per kind"
+    )
+    parser.add_argument(
+        "--cost-pages",
+        type=int,
+        default=COST_PAGES,
+        help="extraction pages to measure the cost inside clean_page on (0: skip)",
+    )
+    parser.add_argument(
+        "--only-cost", action="store_true", help="measure only the cost inside clean_page"
     )
     args = parser.parse_args(argv)
     # the default backend first: it is the reference the others are compared with

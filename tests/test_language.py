@@ -9,10 +9,14 @@ import sys
 import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
+from cleaning.encoding import decode_html
 from cleaning.language import (
+    LangdetectBackend,
     LanguageResult,
     check_backend,
     detect_language,
@@ -85,6 +89,7 @@ MIXED_TEXTS = [
     FRENCH,
     "\n".join(ENGLISH + GERMAN),
 ]
+PAGE_OPTIONS = CleaningOptions(min_words=None, page_types=ALL_PAGE_TYPES)
 NOTHING_TO_DETECT = [
     "",
     "   \n\t ",
@@ -138,10 +143,20 @@ def test_nothing_to_detect_is_und(backend: str, text: str) -> None:
     assert (guess.code, guess.score) == ("und", 0.0)
 
 
-def test_script_langdetect_has_no_profile_for_is_und_not_a_guess() -> None:
+def test_a_script_of_one_language_decides_it(backend: str) -> None:
     georgian = "ეს არის ქართული ტექსტი ახალი პროცესორის შესახებ, რომელიც ნაკლებ ენერგიას მოიხმარს."
-    # langdetect's Estonian profile holds stray Georgian letters: it used to answer "et"
-    assert identify_language(georgian).code == "und"
+    armenian = (
+        "Նոր պրոցեսորը սպառում է ավելի քիչ էներգիա, քան նախորդ սերունդը, հայտնել է ընկերությունը։"
+    )
+    # langdetect has no profile for either: its Estonian one holds stray Georgian letters,
+    # and it used to answer "et"
+    assert identify_language(georgian, backend=backend) == LanguageResult("ka", 1.0, 1.0)
+    assert identify_language(armenian, backend=backend).code == "hy"
+
+
+def test_a_script_no_table_lists_is_und_not_a_guess() -> None:
+    cherokee = "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ ᎠᏍᎦᏯ ᎤᏂᏲ ᎤᏓᏅᏖᏗ ᏧᏂᎸᏫᏍᏓᏁᏗ ᎠᏂᏴᏫᏯ ᎤᎾᏓᏡᎬ"
+    assert identify_language(cherokee) == LanguageResult("und", 0.0, 0.0)
 
 
 def test_fast_backend_knows_more_languages() -> None:
@@ -385,3 +400,217 @@ def test_sample_takes_the_last_paragraph_too() -> None:
     sample = sample_text("\n".join(paragraphs), 1000)
     assert "Paragraph 0" in sample
     assert GERMAN[0][:100] in sample
+
+
+# Latin-script names and numbers inside text of another script are no evidence of its
+# language: langdetect alone labelled these en, ca, ko and de.
+NAMES_IN_OTHER_SCRIPTS = [
+    (
+        "拜仁慕尼黑主帅 Thomas Tuchel 表示，Harry Kane 和 Thomas Müller 在对阵 Borussia "
+        "Dortmund 的比赛中表现出色。",
+        "zh",
+    ),
+    (
+        "据 Reuters 报道，Apple CEO Tim Cook 周二在 Cupertino 发布了 iPhone 15 Pro Max，搭载 "
+        "A17 Pro 芯片和 USB-C 接口。",
+        "zh",
+    ),
+    ("OpenAI 的 Sam Altman 与 Microsoft 的 Satya Nadella 讨论了 GPT-5 和 Azure 的合作计划。", "zh"),
+    ("Apple の Tim Cook CEO は、Cupertino で新しい iPhone 15 Pro を発表した。", "ja"),
+    ("Samsung Electronics 는 Galaxy S24 Ultra 를 Seoul 에서 공개했다.", "ko"),
+    (
+        "Bayern München ชนะ Borussia Dortmund 3-1 จากประตูของ Harry Kane, Thomas Müller และ "
+        "Leroy Sané โดย Thomas Tuchel กล่าวว่า Joshua Kimmich และ Manuel Neuer",
+        "th",
+    ),
+    (
+        "นาย Olaf Scholz พบกับ Frank-Walter Steinmeier และ Christian Lindner ที่ Berlin "
+        "เพื่อหารือเรื่อง Deutsche Bahn และ Volkswagen",
+        "th",
+    ),
+]
+# Traditional Chinese, which langdetect alone mostly labelled Korean.
+TRADITIONAL_CHINESE = [
+    "據報導，台積電董事長魏哲家週二表示，公司將在高雄興建新廠，預計明年開始量產。",
+    "行政院長今天宣布，政府將投入更多經費改善偏鄉學校的網路設備，讓學生可以使用線上課程。",
+    "颱風預計明天清晨登陸，氣象局呼籲民眾做好防颱準備，避免前往海邊或山區。",
+    "這家餐廳的牛肉麵非常有名，每天中午都有很多上班族排隊購買。",
+    "微軟執行長 Satya Nadella 與 OpenAI 的 Sam Altman 週三在 Redmond 會面，討論 Azure 與 "
+    "ChatGPT 的合作。",
+]
+# Romanian without diacritics about German racing drivers: langdetect alone said German.
+ROMANIAN_WITH_NAMES = (
+    "Potrivit lui Michael Schumacher Jr., echipa Mercedes-Benz AMG Petronas si Red Bull Racing "
+    "au testat la Hockenheimring si Nürburgring. Sebastian Vettel, Nico Rosberg si Ralf "
+    "Schumacher au fost prezenti la Stuttgart, alaturi de Toto Wolff si Christian Horner."
+)
+SPANISH = [
+    "El Gobierno aprobó este martes un plan para reducir el consumo de energía en los edificios "
+    "públicos, que según el ministerio permitirá ahorrar cerca de un diez por ciento de la "
+    "factura antes de que termine el año.",
+    "Los sindicatos, sin embargo, creen que las medidas llegan tarde y piden que se amplíen a las "
+    "empresas privadas, donde el gasto es mucho mayor y los controles son todavía muy escasos.",
+    "La oposición criticó que el plan no incluya ayudas para las familias con menos ingresos, "
+    "que son las que más sufren la subida de los precios de la luz y del gas durante el invierno.",
+]
+PORTUGUESE = [
+    "O governo aprovou nesta terça-feira um plano para reduzir o consumo de energia nos edifícios "
+    "públicos, que segundo o ministério vai permitir poupar cerca de dez por cento da fatura "
+    "antes do fim do ano.",
+    "Os sindicatos, no entanto, acham que as medidas chegam tarde e pedem que sejam alargadas às "
+    "empresas privadas, onde o gasto é muito maior e os controlos são ainda muito escassos.",
+    "A oposição criticou que o plano não inclua apoios para as famílias com menos rendimentos, "
+    "que são as que mais sofrem com a subida dos preços da luz e do gás durante o inverno.",
+]
+RUSSIAN = [
+    "Правительство во вторник одобрило план по снижению потребления энергии в общественных "
+    "зданиях, который, по словам министерства, позволит сэкономить около десяти процентов "
+    "расходов до конца года.",
+    "Профсоюзы, однако, считают, что эти меры запоздали, и требуют распространить их на частные "
+    "компании, где расходы намного больше, а контроль всё ещё очень слабый.",
+    "Оппозиция раскритиковала план за то, что в нём нет помощи для семей с низкими доходами, "
+    "которые больше всего страдают от роста цен на свет и газ зимой.",
+]
+UKRAINIAN = [
+    "Уряд у вівторок схвалив план зі скорочення споживання енергії в громадських будівлях, який, "
+    "за словами міністерства, дозволить заощадити близько десяти відсотків витрат до кінця року.",
+    "Профспілки, однак, вважають, що ці заходи запізнилися, і вимагають поширити їх на приватні "
+    "компанії, де витрати значно більші, а контроль досі дуже слабкий.",
+    "Опозиція розкритикувала план за те, що в ньому немає допомоги для родин з низькими "
+    "доходами, які найбільше страждають від зростання цін на світло і газ узимку.",
+]
+CHINESE = [
+    "政府周二批准了一项减少公共建筑能源消耗的计划，据该部门称，这项计划将在年底前节省大约百分之十的开支。"
+    "工会认为这些措施来得太晚，要求将其扩大到私营企业，因为那里的开支要大得多。",
+    "反对派批评该计划没有为低收入家庭提供帮助，而这些家庭在冬季受电价和气价上涨的影响最大。"
+    "专家表示，如果不采取进一步的措施，明年的能源价格可能会继续上涨，许多家庭将难以承受。",
+    "分析人士指出，新的计划还需要得到议会的批准，预计辩论将持续几个星期，最终结果仍不确定。"
+    "与此同时，一些城市已经开始自行降低公共照明和办公楼的供暖温度，以减少能源开支。",
+]
+
+
+@pytest.mark.parametrize(("text", "code"), NAMES_IN_OTHER_SCRIPTS)
+def test_latin_names_do_not_swing_another_script(backend: str, text: str, code: str) -> None:
+    assert identify_language(text, backend=backend).code == code
+    page = identify_language("\n".join([text] * 6), backend=backend)
+    assert (page.code, page.share) == (code, 1.0)
+
+
+@pytest.mark.parametrize("text", TRADITIONAL_CHINESE)
+def test_traditional_chinese_is_chinese(backend: str, text: str) -> None:
+    assert identify_language(text, backend=backend).code == "zh"
+
+
+def test_traditional_chinese_big5_page_is_chinese() -> None:
+    body = "".join(f"<p>{text}</p>" for text in TRADITIONAL_CHINESE)
+    html = (
+        '<html><head><meta charset="big5"><title>新聞</title></head>'
+        f"<body><article><h1>今日新聞</h1>{body}</article></body></html>"
+    ).encode("big5")
+    decoded = decode_html(html)
+    assert decoded.encoding in {"big5", "cp950", "big5hkscs"}
+    result = clean_page(decoded.text, "https://example.tw/news/1", PAGE_OPTIONS)
+    assert result.text and (result.language, result.language_share) == ("zh", 1.0)
+
+
+def test_capitalized_names_do_not_swing_a_latin_language(backend: str) -> None:
+    assert identify_language(ROMANIAN_WITH_NAMES, backend=backend).code == "ro"
+    # German capitalizes its nouns: it keeps its label
+    assert identify_language(GERMAN[0], backend=backend).code == "de"
+    assert identify_language("Die Bundesregierung plant eine Reform.", backend=backend).code == "de"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "codes"),
+    [
+        (SPANISH, PORTUGUESE, ("es", "pt")),
+        (RUSSIAN, UKRAINIAN, ("ru", "uk")),
+        (ENGLISH, CHINESE, ("en", "zh")),
+        (ENGLISH, RUSSIAN, ("en", "ru")),
+        (SPANISH, ENGLISH, ("es", "en")),
+    ],
+)
+def test_mixed_pages_of_close_or_other_scripts(
+    backend: str, first: list[str], second: list[str], codes: tuple[str, str]
+) -> None:
+    def chars(paragraphs: list[str]) -> int:
+        return sum(len(p) for p in paragraphs)
+
+    half = identify_language("\n".join(first + second), backend=backend)
+    assert half.code in codes
+    # by characters: Chinese paragraphs are shorter than their English translation
+    main = first if half.code == codes[0] else second
+    assert half.share == pytest.approx(chars(main) / chars(first + second), abs=0.05)
+    pure = identify_language("\n".join(first + first[::-1]), backend=backend)
+    assert (pure.code, pure.share) == (codes[0], 1.0)
+    mostly = identify_language("\n".join(first + first[::-1] + second[:1]), backend=backend)
+    assert mostly.code == codes[0]
+    expected = chars(first * 2) / chars(first * 2 + second[:1])
+    assert mostly.share == pytest.approx(expected, abs=0.05)
+
+
+def test_at_most_one_detector_call_per_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    predict = LangdetectBackend.predict
+
+    def counted(self: LangdetectBackend, text: str, **kwargs: Any) -> Any:
+        calls.append(len(text))
+        return predict(self, text, **kwargs)
+
+    monkeypatch.setattr(LangdetectBackend, "predict", counted)
+    pages = {
+        "\n".join(ENGLISH * 4): (1, 1),
+        "\n".join(ENGLISH + GERMAN): (1, 2),  # a second call if the first holds < half
+        "\n".join(ENGLISH * 4 + GERMAN * 4): (1, 2),
+        "\n".join(SPANISH + PORTUGUESE + RUSSIAN + UKRAINIAN): (1, 2),
+        "\n".join(SPANISH * 5 + ENGLISH[:1]): (1, 1),
+        "\n".join(CHINESE + TRADITIONAL_CHINESE): (0, 0),  # the script decides
+        "\n".join(text for text, _ in NAMES_IN_OTHER_SCRIPTS): (0, 0),
+    }
+    for page, (least, most) in pages.items():
+        calls.clear()
+        identify_language(page)
+        assert least <= len(calls) <= most
+        assert all(length <= 600 for length in calls)  # a bounded sample
+    calls.clear()
+    result = clean_page(
+        "<html><body><article>"
+        + "".join(f"<p>{p}</p>" for p in ENGLISH * 3 + GERMAN * 3)
+        + "</article></body></html>",
+        "https://example.com/news/1",
+        PAGE_OPTIONS,
+    )
+    assert result.language == "en" and len(calls) == 1
+
+
+def test_same_labels_for_hard_texts_in_worker_processes(backend: str) -> None:
+    texts = [text for text, _ in NAMES_IN_OTHER_SCRIPTS] + TRADITIONAL_CHINESE
+    texts += [ROMANIAN_WITH_NAMES, "\n".join(SPANISH + PORTUGUESE), "\n".join(CHINESE + ENGLISH)]
+    identify = functools.partial(identify_language, backend=backend)
+    here = [identify(t) for t in texts]
+    assert [identify(t) for t in texts] == here
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        there = list(pool.map(identify, texts, chunksize=3))
+    assert there == here
+    expected = [code for _, code in NAMES_IN_OTHER_SCRIPTS] + ["zh"] * len(TRADITIONAL_CHINESE)
+    assert [r.code for r in here[: len(expected)]] == expected
+    assert here[len(expected)].code == "ro"
+
+
+def test_an_answer_held_by_a_minority_of_lines_is_asked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # langdetect's random walk can end on one distinctive paragraph (Vietnamese among
+    # Dutch); the share tells, and a second call on the other lines corrects it
+    calls: list[str] = []
+    predict = LangdetectBackend.predict
+
+    def first_answer_german(self: LangdetectBackend, text: str, **kwargs: Any) -> Any:
+        calls.append(text)
+        return [("de", 0.99)] if len(calls) == 1 else predict(self, text, **kwargs)
+
+    monkeypatch.setattr(LangdetectBackend, "predict", first_answer_german)
+    result = identify_language("\n".join(ENGLISH * 2 + GERMAN[:1]))
+    assert result.code == "en" and 0.7 <= result.share < 1.0
+    assert len(calls) == 2 and GERMAN[0][:50] not in calls[1]
