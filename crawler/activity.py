@@ -47,6 +47,7 @@ class CrawlActivity:
 
     def drained(self) -> None:
         self.scheduler_drained = True
+        self.events += 1  # the last request taken may not have reached the downloader yet
 
     def reached_downloader(self) -> None:
         self.downloading += 1
