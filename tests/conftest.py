@@ -58,7 +58,6 @@ def run_scrapy_crawl(tmp: Path, *args: str, settings: dict[str, str] | None = No
         "CLEANCRAWL_STATS_FILE": str(stats_file),
         "AUTOTHROTTLE_ENABLED": "False",
         "CLEANCRAWL_ALLOW_PRIVATE_HOSTS": "True",  # the test servers are on 127.0.0.1
-        "LOG_LEVEL": "INFO",
         **(settings or {}),
     }.items():
         command += ["-s", f"{key}={value}"]
