@@ -19,8 +19,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
-from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions, page_keys
+from cleaning.words import word_count
 from crawler.activity import CrawlActivity
 from crawler.addon import require_addon
 from crawler.config import ConfigError, setting_list
@@ -241,8 +241,9 @@ class TemplatePipeline:
     and is decided from them when ``hold_pages`` have arrived, ``hold_seconds`` have
     passed, the crawl has nothing else coming, the held pages keep Scrapy from
     downloading (its ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``), or the crawl is stopped (Ctrl-C):
-    held pages are the only memory this step takes beyond its counts. A domain with counts for ``hold_pages`` pages in
-    the state directory is decided from those counts before its first page of the run.
+    held pages are the only memory this step takes beyond its counts. A domain with
+    counts for ``hold_pages`` pages in the state directory is decided from those counts
+    before its first page of the run.
     Counts go on growing through the run and are stored for the next one.
     """
 
