@@ -21,6 +21,7 @@ from twisted.internet.defer import Deferred
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.templates import SiteTemplates, TemplateOptions, page_keys
 from cleaning.words import word_count
+from cleaning.worker import clean_in_worker
 from crawler.activity import CrawlActivity
 from crawler.addon import require_addon
 from crawler.config import ConfigError, setting_list
@@ -105,6 +106,9 @@ class PoolSettings:
 class CleaningPipeline:
     """Turn fetched pages into articles, or drop them under a named reason."""
 
+    # what a worker process runs per page (``CleaningPool``'s ``task``)
+    worker_task = staticmethod(clean_in_worker)
+
     def __init__(
         self,
         options: CleaningOptions,
@@ -137,6 +141,7 @@ class CleaningPipeline:
                 workers=pool.workers,
                 timeout=pool.timeout,
                 max_in_flight=pool.max_in_flight,
+                task=self.worker_task,
             )
             if pool is not None and pool.workers > 0
             else None

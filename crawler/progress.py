@@ -53,8 +53,7 @@ def progress_line(stats: Mapping[str, Any], *, pages_per_second: float, held: in
     # requests scheduled and not yet taken from the scheduler (Scrapy's own scheduler)
     queue = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
     parts = [
-        f"Progress: {stats.get('response_received_count', 0)} responses"
-        f" ({pages_per_second:.1f}/s)",
+        f"Progress: {stats.get('response_received_count', 0)} responses ({pages_per_second:.1f}/s)",
         f"written {stats.get('item_scraped_count', 0)}",
         f"dropped {sum(dropped.values())}" + (f" ({reasons})" if reasons else ""),
         f"queue {queue}",
