@@ -9,6 +9,7 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -469,7 +470,7 @@ def test_page_variants_build_planted_and_holdout_for_articles_only(tmp_path: Pat
 
 def write_dataset(folder: Path) -> None:
     (folder / "html").mkdir(parents=True)
-    records = [
+    records: list[dict[str, Any]] = [
         {"id": "a", "url": "https://example.org/a", "text": " ".join(ARTICLE_PARAGRAPHS)},
         {"id": "b", "url": None, "text": None, "meta": {"lang": "de", "page_type": "listing"}},
     ]

@@ -259,7 +259,7 @@ def test_default_settings_pass_and_create_the_output_dir(tmp_path: Path) -> None
     ],
     ids=["url", "unknown-argument"],
 )
-def test_spider_arguments_are_checked(tmp_path: Path, kwargs: dict[str, str], message: str) -> None:
+def test_spider_arguments_are_checked(tmp_path: Path, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as raised:
         make_crawler(tmp_path, **kwargs)
     assert str(raised.value).startswith(message)

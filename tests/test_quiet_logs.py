@@ -135,7 +135,7 @@ def test_ctrl_c_lets_held_pages_go_at_once_and_ends_with_the_summary(tmp_path: P
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
-            lines, seen = log_lines(process), []
+            lines, seen = log_lines(process), list[str]()
             progress = wait_for(lines, f"held for templates {HELD}", seen)
             assert "written 0" in progress
             process.send_signal(signal.SIGINT)
