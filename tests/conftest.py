@@ -96,10 +96,34 @@ def make_crawler(
     crawler = Crawler(TechNewsSpider, project_settings(overrides))
     # as Crawler.crawl() does: the spider may still change settings before they freeze
     # -a url= replaces the sites file: both together are refused
+    # (url=None: no -a url, so the sites file)
+    kwargs = {name: value for name, value in kwargs.items() if value is not None}
     arguments = kwargs if "url" in kwargs else {"sites": str(path), **kwargs}
     crawler.spider = crawler._create_spider(**arguments)
     crawler._apply_settings()
     return crawler
+
+
+# fixtures that run `scrapy crawl` as a subprocess: every test using one (directly or through
+# another fixture) is slow, as is every test that starts a subprocess itself
+SLOW_FIXTURES = frozenset({"crawl", "maps_crawl"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def subprocess_means_slow(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail a test not marked slow that starts a subprocess, so `-m "not slow"` stays fast."""
+    if request.node.get_closest_marker("slow") is None:
+
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            pytest.fail("this test starts a subprocess: mark it @pytest.mark.slow")
+
+        monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(scope="session")

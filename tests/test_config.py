@@ -38,6 +38,7 @@ BAD_SITES = '[[site]]\nname = "foo"\nstart_urls = 3\n'
 BAD_REGEX = '[[site]]\nname = "foo"\nstart_urls = ["https://foo.test/"]\nallow = ["/news/("]\n'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [

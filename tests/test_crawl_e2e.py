@@ -122,6 +122,7 @@ def test_robots_txt_is_obeyed(crawl: CrawlRun, server: SiteServer) -> None:
         assert path not in server.requests
 
 
+@pytest.mark.slow
 def test_same_input_same_rows(
     crawl: CrawlRun, server: SiteServer, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -135,6 +136,7 @@ def test_same_input_same_rows(
     assert table(again) == table(crawl)
 
 
+@pytest.mark.slow
 def test_demo_command(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "crawler.cli", "demo", "--output", str(tmp_path / "demo")],

@@ -225,6 +225,7 @@ def written(run: CrawlRun) -> set[str]:
     return {url.rsplit("/", 1)[1] for url in urls}
 
 
+@pytest.mark.slow
 def test_second_run_writes_only_new_and_changed_articles(
     tmp_path: Path, site: VersionedSite
 ) -> None:
@@ -282,6 +283,7 @@ def near_duplicates(run: CrawlRun) -> dict[str, tuple[str, float]]:
     }
 
 
+@pytest.mark.slow
 def test_a_second_crawl_on_the_same_state_directory_refuses(
     tmp_path: Path, site: VersionedSite
 ) -> None:

@@ -321,6 +321,7 @@ def test_offsite_redirects_of_pages_are_counted(tmp_path: Path) -> None:
     assert crawler.stats.get_value("offsite/filtered") == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("host", "logged"),
     [

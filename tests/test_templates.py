@@ -180,6 +180,7 @@ def build_site(root: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_first_crawl_is_cleaned_of_the_template_and_the_next_starts_warm(
     tmp_path: Path,
 ) -> None:
@@ -310,6 +311,7 @@ def rows_by_path(run: CrawlRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     }
 
 
+@pytest.mark.slow
 def test_the_same_pages_in_two_orders_give_the_same_rows(tmp_path: Path) -> None:
     site = tmp_path / "site"
     paths = ordered_site(site)
