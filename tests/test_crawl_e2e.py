@@ -55,6 +55,7 @@ def test_a_normal_run_is_quiet_and_ends_with_the_summary(crawl: CrawlRun) -> Non
         line for line in crawl.log.splitlines() if " INFO: " not in line and "] " in line
     ]
     assert "[crawler.progress] INFO: Progress: " in crawl.log
+    assert "Remote control HTTP server" not in crawl.log  # off, as the telnet console
     tail = crawl.log[crawl.log.index("[crawler.summary] INFO:") :]
     assert "Spider closed" not in tail  # the last thing logged
     written = len(EXPECTED["articles"]) + len(EXPECTED["other_pages"])
