@@ -76,8 +76,10 @@ def source_pages() -> list[str]:
 
 def serve(pages: int, connection: Connection) -> None:
     """Serve ``pages`` articles (cycling through the data) and their listings; send the port."""
-    from twisted.internet import reactor
+    from twisted.internet import reactor as installed
     from twisted.web import resource, server
+
+    reactor: Any = installed  # Twisted types the module attribute, not the reactor it holds
 
     sources = [html.encode("utf-8") for html in source_pages()]
     lists = (pages + LINKS_PER_LIST - 1) // LINKS_PER_LIST
@@ -103,7 +105,8 @@ def serve(pages: int, connection: Connection) -> None:
             request.setResponseCode(404)
             return b"not found"
 
-    port = reactor.listenTCP(0, server.Site(Site()), interface="127.0.0.1")
+    site = server.Site(Site())  # type: ignore[no-untyped-call]
+    port = reactor.listenTCP(0, site, interface="127.0.0.1")
     connection.send(port.getHost().port)
     reactor.run()
 
@@ -215,7 +218,7 @@ def pool_capacity(workers: int, count: int = 200) -> float:
     return len(pages) / pool_seconds(pages, workers)
 
 
-def start_server(pages: int) -> tuple[multiprocessing.Process, str]:
+def start_server(pages: int) -> tuple[multiprocessing.process.BaseProcess, str]:
     parent, child = multiprocessing.get_context("spawn").Pipe()
     server = multiprocessing.get_context("spawn").Process(
         target=serve, args=(pages, child), daemon=True

@@ -432,7 +432,7 @@ def _cost_table(count: int) -> dict[str, Any]:
         print(f"no extraction data in {EXTRACTION_DATA}\n")
         return {}
     spent = {"language": 0.0, "calls": 0.0, "identified": 0.0}
-    original_identify = cleaning.page.identify_language
+    original_identify = cleaning.language.identify_language
     original_predict = LangdetectBackend.predict
 
     def timed_identify(*args: Any, **kwargs: Any) -> LanguageResult:
@@ -448,7 +448,7 @@ def _cost_table(count: int) -> dict[str, Any]:
         return original_predict(self, *args, **kwargs)
 
     cleaning.page.clean_page(*pages[0], COST_OPTIONS)  # warm-up: profiles, models, caches
-    cleaning.page.identify_language = timed_identify  # type: ignore[assignment]
+    setattr(cleaning.page, "identify_language", timed_identify)  # noqa: B010 (patched for timing)
     LangdetectBackend.predict = counted_predict  # type: ignore[method-assign]
     try:
         started = time.process_time()
@@ -456,7 +456,7 @@ def _cost_table(count: int) -> dict[str, Any]:
             cleaning.page.clean_page(html, url, COST_OPTIONS)
         total = time.process_time() - started
     finally:
-        cleaning.page.identify_language = original_identify  # type: ignore[assignment]
+        setattr(cleaning.page, "identify_language", original_identify)  # noqa: B010
         LangdetectBackend.predict = original_predict  # type: ignore[method-assign]
     identified = int(spent["identified"])
     row = {

@@ -25,12 +25,12 @@ from pathlib import Path
 
 from benchmarks.extraction import DEFAULT_DATA_ROOT, in_split, load_docs
 from benchmarks.planted_junk import normalize_whitespace
-from cleaning import CleaningOptions, clean_page
+from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 
 # a removed line this long found inside a paragraph of the expected text is that text's
 BY_DESIGN = frozenset({"title", "date_line"})
 MIN_SUBSTRING_WORDS = 4
-_OPTIONS = CleaningOptions(min_words=None, require_article=False)
+_OPTIONS = CleaningOptions(min_words=None, page_types=ALL_PAGE_TYPES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from cleaning.metadata import author_names, clean_value, title_and_site, unique_
 from cleaning.pagetype import PageType, load_model, read_markup, text_signals
 from cleaning.prune import prune_widgets
 from cleaning.reasons import CLEAN_PAGE_REASONS
+from cleaning.words import word_count
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 # every reason clean_page gives for not writing a page
 DROP_REASONS = CLEAN_PAGE_REASONS
 
-_WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 # C0 controls that text does not hold, and U+FFFD (bytes no encoding could read)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\ufffd]")
@@ -208,11 +208,6 @@ def _describe(document: Document, url: str, text: str) -> CleanResult:
     )
     _set_text(result, text)
     return result
-
-
-def word_count(text: str) -> int:
-    """Words as the ``word_count`` column counts them: runs of ``\\w`` characters."""
-    return len(_WORD.findall(text))
 
 
 def _set_text(result: CleanResult, text: str) -> None:

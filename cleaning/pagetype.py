@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from cleaning.words import word_count
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
@@ -90,7 +92,6 @@ _POST_QUERY = re.compile(r"^(?:p|page_id|id|articleid|article|story|post|newsid|
 _SLUG_SPLIT = re.compile(r"[-_+.,~]+")
 _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{4,}")
-_WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile('[.!?\u3002\uff01\uff1f…:;"”»)]$')  # CJK full stops too
 # text outside the page chrome (navigation, header, footer, sidebars, scripts)
 _CHROME = (
@@ -117,7 +118,7 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
     og_type = _meta(tree, "og:type")
     types = _jsonld_types(tree)
     body_chars, link_chars, headline_chars, links = _link_text(tree)
-    headlines = frozenset(t for t in links if len(_WORD.findall(t)) >= _HEADLINE_WORDS)
+    headlines = frozenset(t for t in links if word_count(t) >= _HEADLINE_WORDS)
     cards = _teaser_lists(tree)
     teaser_chars = sum(len(card) for card in cards)
     features = {
@@ -171,7 +172,7 @@ def text_signals(
     often drops the linked headlines and keeps the summaries).
     """
     lines = [line for line in text.split("\n") if line.strip()]
-    words = [len(_WORD.findall(line)) for line in lines]
+    words = [word_count(line) for line in lines]
     total = sum(words) or 1
     prose = sum(n for n, line in zip(words, lines, strict=True) if _is_prose(n, line))
     short = sum(1 for n in words if n < 8)
@@ -293,7 +294,7 @@ def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str]]:
     for link in tree.xpath(f"//body//a[@href][not({_CHROME})]"):
         text = " ".join("".join(link.itertext()).split())
         linked += len(text)
-        if len(_WORD.findall(text)) >= _HEADLINE_WORDS:
+        if word_count(text) >= _HEADLINE_WORDS:
             headline += len(text)
         if text:
             texts.add(text.casefold())
@@ -342,7 +343,7 @@ def _teasers(items: list[HtmlElement]) -> list[str]:
         )
         href = next((a.get("href") for a in item.iter("a") if a.get("href")), "")
         if (
-            len(_WORD.findall(best)) >= _HEADLINE_WORDS
+            word_count(best) >= _HEADLINE_WORDS
             and len(best) >= 0.1 * len(text)
             and href not in targets
         ):

@@ -48,6 +48,11 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         # counts what the exit code needs (crawler/outcome.py): responses that reached a site
         "crawler.outcome.CrawlOutcome": 100,
         "crawler.extensions.StatsFile": 500,
+        # Scrapy's LogStats, saying also what was written and dropped, and why
+        "scrapy.extensions.logstats.LogStats": None,
+        "crawler.progress.Progress": 0,
+        # what was written (per language and page type) and dropped (per reason), at the end
+        "crawler.summary.CrawlSummary": 600,
     },
     "ITEM_PIPELINES": {
         "crawler.pipelines.CleaningPipeline": 300,

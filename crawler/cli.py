@@ -7,12 +7,20 @@ import sys
 import time
 from pathlib import Path
 
+import scrapy
+
 from crawler.demo import run_demo
+from crawler.pipelines import CLEANCRAWL_VERSION, EXTRACTOR_VERSION
 from crawler.sample_server import SAMPLE_SITE, SiteServer
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cleancrawl", description=__doc__)
+    # the versions that decide what a crawl writes: also in each Parquet file's metadata
+    versions = f"{EXTRACTOR_VERSION}, Scrapy {scrapy.__version__}"
+    parser.add_argument(
+        "--version", action="version", version=f"cleancrawl {CLEANCRAWL_VERSION} ({versions})"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
         "demo", help="crawl the bundled sample site over 127.0.0.1 and write Parquet"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import pyarrow.dataset as ds
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.outcome import ExitCode, run_crawl
 from crawler.sample_server import SAMPLE_SITE, SiteServer
+from crawler.summary import summary
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,6 +46,8 @@ def run_demo(output_dir: Path, *, log_level: str = "INFO") -> int:
                 "AUTOTHROTTLE_ENABLED": False,
                 "CLEANCRAWL_ALLOW_PRIVATE_HOSTS": True,
                 "LOG_LEVEL": log_level,
+                # the summary is printed below, on stdout: not in the log as well
+                "EXTENSIONS": {"crawler.summary.CrawlSummary": None},
             }
         )
         process = CrawlerProcess(settings)
@@ -58,7 +59,7 @@ def run_demo(output_dir: Path, *, log_level: str = "INFO") -> int:
     stats = crawler.stats.get_stats()
     crawl_id = crawler.settings.get("CLEANCRAWL_CRAWL_ID")
     files = sorted(output_dir.glob(f"technews-{crawl_id}-*.parquet"))
-    print(summary(files, stats, output_dir))
+    print(summary(files, stats, output_dir, title="cleancrawl demo finished"))
     return code or (ExitCode.OK if files else ExitCode.FAILED)
 
 
@@ -76,33 +77,3 @@ def _clear_earlier_run(output_dir: Path) -> None:
             old.unlink()
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / MARKER).touch()
-
-
-def summary(files: list[Path], stats: Mapping[str, Any], output_dir: Path) -> str:
-    """A few lines on what a crawl wrote and dropped, for a person at a terminal."""
-    lines = ["", "cleancrawl demo finished."]
-    if not files:
-        lines.append("No pages were written.")
-    else:
-        table = ds.dataset([str(f) for f in files], format="parquet").to_table(
-            columns=["language", "word_count", "title", "page_type"]
-        )
-        languages = Counter(table.column("language").to_pylist())
-        types = Counter(table.column("page_type").to_pylist())
-        words = sum(table.column("word_count").to_pylist())
-        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(types.items()))
-        lines.append(
-            f"Wrote {table.num_rows} pages ({kinds}; {words} words) to {len(files)} file(s):"
-        )
-        lines += [f"  {f}" for f in files]
-        lines.append("Languages: " + ", ".join(f"{k} {v}" for k, v in languages.most_common()))
-    dropped = {
-        k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("cleaning/dropped/")
-    }
-    if dropped:
-        lines.append("Not written: " + ", ".join(f"{k} {v}" for k, v in sorted(dropped.items())))
-    lines.append(
-        'Read it: python -c "import pyarrow.dataset as ds; '
-        f"t = ds.dataset('{output_dir}').to_table(); print(t.num_rows, t.column_names)\""
-    )
-    return "\n".join(lines)

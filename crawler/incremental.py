@@ -130,10 +130,10 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         history = history_for(crawler)
-        if history is None:
-            raise NotConfigured("CLEANCRAWL_STATE_DIR is not set")
-        if crawler.settings.get("CLEANCRAWL_RECRAWL") == "all":
-            raise NotConfigured("CLEANCRAWL_RECRAWL is all")
+        # off without CLEANCRAWL_STATE_DIR or with CLEANCRAWL_RECRAWL = "all": settings
+        # chosen, not mistakes, so no message (Scrapy logs one as a warning on every run)
+        if history is None or crawler.settings.get("CLEANCRAWL_RECRAWL") == "all":
+            raise NotConfigured
         return cls(history)
 
     def process_request(self, request: Request) -> None:

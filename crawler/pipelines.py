@@ -19,8 +19,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
-from cleaning.page import word_count
 from cleaning.templates import SiteTemplates, TemplateOptions, page_keys
+from cleaning.words import word_count
+from cleaning.worker import clean_in_worker
+from crawler.activity import CrawlActivity
 from crawler.addon import require_addon
 from crawler.config import ConfigError, setting_list
 from crawler.incremental import history_for
@@ -104,6 +106,9 @@ class PoolSettings:
 class CleaningPipeline:
     """Turn fetched pages into articles, or drop them under a named reason."""
 
+    # what a worker process runs per page (``CleaningPool``'s ``task``)
+    worker_task = staticmethod(clean_in_worker)
+
     def __init__(
         self,
         options: CleaningOptions,
@@ -120,6 +125,9 @@ class CleaningPipeline:
         self.spider = spider
         self.crawl_id = crawl_id
         self.audit_removed_lines = audit_removed_lines
+        # pages in process_item now: TemplatePipeline lets held pages go early only when
+        # no page is on its way to it
+        self.in_flight = 0
         # one options object per site that has its own prune selectors, built once
         self.site_options = {
             site: replace(options, prune_xpaths=xpaths)
@@ -133,6 +141,7 @@ class CleaningPipeline:
                 workers=pool.workers,
                 timeout=pool.timeout,
                 max_in_flight=pool.max_in_flight,
+                task=self.worker_task,
             )
             if pool is not None and pool.workers > 0
             else None
@@ -168,6 +177,13 @@ class CleaningPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
+        self.in_flight += 1
+        try:
+            return await self._clean(item)
+        finally:
+            self.in_flight -= 1
+
+    async def _clean(self, item: PageItem) -> ArticleItem:
         if self.pool is not None:
             result = await self.pool.clean(item.html, item.url, item.site)
         else:
@@ -228,10 +244,11 @@ class TemplatePipeline:
     so the same page always comes out with the same text, whatever was crawled before it.
     A domain with no stored counts for ``hold_pages`` pages holds its first pages back
     and is decided from them when ``hold_pages`` have arrived, ``hold_seconds`` have
-    passed, the crawl has nothing else coming, or the held pages keep Scrapy from
-    downloading (its ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``): held pages are the only memory
-    this step takes beyond its counts. A domain with counts for ``hold_pages`` pages in
-    the state directory is decided from those counts before its first page of the run.
+    passed, the crawl has nothing else coming, the held pages keep Scrapy from
+    downloading (its ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``), or the crawl is stopped (Ctrl-C):
+    held pages are the only memory this step takes beyond its counts. A domain with
+    counts for ``hold_pages`` pages in the state directory is decided from those counts
+    before its first page of the run.
     Counts go on growing through the run and are stored for the next one.
     """
 
@@ -256,6 +273,8 @@ class TemplatePipeline:
         self._held: dict[str, list[Deferred[None]]] = {}
         self._timers: dict[str, CallLaterResult] = {}
         self.crawler: Crawler | None = None
+        self.activity = CrawlActivity()
+        self._events_seen = -1  # activity.events at the last look: equal means a quiet spell
         self._watch: AsyncioLoopingCall | LoopingCall | None = None
         # keys of this run's pages (two ints a page), stored with the counts at the end
         self._counted: set[int] = set()
@@ -289,8 +308,14 @@ class TemplatePipeline:
             audit_removed_lines=settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
         )
         pipeline.crawler = crawler
+        pipeline.activity.connect(crawler.signals)
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
+
+    @property
+    def held_pages(self) -> int:
+        """Pages waiting for their domain's template to be decided."""
+        return sum(len(waiting) for waiting in self._held.values())
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
@@ -356,31 +381,45 @@ class TemplatePipeline:
     def _release_if_stalled(self) -> None:
         """Release held pages the crawl would otherwise wait for.
 
-        A small site may have fewer pages than ``hold_pages``: without this its pages would
-        wait the full ``hold_seconds`` at the end of the crawl. And held pages keep their
-        responses in Scrapy's scraper: past ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` it downloads
-        nothing more, so the domain holding the most pages is decided then.
+        On Ctrl-C Scrapy finishes every page in progress before it stops, held pages too:
+        they go at once. A small site may have fewer pages than ``hold_pages``: without
+        this its pages would wait the full ``hold_seconds`` at the end of the crawl. And
+        held pages keep their responses in Scrapy's scraper: past
+        ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` it downloads nothing more, so the domain holding
+        the most pages is decided then. Read from signals and public engine methods only.
         """
-        engine = self.crawler.engine if self.crawler is not None else None
-        if engine is None or not self._held:
+        crawler = self.crawler
+        if crawler is None or crawler.engine is None or not self._held:
             return
-        held = sum(len(waiting) for waiting in self._held.values())
-        scheduler, scraping = engine.scheduler, engine.scraper.slot
-        if scraping is not None and scraping.needs_backout():
+        held = self.held_pages
+        if not crawler.crawling:  # crawler.stop(): Ctrl-C, SIGTERM
+            logger.info("Stopping: finishing %d page(s) held for their site's template", held)
+            self.stats.inc_value("cleaning/template_released_at_stop", held)
+            for domain in list(self._held):
+                self._release(domain)
+            return
+        quiet = self.activity.events == self._events_seen
+        self._events_seen = self.activity.events
+        if self.activity.downloading:
+            return  # a page of a held domain may be on its way
+        if crawler.engine.needs_backout():
+            # nothing downloading, and the engine sends no request: held pages fill the
+            # scraper (or the spider is closing, which waits for them)
             domain = max(sorted(self._held), key=lambda name: len(self._held[name]))
             self.stats.inc_value("cleaning/template_released_for_memory", len(self._held[domain]))
             self._release(domain)
-        elif (
-            engine._start is None  # start requests all sent
-            and not engine.downloader.active
-            and not (scheduler is not None and scheduler.has_pending_requests())
-            and scraping is not None
-            and not scraping.queue
-            and scraping.itemproc_size <= held  # no other page is being cleaned
-        ):
+        elif quiet and self.activity.scheduler_drained and not self._cleaning():
+            # nothing scheduled, downloaded, received or finished since the last look,
+            # and no page on its way through the cleaning step: nothing else is coming
             self.stats.inc_value("cleaning/template_released_early", held)
             for domain in list(self._held):
                 self._release(domain)
+
+    def _cleaning(self) -> int:
+        """Pages in CleaningPipeline now, on their way to this step."""
+        assert self.crawler is not None
+        cleaning = self.crawler.get_item_pipeline(CleaningPipeline)
+        return cleaning.in_flight if cleaning is not None else 0
 
     def close(self) -> None:
         if self._watch is not None and self._watch.running:

@@ -16,6 +16,7 @@ from cleaning import CleanResult
 from cleaning.worker import clean_in_worker, start_worker
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Future
 
     from cleaning import CleaningOptions
@@ -47,8 +48,12 @@ class CleaningPool:
         workers: int,
         timeout: float | None,
         max_in_flight: int,
+        task: Callable[[str, str, str], CleanResult] = clean_in_worker,
     ) -> None:
         self.timeout = timeout
+        # what a worker runs per page (html, url, site): a module-level function, as the
+        # workers import it by name
+        self.task = task
         self.workers = workers
         self._slots = DeferredSemaphore(max_in_flight)
         self._pool = ProcessPool(
@@ -62,7 +67,7 @@ class CleaningPool:
         """Clean one page in a worker; a time-out or a dead worker gives a named drop."""
         await maybe_deferred_to_future(self._slots.acquire())
         try:
-            future = self._pool.submit(clean_in_worker, self.timeout, html, url, site)
+            future = self._pool.submit(self.task, self.timeout, html, url, site)
             return await maybe_deferred_to_future(_deferred(future, url))
         finally:
             self._slots.release()

@@ -145,7 +145,9 @@ class SkipWrittenMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         ledger = ledger_for(crawler)
         if ledger is None:
-            raise NotConfigured("no JOBDIR")
+            # off unless the crawl has a JOBDIR: the usual case, so no message (Scrapy logs
+            # a message as a warning on every run)
+            raise NotConfigured
         return cls(ledger)
 
     def process_request(self, request: Request) -> None:

@@ -34,6 +34,14 @@ RETRY_TIMES = 2
 DEPTH_LIMIT = 0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control HTTP server: off like the telnet console, nothing listens
+REMOTE_CONTROL_ENABLED = False
+
+# A cron log gets a few lines per crawl, not several per page: INFO, with a progress line
+# every LOGSTATS_INTERVAL seconds (crawler/progress.py) and a summary at the end
+# (crawler/summary.py). `-s LOG_LEVEL=DEBUG` shows every request and item again.
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 60.0
 
 # cleancrawl's own settings (CLEANCRAWL_*) have their defaults in crawler/settings_spec.py;
 # set one here to change it for this project, e.g.

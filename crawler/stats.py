@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from scrapy.statscollectors import StatsCollector
+
+DROPPED = "cleaning/dropped/"
 
 
 def count_drop(stats: StatsCollector | None, reason: str) -> None:
     """Count a page that is not written, under ``cleaning/dropped/<reason>``."""
     if stats is not None:
-        stats.inc_value(f"cleaning/dropped/{reason}")
+        stats.inc_value(DROPPED + reason)
 
 
 def drop_cleaned(stats: StatsCollector, reason: str, url: str, detail: str = "") -> DropItem:
@@ -24,3 +28,8 @@ def drop_cleaned(stats: StatsCollector, reason: str, url: str, detail: str = "")
     count_drop(stats, reason)
     stats.inc_value("cleaning/kept", -1)
     return DropItem(f"{reason}{detail}: {url}", log_level="DEBUG")
+
+
+def dropped_by_reason(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Pages not written so far, per drop reason (those counted at least once)."""
+    return {key[len(DROPPED) :]: n for key, n in stats.items() if key.startswith(DROPPED) and n}

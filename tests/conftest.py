@@ -58,7 +58,6 @@ def run_scrapy_crawl(tmp: Path, *args: str, settings: dict[str, str] | None = No
         "CLEANCRAWL_STATS_FILE": str(stats_file),
         "AUTOTHROTTLE_ENABLED": "False",
         "CLEANCRAWL_ALLOW_PRIVATE_HOSTS": "True",  # the test servers are on 127.0.0.1
-        "LOG_LEVEL": "INFO",
         **(settings or {}),
     }.items():
         command += ["-s", f"{key}={value}"]
@@ -97,12 +96,34 @@ def make_crawler(
     crawler = Crawler(TechNewsSpider, project_settings(overrides))
     # as Crawler.crawl() does: the spider may still change settings before they freeze
     # -a url= replaces the sites file: both together are refused
-    arguments = {k: v for k, v in kwargs.items() if v is not None}
-    if "url" not in arguments:
-        arguments["sites"] = str(path)
+    # (url=None: no -a url, so the sites file)
+    kwargs = {name: value for name, value in kwargs.items() if value is not None}
+    arguments = kwargs if "url" in kwargs else {"sites": str(path), **kwargs}
     crawler.spider = crawler._create_spider(**arguments)
     crawler._apply_settings()
     return crawler
+
+
+# fixtures that run `scrapy crawl` as a subprocess: every test using one (directly or through
+# another fixture) is slow, as is every test that starts a subprocess itself
+SLOW_FIXTURES = frozenset({"crawl", "maps_crawl"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def subprocess_means_slow(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail a test not marked slow that starts a subprocess, so `-m "not slow"` stays fast."""
+    if request.node.get_closest_marker("slow") is None:
+
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            pytest.fail("this test starts a subprocess: mark it @pytest.mark.slow")
+
+        monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(scope="session")

@@ -134,6 +134,7 @@ def test_pipelines_refuse_to_run_without_the_addon(tmp_path: Path) -> None:
             pipeline.from_crawler(crawler)
 
 
+@pytest.mark.slow
 def test_another_spider_writes_parquet_with_a_real_crawl_id(tmp_path: Path) -> None:
     """`scrapy runspider` outside the project: the add-on alone makes the pipelines work."""
     (tmp_path / "other.py").write_text(OTHER_SPIDER, encoding="utf-8")

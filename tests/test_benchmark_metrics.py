@@ -9,6 +9,7 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -513,7 +514,7 @@ def test_the_second_holdout_covers_every_language_with_its_own_classes() -> None
 
 def write_dataset(folder: Path) -> None:
     (folder / "html").mkdir(parents=True)
-    records = [
+    records: list[dict[str, Any]] = [
         {"id": "a", "url": "https://example.org/a", "text": " ".join(ARTICLE_PARAGRAPHS)},
         {"id": "b", "url": None, "text": None, "meta": {"lang": "de", "page_type": "listing"}},
     ]

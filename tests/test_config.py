@@ -38,6 +38,7 @@ BAD_SITES = '[[site]]\nname = "foo"\nstart_urls = 3\n'
 BAD_REGEX = '[[site]]\nname = "foo"\nstart_urls = ["https://foo.test/"]\nallow = ["/news/("]\n'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -259,7 +260,7 @@ def test_default_settings_pass_and_create_the_output_dir(tmp_path: Path) -> None
     ],
     ids=["url", "unknown-argument"],
 )
-def test_spider_arguments_are_checked(tmp_path: Path, kwargs: dict[str, str], message: str) -> None:
+def test_spider_arguments_are_checked(tmp_path: Path, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as raised:
         make_crawler(tmp_path, **kwargs)
     assert str(raised.value).startswith(message)

@@ -48,6 +48,21 @@ def test_crawl_succeeds_cleanly(crawl: CrawlRun) -> None:
     assert crawl.stats["finish_reason"] == "finished"
 
 
+def test_a_normal_run_is_quiet_and_ends_with_the_summary(crawl: CrawlRun) -> None:
+    # the project's default log level: a few lines a crawl, not several a page
+    levels = re.findall(r"^\S+ \S+ \[[\w.]+\] (\w+): ", crawl.log, flags=re.MULTILINE)
+    assert levels and set(levels) == {"INFO"}, [
+        line for line in crawl.log.splitlines() if " INFO: " not in line and "] " in line
+    ]
+    assert "[crawler.progress] INFO: Progress: " in crawl.log
+    assert "Remote control HTTP server" not in crawl.log  # off, as the telnet console
+    tail = crawl.log[crawl.log.index("[crawler.summary] INFO:") :]
+    assert "Spider closed" not in tail  # the last thing logged
+    written = len(EXPECTED["articles"]) + len(EXPECTED["other_pages"])
+    assert f"Wrote {written} pages (" in tail and "Languages: en " in tail
+    assert "Not written: " in tail and "page_type_listing " in tail
+
+
 def test_every_article_is_written_once_and_nothing_else(rows: dict[str, Any]) -> None:
     assert sorted(rows) == sorted([*EXPECTED["articles"], *EXPECTED["other_pages"]])
     assert {path for path, row in rows.items() if row["page_type"] == "article"} == set(
@@ -108,6 +123,7 @@ def test_robots_txt_is_obeyed(crawl: CrawlRun, server: SiteServer) -> None:
         assert path not in server.requests
 
 
+@pytest.mark.slow
 def test_same_input_same_rows(
     crawl: CrawlRun, server: SiteServer, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -132,6 +148,7 @@ def _demo(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_demo_command(tmp_path: Path) -> None:
     first = _demo(tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]

@@ -60,6 +60,7 @@ def errors(log: str) -> list[str]:
     return [line for line in log.splitlines() if line.startswith("cleancrawl: error:")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case", ["connection_refused", "http_500", "no_dns", "private_host", "robots_only"]
 )
@@ -90,6 +91,7 @@ def test_a_crawl_that_fetched_nothing_exits_3(tmp_path: Path, case: str) -> None
     assert "Traceback" not in run.log
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["written", "all_dropped"])
 def test_a_crawl_that_fetched_pages_exits_0(tmp_path: Path, case: str) -> None:
     page = ARTICLE if case == "written" else SHORT  # a named drop, not a failure
@@ -108,6 +110,7 @@ def test_a_crawl_that_fetched_pages_exits_0(tmp_path: Path, case: str) -> None:
         assert run.stats["parquet/rows_written"] == 0
 
 
+@pytest.mark.slow
 def test_an_unwritable_stats_file_exits_4(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -129,6 +132,7 @@ def test_an_unwritable_stats_file_exits_4(tmp_path: Path) -> None:
     assert len(list(run.output.glob("*.parquet"))) == 1  # the output itself was written
 
 
+@pytest.mark.slow
 def test_an_unwritable_output_exits_4(tmp_path: Path) -> None:
     output = tmp_path / "parquet"  # where run_scrapy_crawl writes
     pages = {"/robots.txt": (200, ROBOTS), "/a": (200, ARTICLE)}
@@ -140,6 +144,7 @@ def test_an_unwritable_output_exits_4(tmp_path: Path) -> None:
     assert "Traceback" not in run.log
 
 
+@pytest.mark.slow
 def test_demo_with_an_unwritable_output_exits_2(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     done = subprocess.run(

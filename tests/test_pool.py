@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pyarrow.dataset as ds
+import pytest
 
 from crawler.sample_server import SiteServer
 from tests.conftest import run_scrapy_crawl
+from tests.hanging_worker import HANG_PATH
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -18,24 +21,28 @@ PARAGRAPH = (
 )
 ARTICLE = """<html><head><title>{title}</title>
 <meta property="og:type" content="article"></head>
-<body><article><h1>{title}</h1>{body}{extra}</article></body></html>"""
+<body><article><h1>{title}</h1>{body}</article></body></html>"""
 TOPICS = ["batteries", "chips", "phones", "routers"]
 
 
+# the worker cleaning HANG_PATH never returns: the time-out is the only way out of it, on a
+# fast machine or a loaded one alike
+HANGING_CLEANER = json.dumps(
+    {
+        "crawler.pipelines.CleaningPipeline": None,
+        "tests.hanging_worker.HangingCleaningPipeline": 300,
+    }
+)
+
+
 def build_site(root: Path) -> None:
-    """Four articles and one that keeps the extractor busy for several seconds."""
+    """Four articles, and a fifth at HANG_PATH."""
     links = []
-    for topic in [*TOPICS, "slow"]:
+    for topic in [*TOPICS, HANG_PATH.strip("/")]:
         body = "".join(f"<p>{PARAGRAPH.format(topic=topic)} ({n})</p>" for n in range(6))
-        # 20,000 tiny elements: about 4 s of extraction on a 2025 laptop core
-        extra = (
-            "".join(f'<div class="c{k % 97}"><span>w{k}</span></div>' for k in range(20_000))
-            if topic == "slow"
-            else ""
-        )
         folder = root / topic
         folder.mkdir(parents=True)
-        html = ARTICLE.format(title=f"News about {topic}", body=body, extra=extra)
+        html = ARTICLE.format(title=f"News about {topic}", body=body)
         (folder / "index.html").write_text(html, encoding="utf-8")
         links.append(f'<li><a href="/{topic}/">{topic}</a></li>')
     (root / "index.html").write_text(f"<html><body><ul>{''.join(links)}</ul></body></html>")
@@ -49,24 +56,25 @@ def rows(output: Path) -> dict[str, tuple[object, ...]]:
     }
 
 
+@pytest.mark.slow
 def test_workers_write_what_in_process_cleaning_writes_and_a_hung_page_times_out(
     tmp_path: Path,
 ) -> None:
     build_site(tmp_path / "site")
-    settings = {"CLEANCRAWL_CLEAN_TIMEOUT": "1"}
     with SiteServer(tmp_path / "site") as server:
         url = f"url={server.url}/"
         pooled = run_scrapy_crawl(
             tmp_path / "pool",
             "-a",
             url,
-            settings={**settings, "CLEANCRAWL_WORKERS": "1"},
+            settings={
+                "CLEANCRAWL_CLEAN_TIMEOUT": "1",
+                "CLEANCRAWL_WORKERS": "1",
+                "ITEM_PIPELINES": HANGING_CLEANER,
+            },
         )
         inline = run_scrapy_crawl(
-            tmp_path / "inline",
-            "-a",
-            url,
-            settings={**settings, "CLEANCRAWL_WORKERS": "0"},
+            tmp_path / "inline", "-a", url, settings={"CLEANCRAWL_WORKERS": "0"}
         )
     assert pooled.returncode == 0, pooled.log[-2000:]
     assert pooled.stats["cleaning/workers"] == 1
@@ -76,11 +84,10 @@ def test_workers_write_what_in_process_cleaning_writes_and_a_hung_page_times_out
     # fewer pages than the template's hold: released once nothing else is coming, not
     # after CLEANCRAWL_TEMPLATE_HOLD_SECONDS (20)
     assert pooled.stats["cleaning/template_released_early"] == len(TOPICS)
-    assert pooled.stats["elapsed_time_seconds"] < 15
     written = rows(pooled.output)
     assert sorted(u.rstrip("/").rsplit("/", 1)[1] for u in written) == sorted(TOPICS)
-    # in-process cleaning cannot be interrupted: the slow page is written, late
+    # in-process cleaning, without the hang: every page written
     assert inline.stats["cleaning/workers"] == 0
-    assert "cleaning/dropped/timeout" not in inline.stats
+    assert inline.stats["cleaning/kept"] == len(TOPICS) + 1
     same = {u: row for u, row in rows(inline.output).items() if u in written}
     assert same == written  # workers give the very same rows

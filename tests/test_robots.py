@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
@@ -84,7 +84,7 @@ def ordered_site() -> Any:
     return route
 
 
-def status_robots(status: int) -> Any:
+def status_robots(status: int) -> Callable[[str], Reply]:
     return lambda path: text(b"no", status) if path == "/robots.txt" else page(path)
 
 

@@ -41,6 +41,7 @@ def site() -> Any:
         yield running
 
 
+@pytest.mark.slow
 def test_feed_exports_the_parquet_columns(site: TinySite, tmp_path: Path) -> None:
     jsonl, csv_file = tmp_path / "out.jsonl", tmp_path / "out.csv"
     run = run_scrapy_crawl(
@@ -65,6 +66,7 @@ def test_feed_exports_the_parquet_columns(site: TinySite, tmp_path: Path) -> Non
     assert csv_row["id"] == row["id"]
 
 
+@pytest.mark.slow
 def test_shell_with_the_project_settings(site: TinySite) -> None:
     done = scrapy(
         "shell",
@@ -79,6 +81,7 @@ def test_shell_with_the_project_settings(site: TinySite) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_parse_a_page_of_a_site_of_the_sites_file(site: TinySite, tmp_path: Path) -> None:
     sites = tmp_path / "sites.toml"
     sites.write_text(f'[[site]]\nname = "tiny"\nstart_urls = ["{site.url}/"]\n', encoding="utf-8")
@@ -101,6 +104,7 @@ def test_parse_a_page_of_a_site_of_the_sites_file(site: TinySite, tmp_path: Path
     assert f"'url': '{site.url}/news/a/'" in items
 
 
+@pytest.mark.slow
 def test_check_runs_a_contract_per_callback() -> None:
     callbacks = sorted(name for name in vars(TechNewsSpider) if name.startswith("parse"))
     listed = scrapy("check", "-l", "technews")
@@ -111,6 +115,7 @@ def test_check_runs_a_contract_per_callback() -> None:
     assert done.stderr.rstrip().endswith("OK")
 
 
+@pytest.mark.slow
 def test_check_says_what_it_needs() -> None:
     done = scrapy("check", "technews")
     assert done.returncode == 1

@@ -79,6 +79,7 @@ robots_sitemaps = false
     assert "Site elsewhere: nothing to fetch" in caplog.text
 
 
+@pytest.mark.slow
 def test_start_urls_fetched_end_to_end(tmp_path: Path) -> None:
     pages = {
         "/robots.txt": (200, ROBOTS),
@@ -111,6 +112,7 @@ def test_max_pages_argument_is_checked(tmp_path: Path, value: str) -> None:
         spider_for(tmp_path, ALLOW, url="https://news.test/", max_pages=value)
 
 
+@pytest.mark.slow
 def test_max_pages_with_url_end_to_end(tmp_path: Path) -> None:
     links = "".join(f'<a href="/2024/{n}/">{n}</a>' for n in range(10))
     pages = {

@@ -180,6 +180,7 @@ def build_site(root: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_first_crawl_is_cleaned_of_the_template_and_the_next_starts_warm(
     tmp_path: Path,
 ) -> None:
@@ -310,6 +311,7 @@ def rows_by_path(run: CrawlRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     }
 
 
+@pytest.mark.slow
 def test_the_same_pages_in_two_orders_give_the_same_rows(tmp_path: Path) -> None:
     site = tmp_path / "site"
     paths = ordered_site(site)
@@ -347,7 +349,20 @@ def test_the_same_pages_in_two_orders_give_the_same_rows(tmp_path: Path) -> None
         assert runs[name].stats["cleaning/lines_removed/template"] == len(templates), name
 
 
-def test_held_pages_that_stop_the_downloads_are_decided_and_let_go() -> None:
+class PublicCrawler:
+    """A stand-in crawler with only the public names TemplatePipeline may read."""
+
+    def __init__(self, *, crawling: bool = True, backout: bool = False) -> None:
+        self.crawling = crawling
+        self.engine = SimpleNamespace(needs_backout=lambda: backout)
+        self.cleaning: object | None = None
+
+    def get_item_pipeline(self, cls: type) -> object | None:
+        return self.cleaning
+
+
+def holding(crawler: PublicCrawler) -> tuple[TemplatePipeline, dict[str, list[Deferred[None]]]]:
+    """A pipeline holding 3 pages of a.test and 1 of b.test, and the Deferreds they wait on."""
     templates = SiteTemplates()
     stats = get_crawler().stats
     assert stats is not None
@@ -358,11 +373,54 @@ def test_held_pages_that_stop_the_downloads_are_decided_and_let_go() -> None:
             templates.add_page(domain, page(n))
             waiting[domain].append(Deferred())
     pipeline._held = {domain: list(held) for domain, held in waiting.items()}
-    slot = SimpleNamespace(needs_backout=lambda: True)
-    engine = SimpleNamespace(scraper=SimpleNamespace(slot=slot), scheduler=None)
-    pipeline.crawler = cast("Crawler", SimpleNamespace(engine=engine))
+    pipeline.crawler = cast("Crawler", crawler)
+    return pipeline, waiting
+
+
+def test_held_pages_that_stop_the_downloads_are_decided_and_let_go() -> None:
+    pipeline, waiting = holding(PublicCrawler(backout=True))
     pipeline._release_if_stalled()
     # the domain holding the most pages goes first, decided from the pages it held
-    assert all(d.called for d in waiting["a.test"]) and templates.decided("a.test")
-    assert not any(d.called for d in waiting["b.test"]) and not templates.decided("b.test")
-    assert stats.get_value("cleaning/template_released_for_memory") == 3
+    assert all(d.called for d in waiting["a.test"]) and pipeline.templates.decided("a.test")
+    assert not any(d.called for d in waiting["b.test"])
+    assert not pipeline.templates.decided("b.test")
+    assert pipeline.stats.get_value("cleaning/template_released_for_memory") == 3
+
+
+def test_held_pages_go_at_once_when_the_crawl_is_stopped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # crawler.stop() (Ctrl-C) waits for the pages in progress: held ones must not wait
+    # CLEANCRAWL_TEMPLATE_HOLD_SECONDS
+    pipeline, waiting = holding(PublicCrawler(crawling=False))
+    pipeline.activity.reached_downloader()  # even with a download in flight
+    with caplog.at_level("INFO"):
+        pipeline._release_if_stalled()
+    assert all(d.called for held in waiting.values() for d in held)
+    assert "finishing 4 page(s)" in caplog.text
+    assert pipeline.stats.get_value("cleaning/template_released_at_stop") == 4
+
+
+def test_held_pages_go_once_nothing_else_is_coming() -> None:
+    crawler = PublicCrawler()
+    pipeline, waiting = holding(crawler)
+    held = [d for ds in waiting.values() for d in ds]
+    activity = pipeline.activity
+    activity.scheduled()
+    activity.reached_downloader()
+    pipeline._release_if_stalled()  # downloading: a page of a held site may come
+    activity.left_downloader()
+    activity.drained()
+    pipeline._release_if_stalled()  # something happened since the last look
+    crawler.cleaning = SimpleNamespace(in_flight=1)
+    pipeline._release_if_stalled()  # quiet, but a page is being cleaned
+    assert not any(d.called for d in held)
+    crawler.cleaning = SimpleNamespace(in_flight=0)
+    activity.scheduled()
+    pipeline._release_if_stalled()  # a request waits in the scheduler
+    activity.drained()
+    pipeline._release_if_stalled()
+    assert not any(d.called for d in held)
+    pipeline._release_if_stalled()  # a quiet spell with nothing anywhere
+    assert all(d.called for d in held)
+    assert pipeline.stats.get_value("cleaning/template_released_early") == 4

@@ -1,0 +1,63 @@
+"""A progress line every ``LOGSTATS_INTERVAL`` seconds, in place of Scrapy's ``LogStats``."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy.extensions.logstats import LogStats
+
+from crawler.pipelines import TemplatePipeline
+from crawler.stats import dropped_by_reason
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class Progress(LogStats):
+    """Scrapy's ``LogStats`` (same setting, same final stats), saying what a person
+    watching a crawl asks: how fast, how much written, how much dropped and why, how much
+    is left to fetch."""
+
+    crawler: Crawler | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        progress = super().from_crawler(crawler)
+        progress.crawler = crawler
+        return progress
+
+    def log(self, spider: Spider | None = None) -> None:
+        self.calculate_stats()
+        templates = self.crawler.get_item_pipeline(TemplatePipeline) if self.crawler else None
+        logger.info(
+            "%s",
+            progress_line(
+                self.stats.get_stats(),
+                pages_per_second=self.prate / 60,
+                held=templates.held_pages if templates is not None else 0,
+            ),
+            extra={"spider": spider},
+        )
+
+
+def progress_line(stats: Mapping[str, Any], *, pages_per_second: float, held: int = 0) -> str:
+    """One line on a running crawl, from its stats."""
+    dropped = dropped_by_reason(stats)
+    reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
+    # requests scheduled and not yet taken from the scheduler (Scrapy's own scheduler)
+    queue = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
+    parts = [
+        f"Progress: {stats.get('response_received_count', 0)} responses ({pages_per_second:.1f}/s)",
+        f"written {stats.get('item_scraped_count', 0)}",
+        f"dropped {sum(dropped.values())}" + (f" ({reasons})" if reasons else ""),
+        f"queue {queue}",
+    ]
+    if held:
+        parts.append(f"held for templates {held}")
+    return ", ".join(parts)
