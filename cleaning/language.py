@@ -415,13 +415,6 @@ def load_backend(name: str = DEFAULT_BACKEND) -> LanguageBackend:
         return backend
 
 
-def load_profiles() -> DetectorFactory:
-    """Load langdetect's profiles once per process; call before starting threads."""
-    backend = load_backend("langdetect")
-    assert isinstance(backend, LangdetectBackend)
-    return backend.factory
-
-
 def identify_language(
     text: str,
     *,

@@ -14,7 +14,7 @@ from trafilatura.utils import load_html
 
 from cleaning.blocks import remove_junk_blocks
 from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
-from cleaning.language import UNDETERMINED, identify_language
+from cleaning.language import UNDETERMINED, identify_language, is_wanted_language
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
 from cleaning.pagetype import PageType, load_model, read_markup, text_signals
 from cleaning.prune import prune_widgets
@@ -139,7 +139,7 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     )
     result.language, result.language_score = found.code, found.score
     result.language_share = found.share
-    if options.languages and found.code not in options.languages:
+    if not is_wanted_language(found.code, options.languages):
         result.drop_reason = "language"
     return result
 
