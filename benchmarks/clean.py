@@ -8,24 +8,28 @@ as a crawl runs them::
 
     python -m benchmarks.clean                  # 300 pages, 5 rounds, about 15 minutes
     python -m benchmarks.clean --pages 100 --rounds 3
+    python -m benchmarks.clean --steps          # share of each step of clean_page only
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pebble import ProcessPool
 
+import cleaning.extraction
+import cleaning.page
 from benchmarks.extraction import default_datasets, extract_trafilatura, load_docs
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 from cleaning.worker import clean_in_worker, start_worker
 from crawler.pool import default_workers, pool_context
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 # Every page goes all the way through cleaning (no early drop of short or non-article pages),
 # so both systems do the work of an article page on every page.
@@ -102,13 +106,93 @@ def pool_seconds(pages: list[tuple[str, str]], workers: int) -> float:
         return time.perf_counter() - started
 
 
+# the steps of clean_page, as (module, name) of the function it calls; a step's time is
+# its function's, less that of the steps it calls (metadata, in the extraction)
+STEPS = {
+    "parse (load_html)": (cleaning.page, "load_html"),
+    "widget pruning": (cleaning.page, "prune_widgets"),
+    "page type: markup signals": (cleaning.page, "read_markup"),
+    "junk blocks": (cleaning.page, "remove_junk_blocks"),
+    "metadata (read_metadata)": (cleaning.extraction, "read_metadata"),
+    "extraction (bare_extraction)": (cleaning.page, "extract"),
+    "junk lines and line model": (cleaning.page, "remove_junk"),
+    "page type: text signals": (cleaning.page, "text_signals"),
+    "page type: model": (cleaning.page, "load_model"),
+    "language identification": (cleaning.page, "identify_language"),
+}
+
+
+@contextlib.contextmanager
+def timed_steps(seconds: dict[str, float]) -> Iterator[None]:
+    """Add the CPU time of each step of clean_page to ``seconds`` while in the block."""
+    saved = {name: getattr(module, attr) for name, (module, attr) in STEPS.items()}
+
+    def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                seconds[name] = seconds.get(name, 0.0) + time.process_time() - started
+
+        return timed
+
+    for name, (module, attr) in STEPS.items():
+        setattr(module, attr, wrap(name, saved[name]))
+    try:
+        yield
+    finally:
+        for name, (module, attr) in STEPS.items():
+            setattr(module, attr, saved[name])
+
+
+def step_shares(pages: list[tuple[str, str]], rounds: int) -> None:
+    """Print the share of clean_page's CPU time each step takes, and clean_page's time
+    against trafilatura.extract's (interleaved page by page)."""
+    steps: dict[str, float] = {}
+    total = base = 0.0
+    for _ in range(rounds):
+        for index, (html, url) in enumerate(pages):
+            turns = [0, 1] if index % 2 else [1, 0]
+            for turn in turns:
+                started = time.process_time()
+                if turn:
+                    with timed_steps(steps):
+                        clean_page(html, url, OPTIONS)
+                    total += time.process_time() - started
+                else:
+                    extract_trafilatura(html, url)
+                    base += time.process_time() - started
+    # the extraction step includes the metadata it calls
+    steps["extraction (bare_extraction)"] -= steps.get("metadata (read_metadata)", 0.0)
+    # the model is loaded once; its classify() call runs outside the wrapper
+    print(f"# Steps of clean_page: {len(pages)} pages, {rounds} rounds (CPU time)\n")
+    print(f"clean_page / trafilatura.extract: {total / base:.2f}x\n")
+    print("| step | share of clean_page | vs trafilatura.extract |")
+    print("|---|--:|--:|")
+    for name in STEPS:
+        spent = steps.get(name, 0.0)
+        print(f"| {name} | {spent / total:.1%} | {spent / base:.2f}x |")
+    rest = total - sum(steps.values())
+    print(f"| the rest (classify, hashes, tidying) | {rest / total:.1%} | {rest / base:.2f}x |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument(
+        "--steps", action="store_true", help="only the share of each step of clean_page"
+    )
     args = parser.parse_args()
     pages = load_pages(args.pages)
+    if args.steps:
+        for html, url in pages[:5]:  # warm-up: imports, profiles, caches
+            clean_page(html, url, OPTIONS)
+            extract_trafilatura(html, url)
+        step_shares(pages, args.rounds)
+        return
     for system in SYSTEMS.values():  # warm-up: imports, profiles, caches
         cpu_seconds(system, pages[:5])
     seconds: dict[str, list[float]] = {name: [] for name in SYSTEMS}

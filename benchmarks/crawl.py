@@ -1,8 +1,16 @@
 """Benchmark whole crawls: the fetch ceiling, cleaning in-process, and the worker pool.
 
 A server in its own process serves thousands of article pages on 127.0.0.1, built from the
-HTML of the extraction data sets (``../shared/data/extraction``), behind listing pages of 100
-links each. The real ``technews`` spider crawls it three ways, taking turns:
+HTML of the extraction data sets (``../shared/data/extraction``), as one of two sites:
+
+- ``listings`` (default): the articles behind listing pages of 100 links each, no sitemap;
+- ``links``: the articles in a sitemap (and a home page of topic links), each article with
+  dozens of links of its own, as real ones have: to pages that are missing (404), to topic
+  pages that are no articles (and link to more missing pages and topics), and to other
+  articles. A crawl that follows those links before it has fetched the sitemap's articles
+  leaves the cleaning workers waiting.
+
+The real ``technews`` spider crawls it three ways, taking turns:
 
 - ``fetch``: no item pipelines (what Scrapy alone fetches and parses: the ceiling);
 - ``in-process``: cleancrawl end to end with ``CLEANCRAWL_WORKERS=0``;
@@ -14,6 +22,7 @@ on the same pages) is measured in the same run::
 
     python -m benchmarks.crawl                          # 2,000 pages, 3 rounds
     python -m benchmarks.crawl --pages 500 --rounds 1   # a quick look
+    python -m benchmarks.crawl --site links             # the site of many broken links
     python -m benchmarks.crawl --memory                 # peak RSS over a 20,000-page crawl
 """
 
@@ -31,6 +40,8 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +54,19 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 LINKS_PER_LIST = 100
+SITES = ("listings", "links")
+# the links site: per article, links to missing pages (out of MISSING_PER_ARTICLE missing
+# pages per article in all), to topic pages (out of TOPICS) and to other articles; per
+# topic page, links to missing pages and other topics
+MISSING_LINKS = 24
+MISSING_PER_ARTICLE = 1
+TOPIC_LINKS = 8
+TOPICS = 50
+ARTICLE_LINKS = 6
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 _CRAWLED = re.compile(r"Crawled (\d+) pages")
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 VARIANTS: dict[str, dict[str, str]] = {
     "fetch": {"ITEM_PIPELINES": "{}"},
@@ -64,49 +85,112 @@ COMMON = {
 }
 
 
-def source_pages() -> list[str]:
-    """HTML of the data sets' article pages (and pages of unknown type)."""
+def source_pages() -> list[tuple[str, str]]:
+    """HTML and URL of the data sets' article pages (and pages of unknown type)."""
     return [
-        doc.read_html()
+        (doc.read_html(), doc.url)
         for folder in default_datasets()
         for doc in load_docs(folder)
         if doc.meta.get("page_type") in (None, "article")
     ]
 
 
-def serve(pages: int, connection: Connection) -> None:
-    """Serve ``pages`` articles (cycling through the data) and their listings; send the port."""
+def article_html(
+    index: int, pages: int, site: str, sources: list[tuple[str, str]], origin: str
+) -> str:
+    """The article page ``index`` of ``site``: a source page, on the links site with a block
+    of links added and its own relative links sent back to its original site."""
+    html, url = sources[index % len(sources)]
+    if site == "listings":
+        return html
+    # the source's own relative links would be as many more missing pages per article as
+    # its real site has links: they go to the real site (off this one) instead, so that the
+    # links below are the only ones, and of a known number
+    base = f'<base href="{url}">' if url else ""
+    page, found = _HEAD.subn(lambda match: match[0] + base, html, count=1)
+    page = page if found else base + html
+    missing = pages * MISSING_PER_ARTICLE
+    links = [f"/missing/{(index * 37 + k * 101) % missing}.html" for k in range(MISSING_LINKS)]
+    links += [f"/topic/{(index + k * 7) % TOPICS}/" for k in range(TOPIC_LINKS)]
+    links += [f"/a/{(index * 13 + k + 1) % pages}.html" for k in range(ARTICLE_LINKS)]
+    # absolute: resolved against the base, a path would leave the site
+    items = "".join(f'<li><a href="{origin}{link}">More: {link}</a></li>' for link in links)
+    block = f'<aside class="more-links"><ul>{items}</ul></aside>'
+    at = page.lower().rfind("</body>")
+    return page[:at] + block + page[at:] if at >= 0 else page + block
+
+
+def topic_html(index: int, pages: int, origin: str) -> bytes:
+    """A topic page of the links site: no article, links to missing pages and topics."""
+    missing = pages * MISSING_PER_ARTICLE
+    links = [f"/missing/{(index * 53 + k * 211) % missing}.html" for k in range(20)]
+    links += [f"/topic/{(index + k + 1) % TOPICS}/" for k in range(10)]
+    items = "".join(f'<li><a href="{origin}{link}">{link}</a></li>' for link in links)
+    return (
+        f"<html><head><title>Topic {index}</title></head><body><h1>Topic {index}</h1>"
+        f"<p>Stories filed under topic {index}.</p><ul>{items}</ul></body></html>"
+    ).encode()
+
+
+def sitemap_xml(pages: int, origin: str) -> bytes:
+    entries = "".join(f"<url><loc>{origin}/a/{i}.html</loc></url>" for i in range(pages))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+    ).encode()
+
+
+def serve(pages: int, site: str, served: Synchronized[int], connection: Connection) -> None:
+    """Serve ``pages`` articles (cycling through the data) and the rest of ``site``; send
+    the port. ``served`` counts the article pages served."""
     from twisted.internet import reactor as installed
     from twisted.web import resource, server
 
     reactor: Any = installed  # Twisted types the module attribute, not the reactor it holds
 
-    sources = [html.encode("utf-8") for html in source_pages()]
+    sources = source_pages()
+    encoded = [html.encode("utf-8") for html, _ in sources] if site == "listings" else []
     lists = (pages + LINKS_PER_LIST - 1) // LINKS_PER_LIST
     home = "".join(f'<li><a href="/list/{k}.html">list {k}</a></li>' for k in range(lists))
+    if site == "links":
+        home = "".join(f'<li><a href="/topic/{k}/">topic {k}</a></li>' for k in range(TOPICS))
 
     def listing(k: int) -> bytes:
         first, last = k * LINKS_PER_LIST, min((k + 1) * LINKS_PER_LIST, pages)
         items = "".join(f'<li><a href="/a/{i}.html">story {i}</a></li>' for i in range(first, last))
         return f"<html><body><h1>List {k}</h1><ul>{items}</ul></body></html>".encode()
 
+    def article(i: int, origin: str) -> bytes:
+        if site == "listings":
+            return encoded[i % len(encoded)]
+        return article_html(i, pages, site, sources, origin).encode("utf-8")
+
     class Site(resource.Resource):
         isLeaf = True
 
         def render_GET(self, request: Any) -> bytes:
             path = request.path.decode()
+            origin = f"http://{request.getHost().host}:{request.getHost().port}"
             request.setHeader(b"content-type", b"text/html; charset=utf-8")
             if path == "/":
                 return f"<html><body><ul>{home}</ul></body></html>".encode()
-            if match := re.fullmatch(r"/list/(\d+)\.html", path):
+            if site == "listings" and (match := re.fullmatch(r"/list/(\d+)\.html", path)):
                 return listing(int(match[1]))
+            if site == "links" and path == "/sitemap.xml":
+                request.setHeader(b"content-type", b"application/xml")
+                return sitemap_xml(pages, origin)
+            match = re.fullmatch(r"/topic/(\d+)/", path)
+            if site == "links" and match and int(match[1]) < TOPICS:
+                return topic_html(int(match[1]), pages, origin)
             if (match := re.fullmatch(r"/a/(\d+)\.html", path)) and int(match[1]) < pages:
-                return sources[int(match[1]) % len(sources)]
+                with served.get_lock():
+                    served.value += 1
+                return article(int(match[1]), origin)
             request.setResponseCode(404)
             return b"not found"
 
-    site = server.Site(Site())  # type: ignore[no-untyped-call]
-    port = reactor.listenTCP(0, site, interface="127.0.0.1")
+    factory = server.Site(Site())  # type: ignore[no-untyped-call]
+    port = reactor.listenTCP(0, factory, interface="127.0.0.1")
     connection.send(port.getHost().port)
     reactor.run()
 
@@ -149,6 +233,7 @@ def descendants(pid: int) -> list[int]:
 class Run:
     variant: str
     pages: int  # article pages fetched
+    fetched: int  # responses of every kind
     written: int
     seconds: float
     cpu_seconds: float
@@ -161,20 +246,48 @@ class Run:
         return self.pages / self.seconds
 
 
-def crawl(variant: str, url: str, pages: int, server_pid: int, workdir: Path) -> Run:
+@dataclass(frozen=True)
+class Server:
+    """The benchmark site's server process, its address and its count of articles served."""
+
+    process: BaseProcess
+    url: str
+    site: str
+    served: Synchronized[int]
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None
+        return self.process.pid
+
+
+def sites_file(server: Server, pages: int) -> str:
+    """The sites file of a crawl of ``pages`` articles of the server's site."""
+    if server.site == "listings":
+        return (
+            f'[[site]]\nname = "bench"\nstart_urls = ["{server.url}/"]\n'
+            f"max_pages = {pages + pages // LINKS_PER_LIST + 10}\nmax_depth = 2\n"
+        )
+    # room for every missing and topic page: all links are followed (default max_depth, 3)
+    return (
+        f'[[site]]\nname = "bench"\nstart_urls = ["{server.url}/"]\n'
+        f'sitemap_urls = ["{server.url}/sitemap.xml"]\n'
+        f"max_pages = {pages * (MISSING_PER_ARTICLE + 1) + TOPICS + 100}\n"
+    )
+
+
+def crawl(variant: str, server: Server, pages: int, workdir: Path) -> Run:
     workdir.mkdir(parents=True, exist_ok=True)
     sites = workdir / "sites.toml"
-    sites.write_text(
-        f'[[site]]\nname = "bench"\nstart_urls = ["{url}/"]\n'
-        f"max_pages = {pages + pages // LINKS_PER_LIST + 10}\nmax_depth = 2\n"
-    )
+    sites.write_text(sites_file(server, pages))
     stats_file = workdir / f"{variant}-stats.json"
     command = [sys.executable, "-m", "scrapy", "crawl", "technews", "-a", f"sites={sites}"]
     command += ["-a", f"output={workdir / variant}"]
     settings = {**COMMON, **VARIANTS[variant], "CLEANCRAWL_STATS_FILE": str(stats_file)}
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
-    server_before = cpu_of(server_pid)
+    server_before = cpu_of(server.pid)
+    served_before = server.served.value
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
@@ -194,15 +307,15 @@ def crawl(variant: str, url: str, pages: int, server_pid: int, workdir: Path) ->
         time.sleep(0.25)
     reader.join()
     stats = json.loads(stats_file.read_text())
-    fetched = stats.get("response_received_count", 0) - 1 - pages // LINKS_PER_LIST
     return Run(
         variant=variant,
-        pages=fetched,
+        pages=server.served.value - served_before,
+        fetched=stats.get("response_received_count", 0),
         written=stats.get("parquet/rows_written", 0),
         seconds=stats["elapsed_time_seconds"],
         cpu_seconds=sum(sample.cpu.values()),
         peak_rss=sample.peak_rss,
-        server_cpu=cpu_of(server_pid) - server_before,
+        server_cpu=cpu_of(server.pid) - server_before,
         rss_by_pages=sample.rss_by_pages,
     )
 
@@ -212,43 +325,50 @@ def cpu_of(pid: int) -> float:
     return (int(stat[11]) + int(stat[12])) / TICKS
 
 
-def pool_capacity(workers: int, count: int = 200) -> float:
-    """Pages/s of the worker pool alone on ``count`` of the served pages (in order)."""
-    pages = [(html, "") for html in source_pages()[:count]]
-    return len(pages) / pool_seconds(pages, workers)
+def pool_capacity(workers: int, pages: int, site: str, count: int = 200) -> float:
+    """Pages/s of the worker pool alone on the first ``count`` articles of ``site``."""
+    sources = source_pages()
+    origin = "http://127.0.0.1:8000"
+    served = [(article_html(i, pages, site, sources, origin), "") for i in range(min(count, pages))]
+    return len(served) / pool_seconds(served, workers)
 
 
-def start_server(pages: int) -> tuple[multiprocessing.process.BaseProcess, str]:
-    parent, child = multiprocessing.get_context("spawn").Pipe()
-    server = multiprocessing.get_context("spawn").Process(
-        target=serve, args=(pages, child), daemon=True
-    )
-    server.start()
-    return server, f"http://127.0.0.1:{parent.recv()}"
+def start_server(pages: int, site: str) -> Server:
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    served = context.Value("i", 0)
+    process = context.Process(target=serve, args=(pages, site, served, child), daemon=True)
+    process.start()
+    return Server(process, f"http://127.0.0.1:{parent.recv()}", site, served)
 
 
 def throughput(args: argparse.Namespace) -> None:
-    server, url = start_server(args.pages)
-    assert server.pid is not None
-    runs: dict[str, list[Run]] = {name: [] for name in VARIANTS}
-    names = list(VARIANTS)
+    server = start_server(args.pages, args.site)
+    names = args.variants
+    runs: dict[str, list[Run]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as tmp:
-        crawl("pool", url, min(args.pages, 200), server.pid, Path(tmp) / "warm")  # warm-up
+        crawl("pool", server, min(args.pages, 200), Path(tmp) / "warm")  # warm-up
         for round_ in range(args.rounds):
             order = names[round_ % len(names) :] + names[: round_ % len(names)]
             for name in order:
                 workdir = Path(tmp) / f"{name}-{round_}"
                 workdir.mkdir(parents=True)
-                runs[name].append(crawl(name, url, args.pages, server.pid, workdir))
+                runs[name].append(crawl(name, server, args.pages, workdir))
                 print(
                     f"  {name} round {round_ + 1}: {runs[name][-1].rate:.1f} pages/s",
                     file=sys.stderr,
                 )
-    server.terminate()
-    capacity = pool_capacity(args.workers)
+    server.process.terminate()
+    capacity = pool_capacity(args.workers, args.pages, args.site)
     median = {name: statistics.median(r.rate for r in runs[name]) for name in names}
-    print(f"# Crawl throughput: {args.pages} article pages, median of {args.rounds} rounds\n")
+    print(
+        f"# Crawl throughput, {args.site} site: {args.pages} article pages, "
+        f"median of {args.rounds} rounds\n"
+    )
     print(f"{os.cpu_count()} cores; pool: {args.workers} workers; server in its own process.\n")
+    if args.site == "links":
+        fetched = statistics.median(r.fetched for r in runs["pool"])
+        print(f"Pages fetched in all (articles, missing and topic pages): {fetched:.0f}.\n")
     print(
         "| variant | pages/s | written | CPU s (crawler + workers) | server CPU s | peak RSS MB |"
     )
@@ -266,16 +386,16 @@ def throughput(args: argparse.Namespace) -> None:
     print(
         f"| pool / min(fetch ceiling, pool capacity) | {median['pool'] / ceiling:.2f} | >= 0.85 |"
     )
-    print(f"| pool / in-process | {median['pool'] / median['in-process']:.2f} | >= 1.7 |")
+    if "in-process" in median:
+        print(f"| pool / in-process | {median['pool'] / median['in-process']:.2f} | >= 1.7 |")
 
 
 def memory(args: argparse.Namespace) -> None:
     pages = args.pages if args.pages != 2000 else 20_000
-    server, url = start_server(pages)
-    assert server.pid is not None
+    server = start_server(pages, args.site)
     with tempfile.TemporaryDirectory() as tmp:
-        run = crawl("pool", url, pages, server.pid, Path(tmp))
-    server.terminate()
+        run = crawl("pool", server, pages, Path(tmp))
+    server.process.terminate()
     print(f"# Memory: peak RSS of crawler and workers over a {pages}-page crawl\n")
     print("| pages crawled | peak RSS so far, MB |")
     print("|--:|--:|")
@@ -301,7 +421,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--memory", action="store_true", help="one pool crawl of 20,000 pages")
+    parser.add_argument("--site", choices=SITES, default="listings", help="the site served")
+    parser.add_argument(
+        "--variants",
+        type=lambda value: [v for v in VARIANTS if v in value.split(",")],
+        default=list(VARIANTS),
+        help="comma-separated: fetch,pool to leave out the slow in-process crawls",
+    )
     args = parser.parse_args()
+    if not {"fetch", "pool"} <= set(args.variants):
+        parser.error("--variants: the ratios need fetch and pool")
     memory(args) if args.memory else throughput(args)
 
 

@@ -7,12 +7,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-import trafilatura
 from trafilatura.utils import load_html
 
 from cleaning.blocks import remove_junk_blocks
+from cleaning.extraction import extract
 from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
 from cleaning.language import UNDETERMINED, identify_language, is_wanted_language
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
@@ -96,7 +96,7 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     blocks = pruned + (
         remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
     )
-    document = _extract(tree, url, options)
+    document = extract(tree, url, options)
     text = _main_text(document, options.include_comments)
     if document is None or not text:
         return CleanResult(url=url, drop_reason="no_text")
@@ -156,23 +156,6 @@ def _looks_binary(html: str) -> bool:
 def content_hash(text: str) -> str:
     """Hash of the text with runs of white space folded, so re-wrapped copies match."""
     return hashlib.sha256(_SPACE.sub(" ", text).strip().encode("utf-8")).hexdigest()
-
-
-def _extract(tree: object, url: str, options: CleaningOptions) -> Document | None:
-    # Link text stays in the text (include_links only adds the targets): the holes an
-    # earlier scraper left where inline links were must not happen here.
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=options.include_comments,
-        include_tables=options.include_tables,
-        favor_precision=options.favor_precision,
-        favor_recall=options.favor_recall,
-        # declared dates only: guessing from free text finds dates of other events
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
-    return cast("Document | None", document)  # a dict only with as_dict=True
 
 
 def _main_text(document: Document | None, include_comments: bool) -> str:

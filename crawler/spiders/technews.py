@@ -52,6 +52,19 @@ LASTMOD = "cleancrawl_lastmod"  # request meta: date the sitemap or feed gives f
 WRITE = "cleancrawl_write"  # request meta: False for a start URL the site's allow/deny leave out
 SITEMAP_DEPTH = "cleancrawl_sitemap_depth"  # request meta: sitemap indexes above a sitemap
 
+# Request priorities (higher first; Scrapy's default order is last in, first out, so a page's
+# links would be fetched before the sitemap's remaining articles and the cleaning workers
+# would wait on 404s and link hubs). Sitemaps and feeds first, as they name the articles;
+# then pages by their link hops from a start URL, sitemap or feed entry: every sitemap and
+# feed article (0 hops) before any link of a page (1 hop), links of links after those.
+XML_PRIORITY = 1
+
+
+def page_priority(depth: int) -> int:
+    """The request priority of a page ``depth`` link hops from a start URL or an entry."""
+    return -depth
+
+
 FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
 SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 
@@ -132,7 +145,9 @@ class TechNewsSpider(Spider):
                 origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in site.entry_urls}
                 for origin in sorted(origins):
                     requests += 1
-                    yield self._request(f"{origin}/robots.txt", site, self.parse_robots)
+                    yield self._request(
+                        f"{origin}/robots.txt", site, self.parse_robots, priority=XML_PRIORITY
+                    )
             for url in (*site.sitemap_urls, *site.feed_urls):
                 if request := self._xml_request(url, site):
                     requests += 1
@@ -315,6 +330,7 @@ class TechNewsSpider(Spider):
                 LASTMOD: lastmod.strip() if lastmod else None,
                 WRITE: allowed,
             },
+            priority=page_priority(depth),
         )
 
     def _xml_request(self, url: str, site: Site, depth: int = 0) -> Request | None:
@@ -343,7 +359,7 @@ class TechNewsSpider(Spider):
             # on a host the sites file names for sitemaps (a CDN, a feed service): past
             # Scrapy's offsite filter; the pages it lists are still held to the site's domains
             meta["allow_offsite"] = True
-        return self._request(url, site, self.parse_xml, meta=meta)
+        return self._request(url, site, self.parse_xml, meta=meta, priority=XML_PRIORITY)
 
     def _read_entry(self, site: Site) -> bool:
         """Count one sitemap or feed entry of ``site``; False once max_sitemap_urls are read."""
@@ -361,10 +377,19 @@ class TechNewsSpider(Spider):
             self.logger.warning("Site %s: %s left out (limit %s)", site.name, what, limit)
 
     def _request(
-        self, url: str, site: Site, callback: Any, meta: dict[str, Any] | None = None
+        self,
+        url: str,
+        site: Site,
+        callback: Any,
+        meta: dict[str, Any] | None = None,
+        priority: int = 0,
     ) -> Request:
         return Request(
-            url, callback=callback, errback=self.on_error, meta={SITE: site.name, **(meta or {})}
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta={SITE: site.name, **(meta or {})},
+            priority=priority,
         )
 
     def _site(self, response: Response) -> Site:

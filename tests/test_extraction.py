@@ -1,0 +1,139 @@
+"""``cleaning.extraction.read_metadata`` finds what trafilatura's ``extract_metadata`` finds."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from pathlib import Path
+
+import pytest
+from trafilatura.metadata import extract_metadata
+from trafilatura.utils import load_html
+
+from cleaning.extraction import DATE_PARAMS, read_metadata
+
+GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+FIELDS = ("title", "author", "date", "sitename", "description", "categories", "tags")
+
+
+def page(body: str, head: str = "<title>A story | Example News</title>") -> str:
+    return f"<html><head>{head}</head><body>{body}<p>{'Some text here. ' * 20}</p></body></html>"
+
+
+# one page per test of trafilatura's author, category and tag XPaths (trafilatura/xpaths.py),
+# and pages where the first match must not be taken
+PAGES = {
+    "rel_author": page('<a rel="author" href="/u/jane">Jane Doe</a>'),
+    "author_tag": page("<author>Jane Doe</author>"),
+    "author_name_class": page('<span class="post-authorName">Jane Doe</span>'),
+    "data_testid": page('<div data-testid="AuthorCard">Jane Doe</div>'),
+    "itemprop_author_name": page('<span itemprop="author name">Jane Doe</span>'),
+    "rel_me_child": page("<p>Jane Doe<rel>me</rel></p>"),
+    "byline_class": page('<div class="byline">By Jane Doe</div>'),
+    "byl_class": page('<p class="BBL">Jane Doe</p>'),
+    "itemprop_contains": page('<h4 itemprop="creator author">Jane Doe</h4>'),
+    "chinese_id": page('<div id="zuozhe-box">Li Wei</div>'),
+    "posted_by": page('<span class="meta posted-by">Posted by Jane Doe</span>'),
+    "generic_byline": page('<section class="StoryByline">Jane Doe</section>'),
+    "generic_author_id": page('<em id="mainAuthor">Jane Doe</em>'),
+    "data_component": page('<em data-component="Byline">Jane Doe</em>'),
+    "writer_class": page('<td class="writer">Jane Doe</td>'),
+    # discarded before the search: in comments, a sidebar, a figure, a time element
+    "author_in_comments": page(
+        '<div id="comments"><span class="author">Commenter Bob</span></div>'
+        '<span class="author">Jane Doe</span>'
+    ),
+    "author_in_sidebar": page(
+        '<div class="widget sidebar"><a rel="author">Sidebar Sam</a></div>'
+        '<p class="byline">Jane</p>'
+    ),
+    "author_in_figure": page(
+        '<figure><span class="author">Photo Pete</span></figure><div class="author">Jane Doe</div>'
+    ),
+    "time_inside_byline": page(
+        '<div class="byline">By<time>May 2, 2024</time>Jane Doe, staff writer</div>'
+    ),
+    "too_long_first": page(
+        f'<div class="author">{"word " * 40}</div><span class="author">Jane Doe</span>'
+    ),
+    "too_short_first": page('<a rel="author">J</a><span class="byline">Jane Doe</span>'),
+    "discarded_is_itself": page(
+        '<span class="author print">Print Me</span><p class="author">Jane Doe</p>'
+    ),
+    "comment_list_id": page(
+        '<div id="commentlist-3"><span class="byline">Bob</span></div><p class="byline">Jane</p>'
+    ),
+    # categories and tags
+    "entry_meta_categories": page(
+        '<div class="entry-meta"><a href="/category/tech/">Tech</a>'
+        '<a href="/tag/chips/">Chips</a></div>'
+    ),
+    "post_info_categories": page('<div class="post-info"><a href="/categories/ai/">AI</a></div>'),
+    "postpath_id": page('<div id="postpath-x"><a href="/category/news/">News</a></div>'),
+    "filed_under": page('<p id="filedunder"><a href="/category/deals/">Deals</a></p>'),
+    "entry_footer": page(
+        '<footer class="entry-footer"><a href="/category/reviews/">Reviews</a></footer>'
+    ),
+    "cat_links": page('<span class="cat-links x"><a href="/category/apple/">Apple</a></span>'),
+    "entry_header": page('<header class="entry-header"><a href="/category/x/">X</a></header>'),
+    "row_div": page('<div class="row"><a href="/category/a/">A</a><a href="/tags/b/">B</a></div>'),
+    "tags_div": page(
+        '<div class="tags"><a href="/tag/one/">One</a><a href="/tag/two/">Two</a></div>'
+    ),
+    "entry_tags": page('<p class="entry-tags"><a href="/tags/phones/">Phones</a></p>'),
+    "tag_prefix": page('<div class="tagcloud"><a href="/tag/cloud/">Cloud</a></div>'),
+    "related_posts": page('<div class="jp-relatedposts"><a href="/tag/rel/">Rel</a></div>'),
+    "topics": page('<ul class="article-topics"><li><a href="/tag/t/">Topic</a></li></ul>'),
+    "nested_containers": page(
+        '<div class="meta"><div class="meta-inner"><a href="/category/in/">In</a></div>'
+        '<a href="/category/out/">Out</a></div>'
+    ),
+    "section_meta": page(
+        "<p>x</p>",
+        head='<title>T</title><meta property="article:section" content="Science">',
+    ),
+    "keywords_meta": page(
+        "<p>x</p>", head='<title>T</title><meta name="keywords" content="AI, Chips">'
+    ),
+    "declared": page(
+        '<span class="byline">Not This</span>',
+        head='<title>Declared | Site</title><meta name="author" content="Jane Doe">'
+        '<meta property="article:published_time" content="2024-05-02">'
+        '<meta name="description" content="What it is about.">',
+    ),
+}
+
+
+def golden_pages() -> dict[str, str]:
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(GOLDEN.glob("*.html"))}
+
+
+@pytest.mark.parametrize(
+    ("name", "html"), [*PAGES.items(), *golden_pages().items()], ids=lambda value: value[:30]
+)
+def test_same_metadata_as_trafilatura(name: str, html: str) -> None:
+    tree = load_html(html)
+    assert tree is not None
+    url = f"https://example.com/2024/{name}/"
+    expected = extract_metadata(deepcopy(tree), url, dict(DATE_PARAMS))
+    before = deepcopy(tree)
+    found = read_metadata(tree, url)
+    assert {f: getattr(found, f) for f in FIELDS} == {f: getattr(expected, f) for f in FIELDS}
+    # the page is left as it was: the text is extracted from it afterwards
+    assert len(list(tree.iter())) == len(list(before.iter()))
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value"),
+    [
+        ("author_in_comments", "author", "Jane Doe"),
+        # read with the <time> deleted, its tail joined on as trafilatura joins it
+        ("time_inside_byline", "author", "ByJane Doe; Staff Writer"),
+        ("rel_me_child", "author", "Jane Doe me"),
+        ("entry_meta_categories", "categories", ["Tech"]),
+        ("nested_containers", "categories", ["In", "Out"]),
+        ("tags_div", "tags", ["One", "Two"]),
+    ],
+)
+def test_pages_find_what_they_are_about(name: str, field: str, value: object) -> None:
+    # the equality above is no proof by itself if both find nothing
+    assert getattr(read_metadata(load_html(PAGES[name]), None), field) == value
