@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from crawler.demo import run_demo
+from crawler.reclean_cli import add_clean_command, clean_command
 from crawler.sample_server import SAMPLE_SITE, SiteServer
 
 
@@ -23,10 +24,13 @@ def main(argv: list[str] | None = None) -> int:
         "serve-sample", help="serve the bundled sample site on 127.0.0.1 until interrupted"
     )
     serve.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    add_clean_command(commands)
     args = parser.parse_args(argv)
 
     if args.command == "demo":
         return run_demo(args.output, log_level=args.log_level)
+    if args.command == "clean":
+        return clean_command(args)
     with SiteServer(SAMPLE_SITE, port=args.port) as server:
         print(f"Serving the sample site at {server.url}/ (Ctrl-C to stop)")
         print(

@@ -179,13 +179,14 @@ class CleaningPipeline:
             # expected outcomes, counted in the stats: no warning per page
             raise DropItem(f"{result.drop_reason}: {item.url}", log_level="DEBUG")
         self.stats.inc_value("cleaning/kept")
-        return self._article(item, result)
+        return self.article(item, result)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
 
-    def _article(self, page: PageItem, result: CleanResult) -> ArticleItem:
+    def article(self, page: PageItem, result: CleanResult) -> ArticleItem:
+        """The article row of a page that passed cleaning (also used by ``cleancrawl clean``)."""
         return ArticleItem(
             text=result.text,
             id=article_id(page.url, result.content_hash),

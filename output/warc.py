@@ -20,6 +20,8 @@ from warcio.warcwriter import WARCWriter
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from warcio.recordloader import ArcWarcRecord
+
 WARC_VERSION = "WARC/1.1"
 OPEN_SUFFIX = ".open"  # a file being written: `*.warc.gz` globs do not match it
 # Headers that describe the transfer, not the payload: the payload is stored de-chunked, so a
@@ -147,13 +149,13 @@ class RollingWarcWriter:
             if not path.exists() and not _open_name(path).exists():
                 return path
 
-    def _serialize(self, record: object) -> bytes:
+    def _serialize(self, record: ArcWarcRecord) -> bytes:
         buffer = io.BytesIO()
-        self._builder.out = buffer  # type: ignore[attr-defined]
+        self._builder.out = buffer
         self._builder.write_record(record)
         return buffer.getvalue()
 
-    def _response_record(self, exchange: Exchange) -> object:
+    def _response_record(self, exchange: Exchange) -> ArcWarcRecord:
         headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
         http_headers = StatusAndHeaders(
             f"{exchange.status} {exchange.reason}".strip(), headers, protocol=exchange.protocol
@@ -169,7 +171,7 @@ class RollingWarcWriter:
             warc_headers_dict={k: v for k, v in warc_headers.items() if v},
         )
 
-    def _request_record(self, exchange: Exchange) -> object:
+    def _request_record(self, exchange: Exchange) -> ArcWarcRecord:
         # is_http_request: warcio splits the method off the whole request line itself
         http_headers = StatusAndHeaders(
             f"{exchange.method} {exchange.request_target} HTTP/1.1",
