@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import io
 import json
 import logging
 import os
@@ -44,6 +45,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings, Settings
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
 
 from cleaning import CleanResult, clean_page, load_backend
 from cleaning.encoding import decode_html, looks_binary
@@ -227,26 +229,58 @@ def expand_inputs(patterns: Iterable[str]) -> tuple[Path, ...]:
 # ---------------------------------------------------------------------------- records
 
 
-def read_records(path: Path, outcomes: Counter[str]) -> Iterator[ArcWarcRecord]:
-    """The records of a WARC file; the part that cannot be read counts as ``unreadable``."""
+def read_records(
+    path: Path, outcomes: Counter[str], max_body: int
+) -> Iterator[tuple[ArcWarcRecord, bool]]:
+    """The whole records of a WARC file, each with True if its payload is over ``max_body``.
+
+    A record cut off (a killed writer, a partial download) and what follows it count once
+    as ``unreadable``: warcio would hand over the part that is there as if it were all.
+    """
     with path.open("rb") as handle:
-        records = iter(ArchiveIterator(handle, ensure_http_headers=False))
+        archive = ArchiveIterator(handle, ensure_http_headers=False)
+        records = iter(archive)
         while True:
             try:
                 record = next(records)
+                stream = record.raw_stream
+                # no LimitReader: nothing left after the headers (warcio leaves the file's
+                # own stream there, which must not be read)
+                limited = isinstance(stream, LimitReader)
+                payload, over = _payload(stream, max_body) if limited else (b"", False)
             except StopIteration:
+                if archive.offset < path.stat().st_size:  # cut in the headers of a record
+                    logger.warning("%s: the file ends in a record's headers", path)
+                    outcomes[RecordOutcome.UNREADABLE] += 1
                 return
             except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as exc:
                 logger.warning("%s: the rest of the file cannot be read: %s", path, exc)
                 outcomes[RecordOutcome.UNREADABLE] += 1
                 return
-            yield record
+            if limited and stream.limit > 0:  # the file ends before the record does
+                logger.warning("%s: the file is cut off in a record: the rest is skipped", path)
+                outcomes[RecordOutcome.UNREADABLE] += 1
+                return
+            # read once, kept for content_stream(), which decodes Content-Encoding from it
+            record.raw_stream = io.BytesIO(payload)
+            yield record, over
+
+
+def _payload(stream: Any, max_body: int) -> tuple[bytes, bool]:
+    """The rest of a record's stream (up to ``max_body`` bytes), and True if it was longer."""
+    chunks, size = [], 0
+    while chunk := stream.read(1 << 16):
+        size += len(chunk)
+        if size <= max_body:
+            chunks.append(chunk)
+    return b"".join(chunks), size > max_body
 
 
 def page_of(
-    record: ArcWarcRecord, job: CleanJob, spider: str, max_body: int
+    record: ArcWarcRecord, job: CleanJob, spider: str, max_body: int, *, over: bool = False
 ) -> tuple[_Page | None, str]:
-    """The page a record holds, or the outcome of a record that holds none."""
+    """The page a record holds, or the outcome of a record that holds none (``over``: its
+    stored payload is over ``max_body``)."""
     if record.rec_type == "revisit":
         return None, RecordOutcome.REVISIT
     url = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -269,11 +303,13 @@ def page_of(
     site, outcome = _site_of(url, job)
     if site is None:
         return None, outcome
+    if over:
+        return None, "too_large"
     try:
         body = record.content_stream().read(max_body + 1)
     except (OSError, zlib.error, ValueError, EOFError):
         return None, RecordOutcome.BAD_PAYLOAD
-    if len(body) > max_body:
+    if len(body) > max_body:  # once decompressed
         return None, "too_large"
     headers = Headers(
         [(k, v) for k, v in record.http_headers.headers if k.lower() != "content-encoding"]
@@ -621,11 +657,11 @@ def _clean_file(
         outcomes["written"] += 1
         totals.written += 1
 
-    for record in read_records(path, outcomes):
+    for record, over in read_records(path, outcomes, max_body):
         totals.records += 1
         if record.rec_type == "warcinfo":
             spider = _warcinfo_spider(record) or spider
-        page, outcome = page_of(record, job, spider, max_body)
+        page, outcome = page_of(record, job, spider, max_body, over=over)
         if page is None:
             outcomes[outcome] += 1
             if is_page_outcome(outcome):
