@@ -604,3 +604,9 @@ def test_clean_killed_and_run_again_loses_and_repeats_nothing(tmp_path: Path) ->
     outcomes = {k: v for k, v in stats.items() if k.startswith("clean/outcome/")}
     assert outcomes == {k: v for k, v in reference_stats.items() if k.startswith("clean/outcome/")}
     assert outcomes["clean/outcome/duplicate_text"] == 5
+
+
+def test_readme_lists_every_record_outcome(root: Path) -> None:
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for outcome in RecordOutcome:
+        assert f"| `{outcome}` | {outcome.description} |" in readme
