@@ -3,16 +3,18 @@
 Reads cleancrawl's own archives (``CLEANCRAWL_WARC_DIR``) and anyone else's WARC files,
 Common Crawl's included, and writes the Parquet rows a crawl would have written for the same
 responses: the same schema, the same ids, the same cleaning settings and steps (cleaning in
-worker processes, quality signals, duplicates and near duplicates), ``date`` from
-``WARC-Date``. Every record ends with one named outcome, counted in the stats JSON.
+worker processes, site templates, quality signals, duplicates and near duplicates), ``date``
+from ``WARC-Date``. Every record ends with one named outcome, counted in the stats JSON.
 
 Each input file gets its own Parquet files (``{input}-{hash}-{n}.parquet``); once they are
 closed, the input is noted in a ledger next to them (``_clean_ledger.jsonl``), and a run
 started again over the same output folder skips the inputs noted there and redoes the one
 it was killed in: no row lost, none written twice.
 
-Not done (yet): site templates (``CLEANCRAWL_TEMPLATES_ENABLED``), which a crawl cuts from
-its rows; ``clean`` leaves those lines in and says so.
+Site templates are decided from every page of the inputs (a first pass cleans and counts,
+keeping its results in ``OUT/_clean_spill/``; the second cuts and writes), where a crawl
+decides a domain's template from its first ``CLEANCRAWL_TEMPLATE_HOLD_PAGES`` pages: on a
+site with more pages than that, the two can cut different lines.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import io
 import json
 import logging
 import os
+import pickle
 import re
 import sys
 import time
@@ -51,6 +54,7 @@ from cleaning import CleanResult, clean_page, load_backend
 from cleaning.encoding import decode_html, looks_binary
 from cleaning.neardup import NearDuplicateIndex, text_signature
 from cleaning.quality import QualityThresholds
+from cleaning.templates import SiteTemplates, TemplateOptions
 from cleaning.worker import clean_in_worker, start_worker
 from crawler.config import ConfigError, check_settings
 from crawler.incremental import DuplicatePipeline
@@ -62,6 +66,7 @@ from crawler.pipelines import (
     EXTRACTOR_VERSION,
     CleaningPipeline,
     PoolSettings,
+    TemplatePipeline,
     cleaning_options,
 )
 from crawler.pool import pool_context
@@ -84,6 +89,7 @@ logger = logging.getLogger(__name__)
 
 LEDGER = "_clean_ledger.jsonl"  # `_`: Parquet readers (pyarrow.dataset) skip it
 STATS = "_clean_stats.json"
+SPILL = "_clean_spill"  # pages cleaned by the first pass, while templates are counted
 SPIDER = "clean"  # the `spider` column of rows from a WARC that does not name its spider
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -446,7 +452,28 @@ class _Steps:
                 drop=mode == "drop",
             )
         )
+        self.templates: TemplatePipeline | None = None
+        if settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED"):
+            self.templates = TemplatePipeline(
+                SiteTemplates(
+                    TemplateOptions(
+                        min_pages=settings.getint("CLEANCRAWL_TEMPLATE_MIN_PAGES"),
+                        min_share=settings.getfloat("CLEANCRAWL_TEMPLATE_MIN_SHARE"),
+                    )
+                ),
+                scrapy_stats,
+                hold_pages=settings.getint("CLEANCRAWL_TEMPLATE_HOLD_PAGES"),
+                hold_seconds=0.0,
+                min_words=settings.getint("CLEANCRAWL_MIN_WORDS") or None,
+                audit_removed_lines=settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
+            )
         self.ids: set[str] = set()
+
+    def count(self, page: _Page, result: CleanResult) -> None:
+        """Count a cleaned page's lines towards its domain's template (the first pass)."""
+        if self.templates is not None and result.drop_reason is None:
+            domain = (urlsplit(page.item.url).hostname or "").lower()
+            self.templates.count(domain, page.item.url, result.text)
 
     def remember(self, row: dict[str, Any]) -> None:
         """Take in a row written by an earlier run over the same output (resume)."""
@@ -467,6 +494,11 @@ class _Steps:
         self.stats.inc_value("cleaning/kept")
         item = self.cleaning.article(page.item, result)
         item.spider = page.spider
+        try:
+            if self.templates is not None:
+                item = self.templates.cut(item)
+        except DropItem as exc:
+            return None, re.split(r"[: ]", str(exc), maxsplit=1)[0]
         if item.id in self.ids:
             # the same URL with the same text, archived twice: one row
             self.stats.inc_value("cleaning/dropped/same_page")
@@ -544,24 +576,29 @@ class Progress:
 
 
 def run_clean(job: CleanJob, *, progress: Progress | None = None) -> ExitCode:
-    """Clean every input into ``job.output``; resume from its ledger; write the stats JSON."""
+    """Clean every input into ``job.output``; resume from its ledger; write the stats JSON.
+
+    With site templates on (``CLEANCRAWL_TEMPLATES_ENABLED``, as in a crawl), every input is
+    cleaned first and its results kept in ``OUT/_clean_spill/`` while each domain's lines are
+    counted; the templates are then decided from all the pages of the input, and the rows
+    written: the output does not depend on the order of the records.
+    """
     settings = job.settings
     job.output.mkdir(parents=True, exist_ok=True)
-    fingerprint = {
+    templates_on = settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED")
+    fingerprint: dict[str, Any] = {
         "overrides": dict(sorted(job.overrides.items())),
         "sites": [site.name for site in job.sites],
         "domains": list(job.domains),
     }
+    if templates_on:
+        # templates are decided over all the inputs: another list would decide others
+        fingerprint["inputs"] = [str(path) for path in job.inputs]
     crawl_id = settings.get("CLEANCRAWL_CRAWL_ID") or (
         datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(3).hex()
     )
     ledger = _Ledger(job.output / LEDGER, {"crawl_id": crawl_id, "settings": fingerprint})
     crawl_id = ledger.header["crawl_id"]
-    if settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED"):
-        logger.warning(
-            "cleancrawl clean does not cut site templates yet: lines a site repeats on every "
-            "page stay in the text (-s CLEANCRAWL_TEMPLATES_ENABLED=False to silence this)"
-        )
     stats = _Stats()
     steps = _Steps(settings, stats, crawl_id)
     site_options = {
@@ -573,52 +610,131 @@ def run_clean(job: CleanJob, *, progress: Progress | None = None) -> ExitCode:
     cleaner = _Cleaner(
         steps.cleaning.options, site_options, workers=job.workers, timeout=pool.timeout
     )
-    totals = _Totals()
+    reader = _Reader(job, cleaner, _Totals(), progress, settings.getint("DOWNLOAD_MAXSIZE"))
+    spill = job.output / SPILL
+    to_do = [path for path in job.inputs if str(path) not in ledger.entries]
     outcomes: Counter[str] = Counter()
     all_stats: Counter[str] = Counter()
     files: list[str] = []
-    resumed = 0
-    max_body = settings.getint("DOWNLOAD_MAXSIZE") or 16 * 1024 * 1024
     try:
+        if templates_on and to_do:
+            spill.mkdir(exist_ok=True)
+            for path in job.inputs:  # first pass: clean, keep, count
+                for page, _, result in reader.spilled(path, spill / f"{_basename(path)}.pickle"):
+                    if page is not None and result is not None:
+                        steps.count(page, result)
         for path in job.inputs:
             done = ledger.entries.get(str(path))
             if done is not None:
-                resumed += 1
                 for name in done["files"]:
-                    for row in pq.read_table(
-                        job.output / name,
-                        columns=["id", "url", "content_hash", "text", "duplicate_of"],
-                    ).to_pylist():
+                    columns = ["id", "url", "content_hash", "text", "duplicate_of"]
+                    for row in pq.read_table(job.output / name, columns=columns).to_pylist():
                         steps.remember(row)
             else:
                 stats.values = Counter()
-                done = _clean_file(path, job, crawl_id, steps, cleaner, totals, progress, max_body)
+                entries = (
+                    reader.spilled(path, spill / f"{_basename(path)}.pickle")
+                    if templates_on
+                    else reader.cleaned(path)
+                )
+                done = _write_file(path, entries, job, crawl_id, steps, reader.totals)
                 ledger.add(done)
             outcomes.update(done["outcomes"])
             all_stats.update(done["stats"])
             files += done["files"]
     finally:
         cleaner.close()
+    for leftover in sorted(spill.glob("*")) if spill.exists() else []:
+        leftover.unlink()  # every input is in the ledger: the spill is no longer needed
+    if spill.exists():
+        spill.rmdir()
     if progress is not None:
-        progress.show(totals, final=True)
-    result = _final_stats(job, crawl_id, outcomes, all_stats, files, resumed)
+        progress.show(reader.totals, final=True)
+    resumed = len(job.inputs) - len(to_do)
+    final = _final_stats(job, crawl_id, outcomes, all_stats, files, resumed)
     stats_file = job.stats_file or job.output / STATS
-    stats_file.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(summary(result, job.output, stats_file))
-    return ExitCode.OK if result["clean/records"] else ExitCode.NOTHING_FETCHED
+    stats_file.write_text(json.dumps(final, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(summary(final, job.output, stats_file))
+    return ExitCode.OK if final["clean/records"] else ExitCode.NOTHING_FETCHED
 
 
-def _clean_file(
+# (page, "", result) for a page, (None, outcome, None) for any other record, in record order
+_Entry = tuple[_Page | None, str, CleanResult | None]
+
+
+class _Reader:
+    """The records of an input turned into entries: read, classified and cleaned."""
+
+    def __init__(
+        self,
+        job: CleanJob,
+        cleaner: _Cleaner,
+        totals: _Totals,
+        progress: Progress | None,
+        max_body: int,
+    ) -> None:
+        self.job, self.cleaner, self.totals, self.progress = job, cleaner, totals, progress
+        self.max_body = max_body or 16 * 1024 * 1024
+
+    def cleaned(self, path: Path) -> Iterator[_Entry]:
+        """The entries of ``path``, its pages cleaned (in the pool, in record order)."""
+        unreadable: Counter[str] = Counter()
+        pending: deque[tuple[_Page, Future[CleanResult] | CleanResult]] = deque()
+        spider = SPIDER
+        for record, over in read_records(path, unreadable, self.max_body):
+            self.totals.records += 1
+            if record.rec_type == "warcinfo":
+                spider = _warcinfo_spider(record) or spider
+            page, outcome = page_of(record, self.job, spider, self.max_body, over=over)
+            if page is None:
+                yield None, outcome, None
+            else:
+                pending.append((page, self.cleaner.submit(page)))
+                if len(pending) >= self.cleaner.window:
+                    yield self._done(pending)
+            if self.progress is not None:
+                self.progress.show(self.totals)
+        while pending:
+            yield self._done(pending)
+        for outcome, count in unreadable.items():
+            for _ in range(count):
+                yield None, outcome, None
+
+    def _done(self, pending: deque[tuple[_Page, Future[CleanResult] | CleanResult]]) -> _Entry:
+        page, future = pending.popleft()
+        self.totals.cleaned += 1
+        page.item.html = ""  # cleaned: the HTML is not needed any more
+        return page, "", self.cleaner.result(future, page.item.url)
+
+    def spilled(self, path: Path, spill: Path) -> Iterator[_Entry]:
+        """The entries of ``path``, kept in ``spill`` by the first pass (made if missing)."""
+        if not spill.exists():
+            temporary = spill.with_name(spill.name + ".tmp")
+            with temporary.open("wb") as handle:
+                for entry in self.cleaned(path):
+                    pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    yield entry
+                handle.flush()
+                os.fsync(handle.fileno())
+            temporary.rename(spill)
+            return
+        with spill.open("rb") as handle:
+            while True:
+                try:
+                    yield pickle.load(handle)  # our own file, written by the first pass
+                except EOFError:
+                    return
+
+
+def _write_file(
     path: Path,
+    entries: Iterable[_Entry],
     job: CleanJob,
     crawl_id: str,
     steps: _Steps,
-    cleaner: _Cleaner,
     totals: _Totals,
-    progress: Progress | None,
-    max_body: int,
 ) -> dict[str, Any]:
-    """Clean one input into its own Parquet files; the ledger entry once they are closed."""
+    """Write the rows of one input to its own Parquet files; the ledger entry once closed."""
     basename = _basename(path)
     for stale in (*job.output.glob(f"{basename}-*.parquet"), *job.output.glob(f".{basename}-*")):
         stale.unlink()  # left by a run killed in this input: redone from the start
@@ -641,40 +757,22 @@ def _clean_file(
         },
     )
     outcomes: Counter[str] = Counter()
-    pending: deque[tuple[_Page, Future[CleanResult] | CleanResult]] = deque()
-    spider = SPIDER
-
-    def finish_one() -> None:
-        page, future = pending.popleft()
-        article, reason = steps.article(page, cleaner.result(future, page.item.url))
-        totals.cleaned += 1
-        if article is None:
-            outcomes[reason] += 1
-            totals.dropped += 1
-            return
-        row = ItemAdapter(article).asdict()
-        writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
-        outcomes["written"] += 1
-        totals.written += 1
-
-    for record, over in read_records(path, outcomes, max_body):
-        totals.records += 1
-        if record.rec_type == "warcinfo":
-            spider = _warcinfo_spider(record) or spider
-        page, outcome = page_of(record, job, spider, max_body, over=over)
-        if page is None:
+    for page, outcome, result in entries:
+        if page is None or result is None:
             outcomes[outcome] += 1
             if is_page_outcome(outcome):
                 steps.stats.inc_value(f"cleaning/dropped/{outcome}")
                 totals.dropped += 1
-        else:
-            pending.append((page, cleaner.submit(page)))
-            if len(pending) >= cleaner.window:
-                finish_one()
-        if progress is not None:
-            progress.show(totals)
-    while pending:
-        finish_one()
+            continue
+        article, reason = steps.article(page, result)
+        if article is None:
+            outcomes[reason] += 1
+            totals.dropped += 1
+            continue
+        row = ItemAdapter(article).asdict()
+        writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
+        outcomes["written"] += 1
+        totals.written += 1
     writer.close()
     return {
         "input": str(path),

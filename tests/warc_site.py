@@ -36,6 +36,11 @@ EXTRA: dict[str, tuple[str, bytes]] = {
 }
 
 
+TEMPLATE_LINE = (
+    b"<p>ByteWire is an independent publication edited in Lyon and funded by its readers.</p>"
+)
+
+
 class ArchiveSite:
     """The sample site on 127.0.0.1, gzip-compressed when asked, plus ``EXTRA``; every page
     waits ``delay`` seconds first (a slow site, for kill tests). ``/many/<n>/`` serves
@@ -78,7 +83,8 @@ class ArchiveSite:
 
     def page(self, path: str) -> tuple[str, bytes, int]:
         if path in EXTRA:
-            return (*EXTRA[path], 200)
+            content_type, body = EXTRA[path]
+            return content_type, body.replace(b"</article>", TEMPLATE_LINE + b"</article>"), 200
         if path.startswith("/many/") and self.many:
             number = path.strip("/").rsplit("/", 1)[-1]
             paragraphs = [f"Bericht Nummer {number}: {line}" for line in GERMAN]
@@ -95,6 +101,9 @@ class ArchiveSite:
         if not target.is_file():
             return "text/html", b"<h1>Not found</h1>", 404
         body = target.read_bytes().replace(PLACEHOLDER, self.url.encode())
+        if target.suffix == ".html":
+            # a line on every article of the site: its template, cut by crawl and clean alike
+            body = body.replace(b"</article>", TEMPLATE_LINE + b"</article>")
         if path == "/":
             # and a link without its final slash: a redirect
             links = [*EXTRA, "/about", *(f"/many/{n}/" for n in range(self.many))]
