@@ -27,6 +27,7 @@ import logging
 import os
 import pickle
 import re
+import resource
 import sys
 import time
 import zlib
@@ -815,6 +816,8 @@ def _final_stats(
             "clean/inputs_resumed": resumed,
             "clean/records": sum(outcomes.values()),
             "parquet/rows_written": outcomes.get("written", 0),
+            # this process (reading, the steps after cleaning, writing), workers aside
+            "clean/peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "parquet/files_written": len(files),
         }
     )
