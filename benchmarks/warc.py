@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -142,6 +143,42 @@ def crawl_cpu(pages: int, warc: Path | None, output: Path) -> float:
         return children_cpu() - cpu
 
 
+def clean_benchmarks(tmp: Path, args: argparse.Namespace) -> None:
+    """Throughput and memory of ``cleancrawl clean``."""
+    single = single_process_rate(args.sample)
+    print(f"clean_page alone: {single:.1f} pages per CPU second")
+    build_inputs(tmp / "in", args.pages)
+    alone = run_clean(tmp / "in", tmp / "out-0", 0, "CLEANCRAWL_TEMPLATES_ENABLED=False")
+    whole = args.pages / alone["cpu"]
+    print(
+        f"clean --workers 0 (in its own process): {whole:.1f} pages per CPU second "
+        f"= {whole / single:.0%} of clean_page alone (reading, decoding, writing included)"
+    )
+    for templates in ("False", "True"):
+        run = run_clean(
+            tmp / "in",
+            tmp / f"out-{templates}",
+            args.workers,
+            f"CLEANCRAWL_TEMPLATES_ENABLED={templates}",
+        )
+        # the workers' CPU time is not counted here (their parent is multiprocessing's
+        # forkserver): this is the main process's, which shares the cores with the workers
+        main_cpu = run["cpu"] / args.pages
+        share = 1 / (1 + single * main_cpu)  # of cores x clean_page alone, on idle cores
+        print(
+            f"clean --workers {args.workers}, templates {templates}: {run['written']} rows, "
+            f"{args.pages / run['wall']:.1f} pages/s wall; main process "
+            f"{1000 * main_cpu:.2f} CPU ms a page (start-up included), so on "
+            f"{args.workers} idle cores {share * args.workers * single:.1f} pages/s = "
+            f"{share:.0%} of cores x clean_page alone; peak RSS {run['rss_mb']} MB"
+        )
+    for size in (int(n) for n in args.memory.split(",")):
+        folder = tmp / f"mem-{size}"
+        build_inputs(folder, size)
+        run = run_clean(folder, tmp / f"mem-out-{size}", args.workers)
+        print(f"memory, {size} pages: peak RSS of clean {run['rss_mb']} MB")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=2_000, help="pages for the throughput")
@@ -149,48 +186,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", default="2000,20000", help="page counts for the memory")
     parser.add_argument("--crawl-pages", type=int, default=300, help="articles of the crawl")
     parser.add_argument("--sample", type=int, default=200, help="pages for clean_page alone")
+    parser.add_argument("--rounds", type=int, default=3, help="crawls with and without WARC")
+    parser.add_argument("--crawl-only", action="store_true", help="only the archiving cost")
     args = parser.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.1f}, {args.workers} workers")
-    single = single_process_rate(args.sample)
-    print(f"clean_page alone: {single:.1f} pages per CPU second")
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        build_inputs(tmp / "in", args.pages)
-        alone = run_clean(tmp / "in", tmp / "out-0", 0, "CLEANCRAWL_TEMPLATES_ENABLED=False")
-        whole = args.pages / alone["cpu"]
+        if not args.crawl_only:
+            clean_benchmarks(tmp, args)
+        runs: dict[bool, list[float]] = {False: [], True: []}
+        for round_ in range(args.rounds):  # alternated, so that drifting load hits both
+            for warc in (False, True):
+                where = tmp / f"crawl-{warc}-{round_}"
+                runs[warc].append(
+                    crawl_cpu(args.crawl_pages, where / "warc" if warc else None, where)
+                )
+        without, with_warc = (statistics.median(runs[warc]) for warc in (False, True))
         print(
-            f"clean --workers 0 (in its own process): {whole:.1f} pages per CPU second "
-            f"= {whole / single:.0%} of clean_page alone (reading, decoding, writing included)"
-        )
-        for templates in ("False", "True"):
-            run = run_clean(
-                tmp / "in",
-                tmp / f"out-{templates}",
-                args.workers,
-                f"CLEANCRAWL_TEMPLATES_ENABLED={templates}",
-            )
-            # the workers' CPU time is not counted here (their parent is multiprocessing's
-            # forkserver): this is the main process, which feeds the workers
-            feed = args.pages / run["cpu"]
-            bound = min(args.workers * whole, feed)
-            print(
-                f"clean --workers {args.workers}, templates {templates}: {run['written']} rows, "
-                f"{args.pages / run['wall']:.1f} pages/s wall; main process "
-                f"{1000 / feed:.2f} CPU ms a page (start-up included), so on "
-                f"{args.workers} idle cores at most {bound:.1f} pages/s = "
-                f"{bound / (args.workers * single):.0%} of cores x clean_page alone; "
-                f"peak RSS {run['rss_mb']} MB"
-            )
-        for size in (int(n) for n in args.memory.split(",")):
-            folder = tmp / f"mem-{size}"
-            build_inputs(folder, size)
-            run = run_clean(folder, tmp / f"mem-out-{size}", args.workers)
-            print(f"memory, {size} pages: peak RSS of clean {run['rss_mb']} MB")
-        without = crawl_cpu(args.crawl_pages, None, tmp / "crawl-a")
-        with_warc = crawl_cpu(args.crawl_pages, tmp / "warc", tmp / "crawl-b")
-        print(
-            f"crawl of {args.crawl_pages} articles: {without:.2f} CPU s without WARC, "
-            f"{with_warc:.2f} with: {with_warc / without - 1:+.1%}"
+            f"crawl of {args.crawl_pages} articles, median of {args.rounds}: {without:.2f} CPU s "
+            f"without WARC, {with_warc:.2f} with: {with_warc / without - 1:+.1%} "
+            f"(runs: {runs[False]}, {runs[True]})"
         )
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord
 
 WARC_VERSION = "WARC/1.1"
+GZIP_LEVEL = 6
 OPEN_SUFFIX = ".open"  # a file being written: `*.warc.gz` globs do not match it
 # Headers that describe the transfer, not the payload: the payload is stored de-chunked, so a
 # reader must not de-chunk it again (Common Crawl renames them the same way).
@@ -90,8 +92,9 @@ class RollingWarcWriter:
         self._handle: io.BufferedWriter | None = None
         self._final_path: Path | None = None
         self._sequence = 0
-        # only builds records into memory buffers: the file gets each one whole
-        self._builder = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
+        # only builds records into memory buffers (uncompressed: _serialize compresses each
+        # as a gzip member of its own); the file gets each one whole
+        self._builder = WARCWriter(None, gzip=False, warc_version=WARC_VERSION)
         options.directory.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -153,7 +156,9 @@ class RollingWarcWriter:
         buffer = io.BytesIO()
         self._builder.out = buffer
         self._builder.write_record(record)
-        return buffer.getvalue()
+        # level 6, where warcio uses 9: about twice as fast, a few per cent larger
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        return compressor.compress(buffer.getvalue()) + compressor.flush()
 
     def _response_record(self, exchange: Exchange) -> ArcWarcRecord:
         headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]

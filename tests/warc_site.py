@@ -142,8 +142,8 @@ def common_crawl_warc(path: Path, records: list[dict[str, object]]) -> None:
                 status = int(spec.get("status", 200))  # type: ignore[call-overload]
                 http_headers = StatusAndHeaders(
                     f"{status} X",
-                    list(spec.get("headers", [])),
-                    protocol="HTTP/1.1",  # type: ignore[call-overload]
+                    list(spec.get("headers", [])),  # type: ignore[call-overload]
+                    protocol="HTTP/1.1",
                 )
             elif kind == "request":
                 http_headers = StatusAndHeaders(
