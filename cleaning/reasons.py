@@ -106,6 +106,11 @@ class DropReason(StrEnum):
         "quality_<signal>",
         "with `CLEANCRAWL_QUALITY_FILTER`: the row breaks that signal's threshold",
     )
+    SAME_PAGE = (
+        "same_page",
+        "`cleancrawl clean`: the same URL with the same text (the same row id) was already "
+        "written from an earlier record",
+    )
     ALREADY_WRITTEN = (
         "already_written",
         "with a `JOBDIR`: the URL is in a closed file of an earlier run of the job",

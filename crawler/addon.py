@@ -43,6 +43,9 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "crawler.resume.SkipWrittenMiddleware": 60,
         # with a state directory: skip unchanged articles, re-fetch the others conditionally
         "crawler.incremental.IncrementalMiddleware": 70,
+        # with CLEANCRAWL_WARC_DIR: every response as received (before decompression),
+        # archived as WARC; the highest number, see crawler/archive.py
+        "crawler.archive.WarcArchiveMiddleware": 950,
     },
     "EXTENSIONS": {
         # counts what the exit code needs (crawler/outcome.py): responses that reached a site

@@ -11,6 +11,7 @@ import scrapy
 
 from crawler.demo import run_demo
 from crawler.pipelines import CLEANCRAWL_VERSION, EXTRACTOR_VERSION
+from crawler.reclean_cli import add_clean_command, clean_command
 from crawler.sample_server import SAMPLE_SITE, SiteServer
 
 
@@ -31,10 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         "serve-sample", help="serve the bundled sample site on 127.0.0.1 until interrupted"
     )
     serve.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    add_clean_command(commands)
     args = parser.parse_args(argv)
 
     if args.command == "demo":
         return run_demo(args.output, log_level=args.log_level)
+    if args.command == "clean":
+        return clean_command(args)
     with SiteServer(SAMPLE_SITE, port=args.port) as server:
         print(f"Serving the sample site at {server.url}/ (Ctrl-C to stop)")
         print(

@@ -54,6 +54,8 @@ def check_settings(settings: BaseSettings) -> None:
         check_writable_dir(Path(settings.get("CLEANCRAWL_OUTPUT_DIR")), "output directory")
     if state_dir := settings.get("CLEANCRAWL_STATE_DIR"):
         check_writable_dir(Path(state_dir), "state directory")
+    if warc_dir := settings.get("CLEANCRAWL_WARC_DIR"):
+        check_writable_dir(Path(warc_dir), "WARC directory")
 
 
 def setting_value(settings: BaseSettings, spec: Setting) -> Any:

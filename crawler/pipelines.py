@@ -195,13 +195,14 @@ class CleaningPipeline:
             # expected outcomes, counted in the stats: no warning per page
             raise DropItem(f"{result.drop_reason}: {item.url}", log_level="DEBUG")
         self.stats.inc_value("cleaning/kept")
-        return self._article(item, result)
+        return self.article(item, result)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
 
-    def _article(self, page: PageItem, result: CleanResult) -> ArticleItem:
+    def article(self, page: PageItem, result: CleanResult) -> ArticleItem:
+        """The article row of a page that passed cleaning (also used by ``cleancrawl clean``)."""
         return ArticleItem(
             text=result.text,
             id=article_id(page.url, result.content_hash),
@@ -321,10 +322,18 @@ class TemplatePipeline:
         if not isinstance(item, ArticleItem):
             return item
         domain = item.domain
-        self._count(item)
+        self.count(domain, item.url, item.text)
         if not self.templates.decided(domain):
             await self._hold(domain)
-        text, removed = self.templates.strip(domain, item.text)
+        return self.cut(item)
+
+    def cut(self, item: ArticleItem) -> ArticleItem:
+        """Cut its domain's template lines from an article (``DropItem`` if too little is left).
+
+        The domain's template is decided here if it was not yet (``cleancrawl clean`` counts
+        every page first, then cuts).
+        """
+        text, removed = self.templates.strip(item.domain, item.text)
         if not removed:
             return item
         self.stats.inc_value("cleaning/lines_removed/template", len(removed))
@@ -341,13 +350,13 @@ class TemplatePipeline:
             raise DropItem(f"{reason} once its template is cut: {item.url}", log_level="DEBUG")
         return item
 
-    def _count(self, item: ArticleItem) -> None:
-        """Add the page to its domain's counts, unless its URL or text was counted before."""
-        keys = page_keys(item.domain, item.url, item.text)
+    def count(self, domain: str, url: str, text: str) -> None:
+        """Add a page to its domain's counts, unless its URL or text was counted before."""
+        keys = page_keys(domain, url, text)
         if self._counted.isdisjoint(keys) and not (
             self.store is not None and self.store.template_pages_counted(keys)
         ):
-            self.templates.add_page(item.domain, item.text)
+            self.templates.add_page(domain, text)
         else:
             self.stats.inc_value("cleaning/template_pages_counted_before")
         self._counted.update(keys)

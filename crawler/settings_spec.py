@@ -158,6 +158,21 @@ SETTINGS: tuple[Setting, ...] = (
         doc="write the final Scrapy stats to this JSON file",
     ),
     Setting(
+        name="CLEANCRAWL_WARC_DIR",
+        kind="str",
+        default="",
+        shown_default="empty (off)",
+        doc="keep every response (and its request) as WARC/1.1 files in this folder, for "
+        "`cleancrawl clean`; see [Archive and re-clean](#archive-and-re-clean)",
+    ),
+    Setting(
+        name="CLEANCRAWL_WARC_MAX_BYTES",
+        kind="int",
+        default=1_000_000_000,
+        minimum=1,
+        doc="bytes (compressed) after which a WARC file is closed and a new one started",
+    ),
+    Setting(
         name="CLEANCRAWL_PARQUET_ENABLED",
         kind="bool",
         default=True,

@@ -1,0 +1,846 @@
+"""``cleancrawl clean``: clean the pages of WARC files again, without fetching anything.
+
+Reads cleancrawl's own archives (``CLEANCRAWL_WARC_DIR``) and anyone else's WARC files,
+Common Crawl's included, and writes the Parquet rows a crawl would have written for the same
+responses: the same schema, the same ids, the same cleaning settings and steps (cleaning in
+worker processes, site templates, quality signals, duplicates and near duplicates), ``date``
+from ``WARC-Date``. Every record ends with one named outcome, counted in the stats JSON.
+
+Each input file gets its own Parquet files (``{input}-{hash}-{n}.parquet``); once they are
+closed, the input is noted in a ledger next to them (``_clean_ledger.jsonl``), and a run
+started again over the same output folder skips the inputs noted there and redoes the one
+it was killed in: no row lost, none written twice.
+
+Site templates are decided from every page of the inputs (a first pass cleans and counts,
+keeping its results in ``OUT/_clean_spill/``; the second cuts and writes), where a crawl
+decides a domain's template from its first ``CLEANCRAWL_TEMPLATE_HOLD_PAGES`` pages: on a
+site with more pages than that, the two can cut different lines.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import io
+import json
+import logging
+import os
+import pickle
+import re
+import resource
+import sys
+import time
+import zlib
+from collections import Counter, deque
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, cast
+from urllib.parse import urlsplit
+
+import pyarrow.parquet as pq
+from itemadapter import ItemAdapter
+from pebble import ProcessExpired, ProcessPool
+from scrapy.exceptions import DropItem
+from scrapy.http import Headers, HtmlResponse
+from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings, Settings
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
+
+from cleaning import CleanResult, clean_page, load_backend
+from cleaning.encoding import decode_html, looks_binary
+from cleaning.neardup import NearDuplicateIndex, text_signature
+from cleaning.quality import QualityThresholds
+from cleaning.templates import SiteTemplates, TemplateOptions
+from cleaning.worker import clean_in_worker, start_worker
+from crawler.config import ConfigError, check_settings
+from crawler.incremental import DuplicatePipeline
+from crawler.items import PageItem
+from crawler.neardup import NearDuplicatePipeline, near_duplicate_options
+from crawler.outcome import ExitCode
+from crawler.pipelines import (
+    CLEANCRAWL_VERSION,
+    EXTRACTOR_VERSION,
+    CleaningPipeline,
+    PoolSettings,
+    TemplatePipeline,
+    cleaning_options,
+)
+from crawler.pool import pool_context
+from crawler.quality import QualityPipeline
+from crawler.settings_spec import SETTINGS
+from crawler.sites import Site
+from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParquetWriter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from concurrent.futures import Future
+
+    from scrapy.statscollectors import StatsCollector
+    from warcio.recordloader import ArcWarcRecord
+
+    from cleaning import CleaningOptions
+    from crawler.items import ArticleItem
+
+logger = logging.getLogger(__name__)
+
+LEDGER = "_clean_ledger.jsonl"  # `_`: Parquet readers (pyarrow.dataset) skip it
+STATS = "_clean_stats.json"
+SPILL = "_clean_spill"  # pages cleaned by the first pass, while templates are counted
+SPIDER = "clean"  # the `spider` column of rows from a WARC that does not name its spider
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+class RecordOutcome(StrEnum):
+    """What became of a record that is not a page to clean (a page is written, or dropped
+    under a reason of ``cleaning.reasons``)."""
+
+    description: str
+
+    def __new__(cls, value: str, description: str) -> RecordOutcome:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    NOT_RESPONSE = (
+        "not_response",
+        "a `warcinfo`, `request`, `metadata`, `resource` or other record that holds no "
+        "HTTP response, or a response to another protocol (`dns:`)",
+    )
+    REVISIT = "revisit", "a `revisit` record: the payload is elsewhere (an earlier capture)"
+    TRUNCATED = (
+        "truncated",
+        "`WARC-Truncated`: the archiving crawler cut the payload (size or time limit)",
+    )
+    REDIRECT = "redirect", "a 301, 302, 303, 307 or 308 response (its target is a record too)"
+    OTHER_SITE = "other_site", "the URL is on none of the sites of `--sites` / `--domains`"
+    BAD_PAYLOAD = (
+        "bad_payload",
+        "the payload cannot be read: a `Content-Encoding` that does not decode",
+    )
+    UNREADABLE = (
+        "unreadable",
+        "the rest of a file cannot be read as WARC (cut off mid-record, not WARC at all); "
+        "counted once per file",
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanJob:
+    """Everything one ``cleancrawl clean`` run needs, checked before the first record.
+
+    Attributes:
+        inputs: WARC files, in the order they are read (sorted: the same every run).
+        output: Parquet folder; the ledger and the stats JSON go there too.
+        settings: The ``CLEANCRAWL_*`` settings (defaults, project, ``-s``).
+        overrides: The ``-s`` settings as given, kept in the ledger: a resumed run must
+            clean with the same settings.
+        sites: Sites whose pages are kept (``--sites``); empty: every page.
+        domains: Domains whose pages are kept (``--domains``); empty: every page.
+        workers: Worker processes (0: clean in this process).
+        stats_file: Where the stats JSON is written.
+    """
+
+    inputs: tuple[Path, ...]
+    output: Path
+    settings: BaseSettings
+    overrides: dict[str, str] = field(default_factory=dict)
+    sites: tuple[Site, ...] = ()
+    domains: tuple[str, ...] = ()
+    workers: int = 0
+    stats_file: Path | None = None
+
+
+class _Stats:
+    """The part of Scrapy's ``StatsCollector`` the pipelines use, over a ``Counter``."""
+
+    def __init__(self) -> None:
+        self.values: Counter[str] = Counter()
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.values[key] += count
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+@dataclass(slots=True)
+class _Page:
+    """A response record that is to be cleaned."""
+
+    item: PageItem
+    spider: str
+
+
+@dataclass(slots=True)
+class _Totals:
+    """What the run did so far, for the progress line and the summary."""
+
+    records: int = 0
+    cleaned: int = 0
+    written: int = 0
+    dropped: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+# ---------------------------------------------------------------------------- settings
+
+
+def clean_settings(overrides: dict[str, str], output: Path) -> Settings:
+    """The settings of a ``clean`` run: cleancrawl's defaults, then ``-s NAME=VALUE``."""
+    settings = Settings()
+    for spec in SETTINGS:
+        default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
+        settings.set(spec.name, default, priority="default")
+    # the crawl's own bound on a body, also a bound on a decompressed payload here
+    settings.set("DOWNLOAD_MAXSIZE", 16 * 1024 * 1024, priority="default")
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
+    settings.set("CLEANCRAWL_OUTPUT_DIR", str(output), priority="cmdline")
+    check_settings(settings)
+    return settings
+
+
+def expand_inputs(patterns: Iterable[str]) -> tuple[Path, ...]:
+    """Files, folders (their ``*.warc`` and ``*.warc.gz``) and globs, as one sorted list.
+
+    A file named on its own is read whatever its name (a killed crawl's ``.open`` file);
+    ``ConfigError`` if a pattern matches nothing.
+    """
+    found: set[Path] = set()
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            matches = [p for p in path.iterdir() if p.name.endswith(WARC_SUFFIXES)]
+        elif glob.has_magic(pattern):
+            # glob.glob: Path.glob takes no absolute pattern
+            matches = [Path(p) for p in glob.glob(pattern, recursive=True)]  # noqa: PTH207
+            matches = [p for p in matches if p.is_file()]
+        else:
+            matches = [path] if path.is_file() else []
+        if not matches:
+            raise ConfigError(f"no WARC file at {pattern}")
+        found.update(p.resolve() for p in matches)
+    return tuple(sorted(found))
+
+
+# ---------------------------------------------------------------------------- records
+
+
+def read_records(
+    path: Path, outcomes: Counter[str], max_body: int
+) -> Iterator[tuple[ArcWarcRecord, bool]]:
+    """The whole records of a WARC file, each with True if its payload is over ``max_body``.
+
+    A record cut off (a killed writer, a partial download) and what follows it count once
+    as ``unreadable``: warcio would hand over the part that is there as if it were all.
+    """
+    with path.open("rb") as handle:
+        archive = ArchiveIterator(handle, ensure_http_headers=False)
+        records = iter(archive)
+        while True:
+            try:
+                record = next(records)
+                stream = record.raw_stream
+                # no LimitReader: nothing left after the headers (warcio leaves the file's
+                # own stream there, which must not be read)
+                limited = isinstance(stream, LimitReader)
+                payload, over = _payload(stream, max_body) if limited else (b"", False)
+            except StopIteration:
+                if archive.offset < path.stat().st_size:  # cut in the headers of a record
+                    logger.warning("%s: the file ends in a record's headers", path)
+                    outcomes[RecordOutcome.UNREADABLE] += 1
+                return
+            except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as exc:
+                logger.warning("%s: the rest of the file cannot be read: %s", path, exc)
+                outcomes[RecordOutcome.UNREADABLE] += 1
+                return
+            if limited and stream.limit > 0:  # the file ends before the record does
+                logger.warning("%s: the file is cut off in a record: the rest is skipped", path)
+                outcomes[RecordOutcome.UNREADABLE] += 1
+                return
+            # read once, kept for content_stream(), which decodes Content-Encoding from it
+            record.raw_stream = io.BytesIO(payload)
+            yield record, over
+
+
+def _payload(stream: Any, max_body: int) -> tuple[bytes, bool]:
+    """The rest of a record's stream (up to ``max_body`` bytes), and True if it was longer."""
+    chunks, size = [], 0
+    while chunk := stream.read(1 << 16):
+        size += len(chunk)
+        if size <= max_body:
+            chunks.append(chunk)
+    return b"".join(chunks), size > max_body
+
+
+def page_of(
+    record: ArcWarcRecord, job: CleanJob, spider: str, max_body: int, *, over: bool = False
+) -> tuple[_Page | None, str]:
+    """The page a record holds, or the outcome of a record that holds none (``over``: its
+    stored payload is over ``max_body``)."""
+    if record.rec_type == "revisit":
+        return None, RecordOutcome.REVISIT
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if (
+        record.rec_type != "response"
+        or record.http_headers is None
+        or urlsplit(url).scheme not in ("http", "https")
+    ):
+        return None, RecordOutcome.NOT_RESPONSE
+    if record.rec_headers.get_header("WARC-Truncated"):
+        return None, RecordOutcome.TRUNCATED
+    try:
+        status = int(record.http_headers.get_statuscode())
+    except ValueError:
+        return None, RecordOutcome.NOT_RESPONSE
+    if status in REDIRECTS and record.http_headers.get_header("Location"):
+        return None, RecordOutcome.REDIRECT
+    if not 200 <= status < 300:
+        return None, f"http_{status}"
+    site, outcome = _site_of(url, job)
+    if site is None:
+        return None, outcome
+    if over:
+        return None, "too_large"
+    try:
+        body = record.content_stream().read(max_body + 1)
+    except (OSError, zlib.error, ValueError, EOFError):
+        return None, RecordOutcome.BAD_PAYLOAD
+    if len(body) > max_body:  # once decompressed
+        return None, "too_large"
+    headers = Headers(
+        [(k, v) for k, v in record.http_headers.headers if k.lower() != "content-encoding"]
+    )
+    # as Scrapy decides what a response is: its Content-Type, else its URL and first bytes
+    if not issubclass(responsetypes.from_args(headers=headers, url=url, body=body), HtmlResponse):
+        return None, "not_html"
+    if looks_binary(body):
+        return None, "binary"
+    content_type = record.http_headers.get_header("Content-Type")
+    item = PageItem(
+        url=url,
+        html=decode_html(body, content_type).text,
+        http_status=status,
+        site=site,
+        fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+        source="warc",
+        etag=record.http_headers.get_header("ETag"),
+        last_modified=record.http_headers.get_header("Last-Modified"),
+    )
+    return _Page(item, spider), ""
+
+
+def _site_of(url: str, job: CleanJob) -> tuple[str | None, str]:
+    """The site a page belongs to (its host when no site is given), or why it has none."""
+    host = (urlsplit(url).hostname or "").lower()
+    if job.sites:
+        for site in job.sites:
+            if site.on_domain(url):
+                return (site.name, "") if site.allows_url(url) else (None, "not_allowed")
+        return None, RecordOutcome.OTHER_SITE
+    if job.domains and not any(host == d or host.endswith("." + d) for d in job.domains):
+        return None, RecordOutcome.OTHER_SITE
+    return host, ""
+
+
+def _warc_date(value: str | None) -> datetime:
+    if not value:
+        return datetime.fromtimestamp(0, UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _warcinfo_spider(record: ArcWarcRecord) -> str | None:
+    """The spider a cleancrawl archive names in its ``warcinfo`` record."""
+    text = record.content_stream().read().decode("utf-8", "replace")
+    match = re.search(r"^cleancrawl-spider:\s*(\S+)", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+# ---------------------------------------------------------------------------- cleaning
+
+
+class _Cleaner:
+    """Clean pages in order, in worker processes (the crawl's) or in this process."""
+
+    def __init__(
+        self,
+        options: CleaningOptions,
+        site_options: dict[str, CleaningOptions],
+        *,
+        workers: int,
+        timeout: float | None,
+    ) -> None:
+        self.options, self.site_options, self.timeout = options, site_options, timeout
+        # pages handed over ahead of the one being waited for: every worker stays busy
+        self.window = 4 * max(workers, 1)
+        self.pool = (
+            ProcessPool(
+                max_workers=workers,
+                initializer=start_worker,
+                initargs=(options, site_options),
+                context=pool_context(),
+            )
+            if workers > 0
+            else None
+        )
+        if self.pool is None:
+            load_backend(options.language_backend)
+
+    def submit(self, page: _Page) -> Future[CleanResult] | CleanResult:
+        item = page.item
+        if self.pool is None:
+            return clean_page(item.html, item.url, self.site_options.get(item.site, self.options))
+        return cast(
+            "Future[CleanResult]",
+            self.pool.submit(clean_in_worker, self.timeout, item.html, item.url, item.site),
+        )
+
+    @staticmethod
+    def result(pending: Future[CleanResult] | CleanResult, url: str) -> CleanResult:
+        if isinstance(pending, CleanResult):
+            return pending
+        try:
+            return pending.result()
+        except FutureTimeout:
+            return CleanResult(url=url, drop_reason="timeout")
+        except ProcessExpired:
+            return CleanResult(url=url, drop_reason="worker_crashed")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()  # type: ignore[no-untyped-call]
+            self.pool.join()
+
+
+class _Steps:
+    """The crawl's pipelines after cleaning, in the crawl's order, with their state."""
+
+    def __init__(self, settings: BaseSettings, stats: _Stats, crawl_id: str) -> None:
+        self.stats = stats
+        scrapy_stats = cast("StatsCollector", stats)
+        options = cleaning_options(settings)
+        self.cleaning = CleaningPipeline(
+            options,
+            scrapy_stats,
+            SPIDER,
+            crawl_id,
+            audit_removed_lines=settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
+        )
+        limits = None
+        if settings.getbool("CLEANCRAWL_QUALITY_FILTER"):
+            limits = QualityThresholds(**settings.getdict("CLEANCRAWL_QUALITY_THRESHOLDS"))
+        self.quality = QualityPipeline(scrapy_stats, limits)
+        self.duplicates = DuplicatePipeline(
+            scrapy_stats, None, mark=settings.get("CLEANCRAWL_DUPLICATES") == "mark"
+        )
+        mode = settings.get("CLEANCRAWL_NEAR_DUPLICATES")
+        self.near = (
+            None
+            if mode == "off"
+            else NearDuplicatePipeline(
+                scrapy_stats,
+                NearDuplicateIndex(near_duplicate_options(settings)),
+                drop=mode == "drop",
+            )
+        )
+        self.templates: TemplatePipeline | None = None
+        if settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED"):
+            self.templates = TemplatePipeline(
+                SiteTemplates(
+                    TemplateOptions(
+                        min_pages=settings.getint("CLEANCRAWL_TEMPLATE_MIN_PAGES"),
+                        min_share=settings.getfloat("CLEANCRAWL_TEMPLATE_MIN_SHARE"),
+                    )
+                ),
+                scrapy_stats,
+                hold_pages=settings.getint("CLEANCRAWL_TEMPLATE_HOLD_PAGES"),
+                hold_seconds=0.0,
+                min_words=settings.getint("CLEANCRAWL_MIN_WORDS") or None,
+                audit_removed_lines=settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
+            )
+        self.ids: set[str] = set()
+
+    def count(self, page: _Page, result: CleanResult) -> None:
+        """Count a cleaned page's lines towards its domain's template (the first pass)."""
+        if self.templates is not None and result.drop_reason is None:
+            domain = (urlsplit(page.item.url).hostname or "").lower()
+            self.templates.count(domain, page.item.url, result.text)
+
+    def remember(self, row: dict[str, Any]) -> None:
+        """Take in a row written by an earlier run over the same output (resume)."""
+        self.ids.add(row["id"])
+        self.duplicates.seen.setdefault(row["content_hash"], row["url"])
+        if self.near is not None and row["duplicate_of"] is None:
+            signature = text_signature(row["text"], self.near.index.options)
+            if signature is not None:
+                self.near.index.add(row["url"], signature)
+
+    def article(self, page: _Page, result: CleanResult) -> tuple[ArticleItem | None, str]:
+        """The row of a cleaned page, or the reason it is not written."""
+        for removed in result.removed_lines:
+            self.stats.inc_value(f"cleaning/lines_removed/{removed.reason}")
+        if result.drop_reason is not None:
+            self.stats.inc_value(f"cleaning/dropped/{result.drop_reason}")
+            return None, result.drop_reason
+        self.stats.inc_value("cleaning/kept")
+        item = self.cleaning.article(page.item, result)
+        item.spider = page.spider
+        try:
+            if self.templates is not None:
+                item = self.templates.cut(item)
+        except DropItem as exc:
+            return None, re.split(r"[: ]", str(exc), maxsplit=1)[0]
+        if item.id in self.ids:
+            # the same URL with the same text, archived twice: one row
+            self.stats.inc_value("cleaning/dropped/same_page")
+            self.stats.inc_value("cleaning/kept", -1)
+            return None, "same_page"
+        try:
+            for step in (self.quality, self.duplicates, self.near):
+                if step is not None:
+                    item = step.process_item(item)
+        except DropItem as exc:
+            # the pipelines' messages start with the reason: "duplicate_text: URL"
+            return None, re.split(r"[: ]", str(exc), maxsplit=1)[0]
+        self.ids.add(item.id)
+        return item, ""
+
+
+# ---------------------------------------------------------------------------- the run
+
+
+class _Ledger:
+    """The inputs whose Parquet files are all closed, one JSON line each, after a header."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        self.path = path
+        self.entries: dict[str, dict[str, Any]] = {}
+        if path.exists():
+            lines = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+            if lines and lines[0].get("settings") != header["settings"]:
+                raise ConfigError(
+                    f"{path.parent} was written by a run with other settings "
+                    f"({lines[0].get('settings')}): use another output folder"
+                )
+            self.header = lines[0] if lines else header
+            for entry in lines[1:]:
+                self.entries[entry["input"]] = entry
+        else:
+            self.header = header
+            self._append(header)
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self._append(entry)
+        self.entries[entry["input"]] = entry
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+class Progress:
+    """One line on stderr: records read, pages cleaned per second, written, dropped."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self.every = 1.0 if self.live else 30.0
+        self.last = time.monotonic()
+
+    def show(self, totals: _Totals, *, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.last < self.every:
+            return
+        self.last = now
+        rate = totals.cleaned / max(now - totals.started, 1e-9)
+        line = (
+            f"records {totals.records:,} · pages/s {rate:,.1f} · "
+            f"written {totals.written:,} · dropped {totals.dropped:,}"
+        )
+        if self.live:
+            self.stream.write("\r" + line + ("\n" if final else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def run_clean(job: CleanJob, *, progress: Progress | None = None) -> ExitCode:
+    """Clean every input into ``job.output``; resume from its ledger; write the stats JSON.
+
+    With site templates on (``CLEANCRAWL_TEMPLATES_ENABLED``, as in a crawl), every input is
+    cleaned first and its results kept in ``OUT/_clean_spill/`` while each domain's lines are
+    counted; the templates are then decided from all the pages of the input, and the rows
+    written: the output does not depend on the order of the records.
+    """
+    settings = job.settings
+    job.output.mkdir(parents=True, exist_ok=True)
+    templates_on = settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED")
+    fingerprint: dict[str, Any] = {
+        "overrides": dict(sorted(job.overrides.items())),
+        "sites": [site.name for site in job.sites],
+        "domains": list(job.domains),
+    }
+    if templates_on:
+        # templates are decided over all the inputs: another list would decide others
+        fingerprint["inputs"] = [str(path) for path in job.inputs]
+    crawl_id = settings.get("CLEANCRAWL_CRAWL_ID") or (
+        datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(3).hex()
+    )
+    ledger = _Ledger(job.output / LEDGER, {"crawl_id": crawl_id, "settings": fingerprint})
+    crawl_id = ledger.header["crawl_id"]
+    stats = _Stats()
+    steps = _Steps(settings, stats, crawl_id)
+    site_options = {
+        site.name: replace(steps.cleaning.options, prune_xpaths=site.prune_xpaths)
+        for site in job.sites
+        if site.prune_xpaths
+    }
+    pool = PoolSettings.from_settings(settings)
+    cleaner = _Cleaner(
+        steps.cleaning.options, site_options, workers=job.workers, timeout=pool.timeout
+    )
+    reader = _Reader(job, cleaner, _Totals(), progress, settings.getint("DOWNLOAD_MAXSIZE"))
+    spill = job.output / SPILL
+    to_do = [path for path in job.inputs if str(path) not in ledger.entries]
+    outcomes: Counter[str] = Counter()
+    all_stats: Counter[str] = Counter()
+    files: list[str] = []
+    try:
+        if templates_on and to_do:
+            spill.mkdir(exist_ok=True)
+            for path in job.inputs:  # first pass: clean, keep, count
+                for page, _, result in reader.spilled(path, spill / f"{_basename(path)}.pickle"):
+                    if page is not None and result is not None:
+                        steps.count(page, result)
+        for path in job.inputs:
+            done = ledger.entries.get(str(path))
+            if done is not None:
+                for name in done["files"]:
+                    columns = ["id", "url", "content_hash", "text", "duplicate_of"]
+                    for row in pq.read_table(job.output / name, columns=columns).to_pylist():
+                        steps.remember(row)
+            else:
+                stats.values = Counter()
+                entries = (
+                    reader.spilled(path, spill / f"{_basename(path)}.pickle")
+                    if templates_on
+                    else reader.cleaned(path)
+                )
+                done = _write_file(path, entries, job, crawl_id, steps, reader.totals)
+                ledger.add(done)
+            outcomes.update(done["outcomes"])
+            all_stats.update(done["stats"])
+            files += done["files"]
+    finally:
+        cleaner.close()
+    for leftover in sorted(spill.glob("*")) if spill.exists() else []:
+        leftover.unlink()  # every input is in the ledger: the spill is no longer needed
+    if spill.exists():
+        spill.rmdir()
+    if progress is not None:
+        progress.show(reader.totals, final=True)
+    resumed = len(job.inputs) - len(to_do)
+    final = _final_stats(job, crawl_id, outcomes, all_stats, files, resumed)
+    stats_file = job.stats_file or job.output / STATS
+    stats_file.write_text(json.dumps(final, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(summary(final, job.output, stats_file))
+    return ExitCode.OK if final["clean/records"] else ExitCode.NOTHING_FETCHED
+
+
+# (page, "", result) for a page, (None, outcome, None) for any other record, in record order
+_Entry = tuple[_Page | None, str, CleanResult | None]
+
+
+class _Reader:
+    """The records of an input turned into entries: read, classified and cleaned."""
+
+    def __init__(
+        self,
+        job: CleanJob,
+        cleaner: _Cleaner,
+        totals: _Totals,
+        progress: Progress | None,
+        max_body: int,
+    ) -> None:
+        self.job, self.cleaner, self.totals, self.progress = job, cleaner, totals, progress
+        self.max_body = max_body or 16 * 1024 * 1024
+
+    def cleaned(self, path: Path) -> Iterator[_Entry]:
+        """The entries of ``path``, its pages cleaned (in the pool, in record order)."""
+        unreadable: Counter[str] = Counter()
+        pending: deque[tuple[_Page, Future[CleanResult] | CleanResult]] = deque()
+        spider = SPIDER
+        for record, over in read_records(path, unreadable, self.max_body):
+            self.totals.records += 1
+            if record.rec_type == "warcinfo":
+                spider = _warcinfo_spider(record) or spider
+            page, outcome = page_of(record, self.job, spider, self.max_body, over=over)
+            if page is None:
+                yield None, outcome, None
+            else:
+                pending.append((page, self.cleaner.submit(page)))
+                if len(pending) >= self.cleaner.window:
+                    yield self._done(pending)
+            if self.progress is not None:
+                self.progress.show(self.totals)
+        while pending:
+            yield self._done(pending)
+        for outcome, count in unreadable.items():
+            for _ in range(count):
+                yield None, outcome, None
+
+    def _done(self, pending: deque[tuple[_Page, Future[CleanResult] | CleanResult]]) -> _Entry:
+        page, future = pending.popleft()
+        self.totals.cleaned += 1
+        page.item.html = ""  # cleaned: the HTML is not needed any more
+        return page, "", self.cleaner.result(future, page.item.url)
+
+    def spilled(self, path: Path, spill: Path) -> Iterator[_Entry]:
+        """The entries of ``path``, kept in ``spill`` by the first pass (made if missing)."""
+        if not spill.exists():
+            temporary = spill.with_name(spill.name + ".tmp")
+            with temporary.open("wb") as handle:
+                for entry in self.cleaned(path):
+                    pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    yield entry
+                handle.flush()
+                os.fsync(handle.fileno())
+            temporary.rename(spill)
+            return
+        with spill.open("rb") as handle:
+            while True:
+                try:
+                    yield pickle.load(handle)  # our own file, written by the first pass
+                except EOFError:
+                    return
+
+
+def _write_file(
+    path: Path,
+    entries: Iterable[_Entry],
+    job: CleanJob,
+    crawl_id: str,
+    steps: _Steps,
+    totals: _Totals,
+) -> dict[str, Any]:
+    """Write the rows of one input to its own Parquet files; the ledger entry once closed."""
+    basename = _basename(path)
+    for stale in (*job.output.glob(f"{basename}-*.parquet"), *job.output.glob(f".{basename}-*")):
+        stale.unlink()  # left by a run killed in this input: redone from the start
+    settings = job.settings
+    writer = RollingParquetWriter(
+        ParquetOptions(
+            directory=job.output,
+            basename=basename,
+            max_rows_per_file=settings.getint("CLEANCRAWL_PARQUET_MAX_ROWS"),
+            batch_size=settings.getint("CLEANCRAWL_PARQUET_BATCH_SIZE"),
+            compression=settings.get("CLEANCRAWL_PARQUET_COMPRESSION"),
+        ),
+        ARTICLE_SCHEMA,
+        {
+            "cleancrawl.schema_version": SCHEMA_VERSION,
+            "cleancrawl.version": CLEANCRAWL_VERSION,
+            "cleancrawl.extractor_version": EXTRACTOR_VERSION,
+            "cleancrawl.crawl_id": crawl_id,
+            "cleancrawl.input": path.name,
+        },
+    )
+    outcomes: Counter[str] = Counter()
+    for page, outcome, result in entries:
+        if page is None or result is None:
+            outcomes[outcome] += 1
+            if is_page_outcome(outcome):
+                steps.stats.inc_value(f"cleaning/dropped/{outcome}")
+                totals.dropped += 1
+            continue
+        article, reason = steps.article(page, result)
+        if article is None:
+            outcomes[reason] += 1
+            totals.dropped += 1
+            continue
+        row = ItemAdapter(article).asdict()
+        writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
+        outcomes["written"] += 1
+        totals.written += 1
+    writer.close()
+    return {
+        "input": str(path),
+        "files": [f.name for f in writer.files],
+        "rows": writer.rows_written,
+        "outcomes": dict(sorted(outcomes.items())),
+        "stats": dict(sorted(steps.stats.values.items())),
+    }
+
+
+def is_page_outcome(outcome: str) -> bool:
+    """True for a drop reason of a page (``not_html``, ``http_404``), False for a record
+    that is no page (``not_response``, ``revisit``...)."""
+    return outcome not in set(RecordOutcome)
+
+
+def _basename(path: Path) -> str:
+    """The start of the Parquet file names of one input: its name and a hash of its path."""
+    name = path.name
+    for suffix in (".open", ".gz", ".warc"):
+        name = name.removesuffix(suffix)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip("._") or "warc"
+    return f"{name}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+
+
+def _final_stats(
+    job: CleanJob,
+    crawl_id: str,
+    outcomes: Counter[str],
+    stats: Counter[str],
+    files: list[str],
+    resumed: int,
+) -> dict[str, Any]:
+    result: dict[str, Any] = dict(stats)
+    result.update({f"clean/outcome/{name}": count for name, count in outcomes.items()})
+    result.update(
+        {
+            "clean/crawl_id": crawl_id,
+            "clean/inputs": len(job.inputs),
+            "clean/inputs_resumed": resumed,
+            "clean/records": sum(outcomes.values()),
+            "parquet/rows_written": outcomes.get("written", 0),
+            # this process (reading, the steps after cleaning, writing), workers aside
+            "clean/peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "parquet/files_written": len(files),
+        }
+    )
+    return result
+
+
+def summary(stats: dict[str, Any], output: Path, stats_file: Path) -> str:
+    """A few lines on what the run wrote and why the rest was not, for a person."""
+    prefix = "clean/outcome/"
+    outcomes = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
+    dropped = {k: v for k, v in outcomes.items() if k != "written" and is_page_outcome(k)}
+    other = {k: v for k, v in outcomes.items() if k != "written" and not is_page_outcome(k)}
+    lines = [
+        "",
+        f"cleancrawl clean finished: {stats['clean/inputs']} input file(s)"
+        f" ({stats['clean/inputs_resumed']} done by an earlier run), "
+        f"{stats['clean/records']} records.",
+        f"Wrote {stats['parquet/rows_written']} pages to {stats['parquet/files_written']} "
+        f"file(s) in {output}",
+    ]
+    if dropped:
+        lines.append("Not written: " + ", ".join(f"{k} {v}" for k, v in sorted(dropped.items())))
+    if other:
+        lines.append("Not pages: " + ", ".join(f"{k} {v}" for k, v in sorted(other.items())))
+    lines.append(f"Stats: {stats_file}")
+    return "\n".join(lines)
