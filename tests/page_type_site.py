@@ -2,15 +2,10 @@
 
 Articles that declare ``og:type=website``, that sit beside many related-post ``<article>`` cards
 or linked related headlines, a WordPress ``/?p=`` post and a 45-word news item; and the real
-listing pages (home, category, tag) that link to them. Served from memory on 127.0.0.1.
+listing pages (home, category, tag) that link to them, served by ``tests.tiny_site.TinySite``.
 """
 
 from __future__ import annotations
-
-import threading
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
 
 HEAD = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 {meta}</head><body>
@@ -176,40 +171,6 @@ def page(path: str) -> str | None:
     return None
 
 
-class PageTypeSite:
-    """The site on a free port of 127.0.0.1, for as long as the ``with`` block runs."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                site.requests.append(self.path)
-                html = page(self.path)
-                status = HTTPStatus.OK if html is not None else HTTPStatus.NOT_FOUND
-                body = (html or "not found").encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+def site_pages() -> dict[str, tuple[int, bytes]]:
+    """Every page of the site, as ``tests.tiny_site.TinySite`` serves them."""
+    return {path: (200, (page(path) or "").encode()) for path in (*ARTICLES, *LISTINGS)}

@@ -11,7 +11,8 @@ import pytest
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, PageType, clean_page
 from cleaning.pagetype import load_model, url_signals
 from tests.conftest import CrawlRun, run_scrapy_crawl
-from tests.page_type_site import ARTICLES, LISTINGS, PageTypeSite, page
+from tests.page_type_site import ARTICLES, LISTINGS, page, site_pages
+from tests.tiny_site import TinySite
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -76,7 +77,7 @@ def test_page_types_option_is_checked() -> None:
 
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[CrawlRun, list[str]]:
-    with PageTypeSite() as site:
+    with TinySite(site_pages()) as site:
         run = run_scrapy_crawl(
             tmp_path_factory.mktemp("pagetypes"),
             "-a",
