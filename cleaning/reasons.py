@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Self
 
 from cleaning.pagetype import PageType
 
 
-class DropReason(StrEnum):
-    """Why a page is not written. The value is the stats key's last part."""
+class Described(StrEnum):
+    """A string enum whose members are written ``NAME = value, one-line description``."""
 
     description: str
 
-    def __new__(cls, value: str, description: str) -> DropReason:
+    def __new__(cls, value: str, description: str) -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.description = description
         return member
+
+
+class DropReason(Described):
+    """Why a page is not written. The value is the stats key's last part."""
 
     # decided by cleaning.clean_page
     PAGE_TYPE = (

@@ -35,7 +35,6 @@ from collections import Counter, deque
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 from urllib.parse import urlsplit
@@ -55,6 +54,7 @@ from cleaning import CleanResult, clean_page, load_backend
 from cleaning.encoding import decode_html, looks_binary
 from cleaning.neardup import NearDuplicateIndex, text_signature
 from cleaning.quality import QualityThresholds
+from cleaning.reasons import Described
 from cleaning.templates import SiteTemplates, TemplateOptions
 from cleaning.worker import clean_in_worker, start_worker
 from crawler.config import ConfigError, check_settings
@@ -96,17 +96,9 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
-class RecordOutcome(StrEnum):
+class RecordOutcome(Described):
     """What became of a record that is not a page to clean (a page is written, or dropped
     under a reason of ``cleaning.reasons``)."""
-
-    description: str
-
-    def __new__(cls, value: str, description: str) -> RecordOutcome:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.description = description
-        return member
 
     NOT_RESPONSE = (
         "not_response",
