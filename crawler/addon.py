@@ -11,13 +11,12 @@ own ``crawler/settings.py`` enables it the same way.
 from __future__ import annotations
 
 import copy
-import secrets
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.misc import load_object
 
+from crawler import cluster
 from crawler.config import ConfigError, check_settings, default_user_agent
 from crawler.settings_spec import SETTINGS
 from output.schema import ARTICLE_SCHEMA
@@ -92,6 +91,15 @@ class CleanCrawl:
     User-Agent.
     """
 
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        # the crawler's spider is built before add-ons: distributed mode names the crawl
+        # after the spider's sites (crawler/cluster.py)
+        return cls(crawler)
+
     def update_settings(self, settings: BaseSettings) -> None:
         for spec in SETTINGS:
             # a default must not be shared between crawls: lists and dicts are copied
@@ -104,11 +112,19 @@ class CleanCrawl:
             settings.set(name, path, priority="addon")
         settings.set("FEED_EXPORT_FIELDS", FEED_EXPORT_FIELDS, priority="addon")
         check_settings(settings)
-        if not settings.get("CLEANCRAWL_CRAWL_ID"):
-            # one id for the whole run, shared by every component through the settings
-            crawl_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-            priority = max(settings.getpriority("CLEANCRAWL_CRAWL_ID") or 0, ADDON_PRIORITY)
-            settings.set("CLEANCRAWL_CRAWL_ID", crawl_id, priority=priority)
+        # one id for the whole run, shared by every component through the settings; with
+        # REDIS_URL, the id every process of the distributed crawl agreed on
+        joined = None
+        if self.crawler is not None:
+            joined = cluster.join(settings, self.crawler.spider)
+        crawl_id = joined.crawl_id if joined else settings.get("CLEANCRAWL_CRAWL_ID")
+        crawl_id = crawl_id or cluster.new_crawl_id()
+        priority = max(settings.getpriority("CLEANCRAWL_CRAWL_ID") or 0, ADDON_PRIORITY)
+        settings.set("CLEANCRAWL_CRAWL_ID", crawl_id, priority=priority)
+        if joined is not None and self.crawler is not None:
+            priority = max(settings.getpriority("CLEANCRAWL_WORKER_ID") or 0, ADDON_PRIORITY)
+            settings.set("CLEANCRAWL_WORKER_ID", joined.worker_id, priority=priority)
+            cluster.remember(self.crawler, joined)
         if agent := default_user_agent(settings):
             settings.set("USER_AGENT", agent, priority="addon")
 

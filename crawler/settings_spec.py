@@ -151,6 +151,14 @@ SETTINGS: tuple[Setting, ...] = (
         doc="id of the run, in rows and file names (letters, digits, `.`, `_`, `-`)",
     ),
     Setting(
+        name="CLEANCRAWL_WORKER_ID",
+        kind="str",
+        default="",
+        check=_check_crawl_id,
+        shown_default="a number handed out by Redis",
+        doc="with `REDIS_URL`: this process's name in the crawl, in its file names",
+    ),
+    Setting(
         name="CLEANCRAWL_STATS_FILE",
         kind="str",
         default="",

@@ -15,6 +15,7 @@ from scrapy.utils.test import get_reactor_settings
 
 from crawler.demo import project_settings
 from crawler.spiders.technews import TechNewsSpider
+from tests.redis_server import redis_server, redis_url  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -106,7 +107,7 @@ def make_crawler(
 
 # fixtures that run `scrapy crawl` as a subprocess: every test using one (directly or through
 # another fixture) is slow, as is every test that starts a subprocess itself
-SLOW_FIXTURES = frozenset({"crawl", "maps_crawl"})
+SLOW_FIXTURES = frozenset({"crawl", "maps_crawl", "redis_server", "redis_url"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

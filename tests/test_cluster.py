@@ -1,0 +1,54 @@
+"""Distributed mode's crawl id: processes of the same sites and Redis agree on one crawl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.cluster import cluster_for
+from crawler.config import ConfigError
+from tests.conftest import SITES, make_crawler
+
+OTHER_SITES = SITES.replace("news.test", "other.test")
+
+
+def mkdir(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def test_processes_of_the_same_sites_share_one_crawl_id(tmp_path: Path, redis_url: str) -> None:
+    first = make_crawler(mkdir(tmp_path / "a"), settings={"REDIS_URL": redis_url})
+    second = make_crawler(mkdir(tmp_path / "b"), settings={"REDIS_URL": redis_url})
+    other = make_crawler(mkdir(tmp_path / "c"), OTHER_SITES, settings={"REDIS_URL": redis_url})
+    a, b, c = (cluster_for(crawler) for crawler in (first, second, other))
+    assert a is not None and b is not None and c is not None
+    assert a.crawl_id == b.crawl_id == first.settings["CLEANCRAWL_CRAWL_ID"]
+    assert second.settings["CLEANCRAWL_CRAWL_ID"] == a.crawl_id
+    assert a.worker_id != b.worker_id
+    assert first.settings["CLEANCRAWL_WORKER_ID"] == a.worker_id
+    # other sites, another crawl
+    assert c.namespace != a.namespace
+
+
+def test_a_given_crawl_id_is_overridden_by_the_running_crawls(
+    tmp_path: Path, redis_url: str
+) -> None:
+    first = make_crawler(mkdir(tmp_path / "a"), settings={"REDIS_URL": redis_url})
+    late = make_crawler(
+        mkdir(tmp_path / "b"), settings={"REDIS_URL": redis_url, "CLEANCRAWL_CRAWL_ID": "mine"}
+    )
+    assert late.settings["CLEANCRAWL_CRAWL_ID"] == first.settings["CLEANCRAWL_CRAWL_ID"]
+
+
+def test_without_redis_url_there_is_no_cluster(tmp_path: Path) -> None:
+    assert cluster_for(make_crawler(tmp_path)) is None
+
+
+@pytest.mark.slow
+def test_an_unreachable_redis_is_a_configuration_error(tmp_path: Path) -> None:
+    from tests.redis_server import free_port
+
+    with pytest.raises(ConfigError, match="cannot reach Redis"):
+        make_crawler(tmp_path, settings={"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
