@@ -23,21 +23,19 @@ CONTENT_TYPES = {
 }
 
 
-class SiteServer:
-    """Serve a folder on 127.0.0.1 at a free port, as a web server would serve a site.
+class LocalServer:
+    """An HTTP server on 127.0.0.1 at a free port, run in a thread while used as a context
+    manager; the sample site's server and the tests' fixture sites are all one of these."""
 
-    ``/a/b/`` serves ``a/b/index.html``; ``/a/b`` redirects there if it is a folder;
-    a missing file is a 404. ``{{BASE_URL}}`` in text files becomes the server's own
-    address, so sitemaps and feeds can hold absolute URLs. Every request path is
-    recorded in ``requests`` for tests to look at.
-    """
-
-    def __init__(self, root: Path = SAMPLE_SITE, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.root = root.resolve()
-        self.requests: list[str] = []
-        handler = type("Handler", (_Handler,), {"site": self})
+    def __init__(
+        self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self._httpd = ThreadingHTTPServer((host, port), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
 
     @property
     def url(self) -> str:
@@ -52,6 +50,21 @@ class SiteServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()
+
+
+class SiteServer(LocalServer):
+    """Serve a folder on 127.0.0.1 at a free port, as a web server would serve a site.
+
+    ``/a/b/`` serves ``a/b/index.html``; ``/a/b`` redirects there if it is a folder;
+    a missing file is a 404. ``{{BASE_URL}}`` in text files becomes the server's own
+    address, so sitemaps and feeds can hold absolute URLs. Every request path is
+    recorded in ``requests`` for tests to look at.
+    """
+
+    def __init__(self, root: Path = SAMPLE_SITE, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.root = root.resolve()
+        self.requests: list[str] = []
+        super().__init__(type("Handler", (_Handler,), {"site": self}), host, port)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -14,8 +14,10 @@ import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Self
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING
+
+from crawler.sample_server import LocalServer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -530,39 +532,19 @@ def index_page(port: int | None = None) -> bytes:
     ).encode()
 
 
-class HostileServer:
+class HostileServer(LocalServer):
     """Serve ``HOSTILE`` on 127.0.0.1 at a free port; ``requests`` counts requests per path."""
 
     def __init__(self) -> None:
         self.requests: Counter[str] = Counter()
         self.hosts: Counter[tuple[str, str]] = Counter()  # (host name, path)
         self._lock = threading.Lock()
-        handler = type("Handler", (_Handler,), {"server_state": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
+        super().__init__(type("Handler", (_Handler,), {"server_state": self}))
 
     def count(self, host: str, path: str) -> None:
         with self._lock:
             self.requests[path] += 1
             self.hosts[host, path] += 1
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
 
 class _Handler(BaseHTTPRequestHandler):

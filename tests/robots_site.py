@@ -11,11 +11,13 @@ import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
+
+from crawler.sample_server import LocalServer
 
 
 @dataclass(frozen=True)
@@ -34,38 +36,19 @@ def page(path: str) -> Reply:
     return Reply(body=f"<html><body><h1>{path}</h1><p>Page {path}.</p></body></html>".encode())
 
 
-class RouteServer:
+class RouteServer(LocalServer):
     """An HTTP server on 127.0.0.1 answering with ``route(path)``; ``log`` has (host, path)."""
 
     def __init__(self, route: Route) -> None:
         self.route = route
         self.log: list[tuple[str, str]] = []
         self._lock = threading.Lock()
-        handler = type("Handler", (_Handler,), {"server_": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(type("Handler", (_Handler,), {"server_": self}))
 
     def paths(self, host: str | None = None) -> list[str]:
         """Paths requested, in order (only those sent with Host ``host``, if given)."""
         with self._lock:
             return [p for h, p in self.log if host is None or h.split(":")[0] == host]
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -8,14 +8,14 @@ import signal
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Self
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING
 
 import pyarrow.dataset as ds
 import pytest
 
 from crawler.progress import progress_line
-from crawler.sample_server import PLACEHOLDER, SAMPLE_SITE
+from crawler.sample_server import PLACEHOLDER, SAMPLE_SITE, LocalServer
 from crawler.summary import summary
 from tests.conftest import ROOT
 
@@ -28,7 +28,7 @@ HELD = len(ARTICLES) + 1  # and the home page, an `other` page: all of the site'
 GUARD_SECONDS = 240
 
 
-class HangingSite:
+class HangingSite(LocalServer):
     """Three articles linked from ``/``, and ``/hang/``, which answers only once ``release``
     is set: the crawl cannot finish on its own while the test looks at it."""
 
@@ -57,23 +57,11 @@ class HangingSite:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
+        super().__init__(Handler)
 
     def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self.release.set()  # the request held at /hang/ answers, so the server can stop
+        super().__exit__(*exc)
 
 
 def log_lines(process: subprocess.Popen[str]) -> queue.Queue[str | None]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Self
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING
 
-from crawler.sample_server import PLACEHOLDER, SAMPLE_SITE
+from crawler.sample_server import PLACEHOLDER, SAMPLE_SITE, LocalServer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -15,7 +14,7 @@ ARTICLE = (SAMPLE_SITE / "news" / "router-firmware-backdoor" / "index.html").rea
 ROBOTS = b"User-agent: *\nAllow: /\n"
 
 
-class TinySite:
+class TinySite(LocalServer):
     """A server on 127.0.0.1 answering each path from ``pages`` (path -> status, body),
     ``default`` to the rest; ``on_first_request`` runs before the first answer."""
 
@@ -45,18 +44,4 @@ class TinySite:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
+        super().__init__(Handler)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import gzip
 import io
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Self
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.sample_server import CONTENT_TYPES, PLACEHOLDER, SAMPLE_SITE
+from crawler.sample_server import CONTENT_TYPES, PLACEHOLDER, SAMPLE_SITE, LocalServer
 from tests.hostile_site import FRENCH, GERMAN, RUSSIAN, article
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ TEMPLATE_LINE = (
 )
 
 
-class ArchiveSite:
+class ArchiveSite(LocalServer):
     """The sample site on 127.0.0.1, gzip-compressed when asked, plus ``EXTRA``; every page
     waits ``delay`` seconds first (a slow site, for kill tests). ``/many/<n>/`` serves
     ``many`` more articles, linked from the home page too."""
@@ -73,13 +72,7 @@ class ArchiveSite:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(Handler)
 
     def page(self, path: str) -> tuple[str, bytes, int]:
         if path in EXTRA:
@@ -110,15 +103,6 @@ class ArchiveSite:
             extra = "".join(f'<a href="{link}">{link}</a>' for link in links).encode()
             body = body.replace(b"</body>", extra + b"</body>")
         return CONTENT_TYPES.get(target.suffix, "application/octet-stream"), body, 200
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
 
 
 def common_crawl_warc(path: Path, records: list[dict[str, object]]) -> None:
