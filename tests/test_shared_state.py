@@ -92,9 +92,9 @@ def test_history_round_trips_like_the_sqlite_store(
     sqlite = StateStore(tmp_path / "state")
     for store in (a, sqlite):
         store.save_pages(rows)
-    for url, *entry in rows:
-        assert b.page(url) == sqlite.page(url) == PageEntry(*entry)
-        assert b.url_of_text(entry[0]) == sqlite.url_of_text(entry[0]) == url
+    for url, digest, when, etag, modified, lastmod in rows:
+        assert b.page(url) == sqlite.page(url) == PageEntry(digest, when, etag, modified, lastmod)
+        assert b.url_of_text(digest) == sqlite.url_of_text(digest) == url
 
 
 def page_text(n: int, shared: str = "Subscribe to our newsletter.") -> str:
