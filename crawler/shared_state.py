@@ -204,7 +204,7 @@ class RedisNearDuplicateIndex:
 
     Layout under ``prefix``: ``ids`` (hash url -> id), ``next_id``, ``signatures`` (hash
     id -> the signature's bytes followed by the URL), and one hash per LSH band, ``band:<i>``
-    (8-byte bucket digest -> the ids in it, 4 bytes each). The bands are those of the
+    (4-byte bucket digest -> the ids in it, 4 bytes each). The bands are those of the
     in-memory index (``cleaning.neardup.lsh_bands``), so both find the same candidates.
     A changed text keeps its URL's id and replaces its signature; its old buckets still
     hold the id, a candidate that the signature comparison then rejects.
@@ -233,7 +233,7 @@ class RedisNearDuplicateIndex:
         values = np.asarray(signature.hashvalues, dtype="<u4")
         return [
             hashlib.blake2b(
-                values[i * self.rows : (i + 1) * self.rows].tobytes(), digest_size=8
+                values[i * self.rows : (i + 1) * self.rows].tobytes(), digest_size=4
             ).digest()
             for i in range(self.bands)
         ]
