@@ -10,15 +10,20 @@ from typing import Any
 
 import pytest
 from datasketch import LeanMinHash
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
 
 from cleaning.neardup import NearDuplicateIndex, NearDuplicateOptions, text_signature
 from cleaning.templates import SiteTemplates, page_keys
 from crawler.cluster import Cluster
 from crawler.crawl_stats import add_stats, crawls, merged_stats, note_started
-from crawler.pipelines import template_line_keys
+from crawler.incremental import DuplicatePipeline
+from crawler.items import ArticleItem
+from crawler.pipelines import TemplatePipeline, template_line_keys
 from crawler.shared_state import RedisState
 from crawler.state import PageEntry, StateStore
 from tests.test_incremental import story
+from tests.test_writer import row
 
 NAMESPACE = "cleancrawl:technews:0123456789abcdef"
 
@@ -97,8 +102,12 @@ def test_history_round_trips_like_the_sqlite_store(
         assert b.url_of_text(digest) == sqlite.url_of_text(digest) == url
 
 
+TOWNS = "Alford Barton Carlow Dunmore Enfield Fenton Garth Hexham Ilford Jarrow Kelso Leek"
+
+
 def page_text(n: int, shared: str = "Subscribe to our newsletter.") -> str:
-    return f"Story number {n} about the council.\n{shared}\nMore on story {n}."
+    town = TOWNS.split()[n]  # digits fold alike in line keys: names tell pages apart
+    return f"The council of {town} met.\n{shared}\nMore on {town}."
 
 
 def count(state: RedisState, url: str, text: str) -> bool:
@@ -248,3 +257,44 @@ def test_stats_of_the_workers_merge_into_one(redis_url: str) -> None:
     assert merged["cleancrawl/workers"] == 2
     assert crawls(one.client) == [one.key()]
     assert crawls(one.client, "other") == []
+
+
+def templating(state: RedisState) -> TemplatePipeline:
+    stats = get_crawler().stats
+    assert stats is not None
+    return TemplatePipeline(
+        SiteTemplates(), stats, hold_pages=3, hold_seconds=30, min_words=None, store=state
+    )
+
+
+def test_every_worker_cuts_the_template_the_first_one_decided(
+    two: tuple[RedisState, RedisState],
+) -> None:
+    first, second = templating(two[0]), templating(two[1])
+    for n in range(3):  # three pages on the first worker: the shared line is template
+        first.count("a.test", f"https://a.test/{n}", page_text(n))
+    first._release("a.test")
+    assert first.templates.template("a.test")
+    # the second worker counted one page of its own: its counts alone decide nothing,
+    # but it takes the crawl's decision, so the same page loses the same lines
+    second.count("a.test", "https://a.test/3", page_text(3))
+    cut = second.cut(article("https://a.test/3", page_text(3)))
+    assert "Subscribe to our newsletter." not in cut.text
+    assert cut.text == first.cut(article("https://a.test/3", page_text(3))).text
+
+
+def article(url: str, text: str) -> ArticleItem:
+    fields = {k: v for k, v in row(1).items() if k in ArticleItem.__dataclass_fields__}
+    return ArticleItem(**{**fields, "url": url, "text": text, "domain": "a.test"})
+
+
+def test_two_workers_write_one_text_once(two: tuple[RedisState, RedisState]) -> None:
+    stats = get_crawler().stats
+    assert stats is not None
+    a, b = (DuplicatePipeline(stats, None, mark=False, claims=state) for state in two)
+    text = "One story, syndicated."
+    assert a.process_item(article("https://a.test/story", text)).url == "https://a.test/story"
+    with pytest.raises(DropItem, match="duplicate_text"):
+        b.process_item(article("https://b.test/copy", text))
+    # the same URL on the other worker (fetched twice, or again after a worker died)
+    assert b.process_item(article("https://a.test/story", text)).url == "https://a.test/story"
