@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -154,13 +153,15 @@ class VersionedSite:
     def __init__(self) -> None:
         self.pages = V1
         self.log: list[tuple[str, str | None]] = []  # (path, If-None-Match)
-        self.delay = 0.0  # seconds before each answer (crawls running side by side)
+        # when set: every answer waits for it (crawls started together run side by side)
+        self.gate: threading.Event | None = None
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.log.append((self.path, self.headers.get("If-None-Match")))
-                time.sleep(site.delay)
+                if site.gate is not None:
+                    site.gate.wait(timeout=60)
                 page = site.pages.get(self.path)
                 if page is None:
                     self.send_error(HTTPStatus.NOT_FOUND)
