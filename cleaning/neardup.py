@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 # datasketch 2 refuses signatures of unknown scheme: name it, and store it with them
 SCHEME = "affine32"
 _STORED = np.dtype("<u4")  # affine32 hash values are 32-bit
+
+# LSH band weights (false positives, false negatives): see NearDuplicateIndex
+LSH_WEIGHTS = (0.1, 0.9)
 
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
@@ -96,7 +103,7 @@ class NearDuplicateIndex:
         # 0.85, against 0.40 and 0.69 with datasketch's even weights); the extra candidates
         # below it cost one signature comparison each and are filtered out in find().
         self._lsh = MinHashLSH(
-            threshold=options.threshold, num_perm=options.num_perm, weights=(0.1, 0.9)
+            threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS
         )
         self._signatures: dict[str, LeanMinHash] = {}
 
@@ -113,17 +120,30 @@ class NearDuplicateIndex:
     def find(self, signature: LeanMinHash, *, exclude: str = "") -> tuple[str, float] | None:
         """The most similar indexed text at or over the threshold, and its estimated
         similarity; ``exclude`` (the text's own URL, an earlier version of it) never counts.
-
-        LSH candidates are checked against the threshold, since banding lets some below it
-        through; ties go to the smallest key, so the answer does not depend on set order.
         """
-        best: tuple[float, str] | None = None
-        for key in self._lsh.query(signature):
-            if key == exclude:
-                continue
-            similarity = float(signature.jaccard(self._signatures[key]))
-            if similarity >= self.options.threshold and (
-                best is None or (-similarity, key) < (-best[0], best[1])
-            ):
-                best = (similarity, key)
-        return None if best is None else (best[1], round(best[0], 4))
+        candidates = (
+            (key, self._signatures[key]) for key in self._lsh.query(signature) if key != exclude
+        )
+        return best_match(signature, candidates, self.options.threshold)
+
+
+def lsh_bands(options: NearDuplicateOptions) -> tuple[int, int]:
+    """(bands, rows per band) of the LSH index for ``options``, as datasketch chooses them."""
+    lsh = MinHashLSH(threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS)
+    return lsh.b, lsh.r
+
+
+def best_match(
+    signature: LeanMinHash, candidates: Iterable[tuple[str, LeanMinHash]], threshold: float
+) -> tuple[str, float] | None:
+    """The most similar candidate at or over ``threshold`` and its estimated similarity.
+
+    LSH candidates are checked against the threshold, since banding lets some below it
+    through; ties go to the smallest key, so the answer does not depend on set order.
+    """
+    best: tuple[float, str] | None = None
+    for key, other in candidates:
+        similarity = float(signature.jaccard(other))
+        if similarity >= threshold and (best is None or (-similarity, key) < (-best[0], best[1])):
+            best = (similarity, key)
+    return None if best is None else (best[1], round(best[0], 4))

@@ -119,6 +119,16 @@ class SiteTemplates:
     def decided(self, domain: str) -> bool:
         return domain in self._decided
 
+    def template(self, domain: str) -> frozenset[int]:
+        """The line keys decided as template of ``domain`` (deciding them if not yet)."""
+        self.decide(domain)
+        return self._decided[domain]
+
+    def adopt(self, domain: str, template: Iterable[int]) -> None:
+        """Take the template of ``domain`` as decided elsewhere (by another process of a
+        distributed crawl, so that every process cuts the same lines)."""
+        self._decided[domain] = frozenset(template)
+
     def late_lines(self, domain: str) -> int:
         """Lines the counts now make template that were not when ``domain`` was decided.
 

@@ -49,6 +49,8 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
     "EXTENSIONS": {
         # counts what the exit code needs (crawler/outcome.py): responses that reached a site
         "crawler.outcome.CrawlOutcome": 100,
+        # with REDIS_URL: this worker's final stats added to the crawl's, before they are read
+        "crawler.extensions.SharedStats": 450,
         "crawler.extensions.StatsFile": 500,
         # Scrapy's LogStats, saying also what was written and dropped, and why
         "scrapy.extensions.logstats.LogStats": None,

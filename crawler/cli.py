@@ -33,12 +33,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     add_clean_command(commands)
+    stats = commands.add_parser(
+        "stats", help="print the merged stats of a distributed crawl, from its Redis"
+    )
+    stats.add_argument("redis_url", help="the crawl's REDIS_URL (redis://host:port/db)")
+    stats.add_argument(
+        "--crawl-id", default="", help="the crawl (default: list the crawls with stats)"
+    )
+    stats.add_argument("--output", type=Path, help="write the JSON here instead of stdout")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
         return run_demo(args.output, log_level=args.log_level)
     if args.command == "clean":
         return clean_command(args)
+    if args.command == "stats":
+        return stats_command(args.redis_url, args.crawl_id, args.output)
     with SiteServer(SAMPLE_SITE, port=args.port) as server:
         print(f"Serving the sample site at {server.url}/ (Ctrl-C to stop)")
         print(
@@ -50,6 +60,37 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+    return 0
+
+
+def stats_command(url: str, crawl_id: str, output: Path | None) -> int:
+    """Print (or write) the merged stats of crawl ``crawl_id``; without it, list the crawls."""
+    from crawler.cluster import connect
+    from crawler.config import ConfigError
+    from crawler.crawl_stats import crawls, merged_stats, stats_json
+
+    try:
+        client = connect(url)
+    except ConfigError as exc:
+        print(f"cleancrawl: error: {exc}", file=sys.stderr)
+        return 2
+    found = crawls(client, crawl_id or "*")
+    if not crawl_id:
+        for key in found:
+            stats = merged_stats(client, key)
+            namespace, _, ident = key.rpartition(":crawl:")
+            done, started = stats["cleancrawl/workers"], stats["cleancrawl/workers_started"]
+            print(f"{ident}\t{namespace}\t{done} of {started} worker(s) ended")
+        return 0
+    if len(found) != 1:
+        what = "no crawl" if not found else f"{len(found)} crawls"
+        print(f"cleancrawl: error: {what} with id {crawl_id} in {url}", file=sys.stderr)
+        return 2
+    text = stats_json(merged_stats(client, found[0]))
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
     return 0
 
 

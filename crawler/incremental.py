@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, NamedTuple, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self, runtime_checkable
 from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import NotConfigured
@@ -39,9 +39,16 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
-    from crawler.state import StateStore
+    from crawler.state import CrawlState, PageEntry
 
 LASTMOD = "cleancrawl_lastmod"  # request meta, set by the technews spider
+
+
+@runtime_checkable
+class TextClaims(Protocol):
+    """Where the texts of a distributed crawl are claimed (``RedisState``)."""
+
+    def claim_text(self, content_hash: str, url: str) -> str: ...
 
 
 class _Pending(NamedTuple):
@@ -53,30 +60,41 @@ class _Pending(NamedTuple):
 
 
 class History:
-    """The URLs earlier runs wrote, and the rows of this run waiting for their file to close."""
+    """The URLs earlier runs wrote, and the rows of this run waiting for their file to close.
 
-    def __init__(self, store: StateStore, *, recrawl_after: timedelta | None) -> None:
+    Read from and recorded in the crawl state (``crawler.state.CrawlState``): the state
+    directory's SQLite file, or Redis in a distributed crawl, where every worker sees what
+    the others recorded.
+    """
+
+    def __init__(self, store: CrawlState, *, recrawl_after: timedelta | None) -> None:
         self.store = store
         self.recrawl_after = recrawl_after
-        self.pages = store.pages()
-        self.hashes = {entry[0]: url for url, entry in self.pages.items()}
         # what the near-duplicate signatures are made with; set by NearDuplicatePipeline
         self.signature_key: str | None = None
         # url -> what is kept of a row until its file is closed: small, not the whole item,
         # as a file may take tens of thousands of rows
         self._pending: dict[str, _Pending] = {}
 
+    def page(self, url: str) -> PageEntry | None:
+        """What was recorded of ``url`` when its row was written, or None."""
+        return self.store.page(url)
+
+    def url_of_text(self, content_hash: str) -> str | None:
+        """A URL written with this text, or None."""
+        return self.store.url_of_text(content_hash)
+
     def is_unchanged(self, url: str, lastmod: str | None, now: datetime) -> bool:
         """The source's date for ``url`` is not newer than when it was written."""
-        entry = self.pages.get(url)
-        if entry is None or not lastmod or not entry[4]:
+        entry = self.page(url)
+        if entry is None or not lastmod or not entry.lastmod:
             return False
-        if self.recrawl_after is not None and now - _parse(entry[1]) > self.recrawl_after:
+        if self.recrawl_after is not None and now - _parse(entry.written_at) > self.recrawl_after:
             return False
         try:
-            return _parse(lastmod) <= _parse(entry[4])
+            return _parse(lastmod) <= _parse(entry.lastmod)
         except ValueError:
-            return lastmod == entry[4]  # a date we cannot read: compare as given
+            return lastmod == entry.lastmod  # a date we cannot read: compare as given
 
     def add(self, item: ArticleItem) -> None:
         """Remember a row handed to the writer; it counts once its file is closed."""
@@ -93,8 +111,6 @@ class History:
         if self.signature_key is not None:
             key = self.signature_key
             self.store.save_minhashes((url, key, p.minhash) for url, p in done if p.minhash)
-        for url, digest, when, etag, modified, lastmod in rows:
-            self.pages[url] = (digest, when, etag, modified, lastmod)
 
 
 def _parse(value: str) -> datetime:
@@ -137,12 +153,12 @@ class IncrementalMiddleware:
         return cls(history)
 
     def process_request(self, request: Request) -> None:
-        entry = self.history.pages.get(request.url)
+        entry = self.history.page(request.url)
         if entry is None:
             return
         if self.history.is_unchanged(request.url, request.meta.get(LASTMOD), datetime.now(UTC)):
             raise RefusedRequest("unchanged", f"unchanged since it was written: {request.url}")
-        _, _, etag, modified, _ = entry
+        etag, modified = entry.etag, entry.last_modified
         if etag:
             request.headers.setdefault(b"If-None-Match", etag.encode("latin-1"))
         if modified:
@@ -157,35 +173,56 @@ class IncrementalMiddleware:
 
 
 class DuplicatePipeline:
-    """Drop (or mark) a text already written, and an article whose text has not changed."""
+    """Drop (or mark) a text already written, and an article whose text has not changed.
 
-    def __init__(self, stats: StatsCollector, history: History | None, *, mark: bool) -> None:
+    A text is claimed by the first URL that comes with it in this run: in a distributed
+    crawl the claim is in Redis (``RedisState.claim_text``, atomic), so two workers never
+    both write one text under two URLs; else in ``seen``.
+    """
+
+    def __init__(
+        self,
+        stats: StatsCollector,
+        history: History | None,
+        *,
+        mark: bool,
+        claims: TextClaims | None = None,
+    ) -> None:
         self.stats = stats
         self.history = history
         self.mark = mark
-        self.seen: dict[str, str] = {}  # content hash -> first URL, in this run
+        self.claims = claims
+        self.seen: dict[str, str] = {}  # content hash -> first URL, in this run (no claims)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
         mark = crawler.settings.get("CLEANCRAWL_DUPLICATES") == "mark"
         recrawl_all = crawler.settings.get("CLEANCRAWL_RECRAWL") == "all"
+        state = state_for(crawler)
+        claims = state if isinstance(state, TextClaims) else None
         # with "all", earlier runs do not count: everything is written again
-        return cls(crawler.stats, None if recrawl_all else history_for(crawler), mark=mark)
+        history = None if recrawl_all else history_for(crawler)
+        return cls(crawler.stats, history, mark=mark, claims=claims)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        earlier = self.history.pages.get(item.url) if self.history is not None else None
-        if earlier is not None and earlier[0] == item.content_hash:
+        earlier = self.history.page(item.url) if self.history is not None else None
+        if earlier is not None and earlier.content_hash == item.content_hash:
             raise drop_cleaned(self.stats, "unchanged", item.url)
-        first = self.seen.get(item.content_hash)
-        if first is None and self.history is not None:
-            first = self.history.hashes.get(item.content_hash)
-        if first is not None and first != item.url:
+        first = self._claim(item.content_hash, item.url)
+        if first == item.url and self.history is not None:
+            first = self.history.url_of_text(item.content_hash) or item.url
+        if first != item.url:
             if not self.mark:
                 raise drop_cleaned(self.stats, "duplicate_text", item.url)
             item.duplicate_of = first
             self.stats.inc_value("cleaning/marked/duplicate_text")
-        self.seen.setdefault(item.content_hash, item.url)
         return item
+
+    def _claim(self, digest: str, url: str) -> str:
+        """The first URL of this text in this run (``url`` if it is the first)."""
+        if self.claims is not None:
+            return self.claims.claim_text(digest, url)
+        return self.seen.setdefault(digest, url)

@@ -11,7 +11,6 @@ from cleaning.neardup import (
     NearDuplicateIndex,
     NearDuplicateOptions,
     signature_bytes,
-    signature_from_bytes,
     text_signature,
 )
 from crawler.incremental import history_for
@@ -22,6 +21,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
+
+    from crawler.state import NearDuplicates
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +41,12 @@ class NearDuplicatePipeline:
 
     Each text's MinHash signature is looked up in an LSH index of the texts passed on so
     far; with a state directory the index starts with the signatures of earlier runs, and
-    a signature is kept there once its row is in a closed file. A URL's own earlier version
-    is not its near duplicate: a changed article replaces it in the index.
+    a signature is kept there once its row is in a closed file. In a distributed crawl the
+    index is in Redis, shared by every worker and kept from crawl to crawl. A URL's own
+    earlier version is not its near duplicate: a changed article replaces it in the index.
     """
 
-    def __init__(self, stats: StatsCollector, index: NearDuplicateIndex, *, drop: bool) -> None:
+    def __init__(self, stats: StatsCollector, index: NearDuplicates, *, drop: bool) -> None:
         self.stats = stats
         self.index = index
         self.drop = drop
@@ -57,14 +59,15 @@ class NearDuplicatePipeline:
         if mode == "off":
             raise NotConfigured("CLEANCRAWL_NEAR_DUPLICATES is off")
         options = near_duplicate_options(settings)
-        index = NearDuplicateIndex(options)
+        index: NearDuplicates = NearDuplicateIndex(options)
         history = history_for(crawler)
         if history is not None:
             history.signature_key = options.key
-            # as for exact duplicates: with "all", what earlier runs wrote does not count
-            if settings.get("CLEANCRAWL_RECRAWL") != "all":
-                for url, data in history.store.minhashes(options.key):
-                    index.add(url, signature_from_bytes(data, options))
+            # as for exact duplicates: with "all", what earlier runs wrote does not count;
+            # in memory with a state directory, in Redis (shared) in a distributed crawl
+            earlier = settings.get("CLEANCRAWL_RECRAWL") != "all"
+            index = history.store.near_duplicate_index(options, earlier_runs=earlier)
+            if earlier:
                 logger.info("Near-duplicate index: %d texts of earlier runs", len(index))
         return cls(crawler.stats, index, drop=mode == "drop")
 

@@ -19,7 +19,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
-from cleaning.templates import SiteTemplates, TemplateOptions, page_keys
+from cleaning.templates import SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
 from cleaning.worker import clean_in_worker
 from crawler.activity import CrawlActivity
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from cleaning import CleanResult
     from crawler.incremental import History
     from crawler.resume import WrittenLedger
-    from crawler.state import StateStore
+    from crawler.state import CrawlState
 
 logger = logging.getLogger(__name__)
 
@@ -251,6 +251,11 @@ class TemplatePipeline:
     counts for ``hold_pages`` pages in the state directory is decided from those counts
     before its first page of the run.
     Counts go on growing through the run and are stored for the next one.
+
+    In a distributed crawl the counts are in Redis, added to as pages come (a page counted
+    once, whichever worker has it), and a domain's template is decided once for the crawl:
+    the first worker to decide publishes it, every other takes it, so each page loses the
+    same lines whichever worker cleans it.
     """
 
     def __init__(
@@ -261,7 +266,7 @@ class TemplatePipeline:
         hold_pages: int,
         hold_seconds: float,
         min_words: int | None,
-        store: StateStore | None = None,
+        store: CrawlState | None = None,
         audit_removed_lines: bool = False,
     ) -> None:
         self.templates = templates
@@ -282,7 +287,7 @@ class TemplatePipeline:
         # counted before this run's first page: the stored counts decide these domains
         for domain in templates.domains():
             if templates.pages(domain) >= hold_pages:
-                templates.decide(domain)
+                self._decide(domain)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -323,6 +328,9 @@ class TemplatePipeline:
             return item
         domain = item.domain
         self.count(domain, item.url, item.text)
+        # decided by another worker of the crawl already?
+        if not self.templates.decided(domain) and self.store is not None:
+            self._adopt_published(domain)
         if not self.templates.decided(domain):
             await self._hold(domain)
         return self.cut(item)
@@ -333,6 +341,7 @@ class TemplatePipeline:
         The domain's template is decided here if it was not yet (``cleancrawl clean`` counts
         every page first, then cuts).
         """
+        self._decide(item.domain)
         text, removed = self.templates.strip(item.domain, item.text)
         if not removed:
             return item
@@ -353,8 +362,9 @@ class TemplatePipeline:
     def count(self, domain: str, url: str, text: str) -> None:
         """Add a page to its domain's counts, unless its URL or text was counted before."""
         keys = page_keys(domain, url, text)
-        if self._counted.isdisjoint(keys) and not (
-            self.store is not None and self.store.template_pages_counted(keys)
+        if self._counted.isdisjoint(keys) and (
+            self.store is None
+            or self.store.count_template_page(domain, keys, template_line_keys(text))
         ):
             self.templates.add_page(domain, text)
         else:
@@ -377,9 +387,25 @@ class TemplatePipeline:
         self.stats.inc_value("cleaning/template_held")
         await maybe_deferred_to_future(waiting)
 
+    def _adopt_published(self, domain: str) -> None:
+        assert self.store is not None
+        if (decided := self.store.template_decision(domain, None)) is not None:
+            self.templates.adopt(domain, decided)
+
+    def _decide(self, domain: str) -> None:
+        """Decide the template of ``domain`` from its counts now, unless it was; in a
+        distributed crawl, take the decision of the worker that decided first."""
+        if self.templates.decided(domain):
+            return
+        proposal = self.templates.template(domain)
+        if self.store is not None:
+            decided = self.store.template_decision(domain, proposal)
+            if decided is not None and decided != proposal:
+                self.templates.adopt(domain, decided)
+
     def _release(self, domain: str, fired: bool = False) -> None:
         """Decide the template of ``domain`` from its counts now, and let its pages go."""
-        self.templates.decide(domain)
+        self._decide(domain)
         timer = self._timers.pop(domain, None)
         if timer is not None and not fired:
             timer.cancel()
@@ -440,7 +466,12 @@ class TemplatePipeline:
             # cut by the next run that loads these counts: the decision of this one stands
             self.stats.set_value("cleaning/template_late_lines", late)
         if self.store is not None:
-            self.store.save_template_rows(self.templates.rows(), self._counted)
+            self.store.save_templates(self.templates, self._counted)
+
+
+def template_line_keys(text: str) -> set[int]:
+    """The keys of a page's distinct lines, as ``SiteTemplates.add_page`` counts them."""
+    return {line_key(line) for line in text.splitlines() if line.strip()}
 
 
 class ParquetPipeline:
@@ -477,9 +508,12 @@ class ParquetPipeline:
         assert crawler.stats is not None
         crawl_id = settings.get("CLEANCRAWL_CRAWL_ID")
         compression = settings.get("CLEANCRAWL_PARQUET_COMPRESSION")
+        # a worker of a distributed crawl names its files after itself too: never the
+        # same name as another worker's, on a shared disk or once gathered
+        worker_id = settings.get("CLEANCRAWL_WORKER_ID") or ""
         options = ParquetOptions(
             directory=Path(settings.get("CLEANCRAWL_OUTPUT_DIR")),
-            basename=f"{crawler.spider.name}-{crawl_id}",
+            basename="-".join(filter(None, (crawler.spider.name, crawl_id, worker_id))),
             max_rows_per_file=settings.getint("CLEANCRAWL_PARQUET_MAX_ROWS"),
             max_seconds_per_file=settings.getfloat("CLEANCRAWL_PARQUET_MAX_SECONDS") or None,
             batch_size=settings.getint("CLEANCRAWL_PARQUET_BATCH_SIZE"),
@@ -490,6 +524,7 @@ class ParquetPipeline:
             "cleancrawl.version": CLEANCRAWL_VERSION,
             "cleancrawl.extractor_version": EXTRACTOR_VERSION,
             "cleancrawl.crawl_id": crawl_id,
+            **({"cleancrawl.worker_id": worker_id} if worker_id else {}),
         }
         ledger = ledger_for(crawler)
         if ledger is not None:

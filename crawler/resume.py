@@ -28,6 +28,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.job import job_dir
 
 from crawler.middlewares import RefusedRequest
+from crawler.state import StateLock
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -51,7 +52,15 @@ class WrittenLedger:
     """The URLs in closed Parquet files of this job, in SQLite (WAL) in the job directory."""
 
     def __init__(self, directory: Path, output: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+        # one live process per job directory: a second one would take the first's "open"
+        # mark for a killed run and delete its unfinished files (each worker of a
+        # distributed crawl has a JOBDIR of its own)
+        self.lock = StateLock(
+            directory,
+            name="cleancrawl-job.lock",
+            what="job directory",
+            remedy="give each process its own JOBDIR",
+        )
         self.directory = directory
         self.db = sqlite3.connect(directory / LEDGER_NAME, isolation_level=None)
         self.db.execute("pragma journal_mode=wal")
@@ -80,6 +89,7 @@ class WrittenLedger:
         """Mark the run as closed cleanly: Scrapy's own job state is good to resume from."""
         self._set("open", "0")
         self.db.close()
+        self.lock.file.close()
 
     def _recover(self, output: Path) -> None:
         lost = [
@@ -91,7 +101,9 @@ class WrittenLedger:
             self.db.execute("begin")
             self.db.executemany("delete from written where file = ?", [(f,) for f in lost])
         basename = self._get("basename")
-        unfinished = list(output.glob(f".{basename}-*.parquet.tmp")) if basename else []
+        # this job's own files only: another crawl's or worker's have another basename
+        pattern = f".{basename}-{'[0-9]' * 5}.parquet.tmp"
+        unfinished = sorted(output.glob(pattern)) if basename else []
         for path in unfinished:
             path.unlink()
         for name in SCRAPY_STATE:

@@ -163,7 +163,8 @@ SETTINGS: tuple[Setting, ...] = (
         kind="str",
         default="",
         shown_default="empty (off)",
-        doc="write the final Scrapy stats to this JSON file",
+        doc="write the final Scrapy stats to this JSON file; with `REDIS_URL`, the crawl's "
+        "merged stats, each worker's own in `<name>.<worker id>.json` beside it",
     ),
     Setting(
         name="CLEANCRAWL_WARC_DIR",
@@ -326,7 +327,7 @@ SETTINGS: tuple[Setting, ...] = (
         default="",
         shown_default="empty (off)",
         doc="folder kept between runs (`state.sqlite`: template counts, written URLs, "
-        "near-duplicate signatures)",
+        "near-duplicate signatures); not with `REDIS_URL`, whose Redis keeps the state",
     ),
     Setting(
         name="CLEANCRAWL_WORKERS",

@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 from scrapy import signals
 
+from crawler.cluster import cluster_for
+from crawler.crawl_stats import WORKERS, WORKERS_STARTED, crawl_stats_of
 from crawler.pipelines import ParquetPipeline
 from crawler.stats import dropped_by_reason
 
@@ -28,6 +30,8 @@ def summary(
     output_dir: Path | None,
     *,
     title: str = "cleancrawl finished",
+    crawl: Mapping[str, Any] | None = None,
+    worker: str = "",
 ) -> str:
     """A few lines on what a crawl wrote and dropped, for a person at a terminal.
 
@@ -36,22 +40,27 @@ def summary(
         stats: The crawl's final Scrapy stats.
         output_dir: The Parquet folder, for the read-back hint; None: no hint.
         title: The first line, before the time taken.
+        crawl: In a distributed crawl, the merged stats of every worker that has ended
+            (``crawler.crawl_stats``): the lines are about the whole crawl then.
+        worker: This process's worker id, with ``crawl``.
     """
+    if crawl:
+        return _crawl_summary(files, stats, crawl, worker, title)
     head = title
     if (elapsed := stats.get("elapsed_time_seconds")) is not None:
         head += f" in {elapsed:.1f} s"
     if (reason := stats.get("finish_reason")) not in (None, "finished"):
         head += f" ({reason})"
     lines = ["", head + "."]
-    written = _written(files)
-    if written is None:
+    written = written_counts(files)
+    if isinstance(written, str):
+        lines.append(written)
+    elif not written:
         lines.append("No pages were written.")
     else:
-        lines += written
-    dropped = dropped_by_reason(stats)
-    if dropped:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
-        lines.append(f"Not written: {sum(dropped.values())} ({reasons})")
+        lines += [_wrote(written, len(files)) + ":", *(f"  {f}" for f in files)]
+        lines.append(_languages(written))
+    lines += _not_written(stats)
     if files and output_dir is not None:
         lines.append(
             'Read it: python -c "import pyarrow.dataset as ds; '
@@ -60,26 +69,77 @@ def summary(
     return "\n".join(lines)
 
 
-def _written(files: list[Path]) -> list[str] | None:
-    """Lines on the rows of ``files``, per page type and language; None if there are none."""
+def _crawl_summary(
+    files: list[Path], stats: Mapping[str, Any], crawl: Mapping[str, Any], worker: str, title: str
+) -> str:
+    """The lines of a distributed crawl: the whole crawl's counts, then this worker's files."""
+    done, started = crawl.get(WORKERS, 0), crawl.get(WORKERS_STARTED, 0)
+    head = f"{title}: worker {worker}"
+    if (elapsed := stats.get("elapsed_time_seconds")) is not None:
+        head += f" in {elapsed:.1f} s"
+    if (reason := stats.get("finish_reason")) not in (None, "finished"):
+        head += f" ({reason})"
+    lines = ["", head + "."]
+    so_far = "" if done >= started else f" so far ({started - done} still running)"
+    lines.append(f"Whole crawl{so_far}, {done} worker(s) contributed:")
+    counts = {key[len(OUTPUT) :]: value for key, value in crawl.items() if key.startswith(OUTPUT)}
+    if not counts.get("rows"):
+        lines.append("No pages were written.")
+    else:
+        lines += [_wrote(counts, int(counts.get("files", 0))) + ".", _languages(counts)]
+    lines += _not_written(crawl)
+    mine = f"This worker wrote {len(files)} file(s)" + (":" if files else ".")
+    lines += [mine, *(f"  {f}" for f in files)]
+    return "\n".join(lines)
+
+
+# what the summary needs of the written rows, as stats (merged over workers when distributed)
+OUTPUT = "output/"
+
+
+def written_counts(files: list[Path]) -> dict[str, int] | str:
+    """Rows, words, files and rows per page type and language of ``files``, keyed as
+    ``rows``, ``words``, ``files``, ``page_type/<type>``, ``language/<code>``; a message
+    if they cannot be read back."""
     if not files:
-        return None
+        return {}
     try:
         table = ds.dataset([str(f) for f in files], format="parquet").to_table(
             columns=["language", "word_count", "page_type"]
         )
     except (OSError, pa.ArrowException) as exc:  # removed or damaged since: say so, go on
-        return [f"Wrote {len(files)} file(s), which could not be read back: {exc}"]
-    types = Counter(table.column("page_type").to_pylist())
-    languages = Counter(table.column("language").to_pylist())
-    words = sum(table.column("word_count").to_pylist())
+        return f"Wrote {len(files)} file(s), which could not be read back: {exc}"
+    counts = {"rows": table.num_rows, "files": len(files)}
+    counts["words"] = sum(table.column("word_count").to_pylist())
+    for name in ("page_type", "language"):
+        for value, n in Counter(table.column(name).to_pylist()).items():
+            counts[f"{name}/{value}"] = n
+    return counts
+
+
+def _wrote(counts: Mapping[str, int], files: int) -> str:
+    types = _prefixed(counts, "page_type/")
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(types.items()))
-    return [
-        f"Wrote {table.num_rows} pages ({kinds}; {words} words) to {len(files)} file(s):",
-        *(f"  {f}" for f in files),
-        "Languages: "
-        + ", ".join(f"{code} {n}" for code, n in sorted(languages.items(), key=_most_first)),
-    ]
+    return f"Wrote {counts['rows']} pages ({kinds}; {counts['words']} words) to {files} file(s)"
+
+
+def _languages(counts: Mapping[str, int]) -> str:
+    languages = _prefixed(counts, "language/")
+    return "Languages: " + ", ".join(
+        f"{code} {n}" for code, n in sorted(languages.items(), key=_most_first)
+    )
+
+
+def _not_written(stats: Mapping[str, Any]) -> list[str]:
+    dropped = dropped_by_reason(stats)
+    if not dropped:
+        return []
+    reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
+    return [f"Not written: {sum(dropped.values())} ({reasons})"]
+
+
+def _prefixed(counts: Mapping[str, int], prefix: str) -> dict[str, int]:
+    return {key[len(prefix) :]: n for key, n in counts.items() if key.startswith(prefix) and n}
 
 
 def _most_first(entry: tuple[Any, int]) -> tuple[int, str]:
@@ -111,4 +171,12 @@ class CrawlSummary:
         writer = self.parquet.writer if self.parquet is not None else None
         files = list(writer.files) if writer is not None else []
         output_dir = writer.options.directory if writer is not None else None
-        logger.info("%s", summary(files, self.crawler.stats.get_stats(), output_dir))
+        stats = self.crawler.stats.get_stats()
+        cluster = cluster_for(self.crawler)
+        if cluster is None:
+            logger.info("%s", summary(files, stats, output_dir))
+            return
+        # what every worker that has ended added (crawler/extensions.py SharedStats)
+        crawl = crawl_stats_of(cluster)
+        text = summary(files, stats, output_dir, crawl=crawl, worker=cluster.worker_id)
+        logger.info("%s", text)

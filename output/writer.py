@@ -128,13 +128,25 @@ class RollingParquetWriter:
         return self._writer
 
     def _next_free_path(self) -> Path:
-        # never overwrite: a restarted crawl with the same basename continues the numbering
+        """The next file name no one has: its temporary file is created here, exclusively
+        (``O_EXCL``), so two processes writing with the same basename never pick the same
+        one. A restarted crawl with the same basename continues the numbering."""
         while True:
             name = f"{self.options.basename}-{self._sequence:05d}.parquet"
             self._sequence += 1
             path = self.options.directory / name
-            if not path.exists() and not path.with_name(f".{name}.tmp").exists():
-                return path
+            if path.exists():
+                continue
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+            try:
+                os.close(os.open(path.with_name(f".{name}.tmp"), flags, 0o644))
+            except FileExistsError:
+                continue  # another process is writing it
+            if path.exists():
+                # renamed into place by another process between the check and the create
+                path.with_name(f".{name}.tmp").unlink()
+                continue
+            return path
 
     def _close_file(self) -> None:
         assert self._writer and self._temp_path and self._final_path

@@ -153,11 +153,15 @@ class VersionedSite:
     def __init__(self) -> None:
         self.pages = V1
         self.log: list[tuple[str, str | None]] = []  # (path, If-None-Match)
+        # when set: every answer waits for it (crawls started together run side by side)
+        self.gate: threading.Event | None = None
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.log.append((self.path, self.headers.get("If-None-Match")))
+                if site.gate is not None:
+                    site.gate.wait(timeout=60)
                 page = site.pages.get(self.path)
                 if page is None:
                     self.send_error(HTTPStatus.NOT_FOUND)

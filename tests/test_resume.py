@@ -197,7 +197,8 @@ def test_ledger_drops_records_of_files_that_never_closed(tmp_path: Path) -> None
     ledger.record(out / "run1-00001.parquet", ["u3"])  # killed before the rename
     (out / ".run1-00001.parquet.tmp").write_bytes(b"half")
     (job / "requests.seen").write_text("fingerprints")
-    ledger.db.close()  # killed: never closed cleanly
+    ledger.db.close()  # killed: never closed cleanly...
+    ledger.lock.file.close()  # ...and its lock released by the kernel
     again = WrittenLedger(job, out)
     assert again.resumed_after_kill
     assert again.urls == {"u1", "u2"}
