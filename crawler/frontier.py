@@ -140,13 +140,12 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
         moved = self.frontier.reap()
         if moved:
             logger.info("Put back %d requests leased by workers that stopped", moved)
-        if queued := self.frontier.queued():
-            logger.info(
-                "Joining crawl %s as worker %s (%d requests queued)",
-                self.frontier.cluster.crawl_id,
-                self.frontier.worker,
-                queued,
-            )
+        logger.info(
+            "Worker %s in crawl %s (%d requests queued)",
+            self.frontier.worker,
+            self.frontier.cluster.crawl_id,
+            self.frontier.queued(),
+        )
         interval = max(0.2, self.frontier.timeout_ms / 3000)
         self._timer = create_looping_call(self._beat)
         self._timer.start(interval, now=False)
@@ -226,12 +225,12 @@ def remove_stale_files(crawler: Crawler, frontier: Frontier) -> None:
     """Remove the temporary Parquet files an earlier process of this worker left (killed
     before it closed them): their rows are fetched again, as their leases were put back.
 
-    Only a restarted worker (same worker id) does it, in its own output folder, and only
-    files of this crawl: no other live process writes there under this crawl's name.
+    Only a restarted worker (same worker id) does it, and only files named with this crawl
+    id and this worker id: no other live process writes under both names.
     """
     directory = Path(crawler.settings.get("CLEANCRAWL_OUTPUT_DIR") or ".")
-    crawl_id = frontier.cluster.crawl_id
-    for path in directory.glob(f".*{crawl_id}*.parquet.tmp"):
+    crawl_id, worker = frontier.cluster.crawl_id, frontier.worker
+    for path in directory.glob(f".*{crawl_id}*{worker}*.parquet.tmp"):
         logger.info("Removing %s, left by a killed process of this worker", path)
         path.unlink(missing_ok=True)
 

@@ -150,6 +150,8 @@ class ArticleSite:
         self.requests: Counter[str] = Counter()
         self.active = 0
         self.most_active = 0
+        self.serving = threading.Event()  # cleared: every answer waits until it is set
+        self.serving.set()
         self._lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
@@ -159,6 +161,7 @@ class ArticleSite:
                     site.active += 1
                     site.most_active = max(site.most_active, site.active)
                 try:
+                    site.serving.wait()
                     if site.latency:
                         time.sleep(site.latency)
                     status, kind, body = site.answer(self.path)
