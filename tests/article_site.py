@@ -110,9 +110,9 @@ PLACES = [
 ]
 
 
-def article_text(number: int, sentences: int = 14) -> list[str]:
+def article_text(number: int, sentences: int = 14, seed: str = "") -> list[str]:
     """The paragraphs of article ``number``: seeded, so the same on every run."""
-    rng = random.Random(number)
+    rng = random.Random(f"{seed}{number}")
     paragraphs = []
     for _ in range(sentences // 2):
         parts = []
@@ -127,8 +127,8 @@ def article_text(number: int, sentences: int = 14) -> list[str]:
     return paragraphs
 
 
-def article_html(number: int, pages: int) -> bytes:
-    body = "".join(f"<p>{p}</p>" for p in article_text(number))
+def article_html(number: int, pages: int, seed: str = "") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in article_text(number, seed=seed))
     others = "".join(
         f'<li><a href="/news/{k}/">Story {k}</a></li>'
         for k in ((number + 1) % pages, (number + 7) % pages)
@@ -207,7 +207,8 @@ class ArticleSite:
         if len(parts) == 2 and parts[0] == "news" and parts[1].isdigit():
             number = int(parts[1])
             if number < self.pages:
-                return 200, "text/html; charset=utf-8", article_html(number, self.pages)
+                html = article_html(number, self.pages, self.host)
+                return 200, "text/html; charset=utf-8", html
         return 404, "text/html", b"not found"
 
     def __enter__(self) -> Self:

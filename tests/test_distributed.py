@@ -197,7 +197,8 @@ def victim_leases(client: redis.Redis, worker: Worker) -> list[str]:
     urls = []
     for key in client.scan_iter(match=f"*:inflight:{wid}"):
         for value in client.hvals(key):
-            urls.append(picklecompat.loads(value.split(b"|", 1)[1])["url"])
+            data = value if isinstance(value, bytes) else value.encode()
+            urls.append(picklecompat.loads(data.split(b"|", 1)[1])["url"])
     return urls
 
 
