@@ -38,6 +38,7 @@ from itemadapter import is_item
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_redis.dupefilter import RFPDupeFilter as RedisDupeFilter
 from scrapy_redis.queue import Base as RedisQueue
@@ -77,7 +78,7 @@ class LeasedQueue(RedisQueue):  # type: ignore[misc]
         return data
 
     def push(self, request: Request) -> None:
-        self.frontier.push(self.encode(request), request.priority)
+        self.frontier.push(self.encode(request), request.priority, site_of(request))
 
     def pop(self, timeout: int = 0) -> Request | None:
         taken = self.frontier.take()
@@ -197,7 +198,8 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
             self.queue.push(request)
         else:
             self.leases.forget(lease)  # ended with the push, in one transaction
-            self.frontier.replace(lease, self.queue.encode(request), request.priority)
+            data = self.queue.encode(request)
+            self.frontier.replace(lease, data, request.priority, site_of(request))
         return True
 
     def next_request(self) -> Request | None:
@@ -219,6 +221,10 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
             # other workers still hold leases (whose pages may link to more) or the queue
             # was refilled: stay, and take what comes
             raise DontCloseSpider
+
+
+def site_of(request: Request) -> str:
+    return urlparse_cached(request).hostname or ""
 
 
 def remove_stale_files(crawler: Crawler, frontier: Frontier) -> None:

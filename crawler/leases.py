@@ -38,6 +38,16 @@ redis.call('HSET', KEYS[2], id, item[2] .. '|' .. item[1])
 return {id, item[1]}
 """
 
+# Queue a request (KEYS: queue, the push count of its site; ARGV: -priority, request). The
+# score is -priority plus n/(n+1) for the n-th request of its site: higher priorities first,
+# and within one priority the sites take turns (each one's requests first in, first out), so
+# workers do not all take the requests of one site and wait at its gate (crawler/politeness.py).
+_PUSH = """
+local n = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + n / (n + 1), ARGV[2])
+return n
+"""
+
 # Put back the leases of every worker whose heartbeat expired (ARGV: key prefixes).
 _REAP = """
 local moved = 0
@@ -108,6 +118,7 @@ class Frontier:
         self._heartbeat_prefix = cluster.key("heartbeat") + ":"
         self.inflight_key = self._inflight_prefix + self.worker
         self._take = self.client.register_script(_TAKE)
+        self._push = self.client.register_script(_PUSH)
         self._reap = self.client.register_script(_REAP)
         self._return = self.client.register_script(_RETURN)
         self._outstanding = self.client.register_script(_OUTSTANDING)
@@ -121,8 +132,8 @@ class Frontier:
         pipe.sadd(self.workers_key, self.worker)
         pipe.execute()
 
-    def push(self, data: bytes, priority: int) -> None:
-        self.client.zadd(self.queue_key, {data: -priority})
+    def push(self, data: bytes, priority: int, site: str = "") -> None:
+        self._push(keys=[self.queue_key, self.cluster.key("pushed", site)], args=[-priority, data])
 
     def take(self) -> tuple[str, bytes] | None:
         """Lease the first queued request to this worker: (lease id, request), or None."""
@@ -136,11 +147,11 @@ class Frontier:
         if leases:
             self.client.hdel(self.inflight_key, *leases)
 
-    def replace(self, lease: str, data: bytes | None, priority: int) -> None:
+    def replace(self, lease: str, data: bytes, priority: int, site: str = "") -> None:
         """End a lease and queue its follow-up (a redirect, a retry) in one transaction."""
         pipe = self.client.pipeline()
-        if data is not None:
-            pipe.zadd(self.queue_key, {data: -priority})
+        keys = [self.queue_key, self.cluster.key("pushed", site)]
+        self._push(keys=keys, args=[-priority, data], client=pipe)
         pipe.hdel(self.inflight_key, lease)
         pipe.execute()
 
@@ -185,6 +196,7 @@ class Frontier:
         self._delete_if(keys=[cluster.shared_key("crawl_id")], args=[cluster.crawl_id])
         mine = [cluster.key(part) for part in ("queue", "fingerprints", "workers")]
         mine += list(self.client.scan_iter(match=cluster.key("pages", "*")))
+        mine += list(self.client.scan_iter(match=cluster.key("pushed", "*")))
         mine += list(self.client.scan_iter(match=cluster.key("politeness", "*")))
         self.client.delete(*mine)
         return True
