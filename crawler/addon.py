@@ -77,6 +77,22 @@ CLASSES = {
     # rebinding) cannot pass; see crawler/resolver.py and CLEANCRAWL_ALLOW_PRIVATE_HOSTS
     "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
 }
+# with REDIS_URL (distributed mode, crawler/cluster.py) only: the shared, leasing frontier
+# (crawler/frontier.py) and the per-site gate of the whole crawl (crawler/politeness.py)
+DISTRIBUTED_COMPONENTS: dict[str, dict[str, int | None]] = {
+    "DOWNLOADER_MIDDLEWARES": {
+        # the last asked about a failure: a request failed for good ends its lease
+        "crawler.frontier.LeaseFailures": 1,
+        # after the middlewares that refuse requests, before the cache and the WARC archive
+        "crawler.politeness.SharedPoliteness": 800,
+    },
+    # the first to see a request's output leaves: its lease waits for all of it
+    "SPIDER_MIDDLEWARES": {"crawler.frontier.LeaseOutput": 1},
+}
+DISTRIBUTED_CLASSES = {
+    "SCHEDULER": "crawler.frontier.LeasedScheduler",
+    "DUPEFILTER_CLASS": "crawler.frontier.SharedDupeFilter",
+}
 # `-o out.jsonl`, `-o out.csv` and FEEDS export the Parquet columns, in the Parquet's order;
 # the fields kept for the crawl state (lastmod, etag, last_modified, minhash) are left out
 FEED_EXPORT_FIELDS = list(ARTICLE_SCHEMA.names)
@@ -127,6 +143,11 @@ class CleanCrawl:
             priority = max(settings.getpriority("CLEANCRAWL_WORKER_ID") or 0, ADDON_PRIORITY)
             settings.set("CLEANCRAWL_WORKER_ID", joined.worker_id, priority=priority)
             cluster.remember(self.crawler, joined)
+            for name, components in DISTRIBUTED_COMPONENTS.items():
+                for path, order in components.items():
+                    settings.setdefault_in_component_priority_dict(name, load_object(path), order)
+            for name, path in DISTRIBUTED_CLASSES.items():
+                settings.set(name, path, priority="addon")
         if agent := default_user_agent(settings):
             settings.set("USER_AGENT", agent, priority="addon")
 

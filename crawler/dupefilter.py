@@ -1,4 +1,8 @@
-"""The duplicate-request filter: Scrapy's, but a page it filters is counted, not lost."""
+"""The duplicate-request filter: Scrapy's, but a page it filters is counted, not lost.
+
+In distributed mode (``REDIS_URL``) the add-on sets ``crawler.frontier.SharedDupeFilter``
+instead: the fingerprints in Redis, counted the same way (``count_filtered``).
+"""
 
 from __future__ import annotations
 
@@ -17,13 +21,20 @@ if TYPE_CHECKING:
 PAGE_META_KEY = "cleancrawl_depth"
 
 
-class CountingDupeFilter(RFPDupeFilter):
+def count_filtered(stats: StatsCollector | None, request: Request) -> None:
     """Count a filtered page request under ``redirect_loop`` or ``duplicate``.
 
     The spider queues each page URL once, so a page request is filtered only when a
     redirect leads to a URL already fetched: back into its own chain (a loop, which
     Scrapy would otherwise end silently) or to a page reached another way.
     """
+    if PAGE_META_KEY in request.meta:
+        loop = request.url in request.meta.get("redirect_urls", ())
+        count_drop(stats, "redirect_loop" if loop else "duplicate")
+
+
+class CountingDupeFilter(RFPDupeFilter):
+    """Scrapy's filter, counting a filtered page request (``count_filtered``)."""
 
     stats: StatsCollector | None = None
 
@@ -35,7 +46,6 @@ class CountingDupeFilter(RFPDupeFilter):
 
     def request_seen(self, request: Request) -> bool:
         seen = super().request_seen(request)
-        if seen and PAGE_META_KEY in request.meta:
-            loop = request.url in request.meta.get("redirect_urls", ())
-            count_drop(self.stats, "redirect_loop" if loop else "duplicate")
+        if seen:
+            count_filtered(self.stats, request)
         return seen

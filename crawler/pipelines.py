@@ -27,6 +27,7 @@ from crawler.addon import require_addon
 from crawler.config import ConfigError, setting_list
 from crawler.incremental import history_for
 from crawler.items import ArticleItem, PageItem
+from crawler.leases import leases_for
 from crawler.outcome import note_write_failure
 from crawler.pool import CleaningPool, default_workers
 from crawler.resume import ledger_for
@@ -533,6 +534,8 @@ class ParquetPipeline:
         # both records must be complete for every file that exists: made before its rename
         records: list[Callable[[Path, list[Any]], None]] = [ledger.record] if ledger else []
         records += [history.commit] if history is not None else []
+        leases = leases_for(crawler)  # distributed mode: leases end with their rows' file
+        records += [leases.rows_committed] if leases is not None else []
 
         def before_rename(path: Path, urls: list[Any]) -> None:
             for record in records:
@@ -546,6 +549,8 @@ class ParquetPipeline:
             before_rename=before_rename if records else None,
         )
         pipeline = cls(writer, crawler.stats, ledger, history)
+        if leases is not None:  # an idle worker closes its file: its last leases end
+            leases.committing_with(lambda: pipeline._write(writer.close))
         crawler.signals.connect(pipeline.open, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline

@@ -159,6 +159,14 @@ SETTINGS: tuple[Setting, ...] = (
         doc="with `REDIS_URL`: this process's name in the crawl, in its file names",
     ),
     Setting(
+        name="CLEANCRAWL_WORKER_TIMEOUT",
+        kind="float",
+        default=30.0,
+        minimum=1.0,
+        doc="with `REDIS_URL`: seconds without a heartbeat before a worker counts as dead "
+        "and its leased requests are queued again",
+    ),
+    Setting(
         name="CLEANCRAWL_STATS_FILE",
         kind="str",
         default="",

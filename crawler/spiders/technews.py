@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+    from crawler.leases import PageClaims
+
 # Scrapy raises IgnoreRequest for every reason; only the message tells them apart
 _IGNORED = {
     "robots.txt": "robots_txt",
@@ -99,6 +101,8 @@ class TechNewsSpider(Spider):
         self._xml_queued: dict[str, set[str]] = {}  # sitemaps and feeds requested, per site
         self._entries_read: dict[str, int] = {}  # sitemap and feed entries read, per site
         self._limits_logged: set[tuple[str, str]] = set()
+        # distributed mode: max_pages counted for the whole crawl in Redis (set when started)
+        self._claims: PageClaims | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -137,6 +141,10 @@ class TechNewsSpider(Spider):
         self._entries_read[site.name] = 0
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.settings.get("REDIS_URL"):
+            from crawler.leases import page_claims
+
+            self._claims = page_claims(self.crawler)
         for site in self.sites.values():
             requests = 0
             if site.robots_sitemaps:
@@ -315,7 +323,14 @@ class TechNewsSpider(Spider):
         allowed = site.allows_url(url)
         if url in queued or not (allowed or (source == "start" and site.on_domain(url))):
             return None
-        if len(queued) >= site.max_pages:
+        verdict = 1
+        if len(queued) < site.max_pages and self._claims is not None:
+            # URLs queued by any worker count (0: queued by another one already)
+            verdict = self._claims.claim(site.name, url, site.max_pages)
+        if verdict == 0:
+            queued.add(url)
+            return None
+        if verdict < 0 or len(queued) >= site.max_pages:
             self.crawler.stats.inc_value(f"technews/max_pages_reached/{site.name}")
             return None
         queued.add(url)

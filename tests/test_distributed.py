@@ -1,0 +1,219 @@
+"""Distributed mode, end to end: several `scrapy crawl technews` processes sharing one crawl.
+
+A real Redis (tests/redis_server.py) and a generated site with a fixed latency per answer
+(tests/article_site.py). Each worker writes to its own output folder (``-a output=``), so
+that the files of two processes of one crawl cannot collide on names whatever the Parquet
+naming; the rows of a crawl are the union of its workers' folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import redis
+
+from tests.article_site import ArticleSite
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+PAGES = 40  # articles; the home page is written too (a page of links)
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[str]
+    output: Path
+    stats_file: Path
+    log_file: Path
+
+    def wait(self, timeout: float = 240) -> int:
+        return self.process.wait(timeout=timeout)
+
+    @property
+    def log(self) -> str:
+        return self.log_file.read_text(errors="replace")
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return json.loads(self.stats_file.read_text()) if self.stats_file.exists() else {}
+
+
+def start_worker(
+    tmp: Path, name: str, redis_url: str, site_args: list[str], **settings: Any
+) -> Worker:
+    tmp.mkdir(parents=True, exist_ok=True)
+    output, stats, log = tmp / f"out-{name}", tmp / f"stats-{name}.json", tmp / f"log-{name}"
+    command = [sys.executable, "-m", "scrapy", "crawl", "technews", *site_args]
+    command += ["-a", f"output={output}"]
+    for key, value in {
+        "REDIS_URL": redis_url,
+        "CLEANCRAWL_STATS_FILE": str(stats),
+        "CLEANCRAWL_ALLOW_PRIVATE_HOSTS": "True",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "CLEANCRAWL_WORKERS": "0",
+        # few requests per process, so that every worker gets a share of a small site
+        "CONCURRENT_REQUESTS": "2",
+        "CLEANCRAWL_WORKER_TIMEOUT": "3",
+        **settings,
+    }.items():
+        command += ["-s", f"{key}={value}"]
+    handle = log.open("w")
+    env = {**os.environ, "PYTHONWARNINGS": "default"}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, text=True
+    )
+    return Worker(process, output, stats, log)
+
+
+def rows_of(folders: list[Path]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.parquet")):
+            rows += pq.read_table(path).to_pylist()
+    return rows
+
+
+def temp_files(folders: list[Path]) -> list[Path]:
+    return [p for folder in folders for p in folder.glob(".*") if folder.exists()]
+
+
+def check_clean(worker: Worker) -> None:
+    log = worker.log
+    assert "Traceback" not in log, log[-3000:]
+    assert "ScrapyDeprecationWarning" not in log, log[-3000:]
+    assert "DeprecationWarning" not in log, log[-3000:]
+    # a worker may find the crawl done before it fetched anything (exit code 3)
+    assert worker.process.returncode in (0, 3), log[-3000:]
+
+
+def crawl(tmp: Path, redis_url: str, site: ArticleSite, workers: int) -> list[dict[str, Any]]:
+    started = [
+        start_worker(tmp, f"w{i}", redis_url, ["-a", f"url={site.url}/"]) for i in range(workers)
+    ]
+    for worker in started:
+        worker.wait()
+        check_clean(worker)
+    assert not temp_files([w.output for w in started])
+    return rows_of([w.output for w in started])
+
+
+@pytest.fixture(scope="module")
+def site() -> Any:
+    with ArticleSite(PAGES, latency=0.1) as running:
+        yield running
+
+
+def by_url(rows: list[dict[str, Any]]) -> dict[str, str]:
+    return {row["url"]: row["text"] for row in rows}
+
+
+def test_one_two_and_three_workers_write_the_same_rows(
+    site: ArticleSite, redis_url: str, tmp_path: Path
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    written = {}
+    for workers in (1, 2, 3):
+        rows = crawl(tmp_path / str(workers), redis_url, site, workers)
+        urls = [row["url"] for row in rows]
+        assert len(urls) == len(set(urls)), f"{workers} workers: a URL written twice"
+        written[workers] = by_url(rows)
+        # the crawl is over: its id is cleared, the next run is a new crawl that reads the
+        # sitemap again (fingerprints are per crawl)
+        assert not list(client.scan_iter(match="cleancrawl:*:crawl_id"))
+        assert not list(client.scan_iter(match="*:inflight:*"))
+    assert site.article_urls() <= set(written[1])
+    assert written[2] == written[1]
+    assert written[3] == written[1]
+
+
+def test_a_killed_worker_loses_nothing(redis_url: str, tmp_path: Path) -> None:
+    with ArticleSite(60, latency=0.3) as site:
+        args = ["-a", f"url={site.url}/"]
+        workers = [start_worker(tmp_path, f"w{i}", redis_url, args) for i in range(3)]
+        victim = workers[1]
+        client = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 120
+        # kill at about 30% of the crawl, while the victim holds leases
+        while time.monotonic() < deadline:
+            fetched = sum(n for path, n in site.requests.items() if path.startswith("/news/"))
+            if fetched >= 18 and victim_leases(client, victim):
+                break
+            time.sleep(0.05)
+        held = victim_leases(client, victim)
+        assert held, "the victim held no lease when killed"
+        victim.process.send_signal(signal.SIGKILL)
+        victim.wait()
+        # a replacement, as systemd restarts a unit: same worker id, same output folder;
+        # the site holds its answers until it has joined, so the crawl cannot end before
+        # (a worker started after the end starts the next crawl)
+        site.serving.clear()
+        victim_id = worker_id(victim)
+        replacement = start_worker(tmp_path, "w1", redis_url, args, CLEANCRAWL_WORKER_ID=victim_id)
+        while "Worker " not in replacement.log and replacement.process.poll() is None:
+            time.sleep(0.1)
+        site.serving.set()
+        for worker in (workers[0], workers[2], replacement):
+            worker.wait()
+            check_clean(worker)
+        folders = [w.output for w in workers]
+        assert not temp_files(folders)
+        rows = rows_of(folders)
+        urls = [row["url"] for row in rows]
+        assert len(urls) == len(set(urls)), "a URL written twice"
+        assert site.article_urls() <= set(urls), "an article lost"
+        # every URL the victim had leased was fetched after it died
+        for url in held:
+            assert url in set(urls) or not url.startswith(f"{site.url}/news/")
+        logs = " ".join(w.log for w in (workers[0], workers[2], replacement))
+        assert "put back" in logs.lower()  # the victim's leases were queued again
+
+
+def worker_id(worker: Worker) -> str:
+    for line in worker.log.splitlines():
+        if " in crawl " in line and "Worker " in line:
+            return line.split("Worker ", 1)[1].split()[0]
+    raise AssertionError("no worker id in the log:\n" + worker.log[-2000:])
+
+
+def victim_leases(client: redis.Redis, worker: Worker) -> list[str]:
+    """The URLs the worker holds leases on (its in-flight hash in Redis)."""
+    try:
+        wid = worker_id(worker)
+    except AssertionError:
+        return []
+    from scrapy_redis import picklecompat
+
+    urls = []
+    for key in client.scan_iter(match=f"*:inflight:{wid}"):
+        for value in client.hvals(key):
+            data = value if isinstance(value, bytes) else value.encode()
+            urls.append(picklecompat.loads(data.split(b"|", 1)[1])["url"])
+    return urls
+
+
+def test_max_pages_and_politeness_hold_for_the_whole_crawl(redis_url: str, tmp_path: Path) -> None:
+    with ArticleSite(40, latency=0.3) as site:
+        args = ["-a", f"url={site.url}/", "-a", "max_pages=12"]
+        settings = {"CONCURRENT_REQUESTS": "8", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
+        workers = [start_worker(tmp_path, f"w{i}", redis_url, args, **settings) for i in range(2)]
+        for worker in workers:
+            worker.wait()
+            check_clean(worker)
+        fetched = [path for path in site.requests if path != "/robots.txt"]
+        pages = [p for p in fetched if p != "/sitemap.xml"]
+        assert len(pages) == 12, sorted(pages)  # max_pages=12 for the crawl, not per worker
+        assert all(site.requests[path] == 1 for path in fetched)  # each fetched once
+        # CONCURRENT_REQUESTS_PER_DOMAIN=2 for the crawl: never 4 at once from 2 workers
+        assert site.most_active <= 2
+        assert sum(w.stats.get("technews/pages_queued", 0) for w in workers) == 12
