@@ -62,6 +62,7 @@ from cleaning.quality import QualityThresholds
 from cleaning.reasons import Described
 from cleaning.templates import SiteTemplates, TemplateOptions
 from cleaning.worker import clean_in_worker, start_worker
+from crawler.clean_index import DiskNearIndex
 from crawler.config import ConfigError, check_settings
 from crawler.incremental import DuplicatePipeline, History
 from crawler.items import PageItem
@@ -97,6 +98,7 @@ logger = logging.getLogger(__name__)
 LEDGER = "_clean_ledger.jsonl"  # `_`: Parquet readers (pyarrow.dataset) skip it
 STATS = "_clean_stats.json"
 SPILL = "_clean_spill"  # pages cleaned by the first pass, while templates are counted
+INDEX = "_clean_index.sqlite"  # the near-duplicate index of the run (crawler.clean_index)
 SPIDER = "clean"  # the `spider` column of rows from a WARC that does not name its spider
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -433,7 +435,9 @@ class _Steps:
         stats: _Stats,
         crawl_id: str,
         store: StateStore | None = None,
+        scratch: Path | None = None,
     ) -> None:
+        """``scratch``: a file for the near-duplicate index (in memory without one)."""
         self.stats = stats
         self.store = store
         scrapy_stats = cast("StatsCollector", stats)
@@ -460,7 +464,12 @@ class _Steps:
         mode = settings.get("CLEANCRAWL_NEAR_DUPLICATES")
         self.near: NearDuplicatePipeline | None = None
         if mode != "off":
-            index = NearDuplicateIndex(near_duplicate_options(settings))
+            near_options = near_duplicate_options(settings)
+            index = (
+                DiskNearIndex(near_options, scratch)
+                if scratch is not None
+                else NearDuplicateIndex(near_options)
+            )
             if store is not None and earlier:
                 for url, data in store.minhashes(index.options.key):
                     index.add(url, signature_from_bytes(data, index.options))
@@ -526,6 +535,11 @@ class _Steps:
         """Store the template counts (with a state directory), as a crawl does at its end."""
         if self.templates is not None:
             self.templates.close()
+
+    def discard(self) -> None:
+        """Remove the scratch file of the near-duplicate index."""
+        if self.near is not None and isinstance(self.near.index, DiskNearIndex):
+            self.near.index.close()
 
     def article(self, page: _Page, result: CleanResult) -> tuple[ArticleItem | None, str]:
         """The row of a cleaned page, or the reason it is not written."""
@@ -679,7 +693,7 @@ def _run(
     settings = job.settings
     templates_on = settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED")
     stats = _Stats()
-    steps = _Steps(settings, stats, crawl_id, store)
+    steps = _Steps(settings, stats, crawl_id, store, job.output / INDEX)
     site_options = {
         site.name: replace(steps.cleaning.options, prune_xpaths=site.prune_xpaths)
         for site in job.sites
@@ -728,6 +742,7 @@ def _run(
         all_stats.update(stats.values)
     finally:
         cleaner.close()
+        steps.discard()
     for leftover in sorted(spill.glob("*")) if spill.exists() else []:
         leftover.unlink()  # every input is in the ledger: the spill is no longer needed
     if spill.exists():
