@@ -25,8 +25,8 @@ def test_disk_index_finds_what_the_memory_index_finds(tmp_path: Path) -> None:
     texts.append(("http://a.test/3", " ".join(originals[5])))  # a URL's text changed
     memory, disk = NearDuplicateIndex(options), DiskNearIndex(options, tmp_path / "index")
     found = []
-    for url, text in texts:
-        signature = text_signature(text, options)
+    for url, body in texts:
+        signature = text_signature(body, options)
         assert signature is not None
         answer = memory.find(signature, exclude=url)
         assert disk.find(signature, exclude=url) == answer, url
