@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -19,6 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
+from cleaning.ids import article_id
 from cleaning.templates import SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
 from cleaning.worker import clean_in_worker
@@ -56,11 +56,6 @@ try:
     CLEANCRAWL_VERSION = version("cleancrawl")
 except PackageNotFoundError:  # running from a source tree that was never installed
     CLEANCRAWL_VERSION = "0+unknown"
-
-
-def article_id(url: str, text_hash: str) -> str:
-    """Stable row id: the same URL with the same text always gets the same id."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{url}#{text_hash}"))
 
 
 def cleaning_options(settings: BaseSettings) -> CleaningOptions:

@@ -52,13 +52,19 @@ from warcio.limitreader import LimitReader
 
 from cleaning import CleanResult, clean_page, load_backend
 from cleaning.encoding import decode_html, looks_binary
-from cleaning.neardup import NearDuplicateIndex, text_signature
+from cleaning.neardup import (
+    NearDuplicateIndex,
+    signature_bytes,
+    signature_from_bytes,
+    text_signature,
+)
 from cleaning.quality import QualityThresholds
 from cleaning.reasons import Described
 from cleaning.templates import SiteTemplates, TemplateOptions
 from cleaning.worker import clean_in_worker, start_worker
+from crawler.clean_index import DiskNearIndex
 from crawler.config import ConfigError, check_settings
-from crawler.incremental import DuplicatePipeline
+from crawler.incremental import DuplicatePipeline, History
 from crawler.items import PageItem
 from crawler.neardup import NearDuplicatePipeline, near_duplicate_options
 from crawler.outcome import ExitCode
@@ -74,6 +80,7 @@ from crawler.pool import pool_context
 from crawler.quality import QualityPipeline
 from crawler.settings_spec import SETTINGS
 from crawler.sites import Site
+from crawler.state import StateLock, StateStore
 from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParquetWriter
 
 if TYPE_CHECKING:
@@ -91,6 +98,7 @@ logger = logging.getLogger(__name__)
 LEDGER = "_clean_ledger.jsonl"  # `_`: Parquet readers (pyarrow.dataset) skip it
 STATS = "_clean_stats.json"
 SPILL = "_clean_spill"  # pages cleaned by the first pass, while templates are counted
+INDEX = "_clean_index.sqlite"  # the near-duplicate index of the run (crawler.clean_index)
 SPIDER = "clean"  # the `spider` column of rows from a WARC that does not name its spider
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -137,6 +145,9 @@ class CleanJob:
         domains: Domains whose pages are kept (``--domains``); empty: every page.
         workers: Worker processes (0: clean in this process).
         stats_file: Where the stats JSON is written.
+        state: A state directory (``--state``, a crawl's ``CLEANCRAWL_STATE_DIR``): the
+            template counts and the written texts of earlier runs, crawls or ``clean``,
+            which this run counts and deduplicates against, and adds its own to.
     """
 
     inputs: tuple[Path, ...]
@@ -147,6 +158,7 @@ class CleanJob:
     domains: tuple[str, ...] = ()
     workers: int = 0
     stats_file: Path | None = None
+    state: Path | None = None
 
 
 class _Stats:
@@ -417,8 +429,17 @@ class _Cleaner:
 class _Steps:
     """The crawl's pipelines after cleaning, in the crawl's order, with their state."""
 
-    def __init__(self, settings: BaseSettings, stats: _Stats, crawl_id: str) -> None:
+    def __init__(
+        self,
+        settings: BaseSettings,
+        stats: _Stats,
+        crawl_id: str,
+        store: StateStore | None = None,
+        scratch: Path | None = None,
+    ) -> None:
+        """``scratch``: a file for the near-duplicate index (in memory without one)."""
         self.stats = stats
+        self.store = store
         scrapy_stats = cast("StatsCollector", stats)
         options = cleaning_options(settings)
         self.cleaning = CleaningPipeline(
@@ -432,19 +453,27 @@ class _Steps:
         if settings.getbool("CLEANCRAWL_QUALITY_FILTER"):
             limits = QualityThresholds(**settings.getdict("CLEANCRAWL_QUALITY_THRESHOLDS"))
         self.quality = QualityPipeline(scrapy_stats, limits)
+        # as in a crawl: with "all", what earlier runs wrote does not count (but is kept)
+        earlier = store is not None and settings.get("CLEANCRAWL_RECRAWL") != "all"
+        self.history = History(store, recrawl_after=None) if store is not None else None
         self.duplicates = DuplicatePipeline(
-            scrapy_stats, None, mark=settings.get("CLEANCRAWL_DUPLICATES") == "mark"
+            scrapy_stats,
+            self.history if earlier else None,
+            mark=settings.get("CLEANCRAWL_DUPLICATES") == "mark",
         )
         mode = settings.get("CLEANCRAWL_NEAR_DUPLICATES")
-        self.near = (
-            None
-            if mode == "off"
-            else NearDuplicatePipeline(
-                scrapy_stats,
-                NearDuplicateIndex(near_duplicate_options(settings)),
-                drop=mode == "drop",
+        self.near: NearDuplicatePipeline | None = None
+        if mode != "off":
+            near_options = near_duplicate_options(settings)
+            index = (
+                DiskNearIndex(near_options, scratch)
+                if scratch is not None
+                else NearDuplicateIndex(near_options)
             )
-        )
+            if store is not None and earlier:
+                for url, data in store.minhashes(index.options.key):
+                    index.add(url, signature_from_bytes(data, index.options))
+            self.near = NearDuplicatePipeline(scrapy_stats, index, drop=mode == "drop")
         self.templates: TemplatePipeline | None = None
         if settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED"):
             self.templates = TemplatePipeline(
@@ -460,6 +489,12 @@ class _Steps:
                 min_words=settings.getint("CLEANCRAWL_MIN_WORDS") or None,
                 audit_removed_lines=settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
             )
+            if store is not None:
+                # added after the pipeline is made, not given to it: a crawl decides a
+                # domain with enough stored pages from those alone, `clean` decides every
+                # domain from the stored counts and all the pages of its inputs
+                self.templates.templates.load(store.template_rows())
+                self.templates.store = store  # pages counted before are not counted again
         self.ids: set[str] = set()
 
     def count(self, page: _Page, result: CleanResult) -> None:
@@ -469,13 +504,40 @@ class _Steps:
             self.templates.count(domain, page.item.url, result.text)
 
     def remember(self, row: dict[str, Any]) -> None:
-        """Take in a row written by an earlier run over the same output (resume)."""
+        """Take in a row written by an earlier run over the same output (resume); into the
+        state directory too if that run was killed before it got there."""
         self.ids.add(row["id"])
         self.duplicates.seen.setdefault(row["content_hash"], row["url"])
+        signature = None
         if self.near is not None and row["duplicate_of"] is None:
             signature = text_signature(row["text"], self.near.index.options)
             if signature is not None:
                 self.near.index.add(row["url"], signature)
+        if self.history is not None and self.history.page(row["url"]) is None:
+            minhash = signature_bytes(signature) if signature is not None else None
+            self.save([_Saved(row["url"], row["content_hash"], None, None, minhash)])
+
+    def save(self, rows: list[_Saved]) -> None:
+        """Note written rows in the state directory: once their input is in the ledger, so
+        that a kill before never leaves a row in the state that a redo would call unchanged."""
+        if self.history is None or not rows:
+            return
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        pages = [(r.url, r.content_hash, now, r.etag, r.last_modified, None) for r in rows]
+        self.history.store.save_pages(pages)
+        if self.near is not None:
+            key = self.near.index.options.key
+            self.history.store.save_minhashes((r.url, key, r.minhash) for r in rows if r.minhash)
+
+    def close(self) -> None:
+        """Store the template counts (with a state directory), as a crawl does at its end."""
+        if self.templates is not None:
+            self.templates.close()
+
+    def discard(self) -> None:
+        """Remove the scratch file of the near-duplicate index."""
+        if self.near is not None and isinstance(self.near.index, DiskNearIndex):
+            self.near.index.close()
 
     def article(self, page: _Page, result: CleanResult) -> tuple[ArticleItem | None, str]:
         """The row of a cleaned page, or the reason it is not written."""
@@ -506,6 +568,17 @@ class _Steps:
             return None, re.split(r"[: ]", str(exc), maxsplit=1)[0]
         self.ids.add(item.id)
         return item, ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    """What the state directory keeps of a written row."""
+
+    url: str
+    content_hash: str
+    etag: str | None
+    last_modified: str | None
+    minhash: bytes | None
 
 
 # ---------------------------------------------------------------------------- the run
@@ -575,6 +648,10 @@ def run_clean(job: CleanJob, *, progress: Progress | None = None) -> ExitCode:
     cleaned first and its results kept in ``OUT/_clean_spill/`` while each domain's lines are
     counted; the templates are then decided from all the pages of the input, and the rows
     written: the output does not depend on the order of the records.
+
+    With a state directory (``job.state``), the templates are decided from its counts and
+    this run's, duplicates are looked for among its texts too, and each input's rows go
+    into it once the input is in the ledger; the template counts at the end.
     """
     settings = job.settings
     job.output.mkdir(parents=True, exist_ok=True)
@@ -587,13 +664,34 @@ def run_clean(job: CleanJob, *, progress: Progress | None = None) -> ExitCode:
     if templates_on:
         # templates are decided over all the inputs: another list would decide others
         fingerprint["inputs"] = [str(path) for path in job.inputs]
+    if job.state is not None:
+        fingerprint["state"] = str(job.state.resolve())
     crawl_id = settings.get("CLEANCRAWL_CRAWL_ID") or (
         datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(3).hex()
     )
     ledger = _Ledger(job.output / LEDGER, {"crawl_id": crawl_id, "settings": fingerprint})
     crawl_id = ledger.header["crawl_id"]
+    # locked for the whole run: a crawl or another `clean` would overwrite its counts
+    lock = StateLock(job.state) if job.state is not None else None
+    try:
+        store = StateStore(job.state) if job.state is not None else None
+        return _run(job, ledger, crawl_id, progress, store)
+    finally:
+        if lock is not None:
+            lock.file.close()  # released (the kernel would at exit; a test runs on)
+
+
+def _run(
+    job: CleanJob,
+    ledger: _Ledger,
+    crawl_id: str,
+    progress: Progress | None,
+    store: StateStore | None,
+) -> ExitCode:
+    settings = job.settings
+    templates_on = settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED")
     stats = _Stats()
-    steps = _Steps(settings, stats, crawl_id)
+    steps = _Steps(settings, stats, crawl_id, store, job.output / INDEX)
     site_options = {
         site.name: replace(steps.cleaning.options, prune_xpaths=site.prune_xpaths)
         for site in job.sites
@@ -616,6 +714,7 @@ def run_clean(job: CleanJob, *, progress: Progress | None = None) -> ExitCode:
                 for page, _, result in reader.spilled(path, spill / f"{_basename(path)}.pickle"):
                     if page is not None and result is not None:
                         steps.count(page, result)
+            all_stats.update(stats.values)  # pages counted by an earlier run (state)
         for path in job.inputs:
             done = ledger.entries.get(str(path))
             if done is not None:
@@ -630,13 +729,18 @@ def run_clean(job: CleanJob, *, progress: Progress | None = None) -> ExitCode:
                     if templates_on
                     else reader.cleaned(path)
                 )
-                done = _write_file(path, entries, job, crawl_id, steps, reader.totals)
+                done, saved = _write_file(path, entries, job, crawl_id, steps, reader.totals)
                 ledger.add(done)
+                steps.save(saved)
             outcomes.update(done["outcomes"])
             all_stats.update(done["stats"])
             files += done["files"]
+        stats.values = Counter()
+        steps.close()
+        all_stats.update(stats.values)
     finally:
         cleaner.close()
+        steps.discard()
     for leftover in sorted(spill.glob("*")) if spill.exists() else []:
         leftover.unlink()  # every input is in the ledger: the spill is no longer needed
     if spill.exists():
@@ -726,8 +830,9 @@ def _write_file(
     crawl_id: str,
     steps: _Steps,
     totals: _Totals,
-) -> dict[str, Any]:
-    """Write the rows of one input to its own Parquet files; the ledger entry once closed."""
+) -> tuple[dict[str, Any], list[_Saved]]:
+    """Write the rows of one input to its own Parquet files: the ledger entry once closed,
+    and what the state directory is to keep of the rows."""
     basename = _basename(path)
     for stale in (*job.output.glob(f"{basename}-*.parquet"), *job.output.glob(f".{basename}-*")):
         stale.unlink()  # left by a run killed in this input: redone from the start
@@ -750,6 +855,7 @@ def _write_file(
         },
     )
     outcomes: Counter[str] = Counter()
+    saved: list[_Saved] = []
     for page, outcome, result in entries:
         if page is None or result is None:
             outcomes[outcome] += 1
@@ -764,16 +870,27 @@ def _write_file(
             continue
         row = ItemAdapter(article).asdict()
         writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
+        if steps.history is not None:
+            saved.append(
+                _Saved(
+                    article.url,
+                    article.content_hash,
+                    article.etag,
+                    article.last_modified,
+                    article.minhash,
+                )
+            )
         outcomes["written"] += 1
         totals.written += 1
     writer.close()
-    return {
+    entry = {
         "input": str(path),
         "files": [f.name for f in writer.files],
         "rows": writer.rows_written,
         "outcomes": dict(sorted(outcomes.items())),
         "stats": dict(sorted(steps.stats.values.items())),
     }
+    return entry, saved
 
 
 def is_page_outcome(outcome: str) -> bool:

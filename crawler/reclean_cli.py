@@ -45,6 +45,12 @@ def add_clean_command(commands: _SubParsersAction[argparse.ArgumentParser]) -> N
         help="a CLEANCRAWL_* cleaning setting, as for scrapy crawl (repeatable)",
     )
     clean.add_argument("--stats", type=Path, help="stats JSON (default: OUTPUT/_clean_stats.json)")
+    clean.add_argument(
+        "--state",
+        type=Path,
+        help="state directory (a crawl's CLEANCRAWL_STATE_DIR): site templates and duplicates "
+        "counted with earlier runs, and this run's added for the next",
+    )
 
 
 def clean_command(args: argparse.Namespace) -> int:
@@ -66,6 +72,7 @@ def clean_command(args: argparse.Namespace) -> int:
             )
         if workers < 0:
             raise ConfigError(f"--workers {workers}: must be >= 0")
+        state = settings.get("CLEANCRAWL_STATE_DIR")  # -s, as for a crawl; --state wins
         job = CleanJob(
             inputs=expand_inputs(args.inputs),
             output=args.output,
@@ -75,6 +82,7 @@ def clean_command(args: argparse.Namespace) -> int:
             domains=domains,
             workers=workers,
             stats_file=args.stats,
+            state=args.state or (Path(state) if state else None),
         )
         return run_clean(job, progress=Progress())
     except (ConfigError, SitesFileError) as exc:

@@ -1,0 +1,119 @@
+"""The near-duplicate index of ``cleancrawl clean`` in a scratch SQLite file, not in memory.
+
+A crawl keeps its LSH index in memory (``cleaning.neardup.NearDuplicateIndex``): some 3 kB a
+row, which a crawl of a few sites can afford. ``clean`` runs over WARC files of any size, a
+Common Crawl segment holds millions of pages, so its index lives on disk and its memory stays
+flat. The answers are the same: the same bands of the same signatures give the same
+candidates, checked against the threshold the same way.
+
+The file is the run's scratch (``OUT/_clean_index.sqlite``): made anew by each run (a
+resumed run rebuilds it from the rows already written), removed at the end, and written
+without a journal or syncs, since nothing reads it after a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from typing import TYPE_CHECKING
+
+from cleaning.neardup import (
+    NearDuplicateIndex,
+    NearDuplicateOptions,
+    signature_bytes,
+    signature_from_bytes,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from datasketch import LeanMinHash
+
+SCHEMA = """
+create table signatures (url text primary key, signature blob not null) without rowid;
+create table bands (
+    band integer not null,
+    key integer not null,   -- 8 bytes of a hash of the band's values: a collision only adds
+    url text not null,      -- a candidate, which the similarity check then turns down
+    primary key (band, key, url)
+) without rowid;
+"""
+
+
+class DiskNearIndex(NearDuplicateIndex):
+    """``NearDuplicateIndex`` with its signatures and LSH bands in an SQLite file."""
+
+    def __init__(self, options: NearDuplicateOptions, path: Path) -> None:
+        super().__init__(options)
+        # the bands datasketch chose for these options: the same candidates as in memory
+        self._ranges = list(self._lsh.hashranges)
+        del self._lsh
+        self.path = path
+        path.unlink(missing_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.executescript(
+            "pragma journal_mode=off; pragma synchronous=off; pragma cache_size=-4000;"
+        )
+        self._db.executescript(SCHEMA)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _bands(self, signature: LeanMinHash) -> list[tuple[int, int]]:
+        values = signature.hashvalues.astype("<u4")  # as stored: fresh and stored alike
+        return [
+            (band, _key(values[start:end].tobytes()))
+            for band, (start, end) in enumerate(self._ranges)
+        ]
+
+    def add(self, key: str, signature: LeanMinHash) -> None:
+        """Index ``signature`` under ``key``, in place of an earlier one (a changed text)."""
+        db = self._db
+        row = db.execute("select signature from signatures where url = ?", (key,)).fetchone()
+        db.execute("begin")
+        if row is None:
+            self._count += 1
+        else:
+            old = signature_from_bytes(row[0], self.options)
+            db.executemany(
+                "delete from bands where band = ? and key = ? and url = ?",
+                [(band, value, key) for band, value in self._bands(old)],
+            )
+        db.execute(
+            "insert or replace into signatures values (?, ?)", (key, signature_bytes(signature))
+        )
+        db.executemany(
+            "insert or ignore into bands values (?, ?, ?)",
+            [(band, value, key) for band, value in self._bands(signature)],
+        )
+        db.execute("commit")
+
+    def find(self, signature: LeanMinHash, *, exclude: str = "") -> tuple[str, float] | None:
+        """As ``NearDuplicateIndex.find``: the most similar indexed text at or over the
+        threshold, and its estimated similarity; ties go to the smallest key."""
+        db = self._db
+        candidates: set[str] = set()
+        query = "select url from bands where band = ? and key = ?"
+        for band, value in self._bands(signature):
+            candidates.update(url for (url,) in db.execute(query, (band, value)))
+        candidates.discard(exclude)
+        best: tuple[float, str] | None = None
+        for key in sorted(candidates):
+            query = "select signature from signatures where url = ?"
+            (data,) = db.execute(query, (key,)).fetchone()
+            similarity = float(signature.jaccard(signature_from_bytes(data, self.options)))
+            if similarity >= self.options.threshold and (
+                best is None or (-similarity, key) < (-best[0], best[1])
+            ):
+                best = (similarity, key)
+        return None if best is None else (best[1], round(best[0], 4))
+
+    def close(self) -> None:
+        """Close and remove the file."""
+        self._db.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _key(values: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(values, digest_size=8).digest(), "little", signed=True)

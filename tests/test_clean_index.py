@@ -1,0 +1,40 @@
+"""`cleancrawl clean`'s near-duplicate index on disk answers as the in-memory one does."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from cleaning.neardup import NearDuplicateIndex, NearDuplicateOptions, text_signature
+from crawler.clean_index import DiskNearIndex
+
+
+def test_disk_index_finds_what_the_memory_index_finds(tmp_path: Path) -> None:
+    options = NearDuplicateOptions()
+    rng = random.Random(7)
+    # letters only: digits are folded away in shingles
+    words = ["".join(rng.choice("abcdefghijklmnop") for _ in range(6)) for _ in range(400)]
+    originals = [[rng.choice(words) for _ in range(120)] for _ in range(40)]
+    texts: list[tuple[str, str]] = []
+    for n, text in enumerate(originals):
+        texts.append((f"http://a.test/{n}", " ".join(text)))
+        edited = list(text)
+        for _ in range(rng.choice((1, 3, 12, 40))):  # near, or not, depending on the edits
+            edited[rng.randrange(len(edited))] = rng.choice(words)
+        texts.append((f"http://b.test/{n}", " ".join(edited)))
+    texts.append(("http://a.test/3", " ".join(originals[5])))  # a URL's text changed
+    memory, disk = NearDuplicateIndex(options), DiskNearIndex(options, tmp_path / "index")
+    found = []
+    for url, body in texts:
+        signature = text_signature(body, options)
+        assert signature is not None
+        answer = memory.find(signature, exclude=url)
+        assert disk.find(signature, exclude=url) == answer, url
+        found.append(answer)
+        memory.add(url, signature)
+        disk.add(url, signature)
+    assert len(disk) == len(memory) == 80
+    assert sum(answer is not None for answer in found) >= 10  # the test compares matches
+    assert found[-1] is not None and found[-1][0] == "http://a.test/5"
+    disk.close()
+    assert not (tmp_path / "index").exists()
