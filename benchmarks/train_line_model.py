@@ -57,7 +57,8 @@ from benchmarks.extraction import (
     load_docs,
 )
 from benchmarks.planted_junk import JUNK_WORDINGS, LANGUAGES, placeholder_values
-from cleaning.junk import DEFAULT_JUNK_FILE, is_sentence, word_count
+from cleaning.junk import DEFAULT_JUNK_FILE, is_sentence
+from cleaning.words import word_count
 from cleaning.linemodel import DEFAULT_MODEL_FILE, line_features
 
 if TYPE_CHECKING:
