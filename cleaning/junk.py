@@ -25,7 +25,7 @@ _WORD = re.compile(r"\w+")
 # the word after a byline's "by" or "von": a person's name when it is capitalised
 _NEXT_WORD = re.compile(r"[\s:]+(\w+)")
 # what stands between a label and its link ("Read more: ...", "LEES OOK | ...", "Lies auch →")
-_MARK = re.compile(r"\s*(?:[:|»→›–—]|\s-\s)\s*\S")
+_MARK = re.compile("\\s*(?:[:|\u00bb\u2192\u203a\u2013\u2014]|\\s-\\s)\\s*\\S")
 # code in the text (a tutorial's "print(x)", "@app.get('/')"): its words are not the page's
 _CODE = re.compile(r"\w\(|[={}]|\[[\d'\"]|::")
 _BULLET = re.compile(r"^\s*[-*•·–]\s+")

@@ -13,8 +13,8 @@ from cleaning.junk import (
     parse_date_line,
     remove_junk,
     short_line,
-    word_count,
 )
+from cleaning.words import word_count
 from tests.conftest import golden_pages, load_golden, norm
 
 RULES = load_junk_rules()
