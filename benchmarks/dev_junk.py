@@ -35,8 +35,8 @@ from cleaning.junk import (
     is_sentence,
     load_junk_rules,
     short_line,
-    word_count,
 )
+from cleaning.words import word_count
 
 DEV_SEED = "{id}:dev"
 DEV_WORDINGS = {

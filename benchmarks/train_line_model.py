@@ -57,8 +57,9 @@ from benchmarks.extraction import (
     load_docs,
 )
 from benchmarks.planted_junk import JUNK_WORDINGS, LANGUAGES, placeholder_values
-from cleaning.junk import DEFAULT_JUNK_FILE, is_sentence, word_count
+from cleaning.junk import DEFAULT_JUNK_FILE, is_sentence
 from cleaning.linemodel import DEFAULT_MODEL_FILE, line_features
+from cleaning.words import word_count
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

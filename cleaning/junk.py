@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaning.linemodel import LineModel, load_line_model
+from cleaning.words import word_count
 
 DEFAULT_JUNK_FILE = Path(__file__).with_name("data") / "junk.toml"
 
@@ -23,6 +24,8 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
 # the word after a byline's "by" or "von": a person's name when it is capitalised
 _NEXT_WORD = re.compile(r"[\s:]+(\w+)")
+# what stands between a label and its link ("Read more: ...", "LEES OOK | ...", "Lies auch →")
+_MARK = re.compile("\\s*(?:[:|\u00bb\u2192\u203a\u2013\u2014]|\\s-\\s)\\s*\\S")
 # code in the text (a tutorial's "print(x)", "@app.get('/')"): its words are not the page's
 _CODE = re.compile(r"\w\(|[={}]|\[[\d'\"]|::")
 _BULLET = re.compile(r"^\s*[-*•·–]\s+")
@@ -32,8 +35,6 @@ _NUMBER = r"(?<![\w.,])\d[\d.,\u00a0\u202f ]*\s*[kKmM]?\+?\s*"
 # a free label before a colon ("Spread the word: Facebook, Telegram"), for rules with label
 _LABEL = re.compile(r"^\W*[^\W\d][^:.!?]{0,40}:\s+")
 _LABEL_MAX_WORDS = 4
-# Han and kana: Chinese and Japanese put no spaces between words
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Rule:
     not_sentence: bool = False
     number: bool = False
     name_after: bool = False
+    mark_after: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ class JunkKind:
                 return False
             after = _NEXT_WORD.match(line, start.end()) if rule.name_after else None
             if rule.name_after and not (after and after.group(1)[0].isupper()):
+                return False
+            if rule.mark_after and not _MARK.match(line, start.end()):
                 return False
         if rule.number_before and not self.numbered[rule.number_before].search(line):
             return False
@@ -156,6 +160,7 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
             not_sentence=bool(rule.get("not_sentence", False)),
             number=bool(rule.get("number", False)),
             name_after=bool(rule.get("name_after", False)),
+            mark_after=bool(rule.get("mark_after", False)),
         )
         for rule in table.get("rules", [])
     )
@@ -225,6 +230,8 @@ def _date_parser(
 
 def parse_date_line(line: str, rules: JunkRules) -> date | None:
     """The date of a line that holds nothing but a date (and a label such as "Updated on")."""
+    # a cheap bound before the regular expression, not a judgement of length: white space
+    # tokens, so that "10:30" or "12.03.2024" count once
     if rules.date_line is None or len(line.split()) > 10:
         return None
     match = rules.date_line.match(line.strip())
@@ -281,7 +288,7 @@ def _site_name(item: str, site_names: frozenset[str]) -> bool:
 def _menu(line: str) -> bool:
     items = _MENU_SEPARATOR.split(line.strip())
     return len(items) >= SITE_LIST_MIN_ITEMS and all(
-        len(item.split()) <= _MENU_ITEM_MAX_WORDS
+        word_count(item) <= _MENU_ITEM_MAX_WORDS
         and item[:1].isupper()
         and not _DIGIT.search(item)
         and not set(item) & set(":_")
@@ -289,20 +296,39 @@ def _menu(line: str) -> bool:
     )
 
 
-def word_count(line: str) -> int:
-    """Words of a line, as its length in words is judged: a Chinese paragraph is one run of
-    characters without spaces, so two of its characters count as a word."""
-    return len(line.split()) + len(_CJK.findall(line)) // 2
-
-
 def is_sentence(line: str, words: int) -> bool:
     return words >= 5 and bool(_SENTENCE_END.search(line)) and not line.endswith("...")
+
+
+# A CMS shortcode left in the text (WordPress, page builders): "[button link=...]Go[/button]",
+# "[/vc_column][vc_row]". A line with a tag with attributes or a closing tag is markup;
+# "[applause]" in a transcript or "[logger_root]" in a configuration file is not.
+_SHORTCODE = re.compile(
+    r"""\[/?[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*(?:\s+[\w-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s\]]+))*\s*/?\]"""
+)
+_MARKUP_TAG = re.compile(r"^\[(?:/|[^\]]*=)")
+# words of a shortcode line that are not markup: a button's label ("Download now")
+SHORTCODE_MAX_WORDS = 4
+SHORTCODE = "shortcode"
+
+
+def is_shortcode_line(line: str) -> bool:
+    """A line of CMS shortcodes, with at most a short label between them."""
+    tags = [m.group(0) for m in _SHORTCODE.finditer(line)]
+    if not tags or not any(_MARKUP_TAG.match(tag) for tag in tags):
+        return False
+    return word_count(_SHORTCODE.sub(" ", line)) <= SHORTCODE_MAX_WORDS
 
 
 def classify_line(line: str, rules: JunkRules) -> str | None:
     """The junk kind of one line of text, or None if it is article text."""
     bare = _BULLET.sub("", line).strip()
-    if not bare or _CODE.search(bare):
+    if not bare:
+        return None
+    # before the code test: a shortcode's attributes look like code ("id=3")
+    if bare.startswith("[") and is_shortcode_line(bare):
+        return SHORTCODE
+    if _CODE.search(bare):
         return None
     words = word_count(bare)
     sentence = is_sentence(bare, words)
@@ -391,7 +417,7 @@ TITLE_MAX_WORDS = 30
 
 
 def _reason(line: str, rules: JunkRules, title: str | None) -> str | None:
-    if title and len(title.split()) <= TITLE_MAX_WORDS and _folded(line) == _folded(title):
+    if title and word_count(title) <= TITLE_MAX_WORDS and _folded(line) == _folded(title):
         return "title"
     return classify_line(line, rules)
 
@@ -430,8 +456,8 @@ def _absorb(lines: list[str], reasons: list[str | None], absorbing: frozenset[st
 
 LEARNED = "learned"
 # reasons that are not tables of the junk file: a bare date, a run of site names, the page
-# title repeated in the body, and the line model's verdict
-BUILT_IN_KINDS = ("date_line", "site_list", "title", LEARNED)
+# title repeated in the body, CMS shortcodes, and the line model's verdict
+BUILT_IN_KINDS = ("date_line", "site_list", "title", SHORTCODE, LEARNED)
 
 
 def junk_kinds(rules: JunkRules) -> tuple[str, ...]:

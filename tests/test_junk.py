@@ -12,8 +12,9 @@ from cleaning.junk import (
     load_junk_rules,
     parse_date_line,
     remove_junk,
-    word_count,
+    short_line,
 )
+from cleaning.words import word_count
 from tests.conftest import golden_pages, load_golden, norm
 
 RULES = load_junk_rules()
@@ -140,6 +141,23 @@ JUNK = [
     ("Pass it on: WhatsApp, Signal, Telegram", "share"),
     ("Photo by Ana Ruiz", "photo_credit"),
     ("★★★★☆", "rating"),
+    # the kinds of issue 18, in wordings written for these tests
+    ("Schritt 3: Den kopierten Link ins Suchfeld einfügen", "downloader_spam"),
+    ("Step 2 - paste the clip's URL and tap Start", "downloader_spam"),
+    ("Drop the link in the field above", "downloader_spam"),
+    ("Compatible with Vimeo, Twitch and Reddit", "downloader_spam"),
+    ("Partager sur Telegram (s'ouvre dans un nouvel onglet)", "link_note"),
+    ("Send by e-mail (opens in new tab)", "link_note"),
+    ("LinkedIn - opens a new window", "link_note"),
+    ("Drucken (externer Link)", "link_note"),
+    ("READ MORE: Harbour ferry back in service after two-month repair", "read_more"),
+    ("Leia também | Festival de jazz regressa ao centro histórico", "read_more"),
+    ("Czytaj też: Nowa linia tramwajowa otwarta", "read_more"),
+    ("Subscribe to the Morning Brief podcast on Apple Podcasts", "subscribe"),
+    ("Iscriviti agli avvisi del nostro podcast", "subscribe"),
+    ("Reacties (14)", "lone_label"),
+    ("Udostępnij", "lone_label"),
+    ("COMMENTS", "lone_label"),
 ]
 
 
@@ -197,12 +215,52 @@ ARTICLE = [
     "@app.get('/login')",
     "| Model | Price | Battery | Weight | Screen | Camera | Storage | Rating |",
     "- Introduction to Generative AI from Google ★★★★★(167)",
+    # words of the kinds of issue 18 in article lines
+    "Step by step, the harbour was rebuilt",
+    "Copy editors checked every link in the report.",
+    "Works with charities in Kenya, Uganda and Tanzania",
+    "Read more about the ruling in the court's statement.",
+    "More than 40 people came to the hearing.",
+    "The ferry (opened in 1962) still runs twice a day.",
+    "Enable automatic updates for your operating system.",
+    "Join the queue early on Saturday",
+    "Comments from the minister drew criticism",
+    "Sharing economy",
+    "[applause]",
+    "[logger_root]",
+    "[1] Smith, J. (2020). Harbour towns.",
 ]
 
 
 @pytest.mark.parametrize("line", ARTICLE)
 def test_article_lines_are_not_junk(line: str) -> None:
     assert classify_line(line, RULES) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '[su_note note_color="#eee"][/su_note]',
+        "[/et_pb_text][/et_pb_column]",
+        '[cta href="/offer" target="_blank"]Mehr erfahren[/cta]',
+        "- [poll id='12']",
+    ],
+)
+def test_shortcode_lines_are_junk_though_their_attributes_look_like_code(line: str) -> None:
+    assert classify_line(line, RULES) == "shortcode"
+
+
+def test_a_caption_in_a_shortcode_is_kept() -> None:
+    line = '[caption id="a_4" width="600"]The old harbour bridge before the storm of 1987[/caption]'
+    assert classify_line(line, RULES) is None
+
+
+def test_separators_are_no_words() -> None:
+    # cleaning.words counts runs of letters and digits: "|" and "·" are not words, so a
+    # line of nine short items is short, as the page's word count would say
+    line = "Home | News | Sport | Weather | Culture | Travel | Food | Money | Cars"
+    assert word_count(line) == 9
+    assert short_line(line, 10)
 
 
 def test_repeated_title_goes_and_other_lines_stay() -> None:

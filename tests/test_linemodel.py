@@ -205,7 +205,8 @@ def test_the_shipped_model_records_its_libraries_and_validation_figures() -> Non
 
 # Wordings that are not in the junk file's term lists, and article lines of the same length.
 UNSEEN_JUNK = [
-    "Abonnez-vous à notre podcast",
+    # ("Abonnez-vous à notre podcast" was one: the subscribe kind of the junk file has it now)
+    "Abonnez-vous pour ne rien rater",
     "Receba as notícias no WhatsApp",
     "Loading comments…",
 ]
