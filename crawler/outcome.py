@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from twisted.internet.defer import Deferred
 
+from crawler.cluster import cluster_for
 from crawler.config import ConfigError
+from crawler.crawl_stats import WORKERS, WORKERS_STARTED, crawl_stats_of
 from crawler.robots import FETCH as ROBOTS_FETCH
 
 if TYPE_CHECKING:
@@ -60,6 +62,23 @@ def exit_code(stats: Mapping[str, Any]) -> ExitCode:
     if stats.get(RESPONSES_OK) == 0:
         return ExitCode.NOTHING_FETCHED
     return ExitCode.OK
+
+
+def worker_exit_code(stats: Mapping[str, Any], crawl: Mapping[str, Any]) -> ExitCode:
+    """The exit code of one worker of a distributed crawl: ``stats`` its own, ``crawl`` the
+    crawl's merged stats (``crawler.crawl_stats``).
+
+    A worker that fetched nothing because the others had taken all the work is not a
+    failure: "nothing fetched" only when no worker that ended reached a site and none is
+    still running (which would add its own). A failed write is the worker's own.
+    """
+    code = exit_code(stats)
+    if code is not ExitCode.NOTHING_FETCHED:
+        return code
+    others_running = crawl.get(WORKERS_STARTED, 0) > crawl.get(WORKERS, 0)
+    if crawl.get(RESPONSES_OK, 0) > 0 or others_running:
+        return ExitCode.OK
+    return code
 
 
 class CrawlOutcome:
@@ -128,6 +147,8 @@ def run_crawl(process: CrawlerProcessBase, crawler: Crawler, **spider_args: Any)
     if process.bootstrap_failed or crawler.stats is None:
         return ExitCode.FAILED
     code = exit_code(crawler.stats.get_stats())
+    if code is ExitCode.NOTHING_FETCHED and (joined := cluster_for(crawler)) is not None:
+        code = worker_exit_code(crawler.stats.get_stats(), crawl_stats_of(joined))
     if code in _MESSAGES:  # the last line of a cron mail: why the run is a failure
         print(f"cleancrawl: error: {_MESSAGES[code]}", file=sys.stderr)
     return code

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from crawler.outcome import RESPONSES_OK, ExitCode, exit_code
+from crawler.crawl_stats import WORKERS, WORKERS_STARTED
+from crawler.outcome import RESPONSES_OK, ExitCode, exit_code, worker_exit_code
 from crawler.sample_server import SAMPLE_SITE, SiteServer
 from tests.conftest import run_scrapy_crawl
 from tests.tiny_site import ARTICLE, ROBOTS, TinySite
@@ -50,6 +51,26 @@ def replace_with_a_file(path: Path) -> Callable[[], None]:
 )
 def test_exit_code_from_stats(stats: dict[str, Any], code: ExitCode) -> None:
     assert exit_code(stats) is code
+
+
+@pytest.mark.parametrize(
+    ("crawl", "code"),
+    [
+        # the others fetched the crawl's pages: this worker found nothing left to do
+        ({RESPONSES_OK: 40, WORKERS: 3, WORKERS_STARTED: 3}, ExitCode.OK),
+        # another worker is still running and will add what it fetched
+        ({RESPONSES_OK: 0, WORKERS: 1, WORKERS_STARTED: 2}, ExitCode.OK),
+        # every worker ended and none reached a site: the crawl failed
+        ({RESPONSES_OK: 0, WORKERS: 2, WORKERS_STARTED: 2}, ExitCode.NOTHING_FETCHED),
+        # Redis could not say (the merged stats are empty): as on one machine
+        ({}, ExitCode.NOTHING_FETCHED),
+    ],
+)
+def test_a_distributed_worker_that_fetched_nothing(crawl: dict[str, Any], code: ExitCode) -> None:
+    assert worker_exit_code({RESPONSES_OK: 0}, crawl) is code
+    # a write that failed is the worker's own failure, whatever the others did
+    failed = {RESPONSES_OK: 0, "crawl/write_failed/parquet": 1}
+    assert worker_exit_code(failed, crawl) is ExitCode.WRITE_FAILED
 
 
 def test_exit_codes_are_distinct() -> None:
