@@ -16,6 +16,7 @@ PARAGRAPH = (
 def pruned(body: str) -> tuple[str, list[str]]:
     """The text left after pruning a page of ``body``, and the removed lines."""
     tree = load_html(f"<html><body><article>{PARAGRAPH}{body}</article></body></html>")
+    assert tree is not None
     removed = prune_widgets(tree)
     return " ".join(" ".join(tree.itertext()).split()), [line.line for line in removed]
 
