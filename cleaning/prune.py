@@ -77,9 +77,13 @@ _VIEWS_CONTAINERS = frozenset({"block", "pane"})
 _TESTIMONIAL_PARTS = frozenset({"testimonial", "testimonials"})
 _NOT_WIDGET_PAIRS = frozenset({"follow-up"})
 # a table of contents with this many in-page links is the page's outline, which extraction
-# data sets count as its text (a TOC's toggle, "Table of contents [show]", is named on its own)
+# data sets count as its text, and so is one of its entries (a link to a section) named on its
+# own; a TOC's toggle ("Table of contents [show]") is no entry and still goes
 _TOC_MIN_LINKS = 3
-_IN_PAGE_LINKS = XPath("count(.//a[starts-with(@href, '#')])")
+_IN_PAGE_LINKS = XPath(
+    "descendant-or-self::a[starts-with(@href, '#') and string-length(@href) > 1]"
+)
+_HEADINGS = tuple(f"h{n}" for n in range(1, 7))
 # only elements with a class or id can be named widgets: skip the others in C, not in Python
 _NAMED = XPath("//*[@class or @id]")
 # a widget is small: an element with this much paragraph text is content, whatever its name
@@ -127,6 +131,8 @@ def prune_widgets(
             and isinstance(element.tag, str)
             and len(element.text_content()) <= MAX_WIDGET_TEXT
             and not _outline(element, *key)
+            # a heading's text is the heading's, whatever its links are named ("toc-backref")
+            and next(element.iterancestors(*_HEADINGS), None) is None
         ):
             doomed.append((element, WIDGET))
     for expression in extra_xpaths:
@@ -202,10 +208,15 @@ def _paired(parts: list[str]) -> set[str]:
 
 
 def _outline(element: HtmlElement, classes: str, identifier: str) -> bool:
-    """A table of contents with its entries: in-page links, which the data sets count as text."""
+    """A table of contents with its entries (in-page links), or one of its entries: text the
+    data sets count as the page's."""
     if "toc" not in _PARTS.split(f"{classes} {identifier}".lower().replace(" ", "-")):
         return False
-    return int(_IN_PAGE_LINKS(element)) >= _TOC_MIN_LINKS
+    links = _IN_PAGE_LINKS(element)
+    if len(links) >= _TOC_MIN_LINKS:
+        return True
+    linked = "".join("".join(link.itertext()) for link in links).split()
+    return bool(linked) and linked == element.text_content().split()
 
 
 def _attached(element: HtmlElement, tree: HtmlElement) -> bool:

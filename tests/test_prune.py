@@ -87,3 +87,24 @@ def test_clean_page_keeps_a_testimonial_section() -> None:
     </article></body></html>"""
     result = clean_page(html, "https://crm.test/", CleaningOptions(min_words=10))
     assert "Brilliant program, highly intuitive" in result.text
+
+
+def test_a_table_of_contents_entry_named_on_its_own_stays() -> None:
+    text, removed = pruned(
+        '<div class="toc_list_box"><ul class="list">'
+        '<li class="toc_heading2"><a href="#tab1">Dynamic Pricing</a></li>'
+        '<li class="toc_heading2"><a href="#tab2">Churn Prediction</a></li></ul></div>'
+        '<div class="toc-title"><a href="#">Table of contents</a> [show]</div>'
+    )
+    assert "Dynamic Pricing Churn Prediction" in text
+    assert removed == ["Table of contents [show]"]
+
+
+def test_a_link_in_a_heading_is_the_heading_text() -> None:
+    # docutils links each section title back to the table of contents
+    text, removed = pruned(
+        '<h2><a class="toc-backref" href="#id1">Specifying destination nodes</a></h2>'
+        '<div class="share-bar">Share this page</div>'
+    )
+    assert "Specifying destination nodes" in text
+    assert removed == ["Share this page"]
