@@ -8,6 +8,7 @@ Run from the repository root::
     python -m benchmarks.extraction --json out.json # also every number as JSON
     python -m benchmarks.extraction --no-drops      # no page dropped for its type or length
     python -m benchmarks.extraction --holdout2      # also the second holdout: once, at the end
+    python -m benchmarks.extraction --no-holdout    # planted junk only: no look at a holdout
 
 cleancrawl runs as a crawl does, with its default options: a page it drops (a listing, a page
 too short) counts as an empty text in every score. `--no-drops` scores the cleaning alone.
@@ -658,7 +659,9 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
     raise ValueError(f"no planted junk for variant {variant!r}; choose from {JUNK_VARIANTS}")
 
 
-def page_variants(dataset: str, doc: Doc, planted: bool, holdout2: bool = False) -> Iterator[Page]:
+def page_variants(
+    dataset: str, doc: Doc, planted: bool, holdout2: bool = False, holdout: bool = True
+) -> Iterator[Page]:
     """Yield the variants of a page to extract: the original, then the planted and holdout ones.
 
     Args:
@@ -666,6 +669,8 @@ def page_variants(dataset: str, doc: Doc, planted: bool, holdout2: bool = False)
         doc: The page.
         planted: Whether to build the variants with planted junk (only for article pages).
         holdout2: Whether to build the second holdout's variant too (only with `planted`).
+        holdout: Whether to build the holdout variant (with `planted`); without it, tuning can
+            measure the planted junk without a look at the holdout.
 
     Yields:
         The page variants, in `ALL_VARIANTS` order.
@@ -674,7 +679,8 @@ def page_variants(dataset: str, doc: Doc, planted: bool, holdout2: bool = False)
     yield Page(dataset, "original", doc, html)
     if not (planted and doc.plantable):
         return
-    for name in (*JUNK_VARIANTS, HOLDOUT2) if holdout2 else JUNK_VARIANTS:
+    names = (*JUNK_VARIANTS, HOLDOUT2) if holdout2 else JUNK_VARIANTS
+    for name in names if holdout else ("planted",):
         variant = plant_variant(name, html, doc)
         if variant is not None:
             yield Page(dataset, name, doc, variant.html, variant.junk, variant.kinds)
@@ -687,6 +693,7 @@ def run_dataset(
     planted: bool,
     split: str = "all",
     holdout2: bool = False,
+    holdout: bool = True,
 ) -> list[DocResult]:
     """Benchmark every page of one dataset.
 
@@ -700,6 +707,7 @@ def run_dataset(
         planted: Also run the planted and holdout variants of article pages.
         split: `all` pages, or only the line model's `train` or `test` half.
         holdout2: Also run the second holdout's variant of article pages.
+        holdout: Run the holdout variant with the planted one (off: planted only).
 
     Returns:
         One result per page variant and system.
@@ -712,7 +720,7 @@ def run_dataset(
     results: list[DocResult] = []
     started = time.perf_counter()
     for index, doc in enumerate(docs, 1):
-        for page in page_variants(name, doc, planted, holdout2):
+        for page in page_variants(name, doc, planted, holdout2, holdout):
             order = list(systems) if runs[page.variant] % 2 == 0 else list(reversed(systems))
             runs[page.variant] += 1
             results += run_page(page, order)
@@ -968,6 +976,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also the second holdout's variant: look at it once, at the end, and count the look "
         "in benchmarks/README.md",
     )
+    parser.add_argument(
+        "--no-holdout",
+        action="store_true",
+        help="plant only the tuning junk (`planted`), not the holdout: for runs while tuning, "
+        "which must not look at the holdout",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every number here")
     return parser
 
@@ -990,13 +1004,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.holdout2 and args.no_planted:
         print("--holdout2 plants junk: it cannot go with --no-planted", file=sys.stderr)
         return 2
+    if args.holdout2 and args.no_holdout:
+        print("--holdout2 is a holdout: it cannot go with --no-holdout", file=sys.stderr)
+        return 2
     if args.no_drops:
         EXTRACTORS["cleancrawl"] = extract_cleancrawl_no_drops
     started = time.perf_counter()
     results: list[DocResult] = []
     for folder in folders:
         results += run_dataset(
-            folder, args.systems, args.limit, not args.no_planted, args.split, args.holdout2
+            folder,
+            args.systems,
+            args.limit,
+            not args.no_planted,
+            args.split,
+            args.holdout2,
+            holdout=not args.no_holdout,
         )
     summaries = summarize_all(results)
     sys.stdout.write(markdown_report(summaries, results))
@@ -1010,6 +1033,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "variants": (
                 ["original"]
                 if args.no_planted
+                else ["original", "planted"]
+                if args.no_holdout
                 else list(ALL_VARIANTS if args.holdout2 else VARIANTS)
             ),
             "systems": args.systems,

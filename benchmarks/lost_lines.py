@@ -5,6 +5,7 @@ Run from the repository root::
     python -m benchmarks.lost_lines             # counts by reason, both halves
     python -m benchmarks.lost_lines --show 40   # also 40 of the lost lines
     python -m benchmarks.lost_lines --reason learned --split test
+    python -m benchmarks.lost_lines --snippets  # "with" snippets trafilatura finds, we miss
 
 `clean_page` runs on every page of the extraction data sets with expected texts (wcxb-dev) or
 ``with`` snippets (trafilatura-eval); each removed line that is a whole line of the expected
@@ -22,10 +23,23 @@ import argparse
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from benchmarks.extraction import DEFAULT_DATA_ROOT, in_split, load_docs
+from benchmarks.extraction import (
+    CRAWL_OPTIONS,
+    DEFAULT_DATA_ROOT,
+    extract_trafilatura,
+    found_snippets,
+    in_split,
+    load_docs,
+)
 from benchmarks.planted_junk import normalize_whitespace
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cleaning.junk import RemovedLine
 
 # a removed line this long found inside a paragraph of the expected text is that text's
 BY_DESIGN = frozenset({"title", "date_line"})
@@ -72,6 +86,68 @@ def lost_lines(dataset: Path, limit: int | None = None, split: str = "all") -> l
     return lost
 
 
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """A ``with`` snippet trafilatura finds and cleancrawl (as a crawl runs it) does not."""
+
+    dataset: str
+    doc_id: str
+    reason: str
+    snippet: str
+    removed: str = ""
+
+
+NOT_EXTRACTED = "not_extracted"
+"""No removed line holds the snippet: extraction itself left it out (or changed its text)."""
+
+
+def missed_snippets(dataset: Path, limit: int | None = None, split: str = "all") -> list[Missed]:
+    """The ``with`` snippets of a data set's pages that trafilatura finds and cleancrawl misses.
+
+    Each is given the reason it is missing: the page's drop reason if cleancrawl dropped the
+    page, else the reason of a removed line (``removed_lines``: pruned widget, junk kind,
+    ``title``, ``site_list``, template...) that holds the snippet or is part of it, else
+    ``not_extracted``.
+    """
+    missed = []
+    for doc in load_docs(dataset, limit):
+        if not doc.with_ or not in_split(doc.id, split):
+            continue
+        html = doc.read_html()
+        theirs = set(found_snippets(doc.with_, extract_trafilatura(html, doc.url)[0]))
+        result = clean_page(html, doc.url, CRAWL_OPTIONS)
+        ours = set(found_snippets(doc.with_, result.text if result.kept else ""))
+        for snippet in doc.with_:
+            if snippet not in theirs or snippet in ours:
+                continue
+            if result.drop_reason is not None:
+                missed.append(Missed(dataset.name, doc.id, result.drop_reason, snippet))
+                continue
+            missed.append(_why_missing(dataset.name, doc.id, snippet, result.removed_lines))
+    return missed
+
+
+def _why_missing(dataset: str, doc_id: str, snippet: str, removed: Iterable[RemovedLine]) -> Missed:
+    folded = _fold(snippet)
+    for line in removed:
+        text = _fold(line.line)
+        if text and (folded in text or text in folded):
+            return Missed(dataset, doc_id, line.reason, snippet, line.line)
+    return Missed(dataset, doc_id, NOT_EXTRACTED, snippet)
+
+
+def _print_missed(missed: list[Missed], show: int) -> None:
+    counts = Counter((m.dataset, m.reason) for m in missed)
+    print('| data set | reason | "with" snippets trafilatura finds, cleancrawl misses |')
+    print("|---|---|--:|")
+    for (dataset, reason), count in sorted(counts.items()):
+        note = " (by design)" if reason in BY_DESIGN else ""
+        print(f"| {dataset} | {reason}{note} | {count} |")
+    for m in missed[:show]:
+        removed = f" <- removed line: {m.removed[:160]!r}" if m.removed else ""
+        print(f"{m.dataset} {m.doc_id} {m.reason}: {m.snippet!r}{removed}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
@@ -79,7 +155,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("all", "train", "test"), default="all")
     parser.add_argument("--reason", help="only lines removed for this reason")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="print N lost lines")
+    parser.add_argument(
+        "--snippets",
+        action="store_true",
+        help='list the "with" snippets trafilatura finds and cleancrawl (page drops on) misses',
+    )
     args = parser.parse_args(argv)
+    if args.snippets:
+        missed: list[Missed] = []
+        for name in ("trafilatura-eval", "wcxb-dev"):
+            folder = args.data_root / name
+            if folder.is_dir():
+                missed += missed_snippets(folder, args.limit, args.split)
+        if args.reason:
+            missed = [m for m in missed if m.reason == args.reason]
+        _print_missed(missed, args.show or len(missed))
+        return 0
     everything: list[Lost] = []
     for name in ("wcxb-dev", "trafilatura-eval"):
         folder = args.data_root / name

@@ -67,6 +67,23 @@ _KEEP_TAGS = frozenset({"html", "body", "main", "article", "head", *(f"h{n}" for
 _ID_MAX_PARTS = 3
 _PARTS = re.compile(r"[-_]+")
 _COUNT_PARTS = frozenset({"count", "counter"})
+# Drupal's Views module names blocks and panes that hold content ("block-views-article-content",
+# "views-row", "pane-views-…"): "views" is a view counter only as a name's last part
+# ("post-views", "entry-meta__views") or before a count word ("views-count")
+_VIEWS_CONTAINERS = frozenset({"block", "pane"})
+# name parts that say what a widget word next to them means: a testimonial's "comments" are
+# the testimonials (customer reviews the page shows as its content), a "follow-up" is no
+# "follow us" box
+_TESTIMONIAL_PARTS = frozenset({"testimonial", "testimonials"})
+_NOT_WIDGET_PAIRS = frozenset({"follow-up"})
+# a table of contents with this many in-page links is the page's outline, which extraction
+# data sets count as its text, and so is one of its entries (a link to a section) named on its
+# own; a TOC's toggle ("Table of contents [show]") is no entry and still goes
+_TOC_MIN_LINKS = 3
+_IN_PAGE_LINKS = XPath(
+    "descendant-or-self::a[starts-with(@href, '#') and string-length(@href) > 1]"
+)
+_HEADINGS = tuple(f"h{n}" for n in range(1, 7))
 # only elements with a class or id can be named widgets: skip the others in C, not in Python
 _NAMED = XPath("//*[@class or @id]")
 # a widget is small: an element with this much paragraph text is content, whatever its name
@@ -113,6 +130,9 @@ def prune_widgets(
             and element.tag not in _KEEP_TAGS
             and isinstance(element.tag, str)
             and len(element.text_content()) <= MAX_WIDGET_TEXT
+            and not _outline(element, *key)
+            # a heading's text is the heading's, whatever its links are named ("toc-backref")
+            and next(element.iterancestors(*_HEADINGS), None) is None
         ):
             doomed.append((element, WIDGET))
     for expression in extra_xpaths:
@@ -147,19 +167,56 @@ def _collect_text(element: HtmlElement, parts: list[str]) -> None:
 def _named_widget(classes: str, identifier: str, keep_comments: bool) -> bool:
     names = classes.lower().split()
     identifier = identifier.strip().lower()
-    if identifier and len(_PARTS.split(identifier)) <= _ID_MAX_PARTS:
+    id_parts = _PARTS.split(identifier)
+    # a numbered id ("TOC_TITLE_1", "section-3") is one of a series of anchors, the sections a
+    # table of contents links to, not the widget
+    if identifier and len(id_parts) <= _ID_MAX_PARTS and not id_parts[-1].isdigit():
         names.append(identifier)
     for name in names:
-        parts = _PARTS.split(name)
-        if parts[0] == "views" and len(parts) > 1 and parts[1] not in _COUNT_PARTS:
-            parts = parts[1:]  # Drupal's Views module: "views-field", "views-row" hold content
+        parts = [part for part in _PARTS.split(name) if part]
+        pairs = {f"{a}-{b}" for a, b in itertools.pairwise(parts)}
         # single parts, and pairs for the two-part words ("reading-time")
-        words = {*parts, *(f"{a}-{b}" for a, b in itertools.pairwise(parts))}
-        if not _WIDGET_SET.isdisjoint(words) or (
-            not keep_comments and not _COMMENT_SET.isdisjoint(words)
-        ):
+        words = ({*parts} - _drupal_views(parts) - _paired(parts)) | pairs
+        if not _WIDGET_SET.isdisjoint(words):
+            return True
+        comments = not keep_comments and not _COMMENT_SET.isdisjoint(words)
+        if comments and _TESTIMONIAL_PARTS.isdisjoint(parts):
             return True
     return False
+
+
+def _drupal_views(parts: list[str]) -> set[str]:
+    """``{"views"}`` when the name's "views" is Drupal's Views module, not a view counter."""
+    for i, part in enumerate(parts):
+        if part != "views":
+            continue
+        after = parts[i + 1] if i + 1 < len(parts) else None
+        before = parts[i - 1] if i else None
+        if (after is not None and after not in _COUNT_PARTS) or before in _VIEWS_CONTAINERS:
+            return {"views"}
+    return set()
+
+
+def _paired(parts: list[str]) -> set[str]:
+    """Widget words that are half of a pair meaning something else ("follow" of "follow-up")."""
+    return {
+        word
+        for pair in _NOT_WIDGET_PAIRS
+        for word in pair.split("-")
+        if pair in {f"{a}-{b}" for a, b in itertools.pairwise(parts)}
+    }
+
+
+def _outline(element: HtmlElement, classes: str, identifier: str) -> bool:
+    """A table of contents with its entries (in-page links), or one of its entries: text the
+    data sets count as the page's."""
+    if "toc" not in _PARTS.split(f"{classes} {identifier}".lower().replace(" ", "-")):
+        return False
+    links = _IN_PAGE_LINKS(element)
+    if len(links) >= _TOC_MIN_LINKS:
+        return True
+    linked = "".join("".join(link.itertext()) for link in links).split()
+    return bool(linked) and linked == element.text_content().split()
 
 
 def _attached(element: HtmlElement, tree: HtmlElement) -> bool:

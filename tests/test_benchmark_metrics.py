@@ -599,3 +599,35 @@ def test_dev_junk_tells_why_a_line_survived() -> None:
     assert cause("Zorp three", f"{para}\n{items}\n{para}") == "long_run"
     assert cause("Battery life", f"{para}\nBattery life\n{para}") == "low_score"
     assert cause("Gone", para) == "split"
+
+
+def test_no_holdout_plants_only_the_tuning_junk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_dataset(tmp_path / "tiny")
+    article, _ = load_docs(tmp_path / "tiny")
+    pages = page_variants("ds", article, planted=True, holdout=False)
+    assert [page.variant for page in pages] == ["original", "planted"]
+    assert main(["--data", str(tmp_path / "tiny"), "--no-holdout"]) == 0
+    report = capsys.readouterr().out
+    assert "| planted | cleancrawl | 1 |" in report
+    assert "holdout" not in report
+    assert main(["--data", str(tmp_path / "tiny"), "--no-holdout", "--holdout2"]) == 2
+
+
+def test_missed_snippets_name_the_removed_line_or_the_drop(tmp_path: Path) -> None:
+    from benchmarks.lost_lines import NOT_EXTRACTED, _why_missing, missed_snippets
+    from cleaning.junk import RemovedLine
+
+    removed = [RemovedLine("share", "Share on X"), RemovedLine("title", "Chips in Europe")]
+    assert _why_missing("ds", "a", "Chips in", removed).reason == "title"
+    assert _why_missing("ds", "a", "Share on X and more", removed).removed == "Share on X"
+    assert _why_missing("ds", "a", "nowhere", removed).reason == NOT_EXTRACTED
+    write_dataset(tmp_path / "tiny")
+    records = [json.loads(line) for line in (tmp_path / "tiny" / "docs.jsonl").open()]
+    records[0]["with"] = [ARTICLE_PARAGRAPHS[0], "no such text in the page at all"]
+    (tmp_path / "tiny" / "docs.jsonl").write_text(
+        "".join(json.dumps(record) + "\n" for record in records), encoding="utf-8"
+    )
+    # both systems find the first, neither the second: no snippet only cleancrawl misses
+    assert missed_snippets(tmp_path / "tiny") == []

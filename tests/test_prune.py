@@ -1,0 +1,110 @@
+"""Widget pruning: what a class or id name makes a widget, and what it must not (issue 15)."""
+
+from __future__ import annotations
+
+from trafilatura.utils import load_html
+
+from cleaning import CleaningOptions, clean_page
+from cleaning.prune import prune_widgets
+
+PARAGRAPH = (
+    "<p>The article's own paragraph is long enough to be the main text of the page, and it says "
+    "what the company sells, to whom, and what its customers think of it after a year.</p>"
+)
+
+
+def pruned(body: str) -> tuple[str, list[str]]:
+    """The text left after pruning a page of ``body``, and the removed lines."""
+    tree = load_html(f"<html><body><article>{PARAGRAPH}{body}</article></body></html>")
+    assert tree is not None
+    removed = prune_widgets(tree)
+    return " ".join(" ".join(tree.itertext()).split()), [line.line for line in removed]
+
+
+def test_follow_up_is_not_a_follow_us_box() -> None:
+    text, removed = pruned(
+        '<div class="follow-up__item"><div class="follow-up__text">Brilliant program, easy to '
+        "use, a huge boost to our sales team.</div></div>"
+        '<div class="follow-us">Follow us on Facebook</div>'
+    )
+    assert "Brilliant program" in text
+    assert removed == ["Follow us on Facebook"]
+
+
+def test_drupal_views_blocks_hold_content_but_view_counters_go() -> None:
+    text, removed = pruned(
+        '<div class="block block-views block-views-article-content-block-3">'
+        "<p>They are: Heather Grant, 33, and a man whose address was not given.</p></div>"
+        '<div class="pane-views-latest">Latest: the second story of the day.</div>'
+        '<span class="post-views">1,204 views</span>'
+        '<span class="entry-meta__views">88 views</span>'
+    )
+    assert "Heather Grant" in text
+    assert "the second story of the day" in text
+    assert removed == ["1,204 views", "88 views"]
+
+
+def test_testimonials_are_no_reader_comments() -> None:
+    text, removed = pruned(
+        '<section class="lf_pdp-testimonials-comments">'
+        '<div class="lf_pdp-testimonials-comments-comment-content-body">I particularly enjoyed '
+        "the practical approach of this course.</div></section>"
+        '<div class="comments">Reader one: first!</div>'
+    )
+    assert "I particularly enjoyed" in text
+    assert removed == ["Reader one: first!"]
+
+
+def test_a_table_of_contents_with_its_entries_stays_and_its_toggle_goes() -> None:
+    text, removed = pruned(
+        '<div id="ez-toc-container"><p class="ez-toc-title">Table of contents [show]</p><ul>'
+        '<li><a href="#intro">Introduction</a></li><li><a href="#workers">Workers</a></li>'
+        '<li><a href="#commands">Commands</a></li></ul></div>'
+        '<div class="toc-toggle">Contents (hide)</div>'
+    )
+    assert "Introduction Workers Commands" in text
+    assert removed == ["Table of contents [show]", "Contents (hide)"]
+
+
+def test_a_numbered_id_is_a_section_anchor_not_a_widget() -> None:
+    text, removed = pruned(
+        '<div class="content_body" id="TOC_TITLE_1"><p>It can be frustrating to step on the '
+        "scale and see no change.</p></div>"
+        '<div id="toc">Jump to section</div>'
+    )
+    assert "It can be frustrating" in text
+    assert removed == ["Jump to section"]
+
+
+def test_clean_page_keeps_a_testimonial_section() -> None:
+    html = f"""<html><head><title>OnePageCRM</title></head><body><article>
+    <h1>OnePageCRM</h1>{PARAGRAPH}
+    <section class="google-testimonials"><div class="follow-up__item">
+    <div class="follow-up__text">Brilliant program, highly intuitive and easy to use. Has been a
+    huge boost to our sales team in the short time we have been using it.</div>
+    <div class="follow-up__name">Joe Lyons, Google review</div></div></section>
+    {PARAGRAPH.replace("own", "second")}
+    </article></body></html>"""
+    result = clean_page(html, "https://crm.test/", CleaningOptions(min_words=10))
+    assert "Brilliant program, highly intuitive" in result.text
+
+
+def test_a_table_of_contents_entry_named_on_its_own_stays() -> None:
+    text, removed = pruned(
+        '<div class="toc_list_box"><ul class="list">'
+        '<li class="toc_heading2"><a href="#tab1">Dynamic Pricing</a></li>'
+        '<li class="toc_heading2"><a href="#tab2">Churn Prediction</a></li></ul></div>'
+        '<div class="toc-title"><a href="#">Table of contents</a> [show]</div>'
+    )
+    assert "Dynamic Pricing Churn Prediction" in text
+    assert removed == ["Table of contents [show]"]
+
+
+def test_a_link_in_a_heading_is_the_heading_text() -> None:
+    # docutils links each section title back to the table of contents
+    text, removed = pruned(
+        '<h2><a class="toc-backref" href="#id1">Specifying destination nodes</a></h2>'
+        '<div class="share-bar">Share this page</div>'
+    )
+    assert "Specifying destination nodes" in text
+    assert removed == ["Share this page"]
