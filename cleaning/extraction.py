@@ -9,11 +9,13 @@ with those searches done in one pass over the elements (``_scan``); the values a
 (every field, on every page of the extraction data sets; ``tests/test_extraction.py``). The
 licence is not searched for: it is not written.
 
-What stays as it was: the text is extracted by ``bare_extraction`` with its defaults, the
-comparison with readability and jusText included. Its ``fast`` mode (no comparison) would save
-about a third of the extraction's time, but on the extraction benchmark it lost 1.3 points of
-the "with" snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget
-pruning does not make the fallbacks pointless.
+The text is extracted by ``bare_extraction`` with its defaults, the comparison with
+readability and jusText included: its ``fast`` mode (no comparison) would save about a third
+of the extraction's time, but on the extraction benchmark it lost 1.3 points of the "with"
+snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget pruning
+does not make the fallbacks pointless. Two things are cheaper, with the same result on every
+page: the page is parsed with element classes looked up in C (``parse_html``), and
+readability reads the page only where its text could be taken (``_readability_can_win``).
 """
 
 from __future__ import annotations
@@ -129,15 +131,18 @@ def _scan(tree: HtmlElement) -> _Scan:
     tags: tuple[list[HtmlElement], ...] = ([], [], [], [])
     scan = _Scan(authors=([], [], []), discarded=set(), categories=categories, tags=tags)
     rel_me = set(_REL_ME(tree))
+    hinted: dict[str, bool] = {}  # pages repeat the same classes many times
     for element in tree.iter():
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
             continue
         attrib = element.attrib
         cls, ident = attrib.get("class", ""), attrib.get("id", "")
+        if cls and (hint := hinted.get(cls)) is None:
+            hint = hinted[cls] = _CLASS_HINT.search(cls) is not None
         if not (
             tag in ("author", "time", "figure")
-            or (cls and _CLASS_HINT.search(cls))
+            or (cls and hint)
             or (ident and _ID_HINT.search(ident))
             or "itemprop" in attrib
             or "data-component" in attrib
@@ -354,11 +359,8 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
 # trafilatura's own stage 1-2 of its cascade, put back after each extraction
 _TRAFILATURA_EXTRACT_AND_COMPARE = trafilatura.core._extract_and_compare
 # the text readability could return: all of the page's but that of the scripts and styles it
-# drops first (their tails stay)
-_READABLE_TEXT = XPath(
-    "//text()[not(ancestor::script or ancestor::style or ancestor::fencedframe)]",
-    smart_strings=False,
-)
+# drops first (their tails stay; the parser puts nothing else in a <script> or <style>)
+_READABLE_TEXT = XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 # readability writes "VIDEO" into each video <iframe> it keeps (and a space may split a run)
 _VIDEO_CHARS = len(" VIDEO")
 
@@ -412,7 +414,7 @@ def _readability_can_win(tree: HtmlElement, body: _Element, text: str, options: 
     """
     if options.focus == "recall" or not text:
         return True
-    most = len(trim("".join(_READABLE_TEXT(tree))))
+    most = len(trim("".join(_READABLE_TEXT(tree)) + (tree.tail or "")))
     most += _VIDEO_CHARS * sum(1 for _ in tree.iter("iframe"))
     if most > 2 * len(text):
         return True
