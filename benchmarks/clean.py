@@ -109,7 +109,7 @@ def pool_seconds(pages: list[tuple[str, str]], workers: int) -> float:
 # the steps of clean_page, as (module, name) of the function it calls; a step's time is
 # its function's, less that of the steps it calls (metadata, in the extraction)
 STEPS = {
-    "parse (load_html)": (cleaning.page, "load_html"),
+    "parse (parse_html)": (cleaning.page, "parse_html"),
     "widget pruning": (cleaning.page, "prune_widgets"),
     "page type: markup signals": (cleaning.page, "read_markup"),
     "junk blocks": (cleaning.page, "remove_junk_blocks"),

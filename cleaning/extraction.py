@@ -9,28 +9,42 @@ with those searches done in one pass over the elements (``_scan``); the values a
 (every field, on every page of the extraction data sets; ``tests/test_extraction.py``). The
 licence is not searched for: it is not written.
 
-What stays as it was: the text is extracted by ``bare_extraction`` with its defaults, the
-comparison with readability and jusText included. Its ``fast`` mode (no comparison) would save
-about a third of the extraction's time, but on the extraction benchmark it lost 1.3 points of
-the "with" snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget
-pruning does not make the fallbacks pointless.
+The text is extracted by ``bare_extraction`` with its defaults, the comparison with
+readability and jusText included: its ``fast`` mode (no comparison) would save about a third
+of the extraction's time, but on the extraction benchmark it lost 1.3 points of the "with"
+snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget pruning
+does not make the fallbacks pointless. Two things are cheaper, with the same result on every
+page: the page is parsed with element classes looked up in C (``parse_html``), and
+readability reads the page only where its text could be taken (``_readability_can_win``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import trafilatura
+import trafilatura.core
 from htmldate import find_date
-from lxml.etree import XPath
-from lxml.html import HtmlElement
+from lxml.etree import ElementDefaultClassLookup, ElementNamespaceClassLookup, XPath
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlElementClassLookup,
+    HtmlEntity,
+    HtmlProcessingInstruction,
+    fromstring,
+)
+from lxml.html import HTMLParser as _LxmlHtmlParser
 from trafilatura.baseline import block_text
+from trafilatura.external import compare_extraction
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
+from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import (
     META_URL,
     Document,
@@ -40,11 +54,19 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
-from trafilatura.utils import line_processing, trim
+from trafilatura.utils import (
+    is_dubious_html,
+    line_processing,
+    repair_faulty_html,
+    trim,
+)
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS as TRAFILATURA_DISCARD_XPATHS
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
+
+    from lxml.etree import _Element
+    from trafilatura.settings import Extractor
 
     from cleaning.options import CleaningOptions
 
@@ -109,15 +131,18 @@ def _scan(tree: HtmlElement) -> _Scan:
     tags: tuple[list[HtmlElement], ...] = ([], [], [], [])
     scan = _Scan(authors=([], [], []), discarded=set(), categories=categories, tags=tags)
     rel_me = set(_REL_ME(tree))
+    hinted: dict[str, bool] = {}  # pages repeat the same classes many times
     for element in tree.iter():
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
             continue
         attrib = element.attrib
         cls, ident = attrib.get("class", ""), attrib.get("id", "")
+        if cls and (hint := hinted.get(cls)) is None:
+            hint = hinted[cls] = _CLASS_HINT.search(cls) is not None
         if not (
             tag in ("author", "time", "figure")
-            or (cls and _CLASS_HINT.search(cls))
+            or (cls and hint)
             or (ident and _ID_HINT.search(ident))
             or "itemprop" in attrib
             or "data-component" in attrib
@@ -237,6 +262,72 @@ def _scan_catstags(
 logging.getLogger("htmldate").setLevel(logging.WARNING)
 
 
+def _html_parser() -> _LxmlHtmlParser:
+    """trafilatura's HTML parser (``trafilatura.utils.HTML_PARSER``), element classes looked
+    up in C.
+
+    lxml.html's parser picks the Python class of each element (``FormElement`` for a
+    ``<form>``, ``HtmlElement`` for the rest) by calling back into Python
+    (``HtmlElementClassLookup.lookup``) every time an element is handed to Python: every
+    element of every ``iter()``, ``xpath()`` and ``text()`` result, about 8,000 calls a page
+    between cleancrawl and trafilatura, 5% of ``clean_page``'s time. lxml's own lookup by tag
+    name, run in C, gives every element the same class.
+    """
+    parser = _LxmlHtmlParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+    )
+    by_tag = ElementNamespaceClassLookup(
+        ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=HtmlComment,
+            pi=HtmlProcessingInstruction,
+            entity=HtmlEntity,
+        )
+    )
+    # the same classes as HtmlElementClassLookup: the HTML parser lower-cases tag names
+    tags = by_tag.get_namespace(None)
+    for tag, element_class in HtmlElementClassLookup._default_element_classes.items():
+        tags[tag] = element_class
+    parser.set_element_class_lookup(by_tag)
+    return parser
+
+
+_PARSER = _html_parser()
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """The tree ``trafilatura.utils.load_html`` makes of a decoded page, parsed by
+    ``_PARSER``: the same elements, of the same classes; None where it finds no HTML."""
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    tree: HtmlElement | None = None
+    as_bytes = False
+    try:
+        tree = fromstring(html, parser=_PARSER)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported."
+        tree, as_bytes = _parse_bytes(html), True
+    except Exception as error:  # as trafilatura: lxml's errors are no page's end
+        logging.getLogger(__name__).warning("lxml parsing failed: %s", error)
+    if (tree is None or len(tree) < 1) and not as_bytes:
+        tree = _parse_bytes(html)
+    # not HTML at all: no <html> in its first characters, and less than a head and a body
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+def _parse_bytes(html: str) -> HtmlElement | None:
+    try:
+        return fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception as error:
+        logging.getLogger(__name__).warning("lxml parsing failed: %s", error)
+    return None
+
+
 def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document | None:
     """The main text of the parsed page (``body``, ``text``, ``comments``) and its metadata.
 
@@ -245,23 +336,93 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
     metadata = read_metadata(tree, url)
     # Link text stays in the text (include_links only adds the targets): the holes an
     # earlier scraper left where inline links were must not happen here.
-    document = cast(
-        "Document | None",  # a dict only with as_dict=True
-        trafilatura.bare_extraction(
-            tree,
-            url=url or metadata.url,  # as with_metadata=True: the canonical URL when none given
-            with_metadata=False,
-            include_comments=options.include_comments,
-            include_tables=options.include_tables,
-            favor_precision=options.favor_precision,
-            favor_recall=options.favor_recall,
-        ),
-    )
+    with _readability_where_it_can_win():
+        document = cast(
+            "Document | None",  # a dict only with as_dict=True
+            trafilatura.bare_extraction(
+                tree,
+                url=url or metadata.url,  # as with_metadata=True: the canonical URL when none
+                with_metadata=False,
+                include_comments=options.include_comments,
+                include_tables=options.include_tables,
+                favor_precision=options.favor_precision,
+                favor_recall=options.favor_recall,
+            ),
+        )
     if document is None:
         return None
     for name in ("title", "author", "date", "sitename", "description", "categories", "tags"):
         setattr(document, name, getattr(metadata, name))
     return document
+
+
+# trafilatura's own stage 1-2 of its cascade, put back after each extraction
+_TRAFILATURA_EXTRACT_AND_COMPARE = trafilatura.core._extract_and_compare
+# the text readability could return: all of the page's but that of the scripts and styles it
+# drops first (their tails stay; the parser puts nothing else in a <script> or <style>)
+_READABLE_TEXT = XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
+# readability writes "VIDEO" into each video <iframe> it keeps (and a space may split a run)
+_VIDEO_CHARS = len(" VIDEO")
+
+
+@contextlib.contextmanager
+def _readability_where_it_can_win() -> Iterator[None]:
+    """Within the block, trafilatura's cascade runs readability only where its text could be
+    taken (``_extract_and_compare``); outside, trafilatura is as shipped.
+
+    The two give the same result on every page, so a thread running trafilatura meanwhile is
+    right with either.
+    """
+    trafilatura.core._extract_and_compare = _extract_and_compare
+    try:
+        yield
+    finally:
+        trafilatura.core._extract_and_compare = _TRAFILATURA_EXTRACT_AND_COMPARE
+
+
+def _extract_and_compare(
+    cleaned_tree: HtmlElement,
+    cleaned_tree_backup: HtmlElement,
+    tree: HtmlElement,
+    options: Extractor,
+) -> tuple[_Element, str]:
+    """``trafilatura.core._extract_and_compare``: its own extraction, then the comparison with
+    readability and jusText (``compare_extraction``), but readability gets an empty page where
+    its text could not be taken whatever it is (``_readability_can_win``).
+
+    readability costs about a fifth of the extraction, and its text is taken on 7% of the
+    pages; it cannot be on about half of them, where the page has less than twice the text
+    trafilatura found. An empty page gives an empty text, which compare_extraction never
+    takes, and the jusText part of the comparison does not depend on readability's text.
+    """
+    body, text = extract_content(cleaned_tree, options)
+    if not options.fast:
+        raw_tree = copy(tree) if _readability_can_win(tree, body, text, options) else HtmlElement()
+        body, text = compare_extraction(cleaned_tree_backup, raw_tree, body, text, options)
+    return body, text
+
+
+def _readability_can_win(tree: HtmlElement, body: _Element, text: str, options: Extractor) -> bool:
+    """Whether ``trafilatura.external._prefer_readability`` could prefer readability's text of
+    ``tree`` to trafilatura's ``text`` (of ``body``), whatever readability makes of it.
+
+    readability's text is a part of the page's text (``_READABLE_TEXT``, spaces folded: never
+    longer than it), plus "VIDEO" in video frames. It is taken when it is more than twice as
+    long as ``text``, when ``text`` is empty, or when it is over twice the minimum extracted
+    size and ``body`` has no paragraph text or more tables than paragraphs; in recall mode
+    on further grounds (not judged here: it always runs).
+    """
+    if options.focus == "recall" or not text:
+        return True
+    most = len(trim("".join(_READABLE_TEXT(tree)) + (tree.tail or "")))
+    most += _VIDEO_CHARS * sum(1 for _ in tree.iter("iframe"))
+    if most > 2 * len(text):
+        return True
+    if most <= 2 * options.min_extracted_size:
+        return False
+    return not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(
+        body.findall(".//p")
+    )
 
 
 def read_metadata(tree: HtmlElement, url: str | None) -> Document:

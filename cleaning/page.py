@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from trafilatura.utils import load_html
-
 from cleaning.blocks import remove_junk_blocks
-from cleaning.extraction import extract
+from cleaning.extraction import extract, parse_html
 from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
 from cleaning.language import UNDETERMINED, identify_language, is_wanted_language
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
@@ -79,7 +77,7 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
         return CleanResult(url=url, drop_reason="empty")
     if _looks_binary(html):
         return CleanResult(url=url, drop_reason="binary")
-    tree = load_html(html)
+    tree = parse_html(html)
     if tree is None:
         return CleanResult(url=url, drop_reason="unparseable")
     pruned: list[RemovedLine] = []
@@ -100,7 +98,7 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     text = _main_text(document, options.include_comments)
     if document is None or not text:
         return CleanResult(url=url, drop_reason="no_text")
-    result = _describe(document, url, text)
+    result = _describe(document, url)
     result.removed_lines = tuple(blocks)  # pruned widgets, also without junk removal
     if options.remove_junk:
         removal = remove_junk(
@@ -113,10 +111,11 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
         result.removed_lines = (*blocks, *removal.removed)
         # a bare date line is the publication date when the page declares none
         result.date_published = result.date_published or removal.date_found
-        _set_text(result, removal.text)
-        if not result.text:
-            result.drop_reason = "no_text"
-            return result
+        text = removal.text
+    _set_text(result, text)
+    if not result.text:
+        result.drop_reason = "no_text"
+        return result
     if options.min_words is not None and result.word_count < options.min_words:
         result.drop_reason = "too_short"
         return result
@@ -176,11 +175,12 @@ def _headings(document: Document) -> frozenset[str]:
     )
 
 
-def _describe(document: Document, url: str, text: str) -> CleanResult:
+def _describe(document: Document, url: str) -> CleanResult:
+    """The page's metadata, cleaned; its text is set apart (``_set_text``), once cleaned."""
     # the site's name comes off the title, so that the title repeated as the text's first
     # line is found (``remove_junk``'s ``title``); see cleaning/metadata.py
     title, sitename = title_and_site(document.title, document.sitename, url)
-    result = CleanResult(
+    return CleanResult(
         url=url,
         title=title,
         authors=author_names(document.author),
@@ -189,8 +189,6 @@ def _describe(document: Document, url: str, text: str) -> CleanResult:
         description=clean_value(document.description),
         tags=unique_tags([*(document.categories or []), *(document.tags or [])]),
     )
-    _set_text(result, text)
-    return result
 
 
 def _set_text(result: CleanResult, text: str) -> None:

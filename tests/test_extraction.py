@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import inspect
 from copy import deepcopy
 from pathlib import Path
 
 import pytest
+import trafilatura
+import trafilatura.core
+import trafilatura.external
+from lxml.etree import tostring
+from lxml.html import HtmlElement, HtmlElementClassLookup
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
-from cleaning.extraction import DATE_PARAMS, read_metadata
+from cleaning import CleaningOptions
+from cleaning.extraction import (
+    _TRAFILATURA_EXTRACT_AND_COMPARE,
+    DATE_PARAMS,
+    _readability_where_it_can_win,
+    extract,
+    parse_html,
+    read_metadata,
+)
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 FIELDS = ("title", "author", "date", "sitename", "description", "categories", "tags")
@@ -137,3 +151,141 @@ def test_same_metadata_as_trafilatura(name: str, html: str) -> None:
 def test_pages_find_what_they_are_about(name: str, field: str, value: object) -> None:
     # the equality above is no proof by itself if both find nothing
     assert getattr(read_metadata(load_html(PAGES[name]), None), field) == value
+
+
+ODD_PAGES = {
+    "no_html": "just some words, no markup at all",
+    "fragment": "<p>one paragraph</p>",
+    "encoding_declaration": '<?xml version="1.0" encoding="utf-8"?>'
+    "<html><body><p>x</p></body></html>",
+    "doctype": "<!DOCTYPE html>\n<html><head><title>T</title></head>"
+    "<body><form><input></form></body></html>",
+    "self_closing_html": "<html/>\n<body><p>text</p></body>",
+}
+
+
+@pytest.mark.parametrize(
+    "html", [*ODD_PAGES.values(), *PAGES.values(), *golden_pages().values()], ids=lambda v: v[:30]
+)
+def test_parse_html_makes_trafilaturas_tree(html: str) -> None:
+    expected, tree = load_html(html), parse_html(html)
+    if expected is None:
+        assert tree is None
+        return
+    assert tree is not None
+    assert tostring(tree) == tostring(expected)
+    # the same classes: FormElement for a <form>, InputElement for an <input>…
+    assert [type(e) for e in tree.iter()] == [type(e) for e in expected.iter()]
+
+
+def test_parse_html_looks_element_classes_up_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    python_lookup = HtmlElementClassLookup.lookup
+
+    def counted(self: HtmlElementClassLookup, *args: object) -> object:
+        calls.append(args)
+        return python_lookup(self, *args)
+
+    monkeypatch.setattr(HtmlElementClassLookup, "lookup", counted)
+    html = golden_pages()["seed_000"]
+    expected = load_html(html)
+    assert expected is not None
+    elements = list(expected.iter())
+    assert len(calls) >= len(elements)  # trafilatura's parser calls back for every element
+    calls.clear()
+    tree = parse_html(html)
+    assert tree is not None
+    assert len(list(tree.iter())) == len(elements)
+    assert not calls
+
+
+def article(paragraphs: int, chrome_links: int) -> str:
+    """An article of ``paragraphs`` paragraphs, beside a menu of ``chrome_links`` links."""
+    menu = "".join(
+        f'<li><a href="/s/{n}">Section number {n} of the site</a></li>' for n in range(chrome_links)
+    )
+    text = "".join(
+        f"<p>Paragraph {n} says what happened, with enough words to be read as prose here.</p>"
+        for n in range(paragraphs)
+    )
+    return (
+        "<html><head><title>A story</title></head><body>"
+        f'<div class="menu"><ul>{menu}</ul></div><div class="story"><h1>A story</h1>{text}</div>'
+        "</body></html>"
+    )
+
+
+CASCADE_PAGES = {
+    "mostly_article": article(30, 5),  # readability cannot find twice the text
+    "mostly_menu": article(3, 120),  # it could
+    "short": article(1, 0),  # the whole page under twice the minimum extracted size
+    "empty_body": "<html><head><title>T</title></head><body></body></html>",
+    "video": article(6, 0).replace(
+        "</div></body>", '<iframe src="https://www.youtube.com/embed/x"></iframe></div></body>'
+    ),
+    "table_only": "<html><body><table>"
+    + "<tr><td>cell text of a table row with several words</td></tr>" * 40
+    + "</table></body></html>",
+}
+
+
+@pytest.mark.parametrize("focus", ["balanced", "precision", "recall"])
+@pytest.mark.parametrize(
+    "html", [*CASCADE_PAGES.values(), *golden_pages().values()], ids=lambda value: value[:30]
+)
+def test_readability_left_out_changes_nothing(html: str, focus: str) -> None:
+    def run() -> object:
+        document = trafilatura.bare_extraction(
+            load_html(html),
+            url="https://example.com/a",
+            favor_precision=focus == "precision",
+            favor_recall=focus == "recall",
+            include_comments=False,
+        )
+        if document is None:
+            return None
+        assert not isinstance(document, dict)
+        return document.text, tostring(document.body)
+
+    expected = run()
+    with _readability_where_it_can_win():
+        found = run()
+    assert found == expected
+    # and trafilatura is as shipped again afterwards
+    assert trafilatura.core._extract_and_compare is _TRAFILATURA_EXTRACT_AND_COMPARE
+
+
+@pytest.mark.parametrize(
+    ("name", "reads_the_page"),
+    [("mostly_article", False), ("mostly_menu", True), ("short", False), ("empty_body", True)],
+)
+def test_readability_reads_the_page_only_where_it_can_win(
+    name: str, reads_the_page: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    readability = trafilatura.external.try_readability
+
+    def counted(tree: HtmlElement) -> HtmlElement:
+        sizes.append(len(list(tree.iter())))
+        return readability(tree)
+
+    monkeypatch.setattr(trafilatura.external, "try_readability", counted)
+    tree = parse_html(CASCADE_PAGES[name])
+    assert tree is not None
+    extract(tree, "https://example.com/a", CleaningOptions())
+    assert sizes
+    assert (sizes[0] > 1) is reads_the_page
+
+
+def test_the_replaced_trafilatura_step_is_the_one_copied() -> None:
+    # cleaning.extraction._extract_and_compare copies this function of trafilatura: another
+    # trafilatura release may change it, and then the copy must be checked against it again
+    source = inspect.getsource(_TRAFILATURA_EXTRACT_AND_COMPARE)
+    body = [line.strip() for line in source.splitlines()[4:] if line.strip()]
+    assert body == [
+        "postbody, temp_text = extract_content(cleaned_tree, options)",
+        "if not options.fast:",
+        "postbody, temp_text = compare_extraction(cleaned_tree_backup, copy(tree), postbody, "
+        "temp_text, options)",
+        "return postbody, temp_text",
+    ]
