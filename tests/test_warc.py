@@ -321,7 +321,8 @@ def test_a_killed_crawl_leaves_valid_closed_files_and_a_readable_open_one(tmp_pa
     for open_file in open_files:
         outcomes: Counter[str] = Counter()
         records = [record.rec_type for record, _ in read_records(open_file, outcomes, 10**8)]
-        assert records[0] == "warcinfo"
+        # empty when the kill landed between creating the file and writing its warcinfo
+        assert not records or records[0] == "warcinfo"
         # whole exchanges only, unless the kill cut the last one (then counted as unreadable)
         assert len(records) % 2 == 1 or outcomes == {"unreadable": 1}
         assert set(outcomes) <= {"unreadable"}
