@@ -16,10 +16,14 @@ new rows go at the end of a file. Class names are a JSON object, kind to names.
   `benchmarks.extraction`; never read for training or tuning.
 - `holdout2_junk.jsonl`, `holdout2_classes.json`: a second held-out set, to be looked at once,
   at the end (`--holdout2`).
+- `holdout3_junk.jsonl`, `holdout3_classes.json`: a third held-out set, written blind (by a
+  session that read nothing of the project) after the second had its one look, for the next
+  round of tuning; the rows that folded like a training, development, planted or earlier
+  held-out wording were left out. Not yet run by any benchmark: 0 looks.
 
 `tests/test_junk_data.py` checks that no held-out wording is a training, development or planted
 one once placeholders, case, punctuation, digits and white space are folded (`fold`,
-`overlaps`), and that the second holdout repeats none of the first.
+`overlaps`), and that each later holdout repeats none of the earlier ones.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ HOLDOUT_FILE = DATA_DIR / "holdout_junk.jsonl"
 HOLDOUT_CLASSES_FILE = DATA_DIR / "holdout_classes.json"
 HOLDOUT2_FILE = DATA_DIR / "holdout2_junk.jsonl"
 HOLDOUT2_CLASSES_FILE = DATA_DIR / "holdout2_classes.json"
+HOLDOUT3_FILE = DATA_DIR / "holdout3_junk.jsonl"
+HOLDOUT3_CLASSES_FILE = DATA_DIR / "holdout3_classes.json"
 
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 # stands for any placeholder once folded: a private-use character, neither a letter nor a digit
@@ -125,6 +131,18 @@ def holdout2_wordings() -> Wordings:
 def holdout2_classes() -> KindClasses:
     """The second held-out set's class names."""
     return load_classes(HOLDOUT2_CLASSES_FILE)
+
+
+@cache
+def holdout3_wordings() -> Wordings:
+    """The third held-out set's wordings (not run yet)."""
+    return load_wordings(HOLDOUT3_FILE)
+
+
+@cache
+def holdout3_classes() -> KindClasses:
+    """The third held-out set's class names."""
+    return load_classes(HOLDOUT3_CLASSES_FILE)
 
 
 def fold(template: str) -> str:

@@ -80,6 +80,7 @@ def test_the_loaders_read_every_set() -> None:
     assert set(junk_data.train_junk()) == set(junk_data.planted_wordings()) | new_kinds
     assert set(junk_data.holdout_wordings()) == set(junk_data.holdout_classes())
     assert set(junk_data.holdout2_wordings()) == set(junk_data.holdout2_classes())
+    assert set(junk_data.holdout3_wordings()) <= set(junk_data.holdout3_classes())
     assert list(junk_data.train_text()) == sorted(junk_data.train_text())
     assert sum(1 for _ in junk_data.templates(junk_data.train_junk())) == 6728
 
@@ -91,7 +92,9 @@ def test_overlaps_name_the_held_out_templates_that_fold_like_a_seen_one() -> Non
 
 
 @pytest.mark.parametrize(
-    "held_out", [junk_data.holdout_wordings, junk_data.holdout2_wordings], ids=lambda f: f.__name__
+    "held_out",
+    [junk_data.holdout_wordings, junk_data.holdout2_wordings, junk_data.holdout3_wordings],
+    ids=lambda f: f.__name__,
 )
 def test_no_held_out_wording_is_a_training_development_or_planted_one(held_out: object) -> None:
     assert callable(held_out)
@@ -109,6 +112,18 @@ def test_the_second_holdout_shares_no_wording_with_the_first() -> None:
     found = overlaps(junk_data.holdout2_wordings(), first)
     assert not found, (
         f"{len(found)} wordings of the second holdout fold like one of the first: {found}"
+    )
+
+
+def test_the_third_holdout_shares_no_wording_with_the_earlier_ones() -> None:
+    earlier = {
+        fold(text)
+        for wordings in (junk_data.holdout_wordings(), junk_data.holdout2_wordings())
+        for _, text in junk_data.templates(wordings)
+    }
+    found = overlaps(junk_data.holdout3_wordings(), earlier)
+    assert not found, (
+        f"{len(found)} wordings of the third holdout fold like an earlier one: {found}"
     )
 
 
