@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,3 +222,67 @@ def test_max_pages_and_politeness_hold_for_the_whole_crawl(redis_url: str, tmp_p
         # each stats file holds the crawl's merged stats as far as its worker ended: the
         # last one to end has both workers'
         assert max(w.stats.get("technews/pages_queued", 0) for w in workers) == 12
+
+
+class SitemapIndexSite(ArticleSite):
+    """An article site whose sitemap is an index of two indexes of four sitemaps each, every
+    sitemap listing four articles. An index (or a sitemap) is answered only once two indexes
+    (or two sitemaps) were asked for, or after a minute: with one request at a time per
+    worker, each of two workers reads one index, and one sitemap."""
+
+    def __init__(self) -> None:
+        super().__init__(32, latency=0.05)
+        self.pairs = {"index": threading.Event(), "sitemap": threading.Event()}
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        level = path.strip("/").split("-")[0]
+        if level in self.pairs:
+            if sum(n for p, n in self.requests.items() if p.startswith(f"/{level}-")) >= 2:
+                self.pairs[level].set()
+            self.pairs[level].wait(60)
+        if path == "/sitemap.xml":
+            children = [f"{self.url}/index-{half}.xml" for half in "ab"]
+        elif level == "index":
+            half = path[len("/index-")]
+            children = [f"{self.url}/sitemap-{half}{n}.xml" for n in range(4)]
+        elif level == "sitemap":
+            half, n = path[len("/sitemap-")], int(path[len("/sitemap-x")])
+            first = (0 if half == "a" else 16) + 4 * n
+            urls = "".join(
+                f"<url><loc>{self.url}/news/{k}/</loc></url>" for k in range(first, first + 4)
+            )
+            return 200, "application/xml", f"<urlset {ns}>{urls}</urlset>".encode()
+        else:
+            return super().answer(path)
+        entries = "".join(f"<sitemap><loc>{child}</loc></sitemap>" for child in children)
+        return 200, "application/xml", f"<sitemapindex {ns}>{entries}</sitemapindex>".encode()
+
+
+def test_max_sitemaps_and_max_sitemap_urls_hold_for_the_whole_crawl(
+    redis_url: str, tmp_path: Path
+) -> None:
+    with SitemapIndexSite() as site:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(
+            f'[[site]]\nname = "idx"\nsitemap_urls = ["{site.url}/sitemap.xml"]\n'
+            "robots_sitemaps = false\nmax_depth = 0\nmax_sitemaps = 5\nmax_sitemap_urls = 6\n"
+        )
+        args = ["-a", f"sites={sites}"]
+        settings = {"CONCURRENT_REQUESTS": "1"}  # so two indexes go to two workers
+        workers = [start_worker(tmp_path, f"w{i}", redis_url, args, **settings) for i in range(2)]
+        for worker in workers:
+            worker.wait()
+            check_clean(worker)
+        # each worker read one index, then one sitemap
+        assert all(pair.is_set() for pair in site.pairs.values())
+        xml = sorted(path for path in site.requests if path.endswith(".xml"))
+        # the index, its two indexes and 2 of the 8 sitemaps: max_sitemaps=5 for the crawl
+        assert len(xml) == 5, xml
+        pages = sorted(path for path in site.requests if path.startswith("/news/"))
+        assert len(pages) == 6, pages  # max_sitemap_urls=6 entries read for the crawl
+        assert all(site.requests[path] == 1 for path in (*xml, *pages))
+        merged = max((w.stats for w in workers), key=lambda s: s.get("cleancrawl/workers", 0))
+        assert merged["cleancrawl/workers"] == 2
+        assert merged["technews/limits/max_sitemaps"] == 6  # the other 6 sitemaps
+        assert merged["technews/xml/sitemap"] == 2
