@@ -225,16 +225,21 @@ class Frontier:
 
     def end_crawl(self) -> bool:
         """If nothing is queued or leased, clear the crawl id (the next run starts a new
-        crawl) and the frontier's keys; True if the crawl is over."""
+        crawl) and the crawl's keys but its merged stats (``crawler.crawl_stats``): the
+        frontier's, the worker numbers (``crawler.cluster.join``), the text claims, template
+        decisions and own near-duplicate index (``crawler.shared_state``); True if the
+        crawl is over."""
         if self.outstanding():
             return False
         cluster = self.cluster
         self._delete_if(keys=[cluster.shared_key("crawl_id")], args=[cluster.crawl_id])
-        mine = [cluster.key(part) for part in ("queue", "fingerprints", "workers")]
-        for part in ("pages", "sitemaps", "sitemap_urls"):
+        parts = ("queue", "fingerprints", "workers", "worker_numbers", "claims")
+        mine = [cluster.key(part) for part in parts]
+        for part in (
+            *("pages", "sitemaps", "sitemap_urls", "pushed", "politeness"),
+            *("template", "neardup"),
+        ):
             mine += list(self.client.scan_iter(match=cluster.key(part, "*")))
-        mine += list(self.client.scan_iter(match=cluster.key("pushed", "*")))
-        mine += list(self.client.scan_iter(match=cluster.key("politeness", "*")))
         self.client.delete(*mine)
         return True
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -286,3 +287,28 @@ def test_max_sitemaps_and_max_sitemap_urls_hold_for_the_whole_crawl(
         assert merged["cleancrawl/workers"] == 2
         assert merged["technews/limits/max_sitemaps"] == 6  # the other 6 sitemaps
         assert merged["technews/xml/sitemap"] == 2
+
+
+# the keys a finished crawl leaves (README, "What lives where"): under the namespace, the
+# state kept from crawl to crawl; under the crawl's own keys, its merged stats only
+KEPT = re.compile(
+    r"(pages|texts|neardup:[^:]+:(ids|signatures|next_id|band:\d+)"
+    r"|templates:.+|template_domains|template_pages"
+    r"|crawl:[^:]+:(stats|workers_started|workers_done|runs_done))"
+)
+
+
+def test_a_finished_crawl_leaves_only_its_state_and_its_stats(
+    site: ArticleSite, redis_url: str, tmp_path: Path
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    crawl(tmp_path, redis_url, site, 2)  # workers numbered by Redis (worker_numbers)
+    keys = sorted(key.decode() for key in client.scan_iter())
+    assert keys and all(key.startswith("cleancrawl:technews:") for key in keys), keys
+    namespaces = {":".join(key.split(":")[:3]) for key in keys}
+    assert len(namespaces) == 1, keys
+    (namespace,) = namespaces
+    left = [key.removeprefix(namespace + ":") for key in keys]
+    unexpected = [key for key in left if not KEPT.fullmatch(key)]
+    assert unexpected == [], "\n".join(unexpected)
+    assert any(key.startswith("crawl:") for key in left)  # the stats
