@@ -25,7 +25,8 @@ import pytest
 import redis
 
 from tests.article_site import ArticleSite
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_scrapy_crawl
+from tests.warc_site import TEMPLATE_LINE
 
 pytestmark = pytest.mark.slow
 
@@ -312,3 +313,42 @@ def test_a_finished_crawl_leaves_only_its_state_and_its_stats(
     unexpected = [key for key in left if not KEPT.fullmatch(key)]
     assert unexpected == [], "\n".join(unexpected)
     assert any(key.startswith("crawl:") for key in left)  # the stats
+
+
+class TemplateSite(ArticleSite):
+    """The article site with one line on every article: its template."""
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        status, kind, body = super().answer(path)
+        if path.startswith("/news/") and status == 200:
+            body = body.replace(b"</article>", TEMPLATE_LINE + b"</article>")
+        return status, kind, body
+
+
+def test_two_workers_cut_the_template_as_one_process_does(redis_url: str, tmp_path: Path) -> None:
+    template = TEMPLATE_LINE.decode().removeprefix("<p>").removesuffix("</p>")
+    settings = {"CLEANCRAWL_TEMPLATE_HOLD_PAGES": "5", "CLEANCRAWL_WORKERS": "0"}
+    with TemplateSite(30, latency=0.2) as site:
+        alone = run_scrapy_crawl(tmp_path / "alone", "-a", f"url={site.url}/", settings=settings)
+        assert alone.returncode == 0, alone.log[-3000:]
+        # the two workers wait for each other: the site answers once both asked for robots.txt
+        site.requests.clear()
+        site.serving.clear()
+        args = ["-a", f"url={site.url}/"]
+        workers = [start_worker(tmp_path, f"w{i}", redis_url, args, **settings) for i in range(2)]
+        deadline = time.monotonic() + 60
+        while site.requests["/robots.txt"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        site.serving.set()
+        for worker in workers:
+            worker.wait()
+            check_clean(worker)
+        one = by_url(rows_of([alone.output]))
+        two = {w.output.name: by_url(rows_of([w.output])) for w in workers}
+    assert site.article_urls() <= set(one)
+    assert not [url for url, text in one.items() if template in text]
+    assert alone.stats["cleaning/lines_removed/template"] == 30
+    assert all(two.values()), "a worker wrote no row"  # both cleaned pages
+    merged = {url: text for rows in two.values() for url, text in rows.items()}
+    assert sum(map(len, two.values())) == len(merged)  # no URL written twice
+    assert merged == one  # every row cut, and the same text, as in one process
