@@ -52,3 +52,28 @@ def test_an_unreachable_redis_is_a_configuration_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="cannot reach Redis"):
         make_crawler(tmp_path, settings={"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+
+
+def test_sitemap_limits_count_for_the_whole_crawl(tmp_path: Path, redis_url: str) -> None:
+    from crawler.leases import page_claims
+    from tests.test_sitemap_limits import index, limits, requests, sites, urlset
+
+    text = sites(max_sitemaps=4, max_sitemap_urls=5, max_pages=100)
+    spiders = []
+    for name in ("a", "b"):  # two workers of one crawl
+        crawler = make_crawler(mkdir(tmp_path / name), text, settings={"REDIS_URL": redis_url})
+        spider = crawler.spider
+        spider._claims = page_claims(crawler)  # as start() sets it
+        spiders.append(spider)
+    a, b = spiders
+    # each reads an index of its own: 4 sitemaps for the crawl, whoever asks
+    got_a = requests(a.parse_xml(index("https://news.test/i.xml", "/a1.xml", "/a2.xml", "/s.xml")))
+    got_b = requests(b.parse_xml(index("https://news.test/j.xml", "/s.xml", "/b1.xml", "/b2.xml")))
+    assert [r.url for r in got_a] == [f"https://news.test/{n}.xml" for n in ("a1", "a2", "s")]
+    assert [r.url for r in got_b] == ["https://news.test/b1.xml"]  # s.xml is a's already
+    assert limits(b) == {"max_sitemaps": 1}
+    # 5 entries for the crawl: 3 read by a, 2 by b, then none
+    assert len(requests(a.parse_xml(urlset("https://news.test/a1.xml", 3)))) == 3
+    assert len(requests(b.parse_xml(urlset("https://news.test/b1.xml", 3)))) == 2
+    assert requests(a.parse_xml(urlset("https://news.test/a2.xml", 3))) == []
+    assert limits(a) == {"max_sitemap_urls": 1}
