@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from crawler.cluster import cluster_for
 from crawler.config import ConfigError
+from crawler.spiders.technews import TechNewsSpider
 from tests.conftest import SITES, make_crawler
 
 OTHER_SITES = SITES.replace("news.test", "other.test")
@@ -16,6 +18,13 @@ OTHER_SITES = SITES.replace("news.test", "other.test")
 def mkdir(path: Path) -> Path:
     path.mkdir()
     return path
+
+
+def worker(path: Path, sites: str, redis_url: str) -> TechNewsSpider:
+    """The technews spider of a process joining the crawl in ``redis_url``."""
+    spider = make_crawler(mkdir(path), sites, settings={"REDIS_URL": redis_url}).spider
+    assert isinstance(spider, TechNewsSpider)
+    return spider
 
 
 def test_processes_of_the_same_sites_share_one_crawl_id(tmp_path: Path, redis_url: str) -> None:
@@ -59,13 +68,9 @@ def test_sitemap_limits_count_for_the_whole_crawl(tmp_path: Path, redis_url: str
     from tests.test_sitemap_limits import index, limits, requests, sites, urlset
 
     text = sites(max_sitemaps=4, max_sitemap_urls=5, max_pages=100)
-    spiders = []
-    for name in ("a", "b"):  # two workers of one crawl
-        crawler = make_crawler(mkdir(tmp_path / name), text, settings={"REDIS_URL": redis_url})
-        spider = crawler.spider
-        spider._claims = page_claims(crawler)  # as start() sets it
-        spiders.append(spider)
-    a, b = spiders
+    a, b = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))  # one crawl
+    for spider in (a, b):
+        spider._claims = page_claims(spider.crawler)  # as start() sets it
     # each reads an index of its own: 4 sitemaps for the crawl, whoever asks
     got_a = requests(a.parse_xml(index("https://news.test/i.xml", "/a1.xml", "/a2.xml", "/s.xml")))
     got_b = requests(b.parse_xml(index("https://news.test/j.xml", "/s.xml", "/b1.xml", "/b2.xml")))
@@ -77,3 +82,19 @@ def test_sitemap_limits_count_for_the_whole_crawl(tmp_path: Path, redis_url: str
     assert len(requests(b.parse_xml(urlset("https://news.test/b1.xml", 3)))) == 2
     assert requests(a.parse_xml(urlset("https://news.test/a2.xml", 3))) == []
     assert limits(a) == {"max_sitemap_urls": 1}
+
+
+def test_a_site_another_worker_started_is_no_site_with_nothing_to_fetch(
+    tmp_path: Path, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.test_start_urls import start_requests
+
+    text = SITES + 'sitemap_urls = ["https://news.test/sitemap.xml"]\nrobots_sitemaps = false\n'
+    first, second = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))
+    assert [r.url for r in start_requests(first)] == [
+        "https://news.test/sitemap.xml",
+        "https://news.test/",
+    ]
+    with caplog.at_level(logging.WARNING):
+        assert start_requests(second) == []
+    assert "nothing to fetch" not in caplog.text

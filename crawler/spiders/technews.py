@@ -165,7 +165,8 @@ class TechNewsSpider(Spider):
                 if request := self._page_request(url, site, source="start", depth=0):
                     requests += 1
                     yield request
-            if not requests:
+            # (in distributed mode, URLs another worker queued are in these sets: not nothing)
+            if not (requests or self._queued[site.name] or self._xml_queued[site.name]):
                 self.logger.warning(
                     "Site %s: nothing to fetch (its start URLs are outside its allowed_domains"
                     " and it has no sitemap or feed that may be fetched)",
