@@ -84,17 +84,29 @@ def test_sitemap_limits_count_for_the_whole_crawl(tmp_path: Path, redis_url: str
     assert limits(a) == {"max_sitemap_urls": 1}
 
 
-def test_a_site_another_worker_started_is_no_site_with_nothing_to_fetch(
-    tmp_path: Path, redis_url: str, caplog: pytest.LogCaptureFixture
+def test_a_worker_joining_a_crawl_queues_the_named_sitemaps_again(
+    tmp_path: Path, redis_url: str
 ) -> None:
     from tests.test_start_urls import start_requests
 
     text = SITES + 'sitemap_urls = ["https://news.test/sitemap.xml"]\nrobots_sitemaps = false\n'
     first, second = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))
-    assert [r.url for r in start_requests(first)] == [
-        "https://news.test/sitemap.xml",
-        "https://news.test/",
-    ]
+    expected = ["https://news.test/sitemap.xml", "https://news.test/"]
+    assert [r.url for r in start_requests(first)] == expected
+    # the sitemap again (the crawl's fingerprints filter it), not the start URL: a worker
+    # whose start queues nothing could end a crawl whose first worker has claimed its start
+    # requests but not queued them yet (the queue is empty: nothing is queued here)
+    assert [r.url for r in start_requests(second)] == expected[:1]
+
+
+def test_a_site_another_worker_started_is_no_site_with_nothing_to_fetch(
+    tmp_path: Path, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.test_start_urls import start_requests
+
+    text = SITES + "robots_sitemaps = false\n"  # start URLs only
+    first, second = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))
+    assert [r.url for r in start_requests(first)] == ["https://news.test/"]
     with caplog.at_level(logging.WARNING):
-        assert start_requests(second) == []
+        assert start_requests(second) == []  # the start URL is queued by the first
     assert "nothing to fetch" not in caplog.text

@@ -158,7 +158,7 @@ class TechNewsSpider(Spider):
                         f"{origin}/robots.txt", site, self.parse_robots, priority=XML_PRIORITY
                     )
             for url in (*site.sitemap_urls, *site.feed_urls):
-                if request := self._xml_request(url, site):
+                if request := self._xml_request(url, site, start=True):
                     requests += 1
                     yield request
             for url in site.start_urls:
@@ -348,9 +348,17 @@ class TechNewsSpider(Spider):
             priority=page_priority(depth),
         )
 
-    def _xml_request(self, url: str, site: Site, depth: int = 0) -> Request | None:
+    def _xml_request(
+        self, url: str, site: Site, depth: int = 0, *, start: bool = False
+    ) -> Request | None:
         """A request for a sitemap or feed of ``site``, ``depth`` sitemap indexes down, or
-        None if it was requested already or a limit of the site refuses it (counted)."""
+        None if it was requested already or a limit of the site refuses it (counted).
+
+        ``start``: one the sites file names, asked for by ``start()``. In distributed mode it
+        is requested even if another worker did (the crawl's fingerprints filter it then):
+        a worker whose start queued nothing could find the queue empty while the first
+        worker has claimed, but not yet queued, its start requests, and end the crawl.
+        """
         url = urldefrag(url)[0]
         queued = self._xml_queued[site.name]
         if url in queued:
@@ -369,7 +377,7 @@ class TechNewsSpider(Spider):
             # sitemaps and feeds requested, and entries read, by any worker count (0: this
             # one was requested by another worker already)
             verdict = self._claims.claim_sitemap(site, url)
-            if verdict == 0:
+            if verdict == 0 and not start:
                 queued.add(url)
                 return None
             limit = {-1: "max_sitemaps", -2: "max_sitemap_urls"}.get(verdict, "")
