@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from crawler.cluster import Cluster
+    from crawler.sites import Site
 
 LEASE = "cleancrawl_lease"  # request meta: the lease id of a request taken from the queue
 
@@ -97,6 +98,27 @@ redis.call('SADD', KEYS[1], ARGV[1])
 return 1
 """
 
+# Count a sitemap or feed URL of a site against its max_sitemaps, for the whole crawl (KEYS:
+# the site's sitemaps requested, its entries read; ARGV: url, max_sitemaps, max_sitemap_urls):
+# 1 counted now, 0 counted already, -1 the site has max_sitemaps, -2 max_sitemap_urls are read.
+_CLAIM_SITEMAP = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then return -2 end
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+"""
+
+# Read up to ARGV[1] more sitemap or feed entries of a site, within its max_sitemap_urls
+# (ARGV[2]) for the whole crawl: how many may be read (counted as read).
+_READ_ENTRIES = """
+local room = tonumber(ARGV[2]) - tonumber(redis.call('GET', KEYS[1]) or '0')
+local n = math.min(tonumber(ARGV[1]), room)
+if n <= 0 then return 0 end
+redis.call('INCRBY', KEYS[1], n)
+return n
+"""
+
 # Delete a key only if it still holds ARGV[1] (the crawl id of the crawl that ended).
 _DELETE_IF = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -123,6 +145,8 @@ class Frontier:
         self._return = self.client.register_script(_RETURN)
         self._outstanding = self.client.register_script(_OUTSTANDING)
         self._claim = self.client.register_script(_CLAIM_PAGE)
+        self._claim_sitemap = self.client.register_script(_CLAIM_SITEMAP)
+        self._read_entries = self.client.register_script(_READ_ENTRIES)
         self._delete_if = self.client.register_script(_DELETE_IF)
 
     def heartbeat(self) -> None:
@@ -187,17 +211,35 @@ class Frontier:
         key = self.cluster.key("pages", site)
         return int(self._claim(keys=[key], args=[url, max_pages]))
 
+    def claim_sitemap(self, site: str, url: str, max_sitemaps: int, max_sitemap_urls: int) -> int:
+        """Count a sitemap or feed against the site's ``max_sitemaps`` for the whole crawl (1,
+        0 or -1; -2: the site's ``max_sitemap_urls`` entries are read)."""
+        keys = [self.cluster.key("sitemaps", site), self.cluster.key("sitemap_urls", site)]
+        return int(self._claim_sitemap(keys=keys, args=[url, max_sitemaps, max_sitemap_urls]))
+
+    def read_entries(self, site: str, wanted: int, max_sitemap_urls: int) -> int:
+        """How many of ``wanted`` more sitemap or feed entries of the site may be read within
+        its ``max_sitemap_urls`` for the whole crawl (counted as read)."""
+        key = self.cluster.key("sitemap_urls", site)
+        return int(self._read_entries(keys=[key], args=[wanted, max_sitemap_urls]))
+
     def end_crawl(self) -> bool:
         """If nothing is queued or leased, clear the crawl id (the next run starts a new
-        crawl) and the frontier's keys; True if the crawl is over."""
+        crawl) and the crawl's keys but its merged stats (``crawler.crawl_stats``): the
+        frontier's, the worker numbers (``crawler.cluster.join``), the text claims, template
+        decisions and own near-duplicate index (``crawler.shared_state``); True if the
+        crawl is over."""
         if self.outstanding():
             return False
         cluster = self.cluster
         self._delete_if(keys=[cluster.shared_key("crawl_id")], args=[cluster.crawl_id])
-        mine = [cluster.key(part) for part in ("queue", "fingerprints", "workers")]
-        mine += list(self.client.scan_iter(match=cluster.key("pages", "*")))
-        mine += list(self.client.scan_iter(match=cluster.key("pushed", "*")))
-        mine += list(self.client.scan_iter(match=cluster.key("politeness", "*")))
+        parts = ("queue", "fingerprints", "workers", "worker_numbers", "claims")
+        mine = [cluster.key(part) for part in parts]
+        for part in (
+            *("pages", "sitemaps", "sitemap_urls", "pushed", "politeness"),
+            *("template", "neardup"),
+        ):
+            mine += list(self.client.scan_iter(match=cluster.key(part, "*")))
         self.client.delete(*mine)
         return True
 
@@ -328,7 +370,8 @@ def lease_of(response: Any) -> str | None:
 
 
 class PageClaims:
-    """``max_pages`` of every site counted for the whole crawl, in Redis."""
+    """``max_pages``, ``max_sitemaps`` and ``max_sitemap_urls`` of every site counted for the
+    whole crawl, in Redis."""
 
     def __init__(self, frontier: Frontier) -> None:
         self.frontier = frontier
@@ -343,6 +386,15 @@ class PageClaims:
         if verdict < 0:
             self.full.add(site)
         return verdict
+
+    def claim_sitemap(self, site: Site, url: str) -> int:
+        """1: the sitemap or feed is this worker's to request; 0: requested by someone
+        already; -1: the site has max_sitemaps requested; -2: max_sitemap_urls read."""
+        return self.frontier.claim_sitemap(site.name, url, site.max_sitemaps, site.max_sitemap_urls)
+
+    def read_entries(self, site: Site, wanted: int) -> int:
+        """How many of ``wanted`` sitemap or feed entries this worker may read now."""
+        return self.frontier.read_entries(site.name, wanted, site.max_sitemap_urls)
 
 
 def page_claims(crawler: Crawler) -> PageClaims | None:

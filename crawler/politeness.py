@@ -17,7 +17,8 @@ The delay is the slot's as Scrapy knows it in this process (``DOWNLOAD_DELAY``, 
 ``Crawl-delay`` of robots.txt, AutoThrottle's), so the gate adds no setting: N workers share
 what one would do alone. Scrapy's own per-process delay and concurrency still apply after the
 gate; a request waiting at the gate waits in the middleware, not in the queue (it is leased).
-``max_pages`` is counted in Redis by the spider (``crawler.frontier.PageClaims``).
+``max_pages``, ``max_sitemaps`` and ``max_sitemap_urls`` are counted in Redis by the spider
+(``crawler.leases.PageClaims``).
 
 Why a gate and not domain-sharded queues: the queue stays scrapy-redis's one priority queue
 (sitemaps and feeds first, pages by link hops, across sites), leases stay one step, and the

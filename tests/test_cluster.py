@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from crawler.cluster import cluster_for
 from crawler.config import ConfigError
+from crawler.spiders.technews import TechNewsSpider
 from tests.conftest import SITES, make_crawler
 
 OTHER_SITES = SITES.replace("news.test", "other.test")
@@ -16,6 +18,13 @@ OTHER_SITES = SITES.replace("news.test", "other.test")
 def mkdir(path: Path) -> Path:
     path.mkdir()
     return path
+
+
+def worker(path: Path, sites: str, redis_url: str) -> TechNewsSpider:
+    """The technews spider of a process joining the crawl in ``redis_url``."""
+    spider = make_crawler(mkdir(path), sites, settings={"REDIS_URL": redis_url}).spider
+    assert isinstance(spider, TechNewsSpider)
+    return spider
 
 
 def test_processes_of_the_same_sites_share_one_crawl_id(tmp_path: Path, redis_url: str) -> None:
@@ -52,3 +61,52 @@ def test_an_unreachable_redis_is_a_configuration_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="cannot reach Redis"):
         make_crawler(tmp_path, settings={"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+
+
+def test_sitemap_limits_count_for_the_whole_crawl(tmp_path: Path, redis_url: str) -> None:
+    from crawler.leases import page_claims
+    from tests.test_sitemap_limits import index, limits, requests, sites, urlset
+
+    text = sites(max_sitemaps=4, max_sitemap_urls=5, max_pages=100)
+    a, b = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))  # one crawl
+    for spider in (a, b):
+        spider._claims = page_claims(spider.crawler)  # as start() sets it
+    # each reads an index of its own: 4 sitemaps for the crawl, whoever asks
+    got_a = requests(a.parse_xml(index("https://news.test/i.xml", "/a1.xml", "/a2.xml", "/s.xml")))
+    got_b = requests(b.parse_xml(index("https://news.test/j.xml", "/s.xml", "/b1.xml", "/b2.xml")))
+    assert [r.url for r in got_a] == [f"https://news.test/{n}.xml" for n in ("a1", "a2", "s")]
+    assert [r.url for r in got_b] == ["https://news.test/b1.xml"]  # s.xml is a's already
+    assert limits(b) == {"max_sitemaps": 1}
+    # 5 entries for the crawl: 3 read by a, 2 by b, then none
+    assert len(requests(a.parse_xml(urlset("https://news.test/a1.xml", 3)))) == 3
+    assert len(requests(b.parse_xml(urlset("https://news.test/b1.xml", 3)))) == 2
+    assert requests(a.parse_xml(urlset("https://news.test/a2.xml", 3))) == []
+    assert limits(a) == {"max_sitemap_urls": 1}
+
+
+def test_a_worker_joining_a_crawl_queues_the_named_sitemaps_again(
+    tmp_path: Path, redis_url: str
+) -> None:
+    from tests.test_start_urls import start_requests
+
+    text = SITES + 'sitemap_urls = ["https://news.test/sitemap.xml"]\nrobots_sitemaps = false\n'
+    first, second = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))
+    expected = ["https://news.test/sitemap.xml", "https://news.test/"]
+    assert [r.url for r in start_requests(first)] == expected
+    # the sitemap again (the crawl's fingerprints filter it), not the start URL: a worker
+    # whose start queues nothing could end a crawl whose first worker has claimed its start
+    # requests but not queued them yet (the queue is empty: nothing is queued here)
+    assert [r.url for r in start_requests(second)] == expected[:1]
+
+
+def test_a_site_another_worker_started_is_no_site_with_nothing_to_fetch(
+    tmp_path: Path, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.test_start_urls import start_requests
+
+    text = SITES + "robots_sitemaps = false\n"  # start URLs only
+    first, second = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))
+    assert [r.url for r in start_requests(first)] == ["https://news.test/"]
+    with caplog.at_level(logging.WARNING):
+        assert start_requests(second) == []  # the start URL is queued by the first
+    assert "nothing to fetch" not in caplog.text

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +25,8 @@ import pytest
 import redis
 
 from tests.article_site import ArticleSite
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_scrapy_crawl
+from tests.warc_site import TEMPLATE_LINE
 
 pytestmark = pytest.mark.slow
 
@@ -221,3 +224,131 @@ def test_max_pages_and_politeness_hold_for_the_whole_crawl(redis_url: str, tmp_p
         # each stats file holds the crawl's merged stats as far as its worker ended: the
         # last one to end has both workers'
         assert max(w.stats.get("technews/pages_queued", 0) for w in workers) == 12
+
+
+class SitemapIndexSite(ArticleSite):
+    """An article site whose sitemap is an index of two indexes of four sitemaps each, every
+    sitemap listing four articles. An index (or a sitemap) is answered only once two indexes
+    (or two sitemaps) were asked for, or after a minute: with one request at a time per
+    worker, each of two workers reads one index, and one sitemap."""
+
+    def __init__(self) -> None:
+        super().__init__(32, latency=0.05)
+        self.pairs = {"index": threading.Event(), "sitemap": threading.Event()}
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        level = path.strip("/").split("-")[0]
+        if level in self.pairs:
+            if sum(n for p, n in self.requests.items() if p.startswith(f"/{level}-")) >= 2:
+                self.pairs[level].set()
+            self.pairs[level].wait(60)
+        if path == "/sitemap.xml":
+            children = [f"{self.url}/index-{half}.xml" for half in "ab"]
+        elif level == "index":
+            half = path[len("/index-")]
+            children = [f"{self.url}/sitemap-{half}{n}.xml" for n in range(4)]
+        elif level == "sitemap":
+            half, n = path[len("/sitemap-")], int(path[len("/sitemap-x")])
+            first = (0 if half == "a" else 16) + 4 * n
+            urls = "".join(
+                f"<url><loc>{self.url}/news/{k}/</loc></url>" for k in range(first, first + 4)
+            )
+            return 200, "application/xml", f"<urlset {ns}>{urls}</urlset>".encode()
+        else:
+            return super().answer(path)
+        entries = "".join(f"<sitemap><loc>{child}</loc></sitemap>" for child in children)
+        return 200, "application/xml", f"<sitemapindex {ns}>{entries}</sitemapindex>".encode()
+
+
+def test_max_sitemaps_and_max_sitemap_urls_hold_for_the_whole_crawl(
+    redis_url: str, tmp_path: Path
+) -> None:
+    with SitemapIndexSite() as site:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(
+            f'[[site]]\nname = "idx"\nsitemap_urls = ["{site.url}/sitemap.xml"]\n'
+            "robots_sitemaps = false\nmax_depth = 0\nmax_sitemaps = 5\nmax_sitemap_urls = 6\n"
+        )
+        args = ["-a", f"sites={sites}"]
+        settings = {"CONCURRENT_REQUESTS": "1"}  # so two indexes go to two workers
+        workers = [start_worker(tmp_path, f"w{i}", redis_url, args, **settings) for i in range(2)]
+        for worker in workers:
+            worker.wait()
+            check_clean(worker)
+        # each worker read one index, then one sitemap
+        assert all(pair.is_set() for pair in site.pairs.values())
+        xml = sorted(path for path in site.requests if path.endswith(".xml"))
+        # the index, its two indexes and 2 of the 8 sitemaps: max_sitemaps=5 for the crawl
+        assert len(xml) == 5, xml
+        pages = sorted(path for path in site.requests if path.startswith("/news/"))
+        assert len(pages) == 6, pages  # max_sitemap_urls=6 entries read for the crawl
+        assert all(site.requests[path] == 1 for path in (*xml, *pages))
+        merged = max((w.stats for w in workers), key=lambda s: s.get("cleancrawl/workers", 0))
+        assert merged["cleancrawl/workers"] == 2
+        assert merged["technews/limits/max_sitemaps"] == 6  # the other 6 sitemaps
+        assert merged["technews/xml/sitemap"] == 2
+
+
+# the keys a finished crawl leaves (README, "What lives where"): under the namespace, the
+# state kept from crawl to crawl; under the crawl's own keys, its merged stats only
+KEPT = re.compile(
+    r"(pages|texts|neardup:[^:]+:(ids|signatures|next_id|band:\d+)"
+    r"|templates:.+|template_domains|template_pages"
+    r"|crawl:[^:]+:(stats|workers_started|workers_done|runs_done))"
+)
+
+
+def test_a_finished_crawl_leaves_only_its_state_and_its_stats(
+    site: ArticleSite, redis_url: str, tmp_path: Path
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    crawl(tmp_path, redis_url, site, 2)  # workers numbered by Redis (worker_numbers)
+    keys = sorted(key.decode() for key in client.scan_iter())
+    assert keys and all(key.startswith("cleancrawl:technews:") for key in keys), keys
+    namespaces = {":".join(key.split(":")[:3]) for key in keys}
+    assert len(namespaces) == 1, keys
+    (namespace,) = namespaces
+    left = [key.removeprefix(namespace + ":") for key in keys]
+    unexpected = [key for key in left if not KEPT.fullmatch(key)]
+    assert unexpected == [], "\n".join(unexpected)
+    assert any(key.startswith("crawl:") for key in left)  # the stats
+
+
+class TemplateSite(ArticleSite):
+    """The article site with one line on every article: its template."""
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        status, kind, body = super().answer(path)
+        if path.startswith("/news/") and status == 200:
+            body = body.replace(b"</article>", TEMPLATE_LINE + b"</article>")
+        return status, kind, body
+
+
+def test_two_workers_cut_the_template_as_one_process_does(redis_url: str, tmp_path: Path) -> None:
+    template = TEMPLATE_LINE.decode().removeprefix("<p>").removesuffix("</p>")
+    settings = {"CLEANCRAWL_TEMPLATE_HOLD_PAGES": "5", "CLEANCRAWL_WORKERS": "0"}
+    with TemplateSite(30, latency=0.2) as site:
+        alone = run_scrapy_crawl(tmp_path / "alone", "-a", f"url={site.url}/", settings=settings)
+        assert alone.returncode == 0, alone.log[-3000:]
+        # the two workers wait for each other: the site answers once both asked for robots.txt
+        site.requests.clear()
+        site.serving.clear()
+        args = ["-a", f"url={site.url}/"]
+        workers = [start_worker(tmp_path, f"w{i}", redis_url, args, **settings) for i in range(2)]
+        deadline = time.monotonic() + 60
+        while site.requests["/robots.txt"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        site.serving.set()
+        for worker in workers:
+            worker.wait()
+            check_clean(worker)
+        one = by_url(rows_of([alone.output]))
+        two = {w.output.name: by_url(rows_of([w.output])) for w in workers}
+    assert site.article_urls() <= set(one)
+    assert not [url for url, text in one.items() if template in text]
+    assert alone.stats["cleaning/lines_removed/template"] == 30
+    assert all(two.values()), "a worker wrote no row"  # both cleaned pages
+    merged = {url: text for rows in two.values() for url, text in rows.items()}
+    assert sum(map(len, two.values())) == len(merged)  # no URL written twice
+    assert merged == one  # every row cut, and the same text, as in one process

@@ -101,7 +101,8 @@ class TechNewsSpider(Spider):
         self._xml_queued: dict[str, set[str]] = {}  # sitemaps and feeds requested, per site
         self._entries_read: dict[str, int] = {}  # sitemap and feed entries read, per site
         self._limits_logged: set[tuple[str, str]] = set()
-        # distributed mode: max_pages counted for the whole crawl in Redis (set when started)
+        # distributed mode: max_pages, max_sitemaps and max_sitemap_urls counted for the
+        # whole crawl in Redis (set when started)
         self._claims: PageClaims | None = None
 
     @classmethod
@@ -157,14 +158,15 @@ class TechNewsSpider(Spider):
                         f"{origin}/robots.txt", site, self.parse_robots, priority=XML_PRIORITY
                     )
             for url in (*site.sitemap_urls, *site.feed_urls):
-                if request := self._xml_request(url, site):
+                if request := self._xml_request(url, site, start=True):
                     requests += 1
                     yield request
             for url in site.start_urls:
                 if request := self._page_request(url, site, source="start", depth=0):
                     requests += 1
                     yield request
-            if not requests:
+            # (in distributed mode, URLs another worker queued are in these sets: not nothing)
+            if not (requests or self._queued[site.name] or self._xml_queued[site.name]):
                 self.logger.warning(
                     "Site %s: nothing to fetch (its start URLs are outside its allowed_domains"
                     " and it has no sitemap or feed that may be fetched)",
@@ -210,9 +212,8 @@ class TechNewsSpider(Spider):
                     yield request
         elif sitemap.type == "urlset":
             self.crawler.stats.inc_value("technews/xml/sitemap")
-            for entry in sitemap:
-                if not self._read_entry(site):
-                    break
+            entries = list(sitemap)
+            for entry in entries[: self._entries_to_read(site, len(entries))]:
                 url = response.urljoin(entry["loc"])
                 if request := self._page_request(url, site, "sitemap", 0, entry.get("lastmod")):
                     yield request
@@ -298,9 +299,8 @@ class TechNewsSpider(Spider):
     def _feed_requests(self, response: Response, body: bytes, site: Site) -> Iterator[Request]:
         feed = XmlResponse(url=response.url, body=body)
         feed.selector.remove_namespaces()
-        for entry in feed.xpath("//item | //entry"):
-            if not self._read_entry(site):
-                break
+        entries = feed.xpath("//item | //entry")
+        for entry in entries[: self._entries_to_read(site, len(entries))]:
             href = (
                 entry.xpath("link[@rel='alternate' or not(@rel)]/@href").get()
                 or entry.xpath("link/text()").get()
@@ -348,9 +348,17 @@ class TechNewsSpider(Spider):
             priority=page_priority(depth),
         )
 
-    def _xml_request(self, url: str, site: Site, depth: int = 0) -> Request | None:
+    def _xml_request(
+        self, url: str, site: Site, depth: int = 0, *, start: bool = False
+    ) -> Request | None:
         """A request for a sitemap or feed of ``site``, ``depth`` sitemap indexes down, or
-        None if it was requested already or a limit of the site refuses it (counted)."""
+        None if it was requested already or a limit of the site refuses it (counted).
+
+        ``start``: one the sites file names, asked for by ``start()``. In distributed mode it
+        is requested even if another worker did (the crawl's fingerprints filter it then):
+        a worker whose start queued nothing could find the queue empty while the first
+        worker has claimed, but not yet queued, its start requests, and end the crawl.
+        """
         url = urldefrag(url)[0]
         queued = self._xml_queued[site.name]
         if url in queued:
@@ -365,6 +373,14 @@ class TechNewsSpider(Spider):
             limit = "max_sitemap_urls"
         else:
             limit = ""
+        if not limit and self._claims is not None:
+            # sitemaps and feeds requested, and entries read, by any worker count (0: this
+            # one was requested by another worker already)
+            verdict = self._claims.claim_sitemap(site, url)
+            if verdict == 0 and not start:
+                queued.add(url)
+                return None
+            limit = {-1: "max_sitemaps", -2: "max_sitemap_urls"}.get(verdict, "")
         if limit:
             self._limit(site, limit, url)
             return None
@@ -376,13 +392,17 @@ class TechNewsSpider(Spider):
             meta["allow_offsite"] = True
         return self._request(url, site, self.parse_xml, meta=meta, priority=XML_PRIORITY)
 
-    def _read_entry(self, site: Site) -> bool:
-        """Count one sitemap or feed entry of ``site``; False once max_sitemap_urls are read."""
-        if self._entries_read[site.name] >= site.max_sitemap_urls:
+    def _entries_to_read(self, site: Site, count: int) -> int:
+        """How many of the ``count`` entries of a sitemap or feed of ``site`` to read (counted
+        as read): all of them, or as many as max_sitemap_urls leaves (for the whole crawl
+        in distributed mode)."""
+        allowed = max(0, min(count, site.max_sitemap_urls - self._entries_read[site.name]))
+        if allowed and self._claims is not None:
+            allowed = self._claims.read_entries(site, allowed)
+        self._entries_read[site.name] += allowed
+        if allowed < count:
             self._limit(site, "max_sitemap_urls", "the rest of a sitemap or feed")
-            return False
-        self._entries_read[site.name] += 1
-        return True
+        return allowed
 
     def _limit(self, site: Site, limit: str, what: str) -> None:
         """Count a sitemap or feed not fetched (or not read on) under technews/limits/<limit>."""
