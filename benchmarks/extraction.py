@@ -797,9 +797,8 @@ def dataset_report(dataset: str, summaries: Sequence[Summary]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-# dataset labels of pages with main text to keep, and of link hubs
+# dataset labels of pages with main text to keep
 KEEP_LABELS = ("article", "forum", "documentation", "service", "product", "unlabeled")
-HUB_LABELS = ("listing", "collection")
 PAGE_TYPE_HEADER = (
     "| label | pages | text pages | trafilatura writes | cleancrawl writes | of text pages "
     "| as article | as other | dropped |\n"

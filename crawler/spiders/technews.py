@@ -68,7 +68,6 @@ def page_priority(depth: int) -> int:
 
 
 FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
-SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 
 
 class TechNewsSpider(Spider):
