@@ -241,13 +241,8 @@ def remove_stale_files(crawler: Crawler, frontier: Frontier) -> None:
         path.unlink(missing_ok=True)
 
 
-class LeaseOutput:
-    """Spider middleware: a response's lease waits for its callback's output.
-
-    Requests the callback yields are queued (the engine queues each as it comes) before the
-    lease ends; each item holds the lease until it is dropped or its row is committed.
-    Enabled with the frontier (distributed mode); lowest order, so it sees the final output.
-    """
+class _LeaseMiddleware:
+    """A middleware of the leased frontier: built only in distributed mode (REDIS_URL)."""
 
     def __init__(self, leases: Leases) -> None:
         self.leases = leases
@@ -258,6 +253,15 @@ class LeaseOutput:
         if leases is None:
             raise NotConfigured("distributed mode only (REDIS_URL)")
         return cls(leases)
+
+
+class LeaseOutput(_LeaseMiddleware):
+    """Spider middleware: a response's lease waits for its callback's output.
+
+    Requests the callback yields are queued (the engine queues each as it comes) before the
+    lease ends; each item holds the lease until it is dropped or its row is committed.
+    Enabled with the frontier (distributed mode); lowest order, so it sees the final output.
+    """
 
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any]
@@ -276,23 +280,13 @@ class LeaseOutput:
             self.leases.done(lease)
 
 
-class LeaseFailures:
+class LeaseFailures(_LeaseMiddleware):
     """Downloader middleware: a request that failed for good ends its lease.
 
     Lowest order, so its ``process_exception`` is the last asked: reached only when no other
     middleware turned the failure into a retry or a response. The errback that follows
     (``TechNewsSpider.on_error``) counts the failure and yields nothing.
     """
-
-    def __init__(self, leases: Leases) -> None:
-        self.leases = leases
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        leases = leases_for(crawler)
-        if leases is None:
-            raise NotConfigured("distributed mode only (REDIS_URL)")
-        return cls(leases)
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
         lease = request.meta.get(LEASE)

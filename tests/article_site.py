@@ -13,8 +13,9 @@ import random
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from http.server import BaseHTTPRequestHandler
+
+from crawler.sample_server import LocalServer
 
 ADJECTIVES = [
     "new",
@@ -140,7 +141,7 @@ def article_html(number: int, pages: int, seed: str = "") -> bytes:
     ).encode()
 
 
-class ArticleSite:
+class ArticleSite(LocalServer):
     """``pages`` articles (``/news/<n>/``) in ``/sitemap.xml``, each linking to two others."""
 
     def __init__(self, pages: int, latency: float = 0.0, host: str = "127.0.0.1") -> None:
@@ -178,13 +179,7 @@ class ArticleSite:
                 pass
 
         self.host = host
-        self._httpd = ThreadingHTTPServer((host, 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self._httpd.server_port}"
+        super().__init__(Handler, host)
 
     def article_urls(self) -> set[str]:
         return {f"{self.url}/news/{n}/" for n in range(self.pages)}
@@ -210,12 +205,3 @@ class ArticleSite:
                 html = article_html(number, self.pages, self.host)
                 return 200, "text/html; charset=utf-8", html
         return 404, "text/html", b"not found"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
