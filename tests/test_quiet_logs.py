@@ -8,16 +8,16 @@ import signal
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 
 import pyarrow.dataset as ds
 import pytest
 
 from crawler.progress import progress_line
-from crawler.sample_server import PLACEHOLDER, SAMPLE_SITE, LocalServer
+from crawler.sample_server import SAMPLE_SITE
 from crawler.summary import summary
 from tests.conftest import ROOT
+from tests.tiny_site import TinySite
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,36 +28,24 @@ HELD = len(ARTICLES) + 1  # and the home page, an `other` page: all of the site'
 GUARD_SECONDS = 240
 
 
-class HangingSite(LocalServer):
+class HangingSite(TinySite):
     """Three articles linked from ``/``, and ``/hang/``, which answers only once ``release``
     is set: the crawl cannot finish on its own while the test looks at it."""
 
     def __init__(self) -> None:
         self.release = threading.Event()
         pages = {
-            f"/news/{name}/": (SAMPLE_SITE / "news" / name / "index.html").read_bytes()
+            f"/news/{name}/": (200, (SAMPLE_SITE / "news" / name / "index.html").read_bytes())
             for name in ARTICLES
         }
         links = "".join(f'<a href="{path}">{path}</a> ' for path in [*pages, "/hang/"])
-        pages["/"] = f"<html><body>{links}</body></html>".encode()
-        site = self
+        pages["/"] = (200, f"<html><body>{links}</body></html>".encode())
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path == "/hang/":
-                    site.release.wait()
-                status, body = (200, pages[self.path]) if self.path in pages else (404, b"")
-                body = body.replace(PLACEHOLDER, site.url.encode())
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        def hang(path: str) -> None:
+            if path == "/hang/":
+                self.release.wait()
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        super().__init__(Handler)
+        super().__init__(pages, default=(404, b""), on_request=hang)
 
     def __exit__(self, *exc: object) -> None:
         self.release.set()  # the request held at /hang/ answers, so the server can stop

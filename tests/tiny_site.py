@@ -16,13 +16,15 @@ ROBOTS = b"User-agent: *\nAllow: /\n"
 
 class TinySite(LocalServer):
     """A server on 127.0.0.1 answering each path from ``pages`` (path -> status, body),
-    ``default`` to the rest; ``on_first_request`` runs before the first answer."""
+    ``default`` to the rest; ``on_first_request`` runs before the first answer,
+    ``on_request(path)`` before every answer (it may hold one back)."""
 
     def __init__(
         self,
         pages: dict[str, tuple[int, bytes]],
         default: tuple[int, bytes] = (404, b"not found"),
         on_first_request: Callable[[], None] | None = None,
+        on_request: Callable[[str], None] | None = None,
     ) -> None:
         site = self
         self.pages, self.default, self.hook = pages, default, on_first_request
@@ -32,6 +34,8 @@ class TinySite(LocalServer):
             def do_GET(self) -> None:
                 if not site.requests and site.hook is not None:
                     site.hook()
+                if on_request is not None:
+                    on_request(self.path)
                 site.requests.append(self.path)
                 status, body = site.pages.get(self.path, site.default)
                 body = body.replace(PLACEHOLDER, site.url.encode())  # as the sample site
