@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from scrapy.exceptions import NotConfigured
+
 from crawler.config import ConfigError
 
 if TYPE_CHECKING:
@@ -128,3 +130,12 @@ def remember(crawler: Crawler, cluster: Cluster) -> None:
 def cluster_for(crawler: Crawler) -> Cluster | None:
     """The crawl's cluster (joined by the add-on), or None when ``REDIS_URL`` is not set."""
     return _clusters.get(crawler)
+
+
+def required_cluster(crawler: Crawler) -> Cluster:
+    """The crawl's cluster, for a component of distributed mode only: ``NotConfigured``
+    without ``REDIS_URL`` (with no message: on one machine the component is simply off)."""
+    cluster = _clusters.get(crawler)
+    if cluster is None:
+        raise NotConfigured
+    return cluster

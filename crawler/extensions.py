@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.cluster import cluster_for
+from crawler.cluster import cluster_for, required_cluster
 from crawler.crawl_stats import add_stats, crawl_stats_of, note_started
 from crawler.outcome import note_write_failure
 
@@ -87,10 +87,8 @@ class SharedStats:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        cluster = cluster_for(crawler)
-        if cluster is None:
-            raise NotConfigured  # one process: its stats are the crawl's
-        extension = cls(crawler, cluster)
+        # one process: its stats are the crawl's (NotConfigured without REDIS_URL)
+        extension = cls(crawler, required_cluster(crawler))
         crawler.signals.connect(extension.open, signal=signals.spider_opened)
         crawler.signals.connect(extension.add, signal=signals.engine_stopped)
         return extension

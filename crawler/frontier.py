@@ -44,7 +44,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter as RedisDupeFilter
 from scrapy_redis.queue import Base as RedisQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
-from crawler.cluster import cluster_for
+from crawler.cluster import required_cluster
 from crawler.dupefilter import count_filtered
 from crawler.leases import LEASE, Frontier, Leases, lease_of, leases_for
 
@@ -313,10 +313,7 @@ class SharedDupeFilter(RedisDupeFilter):  # type: ignore[misc]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        cluster = cluster_for(crawler)
-        if cluster is None:
-            raise NotConfigured("SharedDupeFilter runs in distributed mode only (REDIS_URL)")
-        return cls(crawler, cluster)
+        return cls(crawler, required_cluster(crawler))
 
     def request_fingerprint(self, request: Request) -> str:
         return self.fingerprinter.fingerprint(request).hex()

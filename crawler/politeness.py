@@ -30,12 +30,11 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import deferLater
 
-from crawler.cluster import cluster_for
+from crawler.cluster import required_cluster
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -78,10 +77,7 @@ class SharedPoliteness:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        cluster = cluster_for(crawler)
-        if cluster is None:
-            raise NotConfigured("distributed mode only (REDIS_URL)")
-        return cls(crawler, cluster)
+        return cls(crawler, required_cluster(crawler))
 
     def slot_of(self, request: Request) -> str:
         return str(request.meta.get("download_slot") or urlparse_cached(request).hostname or "")
