@@ -9,9 +9,10 @@ threshold, without comparing every pair.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -70,12 +71,24 @@ def shingles(text: str, words: int) -> set[bytes]:
     return {" ".join(tokens[i : i + words]).encode() for i in range(len(tokens) - words + 1)}
 
 
+@functools.cache
+def _permutations(num_perm: int, seed: int) -> Any:
+    # datasketch draws the permutations again for every MinHash (a seeded RNG, 2 x num_perm
+    # numbers): the same for a given seed, and most of a short text's signature cost
+    return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+
+
 def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | None:
     """The MinHash signature of ``text``, or None for a text without words."""
     grams = shingles(text, options.shingle_words)
     if not grams:
         return None
-    minhash = MinHash(num_perm=options.num_perm, seed=options.seed, scheme=SCHEME)
+    minhash = MinHash(
+        num_perm=options.num_perm,
+        seed=options.seed,
+        scheme=SCHEME,
+        permutations=_permutations(options.num_perm, options.seed),
+    )
     minhash.update_batch(grams)
     return LeanMinHash(minhash)
 
