@@ -247,6 +247,10 @@ class Run:
     peak_rss: int
     server_cpu: float
     rss_by_pages: list[tuple[int, int]]
+    # the pool variant (crawler.pool.PoolUse): from the first page handed to the pool to the
+    # last result, and its workers' seconds without a page in that time
+    pool_seconds: float = 0.0
+    pool_idle_worker_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -325,6 +329,8 @@ def crawl(variant: str, server: Server, pages: int, workdir: Path) -> Run:
         peak_rss=sample.peak_rss,
         server_cpu=cpu_of(server.pid) - server_before,
         rss_by_pages=sample.rss_by_pages,
+        pool_seconds=stats.get("cleaning/pool_seconds", 0.0),
+        pool_idle_worker_seconds=stats.get("cleaning/pool_idle_worker_seconds", 0.0),
     )
 
 
@@ -394,6 +400,21 @@ def throughput(args: argparse.Namespace) -> None:
             f"{per_response:.1f} | {last.server_cpu:.0f} | {last.peak_rss / 2**20:.0f} |"
         )
     ceiling = min(median["fetch"], capacity)
+    pool = runs["pool"]
+    idle = statistics.median(
+        [
+            r.pool_idle_worker_seconds / (args.workers * r.pool_seconds)
+            for r in pool
+            if r.pool_seconds
+        ]
+        or [0.0]
+    )
+    outside = statistics.median(r.seconds - r.pool_seconds for r in pool)
+    print(
+        f"\nPool crawl: workers without a page {idle:.0%} of the time from the first page to the "
+        f"last result; {outside:.1f} s of the crawl outside that (start-up, and the pages "
+        "fetched after the last article was cleaned)."
+    )
     print(f"\nPool cleaning capacity (workers alone, same pages): {capacity:.1f} pages/s.\n")
     print("| ratio | value | target |")
     print("|---|--:|--:|")
