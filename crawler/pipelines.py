@@ -196,6 +196,10 @@ class CleaningPipeline:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+            # did the workers wait for pages? (crawler.pool.PoolUse)
+            self.stats.set_value("cleaning/pool_seconds", round(self.pool.use.seconds, 1))
+            idle = round(self.pool.use.idle_worker_seconds, 1)
+            self.stats.set_value("cleaning/pool_idle_worker_seconds", idle)
 
     def article(self, page: PageItem, result: CleanResult) -> ArticleItem:
         """The article row of a page that passed cleaning (also used by ``cleancrawl clean``)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,45 @@ def default_workers() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+class PoolUse:
+    """How much of the pool's time went unused: its workers' seconds without a page.
+
+    Counted from the first page handed over to the last result, so the crawl's start (before
+    any page) and its end (after the last page, fetching pages that are no articles) are not
+    in it: they are the crawl's time less ``seconds``. Read by ``benchmarks/crawl.py``, and
+    by anyone asking whether the pool waited for pages while requests waited for it.
+    """
+
+    def __init__(self, workers: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.workers = workers
+        self.clock = clock
+        self.in_pool = 0  # pages handed to the pool (running or in its queue) and not back
+        self.idle_worker_seconds = 0.0
+        self.first: float | None = None  # when the first page was handed over
+        self.last: float | None = None  # when the last event (page in or result out) was
+
+    @property
+    def seconds(self) -> float:
+        """From the first page handed over to the last result."""
+        return 0.0 if self.first is None or self.last is None else self.last - self.first
+
+    def page_in(self) -> None:
+        self._advance()
+        self.in_pool += 1
+
+    def page_out(self) -> None:
+        self._advance()
+        self.in_pool -= 1
+
+    def _advance(self) -> None:
+        now = self.clock()
+        if self.last is not None:
+            self.idle_worker_seconds += max(0, self.workers - self.in_pool) * (now - self.last)
+        if self.first is None:
+            self.first = now
+        self.last = now
 
 
 class CleaningPool:
@@ -55,6 +95,7 @@ class CleaningPool:
         # workers import it by name
         self.task = task
         self.workers = workers
+        self.use = PoolUse(workers)
         self._slots = DeferredSemaphore(max_in_flight)
         self._pool = ProcessPool(
             max_workers=workers,
@@ -66,10 +107,12 @@ class CleaningPool:
     async def clean(self, html: str, url: str, site: str) -> CleanResult:
         """Clean one page in a worker; a time-out or a dead worker gives a named drop."""
         await maybe_deferred_to_future(self._slots.acquire())
+        self.use.page_in()
         try:
             future = self._pool.submit(self.task, self.timeout, html, url, site)
             return await maybe_deferred_to_future(_deferred(future, url))
         finally:
+            self.use.page_out()
             self._slots.release()
 
     def close(self) -> None:

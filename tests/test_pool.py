@@ -91,3 +91,24 @@ def test_workers_write_what_in_process_cleaning_writes_and_a_hung_page_times_out
     assert inline.stats["cleaning/kept"] == len(TOPICS) + 1
     same = {u: row for u, row in rows(inline.output).items() if u in written}
     assert same == written  # workers give the very same rows
+
+
+def test_pool_use_counts_worker_seconds_without_a_page() -> None:
+    from crawler.pool import PoolUse
+
+    now = [10.0]
+    use = PoolUse(workers=2, clock=lambda: now[0])
+    for at, event in [
+        (10.0, use.page_in),  # before the first page nothing counts
+        (11.0, use.page_in),  # 1 s with one worker free
+        (13.0, use.page_in),  # two pages for two workers, then one queued: none idle
+        (14.0, use.page_out),
+        (15.0, use.page_out),
+        (16.0, use.page_out),  # 1 s with one worker free
+    ]:
+        now[0] = at
+        event()
+    now[0] = 30.0  # after the last result: the crawl's end, not the pool's time
+    assert use.in_pool == 0
+    assert use.seconds == 6.0
+    assert use.idle_worker_seconds == 2.0

@@ -16,7 +16,6 @@ from scrapy.exceptions import (
     IgnoreRequest,
 )
 from scrapy.http import HtmlResponse, XmlResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -26,6 +25,7 @@ from cleaning.encoding import decode_html, looks_binary
 from crawler.config import ConfigError, check_spider_arguments
 from crawler.dupefilter import PAGE_META_KEY
 from crawler.items import PageItem
+from crawler.links import page_links
 from crawler.middlewares import RefusedRequest
 from crawler.sites import DEFAULT_SITES_FILE, Site, load_sites, site_for_url
 from crawler.stats import count_drop
@@ -95,7 +95,6 @@ class TechNewsSpider(Spider):
         self.output_arg = output
         self.max_pages_arg = max_pages
         self.sites: dict[str, Site] = {}
-        self._link_extractors: dict[str, LinkExtractor] = {}
         self._queued: dict[str, set[str]] = {}
         self._xml_queued: dict[str, set[str]] = {}  # sitemaps and feeds requested, per site
         self._entries_read: dict[str, int] = {}  # sitemap and feed entries read, per site
@@ -133,9 +132,6 @@ class TechNewsSpider(Spider):
 
     def _add_site(self, site: Site) -> None:
         self.sites[site.name] = site
-        # Domains are checked by Site.allows_url: LinkExtractor's allow_domains compares
-        # them with host:port and so refuses every link of a site on a non-default port.
-        self._link_extractors[site.name] = LinkExtractor(unique=True)
         self._queued[site.name] = set()
         self._xml_queued[site.name] = set()
         self._entries_read[site.name] = 0
@@ -247,8 +243,11 @@ class TechNewsSpider(Spider):
         response = response.replace(encoding=decoded.encoding)  # links read the same way
         depth = response.meta.get(DEPTH, 0)
         if depth < site.max_depth:
-            for link in self._link_extractors[site.name].extract_links(response):
-                if request := self._page_request(link.url, site, "link", depth + 1):
+            # every link's URL, as LinkExtractor() finds it, for less CPU (crawler/links.py);
+            # domains are checked by Site.allows_url (LinkExtractor's allow_domains compares
+            # them with host:port, and so refuses every link of a site on another port)
+            for url in page_links(response):
+                if request := self._page_request(url, site, "link", depth + 1):
                     yield request
         for href in response.xpath(
             "//head/link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"

@@ -1,0 +1,98 @@
+"""crawler.links.page_links: the URLs Scrapy's LinkExtractor finds, in its order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+from scrapy.linkextractors import LinkExtractor
+
+from crawler.links import page_links
+from crawler.sample_server import SAMPLE_SITE
+
+# each body is a page of https://news.test/section/page.html
+TRICKY = {
+    "relative, root, dot segments, protocol-relative": (
+        '<a href="next.html">n</a><a href="/about/">a</a><a href="../up/x">u</a>'
+        '<a href="//cdn.test/p">c</a><a href="./same">s</a>'
+    ),
+    "whitespace around, tab and newline inside": (
+        '<a href="  /a \n">a</a><a href="/b\tc">b</a><a href="\r\n/d\n/e">d</a>'
+    ),
+    "duplicates, fragments, empty, query only": (
+        '<a href="/x">1</a><a href="/x">2</a><a href="/x#top">3</a><a href="#top">4</a>'
+        '<a href="">5</a><a href="?page=2">6</a><a href="/x?">7</a><a href="//">8</a>'
+        '<a href="http://">9</a>'
+    ),
+    "schemes left out": (
+        '<a href="mailto:a@news.test">m</a><a href="javascript:void(0)">j</a>'
+        '<a href="tel:+1">t</a><a href="ftp://news.test/f">f</a><a href="data:,x">d</a>'
+        '<a href="HTTPS://News.Test/Caps">c</a><a href="https:rel">r</a>'
+    ),
+    "denied extensions, and near misses": (
+        '<a href="/a.jpg">1</a><a href="/a.JPG?x=1">2</a><a href="/b.tar.gz">3</a>'
+        '<a href="/c.gz">4</a><a href="/d.eps">5</a><a href="/e.ps">6</a>'
+        '<a href="/f.pdf#p2">7</a><a href="/g.html">8</a><a href="/dir.zip/page">9</a>'
+        '<a href="/h.">10</a><a href="/.css">11</a>'
+    ),
+    "area, other tags and attributes, no href": (
+        '<map><area href="/area"></map><link href="/link"><img src="/img.html">'
+        '<a name="anchor">n</a><a data-href="/data">d</a><A HREF="/upper">u</A>'
+        "<svg><a href='/svg'>s</a></svg><!-- <a href='/comment'>c</a> -->"
+    ),
+    "base href": '<head><base href="https://other.test/dir/"></head><a href="p">p</a>',
+    "non-ASCII and bad URLs": (
+        '<a href="/café ü?q=é">c</a><a href="https://bücher.test/x">i</a>'
+        '<a href="http://[::1/x">v6</a><a href="http://news.test:99999/p">port</a>'
+        '<a href="https://news.test:80/p">p80</a><a href="/%zz">pct</a>'
+    ),
+}
+
+
+def response(body: str | bytes, url: str = "https://news.test/section/page.html") -> HtmlResponse:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return HtmlResponse(url=url, body=data, encoding="utf-8")
+
+
+def extractor_urls(page: HtmlResponse) -> list[str]:
+    return [link.url for link in LinkExtractor(unique=True).extract_links(page)]
+
+
+@pytest.mark.parametrize("body", TRICKY.values(), ids=TRICKY.keys())
+def test_same_urls_in_the_same_order_as_link_extractor(body: str) -> None:
+    page = response(f"<html><body>{body}</body></html>")
+    assert page_links(page) == extractor_urls(page)
+
+
+def test_page_encoding_is_used_for_the_query() -> None:
+    body = '<a href="/s?q=café">c</a>'.encode("latin-1")
+    page = HtmlResponse(url="https://news.test/", body=body, encoding="latin-1")
+    assert page_links(page) == extractor_urls(page) == ["https://news.test/s?q=caf%E9"]
+
+
+@pytest.mark.parametrize(
+    "path", sorted(SAMPLE_SITE.rglob("*.html")), ids=lambda p: str(p.relative_to(SAMPLE_SITE))
+)
+def test_sample_site_pages(path: Path) -> None:
+    url = f"http://127.0.0.1:8080/{path.relative_to(SAMPLE_SITE).parent}/"
+    page = response(path.read_bytes(), url)
+    assert page_links(page) == extractor_urls(page)
+
+
+def test_spider_follows_links_without_link_extractor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spider's links come from page_links: LinkExtractor's CPU per link is not spent."""
+    from scrapy.linkextractors.lxmlhtml import LxmlLinkExtractor
+
+    from crawler.spiders.technews import DEPTH
+    from tests.test_spider import LISTING, html, make_spider, urls
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("LinkExtractor used")
+
+    monkeypatch.setattr(LxmlLinkExtractor, "extract_links", refuse)
+    spider = make_spider(tmp_path)
+    results = list(spider.parse_page(html("https://news.test/", LISTING, **{DEPTH: 0})))
+    assert urls(results)[:2] == ["https://news.test/2025/one/", "https://news.test/2025/two/"]
