@@ -101,6 +101,11 @@ JUNK = [
     (
         "Download from YouTube, VK, Vimeo, Twitch, Tumblr, TikTok, Instagram, Dailymotion, "
         "Bilibili, Likee and more",
+        "downloader_spam",  # a saving verb and a platform: a downloader's line
+    ),
+    (
+        "Videos from YouTube, VK, Vimeo, Twitch, Tumblr, TikTok, Instagram, Dailymotion, "
+        "Bilibili, Likee, Reddit and more",
         "site_list",
     ),
     ("Home | News | Sport | Business | Tech | Science | Health | Entertainment", "site_list"),
