@@ -8,6 +8,7 @@ Run from the repository root::
     python -m benchmarks.extraction --json out.json # also every number as JSON
     python -m benchmarks.extraction --no-drops      # no page dropped for its type or length
     python -m benchmarks.extraction --holdout2      # also the second holdout: once, at the end
+    python -m benchmarks.extraction --holdout3      # also the third holdout: once, at the end
     python -m benchmarks.extraction --no-holdout    # planted junk only: no look at a holdout
 
 cleancrawl runs as a crawl does, with its default options: a page it drops (a listing, a page
@@ -25,6 +26,8 @@ page is extracted as it is (`original`); article pages are also extracted in two
 - `holdout2` (only with `--holdout2`): a second held-out set (`holdout2_junk.jsonl`, more
   kinds), seeded with `"<id>:holdout2"`. It is to be looked at once, at the end, to tell whether
   the first holdout was worn out by repeated looks; `benchmarks/README.md` counts the looks.
+- `holdout3` (only with `--holdout3`): the third held-out set (`holdout3_junk.jsonl`, written
+  blind), seeded with `"<id>:holdout3"`; for the round after `holdout2`'s look, once, at the end.
 
 For every page variant both systems extract the text, timed back to back in alternating
 order. Scores:
@@ -56,7 +59,7 @@ from typing import TYPE_CHECKING, Any
 import trafilatura
 
 from benchmarks import junk_data
-from benchmarks.planted_junk import normalize_whitespace, plant_junk
+from benchmarks.planted_junk import junk_language, normalize_whitespace, plant_junk
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 
 if TYPE_CHECKING:
@@ -73,10 +76,13 @@ JUNK_VARIANTS = ("planted", "holdout")
 """The variants with planted junk, built for article pages unless `--no-planted`."""
 HOLDOUT2 = "holdout2"
 """The second holdout's variant: run only with `--holdout2`, and only once, at the end."""
-ALL_VARIANTS = (*VARIANTS, HOLDOUT2)
+HOLDOUT3 = "holdout3"
+"""The third holdout's variant: run only with `--holdout3`, and only once, at the end."""
+ALL_VARIANTS = (*VARIANTS, HOLDOUT2, HOLDOUT3)
 HOLDOUT_SEED = "{id}:holdout"
 """Seed of a page's holdout variant, so its junk goes elsewhere than the planted variant's."""
 HOLDOUT2_SEED = "{id}:holdout2"
+HOLDOUT3_SEED = "{id}:holdout3"
 TIME_RATIO_TARGET = 1.15
 PROGRESS_EVERY = 50
 
@@ -628,7 +634,8 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
         variant: A name from `JUNK_VARIANTS` or `HOLDOUT2`: `planted` plants the wordings of
             `benchmarks.planted_junk`, seeded with the page's id; `holdout` plants the held-out
             wordings and class names of `benchmarks.junk_data`, seeded with `HOLDOUT_SEED`;
-            `holdout2` the second held-out set, seeded with `HOLDOUT2_SEED`.
+            `holdout2` the second held-out set, seeded with `HOLDOUT2_SEED`; `holdout3`
+            the third, seeded with `HOLDOUT3_SEED`.
         html: The page's HTML.
         doc: The page's record (id and language).
 
@@ -656,11 +663,32 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
             wordings=junk_data.holdout2_wordings(),
             classes=junk_data.holdout2_classes(),
         )
+    if variant == HOLDOUT3:
+        # its overlapping wordings were left out unread, so some kinds have none in some
+        # languages: a page gets only the kinds written in its language
+        lang = junk_language(doc.lang)
+        return plant_junk(
+            html,
+            HOLDOUT3_SEED.format(id=doc.id),
+            doc.lang,
+            wordings={k: v for k, v in junk_data.holdout3_wordings().items() if lang in v},
+            classes=junk_data.holdout3_classes(),
+        )
     raise ValueError(f"no planted junk for variant {variant!r}; choose from {JUNK_VARIANTS}")
 
 
+def later_holdouts(holdout2: bool, holdout3: bool) -> tuple[str, ...]:
+    """The variants of the later held-out sets asked for, in `ALL_VARIANTS` order."""
+    return tuple(name for name, on in ((HOLDOUT2, holdout2), (HOLDOUT3, holdout3)) if on)
+
+
 def page_variants(
-    dataset: str, doc: Doc, planted: bool, holdout2: bool = False, holdout: bool = True
+    dataset: str,
+    doc: Doc,
+    planted: bool,
+    holdout2: bool = False,
+    holdout: bool = True,
+    holdout3: bool = False,
 ) -> Iterator[Page]:
     """Yield the variants of a page to extract: the original, then the planted and holdout ones.
 
@@ -671,6 +699,7 @@ def page_variants(
         holdout2: Whether to build the second holdout's variant too (only with `planted`).
         holdout: Whether to build the holdout variant (with `planted`); without it, tuning can
             measure the planted junk without a look at the holdout.
+        holdout3: Whether to build the third holdout's variant too (only with `planted`).
 
     Yields:
         The page variants, in `ALL_VARIANTS` order.
@@ -679,7 +708,7 @@ def page_variants(
     yield Page(dataset, "original", doc, html)
     if not (planted and doc.plantable):
         return
-    names = (*JUNK_VARIANTS, HOLDOUT2) if holdout2 else JUNK_VARIANTS
+    names = (*JUNK_VARIANTS, *later_holdouts(holdout2, holdout3))
     for name in names if holdout else ("planted",):
         variant = plant_variant(name, html, doc)
         if variant is not None:
@@ -694,6 +723,7 @@ def run_dataset(
     split: str = "all",
     holdout2: bool = False,
     holdout: bool = True,
+    holdout3: bool = False,
 ) -> list[DocResult]:
     """Benchmark every page of one dataset.
 
@@ -708,6 +738,7 @@ def run_dataset(
         split: `all` pages, or only the line model's `train` or `test` half.
         holdout2: Also run the second holdout's variant of article pages.
         holdout: Run the holdout variant with the planted one (off: planted only).
+        holdout3: Also run the third holdout's variant of article pages.
 
     Returns:
         One result per page variant and system.
@@ -720,7 +751,7 @@ def run_dataset(
     results: list[DocResult] = []
     started = time.perf_counter()
     for index, doc in enumerate(docs, 1):
-        for page in page_variants(name, doc, planted, holdout2, holdout):
+        for page in page_variants(name, doc, planted, holdout2, holdout, holdout3):
             order = list(systems) if runs[page.variant] % 2 == 0 else list(reversed(systems))
             runs[page.variant] += 1
             results += run_page(page, order)
@@ -873,6 +904,8 @@ _VARIANT_NOTES = {
     "holdout": "`holdout`: held-out junk of `benchmarks/data/holdout_junk.jsonl` (not tuned on)",
     HOLDOUT2: "`holdout2`: the second held-out set, to be looked at once (count the look in "
     "`benchmarks/README.md`)",
+    HOLDOUT3: "`holdout3`: the third held-out set, written blind, to be looked at once (count the "
+    "look in `benchmarks/README.md`)",
 }
 
 
@@ -976,6 +1009,12 @@ def build_parser() -> argparse.ArgumentParser:
         "in benchmarks/README.md",
     )
     parser.add_argument(
+        "--holdout3",
+        action="store_true",
+        help="also the third holdout's variant: look at it once, at the end, and count the look "
+        "in benchmarks/README.md",
+    )
+    parser.add_argument(
         "--no-holdout",
         action="store_true",
         help="plant only the tuning junk (`planted`), not the holdout: for runs while tuning, "
@@ -1000,12 +1039,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing or not folders:
         print(f"no docs.jsonl in: {', '.join(missing) or DEFAULT_DATA_ROOT}", file=sys.stderr)
         return 2
-    if args.holdout2 and args.no_planted:
-        print("--holdout2 plants junk: it cannot go with --no-planted", file=sys.stderr)
-        return 2
-    if args.holdout2 and args.no_holdout:
-        print("--holdout2 is a holdout: it cannot go with --no-holdout", file=sys.stderr)
-        return 2
+    for flag, on in (("--holdout2", args.holdout2), ("--holdout3", args.holdout3)):
+        if on and args.no_planted:
+            print(f"{flag} plants junk: it cannot go with --no-planted", file=sys.stderr)
+            return 2
+        if on and args.no_holdout:
+            print(f"{flag} is a holdout: it cannot go with --no-holdout", file=sys.stderr)
+            return 2
     if args.no_drops:
         EXTRACTORS["cleancrawl"] = extract_cleancrawl_no_drops
     started = time.perf_counter()
@@ -1019,6 +1059,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.split,
             args.holdout2,
             holdout=not args.no_holdout,
+            holdout3=args.holdout3,
         )
     summaries = summarize_all(results)
     sys.stdout.write(markdown_report(summaries, results))
@@ -1034,7 +1075,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.no_planted
                 else ["original", "planted"]
                 if args.no_holdout
-                else list(ALL_VARIANTS if args.holdout2 else VARIANTS)
+                else [*VARIANTS, *later_holdouts(args.holdout2, args.holdout3)]
             ),
             "systems": args.systems,
             "page_drops": not args.no_drops,

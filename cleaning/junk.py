@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaning.linemodel import LineModel, load_line_model
-from cleaning.words import word_count
+from cleaning.words import word_count as _count_words
 
 DEFAULT_JUNK_FILE = Path(__file__).with_name("data") / "junk.toml"
 
@@ -35,6 +35,17 @@ _NUMBER = r"(?<![\w.,])\d[\d.,\u00a0\u202f ]*\s*[kKmM]?\+?\s*"
 # a free label before a colon ("Spread the word: Facebook, Telegram"), for rules with label
 _LABEL = re.compile(r"^\W*[^\W\d][^:.!?]{0,40}:\s+")
 _LABEL_MAX_WORDS = 4
+# a step's number at the start of a line: "1.", "2)", "#3", "Step 4:", "Schritt 5 -", "⑥";
+# the step word is any word, so that it holds in every language
+_STEP_NUMBER = re.compile(
+    r"^\W*(?:(?:[^\W\d_]+\s*)?\d{1,2}\s*[.):\-\u2013\u2014]|[\u2460-\u2473\u2776-\u277f])"
+)
+
+
+# A line's words are counted by several steps (its kind, the runs of short lines, the
+# subheadings, the model's gate): counted once. Strings keep their hash, so a look-up costs
+# far less than counting a paragraph again.
+word_count = lru_cache(maxsize=8192)(_count_words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,7 @@ class Rule:
     number: bool = False
     name_after: bool = False
     mark_after: bool = False
+    numbered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +80,27 @@ class JunkKind:
     # group name -> the first word of each of its terms: a rule needing a group cannot hold
     # on a line without one of them, which is cheaper to check than the terms' regexes
     triggers: dict[str, frozenset[str]]
+    # words of which a line needs one for any rule to hold (a required group of each rule);
+    # None when a rule requires no group
+    any_trigger: frozenset[str] | None = None
 
     def matches(self, line: str, words: int, sentence: bool, tokens: frozenset[str]) -> bool:
         if words > self.max_words or (sentence and not self.sentences):
             return False
         if any(pattern.search(line) for pattern in self.patterns):
             return True
+        if self.any_trigger is not None and self.any_trigger.isdisjoint(tokens):
+            return False
         return any(
             self._rule_matches(rule, line)
             for rule in self.rules
             if not (rule.not_sentence and sentence)
-            and all(self.triggers[g] & tokens for g, n in rule.need if n > 0)
+            and all(not self.triggers[g].isdisjoint(tokens) for g, n in rule.need if n > 0)
         )
 
     def _rule_matches(self, rule: Rule, line: str) -> bool:
+        if rule.numbered and not _STEP_NUMBER.match(line):
+            return False
         if (
             rule.label
             and (label := _LABEL.match(line))
@@ -125,6 +144,11 @@ class JunkRules:
     model: LineModel | None = None
     # names of sites (casefolded) whose lists are junk, from the junk file's [site_list]
     site_names: frozenset[str] = frozenset()
+    # the largest max_words of the kinds: a longer line is of no kind (but may be a site list)
+    longest: int = 0
+    # for a line of n words (n <= longest), the kinds it may be: [n][0] as no sentence, [n][1]
+    # as a sentence (max_words and sentences of each kind, checked once here)
+    by_length: tuple[tuple[tuple[JunkKind, ...], tuple[JunkKind, ...]], ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -144,7 +168,24 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
     absorbing = frozenset(kind.name for kind in kinds if kind.absorbs)
     model = load_line_model(path.parent / model_name) if model_name else None
     site_names = frozenset(" ".join(str(site).casefold().split()) for site in sites)
-    return JunkRules(tuple(kinds), absorbing, date_line, months, model, site_names)
+    longest = max((kind.max_words for kind in kinds), default=0)
+    by_length = tuple(
+        (
+            tuple(k for k in kinds if n <= k.max_words),
+            tuple(k for k in kinds if n <= k.max_words and k.sentences),
+        )
+        for n in range(longest + 1)
+    )
+    return JunkRules(
+        tuple(kinds),
+        absorbing,
+        date_line,
+        months,
+        model,
+        site_names,
+        longest,
+        by_length,
+    )
 
 
 def _kind(name: str, table: dict[str, Any]) -> JunkKind:
@@ -161,6 +202,7 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
             number=bool(rule.get("number", False)),
             name_after=bool(rule.get("name_after", False)),
             mark_after=bool(rule.get("mark_after", False)),
+            numbered=bool(rule.get("numbered", False)),
         )
         for rule in table.get("rules", [])
     )
@@ -179,10 +221,21 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
         terms={g: re.compile(rf"(?<!\w)(?:{a})(?!\w)", flags) for g, a in alternations.items()},
         starts={g: re.compile(rf"^\W*(?:{a})(?!\w)", flags) for g, a in alternations.items()},
         triggers={g: _first_words(_all_terms(terms)) for g, terms in groups.items()},
+        any_trigger=_any_trigger(rules, groups),
         numbered={
             g: re.compile(rf"{_NUMBER}(?:{a})(?!\w)", flags) for g, a in alternations.items()
         },
     )
+
+
+def _any_trigger(rules: tuple[Rule, ...], groups: dict[str, Any]) -> frozenset[str] | None:
+    words: set[str] = set()
+    for rule in rules:
+        required = [g for g, n in rule.need if n > 0]
+        if not required:
+            return None
+        words |= _first_words(_all_terms(groups[required[0]]))
+    return frozenset(words)
 
 
 def _first_words(terms: list[str]) -> frozenset[str]:
@@ -301,23 +354,27 @@ def is_sentence(line: str, words: int) -> bool:
 
 
 # A CMS shortcode left in the text (WordPress, page builders): "[button link=...]Go[/button]",
-# "[/vc_column][vc_row]". A line with a tag with attributes or a closing tag is markup;
-# "[applause]" in a transcript or "[logger_root]" in a configuration file is not.
+# "[/vc_column][vc_row]", "[Embed]https://…[/Embed]". By its bracket syntax, whatever the
+# tag's name: a line with a tag with attributes or a closing tag is markup; "[applause]" in a
+# transcript or "[logger_root]" in a configuration file is not.
 _SHORTCODE = re.compile(
-    r"""\[/?[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*(?:\s+[\w-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s\]]+))*\s*/?\]"""
+    r"""\[/?[a-z][a-z0-9]*(?:[_:.-][a-z0-9]+)*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s\]]+))?)*\s*/?\]""",
+    re.IGNORECASE,
 )
 _MARKUP_TAG = re.compile(r"^\[(?:/|[^\]]*=)")
-# words of a shortcode line that are not markup: a button's label ("Download now")
+# a shortcode's content that is an address (an embed's video), not words
+_URL = re.compile(r"\b(?:https?://|www\.)\S+")
+# words of a shortcode line that are not markup or addresses: a button's label ("Download now")
 SHORTCODE_MAX_WORDS = 4
 SHORTCODE = "shortcode"
 
 
 def is_shortcode_line(line: str) -> bool:
-    """A line of CMS shortcodes, with at most a short label between them."""
+    """A line of CMS shortcodes, with at most a short label or an address between them."""
     tags = [m.group(0) for m in _SHORTCODE.finditer(line)]
     if not tags or not any(_MARKUP_TAG.match(tag) for tag in tags):
         return False
-    return word_count(_SHORTCODE.sub(" ", line)) <= SHORTCODE_MAX_WORDS
+    return word_count(_URL.sub(" ", _SHORTCODE.sub(" ", line))) <= SHORTCODE_MAX_WORDS
 
 
 def classify_line(line: str, rules: JunkRules) -> str | None:
@@ -325,20 +382,25 @@ def classify_line(line: str, rules: JunkRules) -> str | None:
     bare = _BULLET.sub("", line).strip()
     if not bare:
         return None
-    # before the code test: a shortcode's attributes look like code ("id=3")
-    if bare.startswith("[") and is_shortcode_line(bare):
+    # before the code test: a shortcode's attributes look like code ("id=3"); anywhere in
+    # the line ("Get it here: [button url=…]")
+    if "[" in bare and is_shortcode_line(bare):
         return SHORTCODE
     if _CODE.search(bare):
         return None
     words = word_count(bare)
-    sentence = is_sentence(bare, words)
-    # first: a bare date is the publication date, which other kinds would take as a label
-    if words <= 10 and parse_date_line(bare, rules) is not None:
-        return "date_line"
-    tokens = frozenset(_WORD.findall(bare.casefold()))
-    for kind in rules.kinds:
-        if kind.matches(bare, words, sentence, tokens):
-            return kind.name
+    # most lines are paragraphs longer than any kind: only a site list is left to test
+    if words <= rules.longest:
+        sentence = is_sentence(bare, words)
+        # first: a bare date is the publication date, which other kinds would take as a label
+        if words <= 10 and parse_date_line(bare, rules) is not None:
+            return "date_line"
+        kinds = rules.by_length[words][sentence]
+        if kinds:
+            tokens = frozenset(_WORD.findall(bare.casefold()))
+            for kind in kinds:
+                if kind.matches(bare, words, sentence, tokens):
+                    return kind.name
     if words >= SITE_LIST_MIN_ITEMS and is_site_list(bare, rules.site_names):
         return "site_list"
     return None
@@ -387,7 +449,10 @@ def remove_junk(
             the article's section titles, which the line model does not judge.
     """
     lines = text.split("\n")
-    found_reasons = [_reason(line, rules, title) for line in lines]
+    # a title longer than TITLE_MAX_WORDS is a page whose only paragraph was taken for it
+    title_words = word_count(title) if title else 0
+    folded_title = _folded(title) if title and title_words <= TITLE_MAX_WORDS else None
+    found_reasons = [_reason(line, rules, folded_title, title_words) for line in lines]
     reasons = [None if r in skip else r for r in found_reasons]
     _absorb(lines, reasons, rules.absorbing - skip)
     if LEARNED not in skip:
@@ -400,6 +465,7 @@ def remove_junk(
         of_kept_kinds = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
         spared = of_kept_kinds | at_headings | _wrapped(lines) | _subheadings(lines)
         _learned(lines, reasons, rules, at_headings, spared)
+        _edge_labels(lines, reasons, rules, at_headings | spared)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -416,8 +482,13 @@ def remove_junk(
 TITLE_MAX_WORDS = 30
 
 
-def _reason(line: str, rules: JunkRules, title: str | None) -> str | None:
-    if title and word_count(title) <= TITLE_MAX_WORDS and _folded(line) == _folded(title):
+def _reason(line: str, rules: JunkRules, folded_title: str | None, title_words: int) -> str | None:
+    # lines that fold alike have as many words: the count is cached, the folding is not
+    if (
+        folded_title is not None
+        and word_count(line) == title_words
+        and _folded(line) == folded_title
+    ):
         return "title"
     return classify_line(line, rules)
 
@@ -559,6 +630,34 @@ def _subheadings(lines: list[str]) -> set[int]:
         if words and words <= {w.casefold() for w in _TOPIC_WORD.findall(lines[i + 1])}:
             found.add(i)
     return found
+
+
+# A lone label at the text's edges ("Comments", "Teilen", "Tags") is the page's tools, left
+# before or after the article: there, a line of at most this many words is judged against
+# the model's lower edge threshold, whatever its wording.
+EDGE_MAX_WORDS = 3
+EDGE_THRESHOLD = 0.5
+
+
+def _edge_labels(
+    lines: list[str], reasons: list[str | None], rules: JunkRules, spared: set[int]
+) -> None:
+    model = rules.model
+    texts = [i for i, line in enumerate(lines) if line.strip() and reasons[i] is None]
+    if model is None or len(texts) < 3:
+        return
+    for i in {texts[0], texts[-1]}:
+        text = lines[i].strip()
+        if (
+            i in spared
+            or not short_line(text, EDGE_MAX_WORDS)
+            or _BULLET.match(text)
+            or _CODE.search(text)
+            or text.startswith("|")
+        ):
+            continue
+        if model.probability(text) >= EDGE_THRESHOLD:
+            reasons[i] = LEARNED
 
 
 def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:

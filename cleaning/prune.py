@@ -84,8 +84,31 @@ _IN_PAGE_LINKS = XPath(
     "descendant-or-self::a[starts-with(@href, '#') and string-length(@href) > 1]"
 )
 _HEADINGS = tuple(f"h{n}" for n in range(1, 7))
-# only elements with a class or id can be named widgets: skip the others in C, not in Python
-_NAMED = XPath("//*[@class or @id]")
+# Only a class or id with a widget word as one of its parts (or two adjacent ones) can name a
+# widget: the page's distinct class and id values are read as strings (no element objects,
+# which cost most of a walk over the tree in Python), these are tested against one regular
+# expression, and only the elements carrying a value that passed are fetched, in document
+# order, in one pass in C. The test is loose (case, every id, every widget word): the exact
+# one, ``_named_widget``, decides for the elements it lets through.
+_CLASSES = XPath("//@class", smart_strings=False)
+_IDS = XPath("//@id", smart_strings=False)
+_TAB = "\t"
+_CARRYING = XPath(
+    "//*[(@class and contains($classes, concat($tab, @class, $tab)))"
+    " or (@id and contains($ids, concat($tab, @id, $tab)))]"
+)
+# (on the value in lower case: faster than a case-insensitive expression)
+_MAYBE_WIDGET = re.compile(
+    "(?<![^-_\\s])(?:"
+    + "|".join(
+        sorted(
+            {word.replace("-", "[-_]+") for word in (*WIDGET_WORDS, *COMMENT_WORDS)},
+            key=len,
+            reverse=True,
+        )
+    )
+    + ")(?![^-_\\s])"
+)
 # a widget is small: an element with this much paragraph text is content, whatever its name
 MAX_WIDGET_TEXT = 600
 # reasons of what pruning removes, as removed lines: named by a widget word, or by a site's
@@ -119,14 +142,11 @@ def prune_widgets(
         grounds (a sidebar that is a ``div``) is reported: pruning runs before extraction
         and cannot tell.
     """
-    named: dict[tuple[str, str], bool] = {}  # pages repeat the same class names many times
     doomed: list[tuple[HtmlElement, str]] = []
-    for element in _NAMED(tree) if by_name else ():
+    for element in _maybe_named(tree) if by_name else ():
         key = (element.get("class", ""), element.get("id", ""))
-        if key not in named:
-            named[key] = _named_widget(*key, keep_comments)
         if (
-            named[key]
+            _named_widget(*key, keep_comments)
             and element.tag not in _KEEP_TAGS
             and isinstance(element.tag, str)
             and len(element.text_content()) <= MAX_WIDGET_TEXT
@@ -164,6 +184,26 @@ def _collect_text(element: HtmlElement, parts: list[str]) -> None:
             parts.append(child.tail or "")  # a skipped child's tail is still this one's text
 
 
+def _maybe_named(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements whose class or id may name a widget, in document order."""
+    classes = [value for value in set(_CLASSES(tree)) if _maybe_widget(value)]
+    ids = [value for value in set(_IDS(tree)) if _maybe_widget(value)]
+    if not classes and not ids:
+        return []
+    return _CARRYING(  # type: ignore[no-any-return]
+        tree,
+        classes=_TAB + _TAB.join(classes) + _TAB,
+        ids=_TAB + _TAB.join(ids) + _TAB,
+        tab=_TAB,
+    )
+
+
+@lru_cache(maxsize=16384)  # sites repeat their class names on every page
+def _maybe_widget(value: str) -> bool:
+    return _MAYBE_WIDGET.search(value.lower()) is not None
+
+
+@lru_cache(maxsize=16384)
 def _named_widget(classes: str, identifier: str, keep_comments: bool) -> bool:
     names = classes.lower().split()
     identifier = identifier.strip().lower()

@@ -19,6 +19,8 @@ from benchmarks.extraction import (
     ALL_VARIANTS,
     HOLDOUT2,
     HOLDOUT2_SEED,
+    HOLDOUT3,
+    HOLDOUT3_SEED,
     HOLDOUT_SEED,
     JUNK_VARIANTS,
     VARIANTS,
@@ -476,7 +478,7 @@ def test_the_second_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
     write_dataset(tmp_path)
     article, _ = load_docs(tmp_path)
     pages = list(page_variants("ds", article, planted=True, holdout2=True))
-    assert [page.variant for page in pages] == list(ALL_VARIANTS)
+    assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT2]
     assert [page.variant for page in page_variants("ds", article, True)] == list(VARIANTS)
     page = pages[-1]
     expected = plant_junk(
@@ -491,6 +493,29 @@ def test_the_second_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
     assert expected == plant_variant(HOLDOUT2, ARTICLE, article)
     assert not build_parser().parse_args([]).holdout2
     assert main(["--data", str(tmp_path), "--holdout2", "--no-planted"]) == 2
+
+
+def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    article, _ = load_docs(tmp_path)
+    pages = list(page_variants("ds", article, planted=True, holdout2=True, holdout3=True))
+    assert [page.variant for page in pages] == list(ALL_VARIANTS)
+    pages = list(page_variants("ds", article, planted=True, holdout3=True))
+    assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT3]
+    expected = plant_junk(
+        ARTICLE,
+        HOLDOUT3_SEED.format(id="a"),
+        article.lang,
+        wordings={k: v for k, v in junk_data.holdout3_wordings().items() if "en" in v},
+        classes=junk_data.holdout3_classes(),
+    )
+    assert expected is not None
+    page = pages[-1]
+    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
+    assert expected == plant_variant(HOLDOUT3, ARTICLE, article)
+    assert not build_parser().parse_args([]).holdout3
+    assert main(["--data", str(tmp_path), "--holdout3", "--no-planted"]) == 2
+    assert main(["--data", str(tmp_path), "--holdout3", "--no-holdout"]) == 2
 
 
 def test_the_second_holdout_covers_every_language_with_its_own_classes() -> None:

@@ -108,3 +108,17 @@ def test_a_link_in_a_heading_is_the_heading_text() -> None:
     )
     assert "Specifying destination nodes" in text
     assert removed == ["Share this page"]
+
+
+def test_widget_names_are_found_in_any_case_by_class_or_id_and_in_document_order() -> None:
+    # pruning reads the page's class and id strings first and fetches only the elements
+    # carrying one that may name a widget: these must be the same elements, in order
+    text, removed = pruned(
+        '<div id="Share-Bar">Share on X</div>'
+        '<div class="header shadow"><p>The header stays.</p></div>'
+        '<div class="entry\tREADING_TIME">4 min read</div>'
+        '<div class="box" id="related">Related: the other story</div>'
+        '<div class="newsletter"><span class="newsletter">Sign up</span> today</div>'
+    )
+    assert removed == ["Share on X", "4 min read", "Related: the other story", "Sign up today"]
+    assert "The header stays." in text
