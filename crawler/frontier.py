@@ -46,7 +46,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from crawler.cluster import required_cluster
 from crawler.dupefilter import count_filtered
-from crawler.leases import LEASE, Frontier, Leases, lease_of, leases_for
+from crawler.leases import AGAIN, LEASE, Frontier, Leases, lease_of, leases_for
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -184,22 +184,29 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
             # a redirect or retry of a leased request, made by a downloader middleware: it
             # is queued as a request of its own, and its parent's lease ends with it
             del request.meta[LEASE]
-            if not self.leases.downloading(lease):
+            if self.leases.downloading(lease):
+                self.leases.forget(lease)  # ended by the enqueue, in the same step
+            else:
                 lease = None  # a request that copied its response's meta: not a follow-up
-        if not request.dont_filter and self.df.request_seen(request):
+        # queued again by its claimer (crawler.leases.PageClaims): if the crawl has seen it,
+        # the first claim queued it, and it is no duplicate of itself
+        again = request.meta.pop(AGAIN, False)
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        # the fingerprint and the request in one step: never one without the other
+        queued = self.frontier.enqueue(
+            self.queue.encode(request),
+            request.priority,
+            site_of(request),
+            fingerprint=fingerprint,
+            lease=lease,
+        )
+        if not queued:
+            if not again:
+                count_filtered(self.stats, request)
             self.df.log(request, self.spider)
-            if lease is not None:
-                self.leases.forget(lease)
-                self.frontier.release(lease)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        if lease is None:
-            self.queue.push(request)
-        else:
-            self.leases.forget(lease)  # ended with the push, in one transaction
-            data = self.queue.encode(request)
-            self.frontier.replace(lease, data, request.priority, site_of(request))
         return True
 
     def next_request(self) -> Request | None:
