@@ -17,7 +17,7 @@ import asyncio
 import json
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,6 +112,7 @@ def test_a_parent_fetched_again_queues_the_links_its_dead_worker_claimed(
     assert [r.url for r in links] == LINKS
     assert all(queue_b.enqueue_request(r) for r in links)
     assert frontier(b).queued() == 3
+    assert stats(b)["frontier/requeued"] == 3
     # counted once against max_pages and in pages_queued (by the worker that claimed them)
     assert frontier(b).client.hlen(frontier(b).cluster.key("pages", "news")) == 4
     assert stats(a)["technews/pages_queued"] == 4
@@ -141,6 +142,7 @@ def test_links_queued_before_their_worker_died_are_filtered_not_counted(
     assert all(r.meta[AGAIN] for r in links)
     assert not any(queue_b.enqueue_request(r) for r in links)  # queued already
     assert frontier(b).queued() == 3
+    assert stats(b)["frontier/requeued_seen"] == 3
     # not pages dropped as duplicates: each is still written or dropped once, when fetched
     assert not [key for key in stats(b) if key.startswith("cleaning/dropped/")]
 
@@ -221,7 +223,7 @@ def test_a_request_and_its_fingerprint_are_added_in_one_step(
     client = frontier(a).client
     queue.enqueue_request(Request("https://news.test/warm-up"))  # the scripts are loaded
     sent: list[str] = []
-    execute = client.execute_command
+    execute: Callable[..., Any] = client.execute_command
 
     def recorded(*args: Any, **options: Any) -> Any:
         sent.append(str(args[0]).upper())
