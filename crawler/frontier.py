@@ -6,12 +6,15 @@ scheduler runs, as before. Every key is one of this crawl's (``Cluster.key``):
 - ``queue``: a sorted set of requests (scrapy-redis's priority queue: score ``-priority``,
   so sitemaps and feeds come first, then pages by link hops, as on one machine);
 - ``fingerprints``: the requests seen in *this* crawl (``crawler.dupefilter``), so the next
-  scheduled run, with a new crawl id, reads the sitemaps and feeds again;
+  scheduled run, with a new crawl id, reads the sitemaps and feeds again; a fingerprint is
+  added with its request, in one Lua script (``Frontier.enqueue``), so a worker killed in
+  between cannot leave a request seen but never queued;
 - ``inflight:<worker>``: a hash of the requests a worker has taken and not yet finished
   (lease id -> ``score|request``), moved there from the queue by one Lua script, so a
   request is always in exactly one of the two;
 - ``heartbeat:<worker>``: a key with a time to live (``CLEANCRAWL_WORKER_TIMEOUT``) that the
-  worker refreshes a few times per timeout; ``workers``: the set of workers with leases.
+  worker refreshes a few times per timeout; ``workers``: the set of workers with leases;
+  ``starting``: the workers still queueing their start requests.
 
 A lease ends (``release``) only once the request's outcome is durable: a page whose row is
 written, when the Parquet file holding the row is renamed into place (``ParquetPipeline``
@@ -20,12 +23,15 @@ requests are queued by then, a page dropped under a reason, an HTTP error), when
 callback or errback is done and its items are through the pipelines; a redirect or retry,
 when the new request is queued. Any worker finding a worker whose heartbeat expired puts that
 worker's leases back on the queue (``reap``): a worker killed with ``kill -9`` loses nothing,
-its requests are fetched by the others (or by a worker started later).
+its requests are fetched by the others (or by a worker started later). What it had
+claimed but not queued (``crawler.leases.PageClaims``) is queued again by the parent
+claiming it: a claim records its claimer.
 
-A worker closes only when the queue is empty and no worker holds a lease (``spider_idle``:
-``DontCloseSpider`` until then); an idle worker first closes its Parquet file, so its own
-leases end and no two idle workers wait on each other. The last worker out clears the crawl
-id, so the next run starts a new crawl.
+A worker closes only when the queue is empty, no worker holds a lease and none alive is still
+queueing its start requests (``spider_idle``: ``DontCloseSpider`` until then; a worker
+starting may have claimed start URLs it has not queued yet); an idle worker first closes its
+Parquet file, so its own leases end and no two idle workers wait on each other. The last
+worker out clears the crawl id, so the next run starts a new crawl.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from crawler.cluster import required_cluster
 from crawler.dupefilter import count_filtered
-from crawler.leases import LEASE, Frontier, Leases, lease_of, leases_for
+from crawler.leases import AGAIN, LEASE, Frontier, Leases, lease_of, leases_for
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -184,22 +190,32 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
             # a redirect or retry of a leased request, made by a downloader middleware: it
             # is queued as a request of its own, and its parent's lease ends with it
             del request.meta[LEASE]
-            if not self.leases.downloading(lease):
+            if self.leases.downloading(lease):
+                self.leases.forget(lease)  # ended by the enqueue, in the same step
+            else:
                 lease = None  # a request that copied its response's meta: not a follow-up
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            if lease is not None:
-                self.leases.forget(lease)
-                self.frontier.release(lease)
+        # queued again by its claimer (crawler.leases.PageClaims): if the crawl has seen it,
+        # the first claim queued it, and it is no duplicate of itself
+        again = request.meta.pop(AGAIN, False)
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        # the fingerprint and the request in one step: never one without the other
+        queued = self.frontier.enqueue(
+            self.queue.encode(request),
+            request.priority,
+            site_of(request),
+            fingerprint=fingerprint,
+            lease=lease,
+        )
+        if again and self.stats:
+            # queued: its first claimer died before queueing it; seen: it did queue it
+            self.stats.inc_value("frontier/requeued" if queued else "frontier/requeued_seen")
+        if not queued:
+            if not again:
+                count_filtered(self.stats, request)
+                self.df.log(request, self.spider)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        if lease is None:
-            self.queue.push(request)
-        else:
-            self.leases.forget(lease)  # ended with the push, in one transaction
-            data = self.queue.encode(request)
-            self.frontier.replace(lease, data, request.priority, site_of(request))
         return True
 
     def next_request(self) -> Request | None:

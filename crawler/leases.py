@@ -7,6 +7,7 @@ redis extra installed. See ``crawler.frontier`` for the design.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from crawler.sites import Site
 
 LEASE = "cleancrawl_lease"  # request meta: the lease id of a request taken from the queue
+# request meta: a request queued again by its claimer (PageClaims, verdict 2): if the crawl
+# has seen it, it was queued by the first claim, so it is filtered without being counted
+AGAIN = "cleancrawl_again"
 
 # Take the first request of the queue and lease it to a worker, in one step: the request is
 # always either queued or leased, never both or neither. The hash value keeps the score, so a
@@ -49,7 +53,8 @@ redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + n / (n + 1), ARGV[2])
 return n
 """
 
-# Put back the leases of every worker whose heartbeat expired (ARGV: key prefixes).
+# Put back the leases of every worker whose heartbeat expired, and forget it was starting
+# (KEYS: workers, queue, starting; ARGV: in-flight and heartbeat key prefixes).
 _REAP = """
 local moved = 0
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -65,7 +70,24 @@ for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     redis.call('SREM', KEYS[1], worker)
   end
 end
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  if redis.call('EXISTS', ARGV[2] .. worker) == 0 then redis.call('SREM', KEYS[3], worker) end
+end
 return moved
+"""
+
+# Queue a request unless the crawl has seen its fingerprint, and end the lease of the request
+# it follows (a redirect or retry), in one step (KEYS: fingerprints, queue, the push count of
+# its site, the worker's in-flight hash; ARGV: fingerprint or '' (not filtered), -priority,
+# request, lease or ''): 1 queued, 0 seen. One step, so that a worker killed in between
+# cannot leave a fingerprint whose request was never queued: its parent, fetched again,
+# would find it seen, and it would be lost.
+_ENQUEUE = """
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[4], ARGV[4]) end
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+local n = redis.call('INCR', KEYS[3])
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) + n / (n + 1), ARGV[3])
+return 1
 """
 
 # Put back every lease of one worker (KEYS: its in-flight hash, the queue).
@@ -80,42 +102,70 @@ redis.call('DEL', KEYS[1])
 return #leases / 2
 """
 
-# Requests queued or leased, by anyone: 0 means the crawl is over.
+# Requests queued or leased, by anyone, and workers still queueing their start requests
+# (KEYS: workers, queue, starting; ARGV: in-flight and heartbeat key prefixes): 0 means the
+# crawl is over. A starting worker counts while its heartbeat lives: it may have claimed
+# start URLs it has not queued yet, so an empty queue does not mean the end.
 _OUTSTANDING = """
 local n = redis.call('ZCARD', KEYS[2])
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   n = n + redis.call('HLEN', ARGV[1] .. worker)
 end
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  n = n + redis.call('EXISTS', ARGV[2] .. worker)
+end
 return n
 """
 
-# Count a page URL of a site against its max_pages, for the whole crawl:
-# 1 counted now, 0 counted already, -1 the site is full.
+# Claims. A page, sitemap or feed URL is claimed (counted against its site's max_pages or
+# max_sitemaps) before its request reaches the queue; a worker killed in between would lose
+# it, as its parent, fetched again by another worker, would find it claimed. So a claim
+# records its claimer (a digest of the parent's URL, or of "start" for the sites file's
+# URLs): the same claimer claiming again, a parent processed again after its worker died or
+# a worker running start(), gets 2 and queues the URL again, not counted twice (the crawl's
+# fingerprints filter it if it was queued); any other claimer gets 0 and the claimer's id.
+
+# Count a page URL of a site against its max_pages, for the whole crawl (KEYS: the site's
+# claims, URL -> claimer; ARGV: url, max_pages, claimer): {1} counted now, {2} claimed by
+# this claimer before, {0, claimer} by another one, {-1} the site is full.
 _CLAIM_PAGE = """
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-redis.call('SADD', KEYS[1], ARGV[1])
-return 1
+local claimer = redis.call('HGET', KEYS[1], ARGV[1])
+if claimer then
+  if claimer == ARGV[3] then return {2, claimer} end
+  return {0, claimer}
+end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then return {-1, ''} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return {1, ARGV[3]}
 """
 
 # Count a sitemap or feed URL of a site against its max_sitemaps, for the whole crawl (KEYS:
-# the site's sitemaps requested, its entries read; ARGV: url, max_sitemaps, max_sitemap_urls):
-# 1 counted now, 0 counted already, -1 the site has max_sitemaps, -2 max_sitemap_urls are read.
+# the site's sitemap claims, its entries read; ARGV: url, max_sitemaps, max_sitemap_urls,
+# claimer): as _CLAIM_PAGE, and {-2}: max_sitemap_urls entries are read.
 _CLAIM_SITEMAP = """
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then return -2 end
-redis.call('SADD', KEYS[1], ARGV[1])
-return 1
+local claimer = redis.call('HGET', KEYS[1], ARGV[1])
+if claimer then
+  if claimer == ARGV[4] then return {2, claimer} end
+  return {0, claimer}
+end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then return {-1, ''} end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then return {-2, ''} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+return {1, ARGV[4]}
 """
 
-# Read up to ARGV[1] more sitemap or feed entries of a site, within its max_sitemap_urls
-# (ARGV[2]) for the whole crawl: how many may be read (counted as read).
+# Read up to ARGV[1] more entries of one sitemap or feed (ARGV[3]) of a site, within its
+# max_sitemap_urls (ARGV[2]) for the whole crawl (KEYS: the site's entries read, the entries
+# each sitemap read): how many may be read (counted as read). A sitemap read again (its
+# worker died before its pages were queued) reads what it read the first time, not counted
+# twice.
 _READ_ENTRIES = """
+local before = redis.call('HGET', KEYS[2], ARGV[3])
+if before then return math.min(tonumber(before), tonumber(ARGV[1])) end
 local room = tonumber(ARGV[2]) - tonumber(redis.call('GET', KEYS[1]) or '0')
-local n = math.min(tonumber(ARGV[1]), room)
-if n <= 0 then return 0 end
-redis.call('INCRBY', KEYS[1], n)
+local n = math.max(0, math.min(tonumber(ARGV[1]), room))
+redis.call('HSET', KEYS[2], ARGV[3], n)
+if n > 0 then redis.call('INCRBY', KEYS[1], n) end
 return n
 """
 
@@ -136,11 +186,13 @@ class Frontier:
         self.timeout_ms = max(1, int(timeout * 1000))
         self.queue_key = cluster.key("queue")
         self.workers_key = cluster.key("workers")
+        self.starting_key = cluster.key("starting")
         self._inflight_prefix = cluster.key("inflight") + ":"
         self._heartbeat_prefix = cluster.key("heartbeat") + ":"
         self.inflight_key = self._inflight_prefix + self.worker
         self._take = self.client.register_script(_TAKE)
         self._push = self.client.register_script(_PUSH)
+        self._enqueue = self.client.register_script(_ENQUEUE)
         self._reap = self.client.register_script(_REAP)
         self._return = self.client.register_script(_RETURN)
         self._outstanding = self.client.register_script(_OUTSTANDING)
@@ -171,13 +223,26 @@ class Frontier:
         if leases:
             self.client.hdel(self.inflight_key, *leases)
 
-    def replace(self, lease: str, data: bytes, priority: int, site: str = "") -> None:
-        """End a lease and queue its follow-up (a redirect, a retry) in one transaction."""
-        pipe = self.client.pipeline()
-        keys = [self.queue_key, self.cluster.key("pushed", site)]
-        self._push(keys=keys, args=[-priority, data], client=pipe)
-        pipe.hdel(self.inflight_key, lease)
-        pipe.execute()
+    def enqueue(
+        self,
+        data: bytes,
+        priority: int,
+        site: str = "",
+        *,
+        fingerprint: str | None,
+        lease: str | None = None,
+    ) -> bool:
+        """Queue a request unless its ``fingerprint`` was seen in this crawl (None: never
+        filtered), and end ``lease``, the request it follows (a redirect, a retry), in one
+        step; False if it was seen."""
+        keys = [
+            self.cluster.key("fingerprints"),
+            self.queue_key,
+            self.cluster.key("pushed", site),
+            self.inflight_key,
+        ]
+        args: list[str | int | bytes] = [fingerprint or "", -priority, data, lease or ""]
+        return bool(self._enqueue(keys=keys, args=args))
 
     def leases(self) -> list[str]:
         keys = self.client.hkeys(self.inflight_key)
@@ -185,8 +250,16 @@ class Frontier:
 
     def reap(self) -> int:
         """Queue again the leases of workers whose heartbeat expired; how many."""
-        keys = [self.workers_key, self.queue_key]
+        keys = [self.workers_key, self.queue_key, self.starting_key]
         return int(self._reap(keys=keys, args=[self._inflight_prefix, self._heartbeat_prefix]))
+
+    def starting(self) -> None:
+        """This worker is queueing its start requests: until ``started``, or its heartbeat
+        expires, the crawl is not over (it may hold claims of requests not queued yet)."""
+        self.client.sadd(self.starting_key, self.worker)
+
+    def started(self) -> None:
+        self.client.srem(self.starting_key, self.worker)
 
     def take_over(self) -> int:
         """Put back the leases held under this worker's id by an earlier process (killed,
@@ -194,9 +267,11 @@ class Frontier:
         return int(self._return(keys=[self.inflight_key, self.queue_key]))
 
     def outstanding(self) -> int:
-        """Requests queued or leased by any worker."""
-        keys = [self.workers_key, self.queue_key]
-        return int(self._outstanding(keys=keys, args=[self._inflight_prefix]))
+        """Requests queued or leased by any worker, and workers alive still queueing their
+        start requests."""
+        keys = [self.workers_key, self.queue_key, self.starting_key]
+        args = [self._inflight_prefix, self._heartbeat_prefix]
+        return int(self._outstanding(keys=keys, args=args))
 
     def queued(self) -> int:
         return int(self.client.zcard(self.queue_key))
@@ -206,37 +281,47 @@ class Frontier:
         self.client.delete(self._heartbeat_prefix + self.worker)
         self.reap()
 
-    def claim_page(self, site: str, url: str, max_pages: int) -> int:
-        """Count ``url`` against the site's ``max_pages`` for the whole crawl (1, 0 or -1)."""
+    def claim_page(self, site: str, url: str, max_pages: int, claimer: str) -> tuple[int, str]:
+        """Count ``url`` against the site's ``max_pages`` for the whole crawl: (1, 2, 0 or
+        -1, the URL's claimer); see ``_CLAIM_PAGE``."""
         key = self.cluster.key("pages", site)
-        return int(self._claim(keys=[key], args=[url, max_pages]))
+        return _verdict(self._claim(keys=[key], args=[url, max_pages, claimer]))
 
-    def claim_sitemap(self, site: str, url: str, max_sitemaps: int, max_sitemap_urls: int) -> int:
-        """Count a sitemap or feed against the site's ``max_sitemaps`` for the whole crawl (1,
-        0 or -1; -2: the site's ``max_sitemap_urls`` entries are read)."""
+    def page_claims(self, site: str) -> dict[str, str]:
+        """Every page URL claimed for the site: URL -> claimer."""
+        pairs = self.client.hscan_iter(self.cluster.key("pages", site), count=1000)
+        return {_text(url): _text(claimer) for url, claimer in pairs}
+
+    def claim_sitemap(
+        self, site: str, url: str, max_sitemaps: int, max_sitemap_urls: int, claimer: str
+    ) -> tuple[int, str]:
+        """Count a sitemap or feed against the site's ``max_sitemaps`` for the whole crawl:
+        (1, 2, 0, -1 or -2, its claimer); see ``_CLAIM_SITEMAP``."""
         keys = [self.cluster.key("sitemaps", site), self.cluster.key("sitemap_urls", site)]
-        return int(self._claim_sitemap(keys=keys, args=[url, max_sitemaps, max_sitemap_urls]))
+        args: list[str | int] = [url, max_sitemaps, max_sitemap_urls, claimer]
+        return _verdict(self._claim_sitemap(keys=keys, args=args))
 
-    def read_entries(self, site: str, wanted: int, max_sitemap_urls: int) -> int:
-        """How many of ``wanted`` more sitemap or feed entries of the site may be read within
-        its ``max_sitemap_urls`` for the whole crawl (counted as read)."""
-        key = self.cluster.key("sitemap_urls", site)
-        return int(self._read_entries(keys=[key], args=[wanted, max_sitemap_urls]))
+    def read_entries(self, site: str, sitemap: str, wanted: int, max_sitemap_urls: int) -> int:
+        """How many of ``wanted`` more entries of the site's ``sitemap`` (or feed) may be read
+        within its ``max_sitemap_urls`` for the whole crawl (counted as read, once per
+        sitemap)."""
+        keys = [self.cluster.key("sitemap_urls", site), self.cluster.key("sitemap_entries", site)]
+        return int(self._read_entries(keys=keys, args=[wanted, max_sitemap_urls, sitemap]))
 
     def end_crawl(self) -> bool:
-        """If nothing is queued or leased, clear the crawl id (the next run starts a new
-        crawl) and the crawl's keys but its merged stats (``crawler.crawl_stats``): the
-        frontier's, the worker numbers (``crawler.cluster.join``), the text claims, template
-        decisions and own near-duplicate index (``crawler.shared_state``); True if the
-        crawl is over."""
+        """If nothing is queued or leased and no worker is starting, clear the crawl id (the
+        next run starts a new crawl) and the crawl's keys but its merged stats
+        (``crawler.crawl_stats``): the frontier's, the worker numbers
+        (``crawler.cluster.join``), the text claims, template decisions and own
+        near-duplicate index (``crawler.shared_state``); True if the crawl is over."""
         if self.outstanding():
             return False
         cluster = self.cluster
         self._delete_if(keys=[cluster.shared_key("crawl_id")], args=[cluster.crawl_id])
-        parts = ("queue", "fingerprints", "workers", "worker_numbers", "claims")
+        parts = ("queue", "fingerprints", "workers", "starting", "worker_numbers", "claims")
         mine = [cluster.key(part) for part in parts]
         for part in (
-            *("pages", "sitemaps", "sitemap_urls", "pushed", "politeness"),
+            *("pages", "sitemaps", "sitemap_urls", "sitemap_entries", "pushed", "politeness"),
             *("template", "neardup"),
         ):
             mine += list(self.client.scan_iter(match=cluster.key(part, "*")))
@@ -357,6 +442,15 @@ def leases_for(crawler: Crawler) -> Leases | None:
     return leases
 
 
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _verdict(answer: Any) -> tuple[int, str]:
+    """A claim script's answer: (verdict, claimer id)."""
+    return int(answer[0]), _text(answer[1])
+
+
 def _url(item: Any) -> str:
     return str(ItemAdapter(item).get("url")) if is_item(item) else ""
 
@@ -369,32 +463,79 @@ def lease_of(response: Any) -> str | None:
         return None
 
 
+START = "start"  # the claimer of the requests of start(): the sites file's URLs
+
+
+def claimer_id(parent: str) -> str:
+    """The id a claim records for its claimer: a digest of the parent's URL (or ``START``),
+    short, as every claimed URL keeps one in Redis."""
+    return hashlib.sha1(parent.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
 class PageClaims:
     """``max_pages``, ``max_sitemaps`` and ``max_sitemap_urls`` of every site counted for the
-    whole crawl, in Redis."""
+    whole crawl, in Redis, by claimer (see ``_CLAIM_PAGE``).
+
+    ``parent``: the URL of the response whose output the URL is (a page, a sitemap, a feed,
+    robots.txt), or ``START``. Verdicts: 1 the URL is this worker's to queue (counted now);
+    2 its parent claimed it before, so queue it again (a parent processed again after its
+    worker died, or start() run again by another worker; not counted); 0 claimed by another
+    parent; -1 (-2) a limit of the site refuses it.
+    """
 
     def __init__(self, frontier: Frontier) -> None:
         self.frontier = frontier
-        self.full: set[str] = set()  # sites at max_pages: no need to ask Redis again
+        # page claims this worker knows of, per site: URL -> claimer id (answered here,
+        # without Redis, when the claimer is another parent's)
+        self._pages: dict[str, dict[str, str]] = defaultdict(dict)
+        # sites at max_pages: every claim of the site is in _pages (loaded once full, as
+        # claims are never added then), so a URL not in it is refused here
+        self.full: set[str] = set()
+        self._sitemaps: dict[str, dict[str, str]] = defaultdict(dict)
 
-    def claim(self, site: str, url: str, max_pages: int) -> int:
-        """1: the page is this worker's to queue; 0: queued by someone already; -1: the site
-        has max_pages pages queued."""
-        if site in self.full:
+    def claim(self, site: str, url: str, max_pages: int, parent: str) -> int:
+        known = self._pages[site]
+        claimer = claimer_id(parent)
+        if url in known:
+            if known[url] != claimer:
+                return 0
+        elif site in self.full:
             return -1
-        verdict = self.frontier.claim_page(site, url, max_pages)
-        if verdict < 0:
+        verdict, by = self.frontier.claim_page(site, url, max_pages, claimer)
+        if verdict >= 0:
+            known[url] = by
+        elif site not in self.full:
+            known.update(self.frontier.page_claims(site))
             self.full.add(site)
         return verdict
 
-    def claim_sitemap(self, site: Site, url: str) -> int:
-        """1: the sitemap or feed is this worker's to request; 0: requested by someone
-        already; -1: the site has max_sitemaps requested; -2: max_sitemap_urls read."""
-        return self.frontier.claim_sitemap(site.name, url, site.max_sitemaps, site.max_sitemap_urls)
+    def knows(self, site: str) -> bool:
+        """Whether any page or sitemap of the site is known claimed (by any worker)."""
+        return bool(self._pages[site] or self._sitemaps[site])
 
-    def read_entries(self, site: Site, wanted: int) -> int:
-        """How many of ``wanted`` sitemap or feed entries this worker may read now."""
-        return self.frontier.read_entries(site.name, wanted, site.max_sitemap_urls)
+    def claim_sitemap(self, site: Site, url: str, parent: str) -> int:
+        known = self._sitemaps[site.name]
+        claimer = claimer_id(parent)
+        if known.get(url, claimer) != claimer:
+            return 0
+        max_sitemaps, max_urls = site.max_sitemaps, site.max_sitemap_urls
+        verdict, by = self.frontier.claim_sitemap(site.name, url, max_sitemaps, max_urls, claimer)
+        if verdict >= 0:
+            known[url] = by
+        return verdict
+
+    def read_entries(self, site: Site, sitemap: str, wanted: int) -> int:
+        """How many of the ``wanted`` entries of ``sitemap`` (or a feed) this worker may read:
+        as many as the first time if it was read before."""
+        return self.frontier.read_entries(site.name, sitemap, wanted, site.max_sitemap_urls)
+
+    def starting(self) -> None:
+        """This worker queues its start requests (the crawl cannot end meanwhile)."""
+        self.frontier.starting()
+
+    def started(self) -> None:
+        """Every start request of this worker is queued (or filtered)."""
+        self.frontier.started()
 
 
 def page_claims(crawler: Crawler) -> PageClaims | None:

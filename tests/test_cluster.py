@@ -9,6 +9,7 @@ import pytest
 
 from crawler.cluster import cluster_for
 from crawler.config import ConfigError
+from crawler.leases import AGAIN
 from crawler.spiders.technews import TechNewsSpider
 from tests.conftest import SITES, make_crawler
 
@@ -93,10 +94,14 @@ def test_a_worker_joining_a_crawl_queues_the_named_sitemaps_again(
     first, second = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))
     expected = ["https://news.test/sitemap.xml", "https://news.test/"]
     assert [r.url for r in start_requests(first)] == expected
-    # the sitemap again (the crawl's fingerprints filter it), not the start URL: a worker
-    # whose start queues nothing could end a crawl whose first worker has claimed its start
-    # requests but not queued them yet (the queue is empty: nothing is queued here)
-    assert [r.url for r in start_requests(second)] == expected[:1]
+    # both again (the crawl's fingerprints filter them): the first worker may have claimed
+    # them and died before it queued them (the queue is empty: nothing is queued here);
+    # queued again by their claimer ("start"), so not counted twice
+    again = start_requests(second)
+    assert [r.url for r in again] == expected
+    assert all(r.meta.get(AGAIN) for r in again)
+    assert first.crawler.stats.get_value("technews/pages_queued") == 1
+    assert second.crawler.stats.get_value("technews/pages_queued") is None
 
 
 def test_a_site_another_worker_started_is_no_site_with_nothing_to_fetch(
@@ -108,5 +113,6 @@ def test_a_site_another_worker_started_is_no_site_with_nothing_to_fetch(
     first, second = (worker(tmp_path / name, text, redis_url) for name in ("a", "b"))
     assert [r.url for r in start_requests(first)] == ["https://news.test/"]
     with caplog.at_level(logging.WARNING):
-        assert start_requests(second) == []  # the start URL is queued by the first
+        # queued again (the first worker's claim of it could be all there is of it)
+        assert [r.url for r in start_requests(second)] == ["https://news.test/"]
     assert "nothing to fetch" not in caplog.text

@@ -25,6 +25,7 @@ from cleaning.encoding import decode_html, looks_binary
 from crawler.config import ConfigError, check_spider_arguments
 from crawler.dupefilter import PAGE_META_KEY
 from crawler.items import PageItem
+from crawler.leases import AGAIN, START
 from crawler.links import page_links
 from crawler.middlewares import RefusedRequest
 from crawler.sites import DEFAULT_SITES_FILE, Site, load_sites, site_for_url
@@ -141,6 +142,10 @@ class TechNewsSpider(Spider):
             from crawler.leases import page_claims
 
             self._claims = page_claims(self.crawler)
+        if self._claims is not None:
+            # until its start requests are all queued, this worker keeps the crawl open: it
+            # may hold claims of start URLs it has not queued yet
+            self._claims.starting()
         for site in self.sites.values():
             requests = 0
             if site.robots_sitemaps:
@@ -153,20 +158,23 @@ class TechNewsSpider(Spider):
                         f"{origin}/robots.txt", site, self.parse_robots, priority=XML_PRIORITY
                     )
             for url in (*site.sitemap_urls, *site.feed_urls):
-                if request := self._xml_request(url, site, start=True):
+                if request := self._xml_request(url, site, parent=START):
                     requests += 1
                     yield request
             for url in site.start_urls:
-                if request := self._page_request(url, site, source="start", depth=0):
+                if request := self._page_request(url, site, "start", 0, parent=START):
                     requests += 1
                     yield request
-            # (in distributed mode, URLs another worker queued are in these sets: not nothing)
-            if not (requests or self._queued[site.name] or self._xml_queued[site.name]):
+            # (in distributed mode, URLs another worker queued are not nothing)
+            claimed = self._claims is not None and self._claims.knows(site.name)
+            if not (requests or claimed or self._queued[site.name] or self._xml_queued[site.name]):
                 self.logger.warning(
                     "Site %s: nothing to fetch (its start URLs are outside its allowed_domains"
                     " and it has no sitemap or feed that may be fetched)",
                     site.name,
                 )
+        if self._claims is not None:
+            self._claims.started()  # (the engine queued each request before asking the next)
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         """A robots.txt: its ``Sitemap:`` lines.
@@ -177,7 +185,7 @@ class TechNewsSpider(Spider):
         """
         site = self._site(response)
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            if request := self._xml_request(url, site):
+            if request := self._xml_request(url, site, parent=response.url):
                 yield request
 
     def parse_xml(self, response: Response) -> Iterator[Any]:
@@ -203,14 +211,18 @@ class TechNewsSpider(Spider):
             self.crawler.stats.inc_value("technews/xml/sitemap_index")
             depth = response.meta.get(SITEMAP_DEPTH, 0) + 1
             for entry in sitemap:
-                if request := self._xml_request(response.urljoin(entry["loc"]), site, depth):
+                url = response.urljoin(entry["loc"])
+                if request := self._xml_request(url, site, depth, parent=response.url):
                     yield request
         elif sitemap.type == "urlset":
             self.crawler.stats.inc_value("technews/xml/sitemap")
             entries = list(sitemap)
-            for entry in entries[: self._entries_to_read(site, len(entries))]:
+            for entry in entries[: self._entries_to_read(site, response.url, len(entries))]:
                 url = response.urljoin(entry["loc"])
-                if request := self._page_request(url, site, "sitemap", 0, entry.get("lastmod")):
+                lastmod = entry.get("lastmod")
+                if request := self._page_request(
+                    url, site, "sitemap", 0, lastmod, parent=response.url
+                ):
                     yield request
         elif sitemap.type.lower() in FEED_ROOTS:
             self.crawler.stats.inc_value("technews/xml/feed")
@@ -247,13 +259,15 @@ class TechNewsSpider(Spider):
             # domains are checked by Site.allows_url (LinkExtractor's allow_domains compares
             # them with host:port, and so refuses every link of a site on another port)
             for url in page_links(response):
-                if request := self._page_request(url, site, "link", depth + 1):
+                if request := self._page_request(url, site, "link", depth + 1, parent=response.url):
                     yield request
         for href in response.xpath(
             "//head/link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
         ).getall():
             url = response.urljoin(href)
-            if site.allows_url(url) and (request := self._xml_request(url, site)):
+            if site.allows_url(url) and (
+                request := self._xml_request(url, site, parent=response.url)
+            ):
                 yield request
         if not response.meta.get(WRITE, True):
             count_drop(self.crawler.stats, "not_allowed")  # fetched for its links only
@@ -298,7 +312,7 @@ class TechNewsSpider(Spider):
         feed = XmlResponse(url=response.url, body=body)
         feed.selector.remove_namespaces()
         entries = feed.xpath("//item | //entry")
-        for entry in entries[: self._entries_to_read(site, len(entries))]:
+        for entry in entries[: self._entries_to_read(site, response.url, len(entries))]:
             href = (
                 entry.xpath("link[@rel='alternate' or not(@rel)]/@href").get()
                 or entry.xpath("link/text()").get()
@@ -308,12 +322,21 @@ class TechNewsSpider(Spider):
                 continue
             date = entry.xpath("(pubDate | updated | published | date)/text()").get()
             url = response.urljoin(href.strip())
-            if request := self._page_request(url, site, "feed", 0, date):
+            if request := self._page_request(url, site, "feed", 0, date, parent=response.url):
                 yield request
 
     def _page_request(
-        self, url: str, site: Site, source: str, depth: int, lastmod: str | None = None
+        self,
+        url: str,
+        site: Site,
+        source: str,
+        depth: int,
+        lastmod: str | None = None,
+        *,
+        parent: str,
     ) -> Request | None:
+        """A request for a page of ``site`` found in ``parent`` (the URL of a page, sitemap
+        or feed, or ``START``), or None if it was queued already or max_pages refuses it."""
         url = urldefrag(url)[0]
         queued = self._queued[site.name]
         # a start URL is fetched even if allow/deny leave it out: they decide which pages
@@ -321,41 +344,34 @@ class TechNewsSpider(Spider):
         allowed = site.allows_url(url)
         if url in queued or not (allowed or (source == "start" and site.on_domain(url))):
             return None
-        verdict = 1
-        if len(queued) < site.max_pages and self._claims is not None:
-            # URLs queued by any worker count (0: queued by another one already)
-            verdict = self._claims.claim(site.name, url, site.max_pages)
-        if verdict == 0:
-            queued.add(url)
-            return None
-        if verdict < 0 or len(queued) >= site.max_pages:
+        if self._claims is not None:
+            # max_pages for the whole crawl, by claimer (crawler.leases.PageClaims): 0 another
+            # parent's, 2 this parent's already (processed again: queued again, not counted)
+            verdict = self._claims.claim(site.name, url, site.max_pages, parent)
+            if verdict == 0:
+                return None
+        else:
+            verdict = 1 if len(queued) < site.max_pages else -1
+        if verdict < 0:
             self.crawler.stats.inc_value(f"technews/max_pages_reached/{site.name}")
             return None
         queued.add(url)
-        self.crawler.stats.inc_value("technews/pages_queued")
-        return self._request(
-            url,
-            site,
-            self.parse_page,
-            meta={
-                DEPTH: depth,
-                SOURCE: source,
-                LASTMOD: lastmod.strip() if lastmod else None,
-                WRITE: allowed,
-            },
-            priority=page_priority(depth),
-        )
+        meta = {
+            DEPTH: depth,
+            SOURCE: source,
+            LASTMOD: lastmod.strip() if lastmod else None,
+            WRITE: allowed,
+        }
+        if verdict == 2:
+            meta[AGAIN] = True
+        else:
+            self.crawler.stats.inc_value("technews/pages_queued")
+        return self._request(url, site, self.parse_page, meta=meta, priority=page_priority(depth))
 
-    def _xml_request(
-        self, url: str, site: Site, depth: int = 0, *, start: bool = False
-    ) -> Request | None:
-        """A request for a sitemap or feed of ``site``, ``depth`` sitemap indexes down, or
+    def _xml_request(self, url: str, site: Site, depth: int = 0, *, parent: str) -> Request | None:
+        """A request for a sitemap or feed of ``site`` found in ``parent`` (the URL of a
+        robots.txt, sitemap index or page, or ``START``), ``depth`` sitemap indexes down, or
         None if it was requested already or a limit of the site refuses it (counted).
-
-        ``start``: one the sites file names, asked for by ``start()``. In distributed mode it
-        is requested even if another worker did (the crawl's fingerprints filter it then):
-        a worker whose start queued nothing could find the queue empty while the first
-        worker has claimed, but not yet queued, its start requests, and end the crawl.
         """
         url = urldefrag(url)[0]
         queued = self._xml_queued[site.name]
@@ -365,18 +381,17 @@ class TechNewsSpider(Spider):
             limit = "offsite_sitemap"
         elif depth > site.max_sitemap_depth:
             limit = "max_sitemap_depth"
-        elif len(queued) >= site.max_sitemaps:
+        elif self._claims is None and len(queued) >= site.max_sitemaps:
             limit = "max_sitemaps"
-        elif self._entries_read[site.name] >= site.max_sitemap_urls:
+        elif self._claims is None and self._entries_read[site.name] >= site.max_sitemap_urls:
             limit = "max_sitemap_urls"
         else:
             limit = ""
+        verdict = 1
         if not limit and self._claims is not None:
-            # sitemaps and feeds requested, and entries read, by any worker count (0: this
-            # one was requested by another worker already)
-            verdict = self._claims.claim_sitemap(site, url)
-            if verdict == 0 and not start:
-                queued.add(url)
+            # max_sitemaps and max_sitemap_urls for the whole crawl, by claimer, as pages
+            verdict = self._claims.claim_sitemap(site, url, parent)
+            if verdict == 0:
                 return None
             limit = {-1: "max_sitemaps", -2: "max_sitemap_urls"}.get(verdict, "")
         if limit:
@@ -384,19 +399,22 @@ class TechNewsSpider(Spider):
             return None
         queued.add(url)
         meta: dict[str, Any] = {SITEMAP_DEPTH: depth}
+        if verdict == 2:
+            meta[AGAIN] = True
         if not site.on_domain(url):
             # on a host the sites file names for sitemaps (a CDN, a feed service): past
             # Scrapy's offsite filter; the pages it lists are still held to the site's domains
             meta["allow_offsite"] = True
         return self._request(url, site, self.parse_xml, meta=meta, priority=XML_PRIORITY)
 
-    def _entries_to_read(self, site: Site, count: int) -> int:
-        """How many of the ``count`` entries of a sitemap or feed of ``site`` to read (counted
-        as read): all of them, or as many as max_sitemap_urls leaves (for the whole crawl
-        in distributed mode)."""
-        allowed = max(0, min(count, site.max_sitemap_urls - self._entries_read[site.name]))
-        if allowed and self._claims is not None:
-            allowed = self._claims.read_entries(site, allowed)
+    def _entries_to_read(self, site: Site, sitemap: str, count: int) -> int:
+        """How many of the ``count`` entries of the ``sitemap`` (or feed) of ``site`` to read
+        (counted as read): all of them, or as many as max_sitemap_urls leaves (for the whole
+        crawl in distributed mode, where a sitemap read again reads what it read first)."""
+        if self._claims is not None:
+            allowed = self._claims.read_entries(site, sitemap, count)
+        else:
+            allowed = max(0, min(count, site.max_sitemap_urls - self._entries_read[site.name]))
         self._entries_read[site.name] += allowed
         if allowed < count:
             self._limit(site, "max_sitemap_urls", "the rest of a sitemap or feed")
