@@ -160,7 +160,7 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
 
     def _beat(self) -> None:
         self.frontier.heartbeat()
-        self.leases.flush()
+        self.leases.flush(snapshot=True)  # a killed worker's stats as of its last beat
         if moved := self.frontier.reap():
             logger.info("Put back %d requests leased by workers that stopped", moved)
 
