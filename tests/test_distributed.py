@@ -378,15 +378,18 @@ def test_a_killed_workers_durable_stats_are_in_the_merged_stats(
     }
     with SomeShortSite(60, latency=0.3) as site:
         args = ["-a", f"url={site.url}/"]
-        workers = [start_worker(tmp_path, f"w{i}", redis_url, args, **settings) for i in range(3)]
-        victim = workers[1]
+        # the victim starts first, so it has written files by the time it is killed
+        victim = start_worker(tmp_path, "w1", redis_url, args, **settings)
         client = redis.Redis.from_url(redis_url)
         deadline = time.monotonic() + 120
-        # kill once the victim has renamed a file and holds leases (rows of its next file)
-        while time.monotonic() < deadline:
-            renamed = list(victim.output.glob("*.parquet")) if victim.output.exists() else []
-            if renamed and len(victim_leases(client, victim)) >= 2:
+        while time.monotonic() < deadline and victim.process.poll() is None:
+            if list(victim.output.glob("*.parquet")) if victim.output.exists() else []:
                 break
+            time.sleep(0.05)
+        workers = [start_worker(tmp_path, f"w{i}", redis_url, args, **settings) for i in (0, 2)]
+        workers.insert(1, victim)
+        # killed holding leases: the rows of its unfinished file, pages in flight
+        while time.monotonic() < deadline and len(victim_leases(client, victim)) < 2:
             time.sleep(0.05)
         assert victim_leases(client, victim), "the victim held no lease when killed"
         victim.process.send_signal(signal.SIGKILL)
@@ -416,12 +419,12 @@ def test_a_killed_workers_durable_stats_are_in_the_merged_stats(
     out = tmp_path / "merged.json"
     assert cleancrawl(["stats", redis_url, "--crawl-id", crawl_id, "--output", str(out)]) == 0
     merged = json.loads(out.read_text())
-    assert merged["cleancrawl/runs_killed"] == 1
-    assert merged["cleancrawl/workers"] == 3  # the replacement ended under the victim's id
     # every written page once: the killed run's renamed files, not its unfinished one
     assert merged["parquet/rows_written"] == len(rows)
     assert merged["output/rows"] == len(rows)
     assert merged["item_scraped_count"] == len(rows)
+    assert merged["cleancrawl/runs_killed"] == 1
+    assert merged["cleancrawl/workers"] == 3  # the replacement ended under the victim's id
     dropped = {k: v for k, v in merged.items() if k.startswith("cleaning/dropped/") and v}
     assert dropped, merged
     # every page fetched is written or dropped under one reason, once for the crawl
