@@ -80,7 +80,9 @@ def stats_command(url: str, crawl_id: str, output: Path | None) -> int:
             stats = merged_stats(client, key)
             namespace, _, ident = key.rpartition(":crawl:")
             done, started = stats["cleancrawl/workers"], stats["cleancrawl/workers_started"]
-            print(f"{ident}\t{namespace}\t{done} of {started} worker(s) ended")
+            killed = stats["cleancrawl/runs_killed"]
+            more = f", {killed} run(s) killed" if killed else ""
+            print(f"{ident}\t{namespace}\t{done} of {started} worker(s) ended{more}")
         return 0
     if len(found) != 1:
         what = "no crawl" if not found else f"{len(found)} crawls"

@@ -1,16 +1,31 @@
-"""The stats of a distributed crawl, merged: each worker adds its final stats to one hash.
+"""The stats of a distributed crawl, merged: each worker adds its final stats to one hash,
+and until then keeps a snapshot of what it did durably.
 
 Under the crawl's keys (``crawler/cluster.py``)::
 
-    <ns>:crawl:<id>:stats            hash  the merged stats
+    <ns>:crawl:<id>:stats            hash  the merged final stats of the runs that ended
     <ns>:crawl:<id>:workers_started  set   worker ids that opened
     <ns>:crawl:<id>:workers_done     set   worker ids whose stats are in the hash
     <ns>:crawl:<id>:runs_done        set   the runs of them (a restarted worker runs again)
+    <ns>:crawl:<id>:snapshots        hash  run -> its latest snapshot, until its end
+    <ns>:crawl:<id>:snapshot_until   hash  run -> Redis time (ms) its snapshot is fresh until
 
 Counters are summed (``HINCRBY``, ``HINCRBYFLOAT``), maxima kept as maxima, the start
 time is the earliest and the finish time the latest; ``finish_reason`` is ``finished``
 unless a worker ended otherwise. All of one worker's stats go in one Lua script, so a
 reader never sees half of them. ``cleancrawl stats`` prints them.
+
+Why snapshots: a worker killed with SIGKILL never adds its final stats, yet what it did
+durably stays done (its renamed Parquet files, the pages it dropped, whose leases ended).
+So each run stores a snapshot of its stats at its durable points: in the same transaction
+as every lease it ends (a row's file renamed, a page dropped) and at every heartbeat. A
+snapshot counts the rows of the run's renamed files only (``item_scraped_count``,
+``cleaning/kept``, ``parquet/rows_written`` and ``output/*`` leave out the rows of its
+unfinished file: those pages are fetched and counted again by others, as their leases were
+never ended). The merged stats are the final stats of the runs that ended plus the latest
+snapshot of every run that has not (the final merge of a run deletes its snapshot in the
+same script: nothing is counted twice). A run whose snapshot was not refreshed within
+``CLEANCRAWL_WORKER_TIMEOUT`` stopped without ending (killed): ``cleancrawl/runs_killed``.
 """
 
 from __future__ import annotations
@@ -33,6 +48,8 @@ logger = logging.getLogger(__name__)
 MERGE = """
 if redis.call('SADD', KEYS[3], ARGV[1]) == 0 then return 0 end
 redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
 for i = 3, #ARGV, 3 do
   local op, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   if op == 'sum' then
@@ -54,8 +71,22 @@ for i = 3, #ARGV, 3 do
 end
 return 1
 """
+# The latest snapshot of a run (KEYS: snapshots, snapshot_until, runs_done; ARGV: run,
+# snapshot, fresh for ms); none once the run ended (a late one after its final stats)
+SNAPSHOT = """
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], now + tonumber(ARGV[3]))
+return 1
+"""
 WORKERS = "cleancrawl/workers"  # how many workers added their stats
 WORKERS_STARTED = "cleancrawl/workers_started"
+# runs that stopped without ending (kill -9, a crash): their latest snapshot is counted
+RUNS_KILLED = "cleancrawl/runs_killed"
+# worker ids whose runs were all killed (none ended, none running): not running any more
+WORKERS_KILLED = "cleancrawl/workers_killed"
 # not additive: the largest of the workers'
 MAXIMA = frozenset({"elapsed_time_seconds", "memusage/max", "memusage/startup"})
 
@@ -65,16 +96,35 @@ def note_started(cluster: Cluster) -> None:
     cluster.client.sadd(cluster.key("workers_started"), cluster.worker_id)
 
 
-def add_stats(cluster: Cluster, stats: Mapping[str, Any]) -> None:
+def run_id(cluster: Cluster, started: Any = "") -> str:
+    """The id of one run of this worker (a worker restarted under its own id runs again)."""
+    return f"{cluster.worker_id} {_plain(started)} {os.getpid()}"
+
+
+def add_stats(cluster: Cluster, stats: Mapping[str, Any], run: str = "") -> None:
     """Add one worker's final stats to the crawl's merged stats, once per run of it (a
-    worker restarted under its own id adds the stats of each of its runs)."""
-    run = f"{cluster.worker_id} {_plain(stats.get('start_time', ''))} {os.getpid()}"
+    worker restarted under its own id adds the stats of each of its runs), in place of
+    the run's snapshot."""
+    run = run or run_id(cluster, stats.get("start_time", ""))
     args: list[Any] = [run, cluster.worker_id]
     for name, value in sorted(stats.items()):
         args += [_operation(name, value), name, _plain(value)]
     script = cluster.client.register_script(MERGE)
     keys = [cluster.key("stats"), cluster.key("workers_done"), cluster.key("runs_done")]
+    keys += [cluster.key("snapshots"), cluster.key("snapshot_until")]
     script(keys=keys, args=args)
+
+
+def save_snapshot(
+    cluster: Cluster, run: str, stats: Mapping[str, Any], fresh_ms: int, client: Any = None
+) -> None:
+    """Store ``stats`` as the latest snapshot of ``run``, fresh for ``fresh_ms`` (the worker
+    timeout); ``client``: a pipeline, to make it one transaction with other writes."""
+    entries = [[_operation(name, value), name, _plain(value)] for name, value in stats.items()]
+    script = cluster.client.register_script(SNAPSHOT)
+    keys = [cluster.key("snapshots"), cluster.key("snapshot_until"), cluster.key("runs_done")]
+    args: list[str | int] = [run, json.dumps(sorted(entries)), fresh_ms]
+    script(keys=keys, args=args, client=client or cluster.client)
 
 
 def _operation(name: str, value: Any) -> str:
@@ -100,10 +150,34 @@ def _plain(value: Any) -> str:
 def merged_stats(client: redis.Redis, crawl_key: str) -> dict[str, Any]:
     """The merged stats of the crawl whose keys start with ``crawl_key``
     (``<ns>:crawl:<id>``), with the number of workers, numbers as numbers."""
-    raw = client.hgetall(f"{crawl_key}:stats")
+    # one transaction: a run ending meanwhile is read either as its snapshot or as its
+    # final stats, never both
+    pipe = client.pipeline()
+    pipe.hgetall(f"{crawl_key}:stats")
+    pipe.smembers(f"{crawl_key}:workers_done")
+    pipe.smembers(f"{crawl_key}:workers_started")
+    pipe.hgetall(f"{crawl_key}:snapshots")
+    pipe.hgetall(f"{crawl_key}:snapshot_until")
+    pipe.time()
+    raw, done, started, snapshots, until, (seconds, micros) = pipe.execute()
     stats = {_text(name): _number(_text(value)) for name, value in raw.items()}
-    stats[WORKERS] = int(client.scard(f"{crawl_key}:workers_done"))
-    stats[WORKERS_STARTED] = int(client.scard(f"{crawl_key}:workers_started"))
+    now_ms = int(seconds) * 1000 + int(micros) // 1000
+    killed, running = 0, set()
+    dead: set[str] = set()
+    fresh_until = {_text(run): int(ms) for run, ms in until.items()}
+    for run, snapshot in sorted((_text(k), v) for k, v in snapshots.items()):
+        for op, name, value in json.loads(snapshot):
+            _combine(stats, op, name, _number(value))
+        worker = run.split(" ", 1)[0]
+        if fresh_until.get(run, 0) < now_ms:
+            killed += 1
+            dead.add(worker)
+        else:
+            running.add(worker)
+    stats[WORKERS] = len(done)
+    stats[WORKERS_STARTED] = len(started)
+    stats[RUNS_KILLED] = killed
+    stats[WORKERS_KILLED] = len(dead - running - {_text(w) for w in done})
     start, finish = stats.get("start_time"), stats.get("finish_time")
     if isinstance(start, str) and isinstance(finish, str):
         try:
@@ -112,6 +186,25 @@ def merged_stats(client: redis.Redis, crawl_key: str) -> dict[str, Any]:
         except ValueError:
             pass
     return dict(sorted(stats.items()))
+
+
+def _combine(stats: dict[str, Any], op: str, name: str, value: Any) -> None:
+    """Add one snapshot entry to ``stats`` as the merge script adds a final one."""
+    current = stats.get(name)
+    if op in ("sum", "fsum"):
+        stats[name] = (current if isinstance(current, int | float) else 0) + value
+    elif current is None:
+        stats[name] = value
+    elif op == "max":
+        stats[name] = max(current, value)
+    elif op == "first":
+        if str(value) < str(current):
+            stats[name] = value
+    elif op == "last":
+        if str(value) > str(current):
+            stats[name] = value
+    elif op == "reason" and current == "finished" and value != "finished":
+        stats[name] = value
 
 
 def crawl_stats_of(cluster: Cluster) -> dict[str, Any]:
@@ -126,9 +219,12 @@ def crawl_stats_of(cluster: Cluster) -> dict[str, Any]:
 
 
 def crawls(client: redis.Redis, crawl_id: str = "*") -> list[str]:
-    """The keys (``<ns>:crawl:<id>``) of the crawls with merged stats, oldest id first."""
-    keys = {_text(key) for key in client.scan_iter(match=f"cleancrawl:*:crawl:{crawl_id}:stats")}
-    found = [key.removesuffix(":stats") for key in keys]
+    """The keys (``<ns>:crawl:<id>``) of the crawls with merged stats or snapshots (a crawl
+    whose workers were all killed has only these), oldest id first."""
+    found = set()
+    for part in ("stats", "snapshots"):
+        for key in client.scan_iter(match=f"cleancrawl:*:crawl:{crawl_id}:{part}"):
+            found.add(_text(key).removesuffix(f":{part}"))
     return sorted(found, key=lambda key: (key.rsplit(":", 1)[1], key))
 
 

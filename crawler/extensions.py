@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -13,7 +13,13 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.cluster import cluster_for, required_cluster
-from crawler.crawl_stats import add_stats, crawl_stats_of, note_started
+from crawler.crawl_stats import (
+    add_stats,
+    crawl_stats_of,
+    note_started,
+    run_id,
+    save_snapshot,
+)
 from crawler.outcome import note_write_failure
 
 if TYPE_CHECKING:
@@ -78,12 +84,21 @@ class StatsFile:
 class SharedStats:
     """In a distributed crawl, add this worker's final stats to the crawl's merged stats in
     Redis (``crawler/crawl_stats.py``), with the counts of the rows it wrote (for the
-    whole crawl's summary); before ``StatsFile`` and ``CrawlSummary`` read them."""
+    whole crawl's summary); before ``StatsFile`` and ``CrawlSummary`` read them.
+
+    Until then it keeps a snapshot of what this run did durably in Redis, written with every
+    lease the run ends and at every heartbeat (``Leases.snapshot``): if the run is killed,
+    the snapshot is its share of the merged stats. The rows of its unfinished Parquet file
+    are left out of it (their pages are fetched again by others)."""
 
     def __init__(self, crawler: Crawler, cluster: Cluster) -> None:
         self.crawler = crawler
         self.cluster = cluster
         self.opened = False
+        self.run = ""
+        self.fresh_ms = int(crawler.settings.getfloat("CLEANCRAWL_WORKER_TIMEOUT") * 1000)
+        self.parquet: Any = None
+        self._counted: tuple[int, dict[str, int]] = (0, {})  # output counts per file count
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -94,24 +109,67 @@ class SharedStats:
         return extension
 
     def open(self) -> None:
+        from crawler.leases import leases_for
+        from crawler.pipelines import ParquetPipeline
+
         self.opened = True
+        self.run = run_id(self.cluster, datetime.now(UTC))
         note_started(self.cluster)
+        self.parquet = self.crawler.get_item_pipeline(ParquetPipeline)
+        leases = leases_for(self.crawler)
+        if leases is not None:
+            leases.snapshot = self.queue_snapshot
+        self.queue_snapshot(None)  # known as started and alive from now on
+
+    def queue_snapshot(self, pipeline: Any) -> None:
+        """Write (or queue on ``pipeline``) this run's snapshot: what it did durably."""
+        if self.crawler.stats is not None:
+            stats = self.durable_stats(self.crawler.stats.get_stats())
+            save_snapshot(self.cluster, self.run, stats, self.fresh_ms, client=pipeline)
+
+    def durable_stats(self, stats: Mapping[str, Any]) -> dict[str, Any]:
+        """``stats`` less the rows not yet in a renamed Parquet file, with the counts of
+        the rows in renamed ones (``output/*``)."""
+        from crawler.summary import OUTPUT
+
+        durable = dict(stats)
+        writer = self.parquet.writer if self.parquet is not None else None
+        if writer is None:
+            return durable
+        pending, committed = writer.rows_pending, writer.rows_committed
+        if isinstance(durable.get("cleaning/kept"), int):
+            durable["cleaning/kept"] = max(0, durable["cleaning/kept"] - pending)
+        if isinstance(scraped := durable.get("item_scraped_count"), int):
+            # the rows in renamed files, and the items scraped that are no rows; counted
+            # from the rows, as a file is renamed before its last item counts as scraped
+            durable["item_scraped_count"] = committed + max(0, scraped - committed - pending)
+        durable["parquet/rows_written"] = writer.rows_committed
+        durable["parquet/files_written"] = len(writer.files)
+        durable.update({OUTPUT + key: n for key, n in self._output_counts(writer.files).items()})
+        return durable
+
+    def _output_counts(self, files: list[Path]) -> dict[str, int]:
+        from crawler.summary import written_counts
+
+        if self._counted[0] != len(files):  # read back once per new file
+            counts = written_counts(list(files))
+            self._counted = (len(files), counts if isinstance(counts, dict) else {})
+        return self._counted[1]
 
     def add(self) -> None:
         if not self.opened or self.crawler.stats is None:
             return  # the crawl never started
-        from crawler.pipelines import ParquetPipeline
+        stats = dict(self.crawler.stats.get_stats())
+        files = list(self.parquet.writer.files) if self.parquet is not None else []
         from crawler.summary import OUTPUT, written_counts
 
-        stats = dict(self.crawler.stats.get_stats())
-        parquet = self.crawler.get_item_pipeline(ParquetPipeline)
-        counts = written_counts(list(parquet.writer.files) if parquet is not None else [])
+        counts = written_counts(files)
         if isinstance(counts, dict):
             stats.update({OUTPUT + key: n for key, n in counts.items()})
         import redis
 
         try:
-            add_stats(self.cluster, stats)
+            add_stats(self.cluster, stats, self.run)
         except redis.RedisError as exc:
             logger.error("Could not add this worker's stats to the crawl's in Redis: %s", exc)
 

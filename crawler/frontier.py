@@ -68,6 +68,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# How soon a worker that found the queue empty looks again. Scrapy's engine asks the
+# scheduler again only when a download ends or at its heartbeat (every 5 s): a worker that
+# started before the sitemaps were read, or that ran dry while others queued more, would
+# idle for seconds with the queue full.
+WAKE_SECONDS = 0.2
+
 
 class LeasedQueue(RedisQueue):  # type: ignore[misc]
     """scrapy-redis's queue base (its request encoding), over the leasing ``Frontier``."""
@@ -123,6 +129,7 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
         self.leases = leases
         self.frontier = frontier
         self._timer: AsyncioLoopingCall | LoopingCall | None = None
+        self._waking: AsyncioLoopingCall | LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -157,6 +164,7 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
         self._timer = create_looping_call(self._beat)
         self._timer.start(interval, now=False)
         self.crawler.signals.connect(self._idle, signal=signals.spider_idle)
+        self.crawler.signals.connect(self._queue_empty, signal=signals.scheduler_empty)
         self.crawler.signals.connect(self.leases.item_finished, signal=signals.item_dropped)
         self.crawler.signals.connect(self.leases.item_finished, signal=signals.item_error)
         self.crawler.signals.connect(self.leases.item_scraped, signal=signals.item_scraped)
@@ -166,13 +174,31 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
 
     def _beat(self) -> None:
         self.frontier.heartbeat()
-        self.leases.flush()
+        self.leases.flush(snapshot=True)  # a killed worker's stats as of its last beat
         if moved := self.frontier.reap():
             logger.info("Put back %d requests leased by workers that stopped", moved)
 
+    def _queue_empty(self) -> None:
+        """The engine found the queue empty: look again every ``WAKE_SECONDS`` until it is
+        not, then have the engine ask for requests (not at its next heartbeat, 5 s on)."""
+        if self._waking is None or not self._waking.running:
+            self._waking = create_looping_call(self._wake)
+            self._waking.start(WAKE_SECONDS, now=False)
+
+    def _wake(self) -> None:
+        if not self.frontier.queued():
+            return
+        if self._waking is not None and self._waking.running:
+            self._waking.stop()
+        # no public call for it: what the engine's own heartbeat calls
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
+
     def close(self, reason: str) -> None:
-        if self._timer is not None and self._timer.running:
-            self._timer.stop()
+        for timer in (self._timer, self._waking):
+            if timer is not None and timer.running:
+                timer.stop()
         self.df.close(reason)
 
     def _closed(self, reason: str) -> None:

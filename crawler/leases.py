@@ -219,9 +219,18 @@ class Frontier:
         lease, data = taken
         return (lease.decode() if isinstance(lease, bytes) else str(lease)), data
 
-    def release(self, *leases: str) -> None:
+    def release(self, *leases: str, also: Callable[[Any], None] | None = None) -> None:
+        """End ``leases``; ``also(pipeline)`` adds writes to the same transaction (the
+        worker's stats snapshot, ``crawler.crawl_stats``)."""
+        if also is None:
+            if leases:
+                self.client.hdel(self.inflight_key, *leases)
+            return
+        pipe = self.client.pipeline()
         if leases:
-            self.client.hdel(self.inflight_key, *leases)
+            pipe.hdel(self.inflight_key, *leases)
+        also(pipe)
+        pipe.execute()
 
     def enqueue(
         self,
@@ -345,6 +354,9 @@ class Leases:
         self._ended: list[str] = []  # leases to end on the next turn of the loop
         self._commit: Callable[[], None] | None = None
         self.writes_rows = False
+        # queues this worker's stats snapshot on a pipeline (``SharedStats``): written with
+        # every lease ended, so the snapshot holds what the ended leases did
+        self.snapshot: Callable[[Any], None] | None = None
 
     # -- the request's own obligation
 
@@ -411,9 +423,11 @@ class Leases:
 
     # -- ending leases
 
-    def flush(self) -> None:
+    def flush(self, snapshot: bool = False) -> None:
+        """End the leases done, with a stats snapshot if any (or ``snapshot``: a heartbeat)."""
         ended, self._ended = self._ended, []
-        self.frontier.release(*ended)
+        also = self.snapshot if ended or snapshot else None
+        self.frontier.release(*ended, also=also)
 
     def idle(self) -> None:
         """Nothing is downloading, scraping or in the pipelines: close the Parquet file,
@@ -424,7 +438,7 @@ class Leases:
         self._downloading.clear()
         self._rows.clear()
         self._ended.clear()
-        self.frontier.release(*self.frontier.leases())
+        self.frontier.release(*self.frontier.leases(), also=self.snapshot)
 
 
 _leases: WeakKeyDictionary[Crawler, Leases] = WeakKeyDictionary()

@@ -12,7 +12,7 @@ from twisted.internet.defer import Deferred
 
 from crawler.cluster import cluster_for
 from crawler.config import ConfigError
-from crawler.crawl_stats import WORKERS, WORKERS_STARTED, crawl_stats_of
+from crawler.crawl_stats import WORKERS, WORKERS_KILLED, WORKERS_STARTED, crawl_stats_of
 from crawler.robots import FETCH as ROBOTS_FETCH
 
 if TYPE_CHECKING:
@@ -75,7 +75,8 @@ def worker_exit_code(stats: Mapping[str, Any], crawl: Mapping[str, Any]) -> Exit
     code = exit_code(stats)
     if code is not ExitCode.NOTHING_FETCHED:
         return code
-    others_running = crawl.get(WORKERS_STARTED, 0) > crawl.get(WORKERS, 0)
+    ended = crawl.get(WORKERS, 0) + crawl.get(WORKERS_KILLED, 0)
+    others_running = crawl.get(WORKERS_STARTED, 0) > ended
     if crawl.get(RESPONSES_OK, 0) > 0 or others_running:
         return ExitCode.OK
     return code

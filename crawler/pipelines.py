@@ -546,6 +546,9 @@ class ParquetPipeline:
             metadata,
             key_column="url",
             before_rename=before_rename if records else None,
+            # the rows' leases end (with a stats snapshot) at once, not on a later turn of
+            # the loop: a worker killed in between would have its written rows fetched again
+            after_rename=(lambda path: leases.flush()) if leases is not None else None,
         )
         pipeline = cls(writer, crawler.stats, ledger, history)
         if leases is not None:  # an idle worker closes its file: its last leases end

@@ -11,7 +11,13 @@ import pyarrow.dataset as ds
 from scrapy import signals
 
 from crawler.cluster import cluster_for
-from crawler.crawl_stats import WORKERS, WORKERS_STARTED, crawl_stats_of
+from crawler.crawl_stats import (
+    RUNS_KILLED,
+    WORKERS,
+    WORKERS_KILLED,
+    WORKERS_STARTED,
+    crawl_stats_of,
+)
 from crawler.pipelines import ParquetPipeline
 from crawler.stats import dropped_by_reason
 
@@ -80,8 +86,12 @@ def _crawl_summary(
     if (reason := stats.get("finish_reason")) not in (None, "finished"):
         head += f" ({reason})"
     lines = ["", head + "."]
-    so_far = "" if done >= started else f" so far ({started - done} still running)"
-    lines.append(f"Whole crawl{so_far}, {done} worker(s) contributed:")
+    running = started - done - crawl.get(WORKERS_KILLED, 0)
+    so_far = "" if running <= 0 else f" so far ({running} still running)"
+    killed = crawl.get(RUNS_KILLED, 0)
+    # a killed run's share: its last snapshot (crawler/crawl_stats.py)
+    and_killed = f" and {killed} killed run(s) as of their last snapshot" if killed else ""
+    lines.append(f"Whole crawl{so_far}, {done} worker(s) contributed{and_killed}:")
     counts = {key[len(OUTPUT) :]: value for key, value in crawl.items() if key.startswith(OUTPUT)}
     if not counts.get("rows"):
         lines.append("No pages were written.")

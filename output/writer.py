@@ -61,13 +61,17 @@ class RollingParquetWriter:
         *,
         key_column: str | None = None,
         before_rename: Callable[[Path, list[Any]], None] | None = None,
+        after_rename: Callable[[Path], None] | None = None,
     ) -> None:
         """``before_rename(path, keys)``, if given, is called with the final path of each
         file and the ``key_column`` values of its rows just before the file is renamed
-        into place: a record made there is complete for every file that exists."""
+        into place: a record made there is complete for every file that exists.
+        ``after_rename(path)`` is called right after: what waits for the rows to be in a
+        file that exists (the end of their leases in a distributed crawl)."""
         self.options = options
         self.key_column = key_column
         self.before_rename = before_rename
+        self.after_rename = after_rename
         self._keys: list[Any] = []
         self._oldest = 0.0  # when the oldest row not yet in a closed file arrived
         self.schema = schema.with_metadata({**(schema.metadata or {}), **metadata})
@@ -80,6 +84,16 @@ class RollingParquetWriter:
         self._rows_in_file = 0
         self._sequence = 0
         options.directory.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def rows_pending(self) -> int:
+        """Rows not yet in a closed file (buffered, or in the file being written)."""
+        return len(self._buffer) + self._rows_in_file
+
+    @property
+    def rows_committed(self) -> int:
+        """Rows in closed (renamed) files."""
+        return self.rows_written - self._rows_in_file
 
     def write(self, row: dict[str, Any]) -> None:
         """Buffer one row; rows reach the file in batches of ``batch_size``."""
@@ -158,5 +172,8 @@ class RollingParquetWriter:
         self._keys = []
         self._temp_path.rename(self._final_path)
         self.files.append(self._final_path)
+        final = self._final_path
         self._writer = self._temp_path = self._final_path = None
         self._rows_in_file = 0
+        if self.after_rename is not None:
+            self.after_rename(final)

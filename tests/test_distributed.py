@@ -352,3 +352,84 @@ def test_two_workers_cut_the_template_as_one_process_does(redis_url: str, tmp_pa
     merged = {url: text for rows in two.values() for url, text in rows.items()}
     assert sum(map(len, two.values())) == len(merged)  # no URL written twice
     assert merged == one  # every row cut, and the same text, as in one process
+
+
+class SomeShortSite(ArticleSite):
+    """The article site with every fifth article too short to keep: pages dropped."""
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        status, kind, body = super().answer(path)
+        if path.startswith("/news/") and path.strip("/").endswith(("3", "8")):
+            body = b"<html><body><article><p>Too short.</p></article></body></html>"
+        return status, kind, body
+
+
+def test_a_killed_workers_durable_stats_are_in_the_merged_stats(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """kill -9 of one of 3 workers, then a replacement: the merged stats count every row
+    of the crawl's Parquet files once (the killed run's renamed files by its last snapshot,
+    the rows of its unfinished file by whoever fetched them again) and every dropped page
+    once."""
+    settings = {
+        "CLEANCRAWL_PARQUET_MAX_ROWS": "3",  # files renamed all along
+        "CLEANCRAWL_PARQUET_BATCH_SIZE": "1",
+        "CLEANCRAWL_TEMPLATES_ENABLED": "False",  # rows as they come, not held per domain
+    }
+    with SomeShortSite(60, latency=0.3) as site:
+        args = ["-a", f"url={site.url}/"]
+        # the victim starts first, so it has written files by the time it is killed
+        victim = start_worker(tmp_path, "w1", redis_url, args, **settings)
+        client = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and victim.process.poll() is None:
+            if list(victim.output.glob("*.parquet")) if victim.output.exists() else []:
+                break
+            time.sleep(0.05)
+        workers = [start_worker(tmp_path, f"w{i}", redis_url, args, **settings) for i in (0, 2)]
+        workers.insert(1, victim)
+        # killed holding leases: the rows of its unfinished file, pages in flight
+        while time.monotonic() < deadline and len(victim_leases(client, victim)) < 2:
+            time.sleep(0.05)
+        assert victim_leases(client, victim), "the victim held no lease when killed"
+        victim.process.send_signal(signal.SIGKILL)
+        victim.wait()
+        victim_files = list(victim.output.glob("*.parquet"))
+        assert victim_files
+        site.serving.clear()  # the crawl cannot end before the replacement joined
+        victim_id = worker_id(victim)
+        replacement = start_worker(
+            tmp_path, "w1", redis_url, args, CLEANCRAWL_WORKER_ID=victim_id, **settings
+        )
+        while "Worker " not in replacement.log and replacement.process.poll() is None:
+            time.sleep(0.1)
+        site.serving.set()
+        for worker in (workers[0], workers[2], replacement):
+            worker.wait()
+            check_clean(worker)
+        rows = rows_of([w.output for w in workers])
+        assert len(rows) == len({row["url"] for row in rows}), "a URL written twice"
+        pages = [p for p in site.requests if p not in ("/robots.txt", "/sitemap.xml")]
+        assert any(site.requests[p] > 1 for p in pages), "no page fetched again after the kill"
+        keys = [k.decode() for k in client.scan_iter(match="cleancrawl:*:crawl:*:stats")]
+        assert len(keys) == 1, keys
+        crawl_id = keys[0].split(":crawl:", 1)[1].removesuffix(":stats")
+    from crawler.cli import main as cleancrawl
+
+    out = tmp_path / "merged.json"
+    assert cleancrawl(["stats", redis_url, "--crawl-id", crawl_id, "--output", str(out)]) == 0
+    merged = json.loads(out.read_text())
+    # every written page once: the killed run's renamed files, not its unfinished one
+    assert merged["parquet/rows_written"] == len(rows)
+    assert merged["output/rows"] == len(rows)
+    assert merged["item_scraped_count"] == len(rows)
+    assert merged["cleancrawl/runs_killed"] == 1
+    assert merged["cleancrawl/workers"] == 3  # the replacement ended under the victim's id
+    dropped = {k: v for k, v in merged.items() if k.startswith("cleaning/dropped/") and v}
+    assert dropped, merged
+    # every page fetched is written or dropped under one reason, once for the crawl
+    assert len(rows) + sum(dropped.values()) == len(pages), (dropped, len(rows), len(pages))
+    # the whole crawl's stats file, left by the last worker to end, says the same
+    last = max((workers[0], workers[2], replacement), key=lambda w: w.stats_file.stat().st_mtime)
+    whole = json.loads(last.stats_file.read_text())
+    assert whole["parquet/rows_written"] == len(rows)

@@ -16,7 +16,13 @@ from scrapy.utils.test import get_crawler
 from cleaning.neardup import NearDuplicateIndex, NearDuplicateOptions, text_signature
 from cleaning.templates import SiteTemplates, page_keys
 from crawler.cluster import Cluster
-from crawler.crawl_stats import add_stats, crawls, merged_stats, note_started
+from crawler.crawl_stats import (
+    add_stats,
+    crawls,
+    merged_stats,
+    note_started,
+    save_snapshot,
+)
 from crawler.incremental import DuplicatePipeline
 from crawler.items import ArticleItem
 from crawler.pipelines import TemplatePipeline, template_line_keys
@@ -298,3 +304,33 @@ def test_two_workers_write_one_text_once(two: tuple[RedisState, RedisState]) -> 
         b.process_item(article("https://b.test/copy", text))
     # the same URL on the other worker (fetched twice, or again after a worker died)
     assert b.process_item(article("https://a.test/story", text)).url == "https://a.test/story"
+
+
+def test_a_run_that_never_ends_counts_by_its_latest_snapshot(redis_url: str) -> None:
+    """A killed worker's share of the merged stats is its latest snapshot; a run that ends
+    replaces its snapshot with its final stats, so nothing is counted twice."""
+    import time
+
+    one, two = worker(redis_url, "w001", "c2"), worker(redis_url, "w002", "c2")
+    for cluster in (one, two):
+        note_started(cluster)
+    save_snapshot(one, "w001 a 1", {"item_scraped_count": 3, "cleaning/dropped/x": 1}, 60_000)
+    save_snapshot(one, "w001 a 1", {"item_scraped_count": 4, "cleaning/dropped/x": 2}, 60_000)
+    save_snapshot(two, "w002 b 2", {"item_scraped_count": 7, "memusage/max": 9}, 50)
+    time.sleep(0.1)  # w002's snapshot is stale: a killed run
+    merged = merged_stats(one.client, one.key())
+    assert merged["item_scraped_count"] == 11  # the latest of each run, summed
+    assert merged["cleaning/dropped/x"] == 2
+    assert merged["memusage/max"] == 9
+    assert merged["cleancrawl/runs_killed"] == 1
+    assert merged["cleancrawl/workers_killed"] == 1
+    assert merged["cleancrawl/workers"] == 0
+    assert crawls(one.client, "c2") == [one.key()]  # listed with no worker ended
+    final = {"item_scraped_count": 5, "cleaning/dropped/x": 2}
+    add_stats(one, final, "w001 a 1")  # the final stats replace the snapshot
+    save_snapshot(one, "w001 a 1", {"item_scraped_count": 4}, 60_000)  # too late: ignored
+    merged = merged_stats(one.client, one.key())
+    assert merged["item_scraped_count"] == 12
+    assert merged["cleaning/dropped/x"] == 2
+    assert merged["cleancrawl/workers"] == 1
+    assert merged["cleancrawl/runs_killed"] == 1
