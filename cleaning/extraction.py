@@ -9,13 +9,14 @@ with those searches done in one pass over the elements (``_scan``); the values a
 (every field, on every page of the extraction data sets; ``tests/test_extraction.py``). The
 licence is not searched for: it is not written.
 
-The text is extracted by ``bare_extraction`` with its defaults, the comparison with
-readability and jusText included: its ``fast`` mode (no comparison) would save about a third
-of the extraction's time, but on the extraction benchmark it lost 1.3 points of the "with"
-snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget pruning
-does not make the fallbacks pointless. Two things are cheaper, with the same result on every
-page: the page is parsed with element classes looked up in C (``parse_html``), and
-readability reads the page only where its text could be taken (``_readability_can_win``).
+The text is extracted by trafilatura's cascade with ``bare_extraction``'s defaults, the
+comparison with readability and jusText included: its ``fast`` mode (no comparison) would save
+about a third of the extraction's time, but on the extraction benchmark it lost 1.3 points of
+the "with" snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget
+pruning does not make the fallbacks pointless. Three things are cheaper, with the same result
+on every page: the page is parsed with element classes looked up in C (``parse_html``),
+readability reads the page only where its text could be taken (``_readability_can_win``), and
+the cascade prunes the parsed tree itself instead of a copy (``_bare_extraction``).
 """
 
 from __future__ import annotations
