@@ -9,13 +9,14 @@ with those searches done in one pass over the elements (``_scan``); the values a
 (every field, on every page of the extraction data sets; ``tests/test_extraction.py``). The
 licence is not searched for: it is not written.
 
-The text is extracted by ``bare_extraction`` with its defaults, the comparison with
-readability and jusText included: its ``fast`` mode (no comparison) would save about a third
-of the extraction's time, but on the extraction benchmark it lost 1.3 points of the "with"
-snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget pruning
-does not make the fallbacks pointless. Two things are cheaper, with the same result on every
-page: the page is parsed with element classes looked up in C (``parse_html``), and
-readability reads the page only where its text could be taken (``_readability_can_win``).
+The text is extracted by trafilatura's cascade with ``bare_extraction``'s defaults, the
+comparison with readability and jusText included: its ``fast`` mode (no comparison) would save
+about a third of the extraction's time, but on the extraction benchmark it lost 1.3 points of
+the "with" snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget
+pruning does not make the fallbacks pointless. Three things are cheaper, with the same result
+on every page: the page is parsed with element classes looked up in C (``parse_html``),
+readability reads the page only where its text could be taken (``_readability_can_win``), and
+the cascade prunes the parsed tree itself instead of a copy (``_bare_extraction``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ import logging
 import re
 from copy import copy, deepcopy
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-import trafilatura
 import trafilatura.core
 from htmldate import find_date
-from lxml.etree import ElementDefaultClassLookup, ElementNamespaceClassLookup, XPath
+from lxml.etree import (
+    ElementDefaultClassLookup,
+    ElementNamespaceClassLookup,
+    XPath,
+    strip_tags,
+)
 from lxml.html import (
     HtmlComment,
     HtmlElement,
@@ -41,6 +46,7 @@ from lxml.html import (
 )
 from lxml.html import HTMLParser as _LxmlHtmlParser
 from trafilatura.baseline import block_text
+from trafilatura.core import trafilatura_sequence
 from trafilatura.external import compare_extraction
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
@@ -54,19 +60,22 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
+from trafilatura.settings import Extractor
 from trafilatura.utils import (
+    DOCTYPE_TAG,
+    FAULTY_HTML,
     is_dubious_html,
     line_processing,
     repair_faulty_html,
     trim,
 )
+from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS as TRAFILATURA_DISCARD_XPATHS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from lxml.etree import _Element
-    from trafilatura.settings import Extractor
 
     from cleaning.options import CleaningOptions
 
@@ -260,6 +269,8 @@ def _scan_catstags(
 
 
 logging.getLogger("htmldate").setLevel(logging.WARNING)
+# bare_extraction's messages, where _bare_extraction stands for it
+_TRAFILATURA_LOGGER = logging.getLogger("trafilatura.core")
 
 
 def _html_parser() -> _LxmlHtmlParser:
@@ -303,7 +314,7 @@ def parse_html(html: str) -> HtmlElement | None:
     """The tree ``trafilatura.utils.load_html`` makes of a decoded page, parsed by
     ``_PARSER``: the same elements, of the same classes; None where it finds no HTML."""
     beginning = html[:50].lower()
-    html = repair_faulty_html(html, beginning)
+    html = _repair_faulty_html(html, beginning)
     tree: HtmlElement | None = None
     as_bytes = False
     try:
@@ -320,6 +331,30 @@ def parse_html(html: str) -> HtmlElement | None:
     return tree
 
 
+# the characters trafilatura's INVALID_XML_CHARS removes before parsing
+_INVALID_XML_CHARS = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+_INVALID_XML_CHARS += "\ufffe\uffff"
+
+
+def _repair_faulty_html(html: str, beginning: str) -> str:
+    """``trafilatura.utils.repair_faulty_html``, the same string.
+
+    Its first step removes the characters XML does not allow with a regular expression over
+    the whole page: 0.6 ms a page of the extraction data sets, a fifth of the parse. Few
+    pages have one, and looking for each with ``str.__contains__`` takes a third of that.
+    """
+    if any(char in html for char in _INVALID_XML_CHARS):
+        return repair_faulty_html(html, beginning)
+    # repair_faulty_html without INVALID_XML_CHARS.sub, which has nothing to remove
+    if "doctype" in beginning:
+        firstline, _, rest = html.partition("\n")
+        html = DOCTYPE_TAG.sub("", firstline, count=1) + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", html, count=1)
+    return html
+
+
 def _parse_bytes(html: str) -> HtmlElement | None:
     try:
         return fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
@@ -331,28 +366,57 @@ def _parse_bytes(html: str) -> HtmlElement | None:
 def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document | None:
     """The main text of the parsed page (``body``, ``text``, ``comments``) and its metadata.
 
-    trafilatura works on a copy of ``tree``; ``tree`` is left as it was.
+    ``tree`` is used up: trafilatura prunes it (``_bare_extraction``).
     """
     metadata = read_metadata(tree, url)
     # Link text stays in the text (include_links only adds the targets): the holes an
     # earlier scraper left where inline links were must not happen here.
+    extractor = Extractor(
+        output_format="python",
+        precision=options.favor_precision,
+        recall=options.favor_recall,
+        comments=options.include_comments,
+        tables=options.include_tables,
+        url=url or metadata.url,  # as with_metadata=True: the canonical URL when none
+    )
     with _readability_where_it_can_win():
-        document = cast(
-            "Document | None",  # a dict only with as_dict=True
-            trafilatura.bare_extraction(
-                tree,
-                url=url or metadata.url,  # as with_metadata=True: the canonical URL when none
-                with_metadata=False,
-                include_comments=options.include_comments,
-                include_tables=options.include_tables,
-                favor_precision=options.favor_precision,
-                favor_recall=options.favor_recall,
-            ),
-        )
+        document = _bare_extraction(tree, extractor)
     if document is None:
         return None
     for name in ("title", "author", "date", "sitename", "description", "categories", "tags"):
         setattr(document, name, getattr(metadata, name))
+    return document
+
+
+def _bare_extraction(tree: HtmlElement, options: Extractor) -> Document | None:
+    """``trafilatura.bare_extraction(tree, with_metadata=False)`` with ``options``, on ``tree``
+    itself rather than a copy.
+
+    bare_extraction copies a tree it is given (0.9 ms a page, 2.5% of trafilatura.extract's
+    time), because its cascade prunes the page (``trafilatura_sequence``); the metadata
+    having been read, nothing reads ``tree`` after the extraction. The rest is
+    bare_extraction's, for the options ``extract`` sets (no language, no deduplication, no
+    metadata, no pruning XPath, Python output).
+    """
+    try:
+        body, text, comments_body, comments = trafilatura_sequence(tree, options, options.url)
+        if options.max_tree_size:
+            if len(body) > options.max_tree_size:
+                strip_tags(body, "hi")
+            if len(body) > options.max_tree_size:
+                raise ValueError
+        if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+            raise ValueError
+    except (TypeError, ValueError):  # as trafilatura: no text worth keeping
+        _TRAFILATURA_LOGGER.warning("discarding data: %s", options.source)
+        return None
+    document = Document()
+    document.text = xmltotxt(body, options.formatting)
+    if options.comments:
+        document.comments = xmltotxt(comments_body, options.formatting)
+        document.commentsbody = comments_body
+    document.raw_text = document.text
+    document.body = body
     return document
 
 

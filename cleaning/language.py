@@ -31,12 +31,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import ftfy
+import numpy as np
 from langdetect import detector_factory
+from langdetect.detector import Detector
 from langdetect.detector_factory import DetectorFactory
-from langdetect.lang_detect_exception import LangDetectException
+from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Container, Iterable, Sequence
 
 UNDETERMINED = "und"
 DEFAULT_BACKEND = "langdetect"
@@ -295,6 +298,119 @@ class LanguageBackend(Protocol):
         ...
 
 
+class _NGramChars(dict[int, str]):
+    """``str.translate`` table of langdetect's ``NGram.normalize``, filled as characters come."""
+
+    def __missing__(self, point: int) -> str:
+        self[point] = NGram.normalize(chr(point))
+        return self[point]
+
+
+_NGRAM_CHARS = _NGramChars()
+_MULTIPLE_SPACES = re.compile(" {2,}")
+
+
+def _word_ngrams(known: Container[str], chars: str) -> tuple[str, ...]:
+    """The n-grams langdetect knows (``known``) that ``Detector._extract_ngrams`` finds in
+    normalized characters following a space, ``NGram.add_char`` step by step."""
+    found: list[str] = []
+    grams = " "
+    capital_word = False
+    for char in chars:
+        last = grams[-1]
+        if last == " ":
+            grams = " "
+            capital_word = False
+            if char == " ":
+                continue
+        elif len(grams) >= NGram.N_GRAM:
+            grams = grams[1:]
+        grams += char
+        if char.isupper():
+            if last.isupper():
+                capital_word = True
+        else:
+            capital_word = False
+        if capital_word:
+            continue
+        for n in range(1, len(grams) + 1):
+            gram = grams[-n:]
+            if gram != " " and gram in known:
+                found.append(gram)
+    return tuple(found)
+
+
+class _Detector(Detector):  # type: ignore[misc]
+    """langdetect's ``Detector`` (1.0.9), its per-character and per-language loops in fewer
+    Python steps: the same n-grams, the same random draws and the same floating-point
+    operations in the same order, so the same probabilities (``tests/test_language.py``).
+
+    langdetect spends most of its time there (1.7 of 2.7 ms a page of the extraction data
+    sets): n-grams are cut with an ``NGram`` object character by character, each
+    character's Unicode block found by a binary search, and each probability of the random
+    walk updated by index.
+    """
+
+    def __init__(
+        self,
+        factory: DetectorFactory,
+        word_ngrams: Callable[[str], tuple[str, ...]],
+        word_prob: Callable[[str], np.ndarray],
+    ) -> None:
+        super().__init__(factory)
+        self.word_ngrams = word_ngrams  # see _word_ngrams
+        # an n-gram's probability in each language, as an array: factory.word_lang_prob_map
+        self.word_prob = word_prob
+
+    def append(self, text: str) -> None:
+        """``Detector.append`` on a new detector: the text without links and addresses,
+        Vietnamese normalized, runs of spaces folded, at most ``max_text_length`` long."""
+        text = self.URL_RE.sub(" ", text)
+        text = self.MAIL_RE.sub(" ", text)
+        text = NGram.normalize_vi(text)
+        self.text += _MULTIPLE_SPACES.sub(" ", text[: self.max_text_length])
+
+    def _extract_ngrams(self) -> list[str]:
+        """The 1-, 2- and 3-grams ``Detector._extract_ngrams`` finds, in its order.
+
+        ``NGram.add_char`` starts afresh after each space: the n-grams of a word (and of
+        the space after it) are the word's wherever it stands, and found once per word.
+        """
+        words = self.text.translate(_NGRAM_CHARS).split(" ")
+        found: list[str] = []
+        for word in words[:-1]:
+            if word:
+                found += self.word_ngrams(word + " ")
+        if words[-1]:
+            found += self.word_ngrams(words[-1])
+        return found
+
+    def _detect_block(self) -> None:
+        """``Detector._detect_block``: the random walk, each update on an array at once."""
+        self.cleaning_text()
+        ngrams = self._extract_ngrams()
+        if not ngrams:
+            raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        self.langprob = [0.0] * len(self.langlist)
+        self.random.seed(self.seed)
+        for _ in range(self.n_trial):
+            prob = np.array(self._init_probability())
+            alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+            weight = alpha / self.BASE_FREQ  # as _update_lang_prob computes it
+            i = 0
+            while True:
+                # _update_lang_prob: prob[i] *= weight + word_prob[i], for each i
+                prob *= weight + self.word_prob(self.random.choice(ngrams))
+                if i % 5 == 0:
+                    # _normalize_prob: the sum by sum(), as langdetect adds up
+                    prob /= sum(prob.tolist())
+                    if max(0.0, prob.max()) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                        break
+                i += 1
+            for j, p in enumerate(prob.tolist()):
+                self.langprob[j] += p / self.n_trial
+
+
 class LangdetectBackend:
     """langdetect with its profiles loaded once, in sorted order, and a fixed seed."""
 
@@ -305,13 +421,20 @@ class LangdetectBackend:
         # the file system lists the files in.
         profiles = [p.read_text(encoding="utf-8") for p in sorted(directory.iterdir())]
         self.factory.load_json_profile(profiles)
+        known = self.factory.word_lang_prob_map
+        # the n-grams of words seen lately: most words of a text are common ones
+        self.word_ngrams = functools.lru_cache(maxsize=65536)(
+            functools.partial(_word_ngrams, known)
+        )
+        # arrays of the n-grams seen lately: of langdetect's 88,000, 9 MB at most
+        self.word_prob = functools.lru_cache(maxsize=16384)(lambda ngram: np.array(known[ngram]))
         self.languages = frozenset(normalize_language_code(p) for p in self.factory.langlist)
 
     def predict(
         self, text: str, *, seed: int, languages: frozenset[str] | None
     ) -> Sequence[tuple[str, float]]:
         """Rank the languages of ``text`` by langdetect's probability (see the Protocol)."""
-        detector = self.factory.create()
+        detector = _Detector(self.factory, self.word_ngrams, self.word_prob)
         detector.seed = seed  # langdetect samples n-grams at random: a fixed seed fixes the answer
         if len(text) >= _LONG_SAMPLE:
             detector.n_trial = _LONG_SAMPLE_TRIALS

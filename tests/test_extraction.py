@@ -13,13 +13,15 @@ import trafilatura.external
 from lxml.etree import tostring
 from lxml.html import HtmlElement, HtmlElementClassLookup
 from trafilatura.metadata import extract_metadata
-from trafilatura.utils import load_html
+from trafilatura.utils import load_html, repair_faulty_html
 
+import cleaning.extraction
 from cleaning import CleaningOptions
 from cleaning.extraction import (
     _TRAFILATURA_EXTRACT_AND_COMPARE,
     DATE_PARAMS,
     _readability_where_it_can_win,
+    _repair_faulty_html,
     extract,
     parse_html,
     read_metadata,
@@ -161,6 +163,11 @@ ODD_PAGES = {
     "doctype": "<!DOCTYPE html>\n<html><head><title>T</title></head>"
     "<body><form><input></form></body></html>",
     "self_closing_html": "<html/>\n<body><p>text</p></body>",
+    # characters XML does not allow, which trafilatura removes before parsing
+    "invalid_xml_chars": "<html><body><p>a\x01b\x0bc\x1fd\ufffee\uffff</p></body></html>",
+    "nul": "<html><body><p>a\x00b</p></body></html>",
+    "doctype_one_line": "<!DOCTYPE html/><html><body><p>text</p></body></html>",
+    "doctype_invalid_char": "<!doctype html>\x08\n<html><body><p>text</p></body></html>",
 }
 
 
@@ -199,6 +206,12 @@ def test_parse_html_looks_element_classes_up_in_c(monkeypatch: pytest.MonkeyPatc
     assert not calls
 
 
+@pytest.mark.parametrize("html", ODD_PAGES.values(), ids=list(ODD_PAGES))
+def test_html_is_repaired_as_trafilatura_repairs_it(html: str) -> None:
+    beginning = html[:50].lower()
+    assert _repair_faulty_html(html, beginning) == repair_faulty_html(html, beginning)
+
+
 def article(paragraphs: int, chrome_links: int) -> str:
     """An article of ``paragraphs`` paragraphs, beside a menu of ``chrome_links`` links."""
     menu = "".join(
@@ -214,6 +227,12 @@ def article(paragraphs: int, chrome_links: int) -> str:
         "</body></html>"
     )
 
+
+EXTRACT_OPTIONS = {
+    "defaults": CleaningOptions(),
+    "comments_precision": CleaningOptions(include_comments=True, favor_precision=True),
+    "recall_no_tables": CleaningOptions(favor_recall=True, include_tables=False),
+}
 
 CASCADE_PAGES = {
     "mostly_article": article(30, 5),  # readability cannot find twice the text
@@ -275,6 +294,62 @@ def test_readability_reads_the_page_only_where_it_can_win(
     extract(tree, "https://example.com/a", CleaningOptions())
     assert sizes
     assert (sizes[0] > 1) is reads_the_page
+
+
+@pytest.mark.parametrize("options", EXTRACT_OPTIONS.values(), ids=list(EXTRACT_OPTIONS))
+@pytest.mark.parametrize(
+    "html", [*CASCADE_PAGES.values(), *golden_pages().values()], ids=lambda value: value[:30]
+)
+def test_extract_finds_what_bare_extraction_finds(html: str, options: CleaningOptions) -> None:
+    expected_tree, tree = load_html(html), parse_html(html)
+    assert expected_tree is not None
+    assert tree is not None
+    expected = trafilatura.bare_extraction(
+        expected_tree,
+        url="https://example.com/a",
+        include_comments=options.include_comments,
+        include_tables=options.include_tables,
+        favor_precision=options.favor_precision,
+        favor_recall=options.favor_recall,
+    )
+    found = extract(tree, "https://example.com/a", options)
+    if expected is None:
+        assert found is None
+        return
+    assert not isinstance(expected, dict)
+    assert found is not None
+    assert (found.text, found.comments, found.raw_text) == (
+        expected.text,
+        expected.comments,
+        expected.raw_text,
+    )
+    assert tostring(found.body) == tostring(expected.body)
+    if options.include_comments:
+        assert tostring(found.commentsbody) == tostring(expected.commentsbody)
+
+
+def test_extract_makes_no_copy_of_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    # bare_extraction copies a tree it is given, as the cascade prunes it; extract's tree is
+    # not read afterwards: one copy fewer, the copies of the cascade being the same
+    copies: list[object] = []
+
+    def counted(element: object) -> object:
+        copies.append(element)
+        return deepcopy(element)
+
+    monkeypatch.setattr(trafilatura.core, "copy", counted)
+    monkeypatch.setattr(cleaning.extraction, "copy", counted)
+    html = golden_pages()["seed_000"]
+    with _readability_where_it_can_win():
+        trafilatura.bare_extraction(
+            load_html(html), url="https://example.com/a", include_comments=False
+        )
+    by_trafilatura = len(copies)
+    copies.clear()
+    tree = parse_html(html)
+    assert tree is not None
+    assert extract(tree, "https://example.com/a", CleaningOptions()) is not None
+    assert len(copies) == by_trafilatura - 1
 
 
 def test_the_replaced_trafilatura_step_is_the_one_copied() -> None:

@@ -12,17 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langdetect.detector import Detector
+from langdetect.lang_detect_exception import LangDetectException
 
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 from cleaning.encoding import decode_html
 from cleaning.language import (
     LangdetectBackend,
     LanguageResult,
+    _Detector,
     check_backend,
     detect_language,
     identify_language,
     is_wanted_language,
     language_backends,
+    load_backend,
     normalize_language_code,
     parse_languages,
     prepare_sample,
@@ -616,3 +620,51 @@ def test_an_answer_held_by_a_minority_of_lines_is_asked_again(
     result = identify_language("\n".join(ENGLISH * 2 + GERMAN[:1]))
     assert result.code == "en" and 0.7 <= result.share < 1.0
     assert len(calls) == 2 and GERMAN[0][:50] not in calls[1]
+
+
+# capitals (n-grams of capitalized words are skipped), Vietnamese tone marks, Romanian
+# comma-below letters, CJK and kana, runs of spaces and punctuation, a text of no n-gram
+LANGDETECT_TEXTS = [
+    *MIXED_TEXTS,
+    "NASA and the ESA said THE LAUNCH is DELAYED. McDonald's iPhone eBay",
+    "Tiếng Việt có dấu: người, được, những. Tie\u0302\u0301ng Vie\u0323\u0302t",
+    "Știri din România: țara, școală; ş ţ",
+    "東京都は日本の首都です。ひらがな、カタカナ、漢字。 ｶﾀｶﾅ",
+    "  a   b,,,  c!!  ... d  ",
+    "\n".join(ENGLISH + GERMAN + [FRENCH]) * 3,
+]
+
+
+@pytest.mark.parametrize("text", LANGDETECT_TEXTS, ids=lambda text: text[:20])
+@pytest.mark.parametrize("seed", [0, 11])
+@pytest.mark.parametrize("allowed", [None, frozenset({"de", "en", "fr", "nl"})])
+def test_langdetects_probabilities_to_the_last_bit(
+    text: str, seed: int, allowed: frozenset[str] | None
+) -> None:
+    # the backend's detector is langdetect's with faster loops: the same n-grams, random
+    # draws and floating-point operations, so the same numbers, not merely close ones
+    backend = load_backend("langdetect")
+    assert isinstance(backend, LangdetectBackend)
+
+    def probabilities(detector: Detector) -> object:
+        detector.seed = seed
+        if allowed is not None:
+            labels = backend.factory.langlist
+            detector.set_prior_map(
+                {label: 1.0 for label in labels if normalize_language_code(label) in allowed}
+            )
+        detector.append(text)
+        try:
+            ranked = detector.get_probabilities()
+        except LangDetectException as error:
+            return error.code
+        return [(found.lang, found.prob) for found in ranked], detector.langprob
+
+    expected = probabilities(Detector(backend.factory))
+    found = probabilities(_Detector(backend.factory, backend.word_ngrams, backend.word_prob))
+    assert found == expected
+    assert isinstance(expected, int) == (text in NO_NGRAMS)
+
+
+# texts in which langdetect finds no n-gram it knows
+NO_NGRAMS = {"", "12345 67", "😀🎉👍", "https://example.com/news/2024/05/new-graphics-card"}

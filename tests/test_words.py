@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaning import CleaningOptions, clean_page
-from cleaning.words import word_count
+from cleaning.words import _short_count, word_count
 from tests.hostile_site import CHINESE, JAPANESE, article
 
 
@@ -41,3 +41,15 @@ def test_every_count_is_the_same_function() -> None:
 
     for module in (cleaning.page, cleaning.pagetype, crawler.pipelines):
         assert vars(module)["word_count"] is word_count, module.__name__
+
+
+def test_a_line_is_counted_once_a_long_text_each_time() -> None:
+    # cleaning counts the same lines again and again (junk removal, page-type signals)
+    line = "A line of a page, counted by junk removal and the page-type signals alike."
+    before = _short_count.cache_info()
+    assert word_count(line) == word_count(line) == 15
+    after = _short_count.cache_info()
+    assert after.hits >= before.hits + 1
+    text = (line + "\n") * 40  # 3,000 characters: not kept
+    assert word_count(text) == 15 * 40
+    assert _short_count.cache_info().currsize == after.currsize
