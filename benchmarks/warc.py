@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import re
 import resource
 import statistics
 import subprocess
@@ -37,41 +39,29 @@ ARTICLES = sorted((SAMPLE_SITE / "news").glob("*/index.html"))
 PER_FILE = 1_000  # pages per WARC file, as a crawl rolls its files
 
 
-NOUNS = [
-    "harbour",
-    "council",
-    "budget",
-    "railway",
-    "engineer",
-    "library",
-    "vineyard",
-    "museum",
-    "festival",
-    "bakery",
-    "tunnel",
-    "orchard",
-    "bridge",
-    "clinic",
-    "school",
-    "river",
-]
+PROSE = re.compile(r"<p>([^<]{200,})</p>")  # the articles' long paragraphs, no markup inside
 
 
-def page(number: int) -> bytes:
-    """An article of the sample site with a sentence of its own (no duplicate texts)."""
+def page(number: int, *, similar: bool = False) -> bytes:
+    """An article of the sample site, its long paragraphs' words shuffled: every page a text
+    of its own, of the same language, length and markup as the article.
+
+    ``similar``: the article as it is with a sentence of its own instead, so that the pages
+    of one article are near duplicates of one another (the near-duplicate index's worst
+    case: 1 in 16 pages is a candidate for each page)."""
     html = ARTICLES[number % len(ARTICLES)].read_text(encoding="utf-8")
-    words = []
-    while True:
-        number, digit = divmod(number, len(NOUNS))
-        words.append(NOUNS[digit])
-        if not number:
-            break
-    sentence = (
-        f"<p>The {' and the '.join(words)} of the region were discussed at length by the "
-        "local assembly during its spring session.</p>"
-    )
-    end = html.index("</p>", html.index("<article")) + len("</p>")  # after its first paragraph
-    return (html[:end] + sentence + html[end:]).encode()
+    if similar:
+        end = html.index("</p>", html.index("<article")) + len("</p>")  # its first paragraph
+        sentence = f"<p>Page {number} of the region was discussed at length.</p>"
+        return (html[:end] + sentence + html[end:]).encode()
+    rng = random.Random(number)
+
+    def shuffled(match: re.Match[str]) -> str:
+        words = match.group(1).split()
+        rng.shuffle(words)
+        return f"<p>{' '.join(words)}</p>"
+
+    return PROSE.sub(shuffled, html).encode()
 
 
 def build_inputs(folder: Path, pages: int) -> None:

@@ -9,6 +9,7 @@ threshold, without comparing every pair.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -75,9 +76,21 @@ def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | No
     grams = shingles(text, options.shingle_words)
     if not grams:
         return None
-    minhash = MinHash(num_perm=options.num_perm, seed=options.seed, scheme=SCHEME)
+    minhash = MinHash(
+        num_perm=options.num_perm,
+        seed=options.seed,
+        scheme=SCHEME,
+        permutations=_permutations(options.num_perm, options.seed),
+    )
     minhash.update_batch(grams)
     return LeanMinHash(minhash)
+
+
+@functools.cache
+def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    """The permutations of a seed, drawn once: MinHash draws them anew for every text
+    otherwise, a sixth of the cost of a signature."""
+    return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
 
 
 def signature_bytes(signature: LeanMinHash) -> bytes:

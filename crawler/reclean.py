@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
-from itemadapter import ItemAdapter
 from pebble import ProcessExpired, ProcessPool
 from scrapy.exceptions import DropItem
 from scrapy.http import Headers, HtmlResponse
@@ -868,8 +867,8 @@ def _write_file(
             outcomes[reason] += 1
             totals.dropped += 1
             continue
-        row = ItemAdapter(article).asdict()
-        writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
+        # the fields as they are: ItemAdapter.asdict copies them all, nested lists too
+        writer.write({name: getattr(article, name) for name in ARTICLE_SCHEMA.names})
         if steps.history is not None:
             saved.append(
                 _Saved(
