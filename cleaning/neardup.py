@@ -90,7 +90,8 @@ def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | No
 def _permutations(num_perm: int, seed: int) -> np.ndarray:
     """The permutations of a seed, drawn once: MinHash draws them anew for every text
     otherwise, a sixth of the cost of a signature."""
-    return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    permutations: np.ndarray = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return permutations
 
 
 def signature_bytes(signature: LeanMinHash) -> bytes:
