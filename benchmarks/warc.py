@@ -9,6 +9,10 @@ Every figure is printed with its target (issue 19), in one run:
   forkserver and workers, reaped by this process as their subreaper), which other load on
   the machine does not change, and as pages per wall second, which it does (the target's
   own measure: run it on a quiet machine).
+- The same on real pages (``--parts real``): the extraction data sets' 1,590 pages
+  (``../shared/data/extraction``), cycled to ``--pages`` (a page past the 1,590th is
+  cleaned again under another URL, then dropped as a duplicate text): some five times as
+  costly to clean as the sample articles, which changes the share the rest takes.
 - Memory: the peak RSS of the ``clean`` process (workers aside) for each size of
   ``--memory``, with real cleaning; the ratio of the largest to the smallest.
 - Archiving: CPU time of a crawl of a local site with and without ``CLEANCRAWL_WARC_DIR``
@@ -19,6 +23,7 @@ Every figure is printed with its target (issue 19), in one run:
 
     python -m benchmarks.warc            # 2,000 pages; memory 2,000 and 20,000 (an hour, loaded)
     python -m benchmarks.warc --quick    # a smoke run: 300 pages, memory 300 and 1,000
+    python -m benchmarks.warc --parts real,archiving   # some of throughput,real,memory,archiving
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.extraction import DEFAULT_DATA_ROOT, default_datasets, load_docs
 from cleaning import CleaningOptions, clean_page, load_backend
 from crawler.pool import default_workers
 from crawler.sample_server import SAMPLE_SITE
@@ -46,6 +52,7 @@ from tests.warc_site import ArchiveSite, common_crawl_warc
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted((SAMPLE_SITE / "news").glob("*/index.html"))
 PER_FILE = 1_000  # pages per WARC file, as a crawl rolls its files
+PARTS = ("throughput", "real", "memory", "archiving")
 
 
 PROSE = re.compile(r"<p>([^<]{200,})</p>")  # the articles' long paragraphs, no markup inside
@@ -74,30 +81,51 @@ def page(number: int, *, similar: bool = False) -> bytes:
 
 
 def build_inputs(folder: Path, pages: int) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for start in range(0, pages, PER_FILE):
-        specs: list[dict[str, object]] = [
-            {
-                "type": "response",
-                "url": f"http://news.test/{n}",
-                "headers": [("Content-Type", "text/html; charset=utf-8")],
-                "body": page(n),
-            }
-            for n in range(start, min(start + PER_FILE, pages))
-        ]
-        common_crawl_warc(folder / f"part-{start // PER_FILE:05d}.warc.gz", specs)
+    write_pages(folder, [(f"http://news.test/{n}", page(n)) for n in range(pages)])
 
 
-def single_process_rate(sample: int) -> tuple[float, float]:
+def single_process_rate(htmls: list[str]) -> tuple[float, float]:
     """Pages per CPU second and per wall second of ``clean_page`` in this process."""
     options = CleaningOptions()
     load_backend(options.language_backend)
-    htmls = [page(n).decode() for n in range(sample)]
     clean_page(htmls[0], "http://news.test/0", options)  # warm up
     cpu, wall = time.process_time(), time.monotonic()
     for n, html in enumerate(htmls):
         clean_page(html, f"http://news.test/{n}", options)
-    return sample / (time.process_time() - cpu), sample / (time.monotonic() - wall)
+    return len(htmls) / (time.process_time() - cpu), len(htmls) / (time.monotonic() - wall)
+
+
+def real_pages(count: int) -> list[tuple[str, bytes]]:
+    """``count`` pages of the extraction data sets (URL, HTML), taken in turn from each set;
+    past their 1,590 pages, again under another URL (cleaned again, then dropped as
+    duplicate texts)."""
+    sets = [load_docs(folder) for folder in default_datasets()]
+    docs = [
+        docs[index] for index in range(max(map(len, sets))) for docs in sets if index < len(docs)
+    ]
+    if not docs:
+        return []
+    pages = []
+    for n in range(count):
+        doc = docs[n % len(docs)]
+        url = doc.url if n < len(docs) else f"{doc.url}#again-{n // len(docs)}"
+        pages.append((url, doc.read_html().encode()))
+    return pages
+
+
+def write_pages(folder: Path, pages: list[tuple[str, bytes]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in range(0, len(pages), PER_FILE):
+        specs: list[dict[str, object]] = [
+            {
+                "type": "response",
+                "url": url,
+                "headers": [("Content-Type", "text/html; charset=utf-8")],
+                "body": body,
+            }
+            for url, body in pages[start : start + PER_FILE]
+        ]
+        common_crawl_warc(folder / f"part-{start // PER_FILE:05d}.warc.gz", specs)
 
 
 def become_subreaper() -> bool:
@@ -203,40 +231,48 @@ def efficiency(pages: int, tree_cpu: float, single_cpu: float) -> float:
     return pages / single_cpu / tree_cpu
 
 
-def clean_benchmarks(tmp: Path, args: argparse.Namespace) -> None:
-    """Throughput and memory of ``cleancrawl clean``."""
-    workers = args.workers
-    single_cpu, single_wall = single_process_rate(args.sample)
+def throughput(
+    tmp: Path, name: str, pages: list[tuple[str, bytes]], sample: int, workers: int
+) -> None:
+    """``clean`` of ``pages`` against ``clean_page`` alone on every ``len/sample``-th."""
+    every = max(len(pages) // sample, 1)
+    single_cpu, single_wall = single_process_rate([body.decode() for _, body in pages[::every]])
     print(
-        f"clean_page alone, {args.sample} pages: {single_cpu:.1f} pages per CPU second, "
-        f"{single_wall:.1f} per wall second"
+        f"clean_page alone, {name}, {len(pages[::every])} pages: {single_cpu:.1f} pages per "
+        f"CPU second ({1000 / single_cpu:.2f} ms a page), {single_wall:.1f} per wall second"
     )
-    build_inputs(tmp / "in", args.pages)
-    alone = run_clean(tmp / "in", tmp / "out-0", 0, "CLEANCRAWL_TEMPLATES_ENABLED=False")
+    write_pages(tmp / name, pages)
+    alone = run_clean(tmp / name, tmp / f"{name}-0", 0, "CLEANCRAWL_TEMPLATES_ENABLED=False")
     print(
-        f"clean --workers 0, templates off: {args.pages / alone['cpu']:.1f} pages per CPU "
-        f"second = {efficiency(args.pages, alone['cpu'], single_cpu):.1%} of clean_page alone "
-        "(start-up, reading, decoding, the steps after cleaning and Parquet included)"
+        f"clean --workers 0, {name}, templates off: {len(pages) / alone['cpu']:.1f} pages per "
+        f"CPU second = {efficiency(len(pages), alone['cpu'], single_cpu):.1%} of clean_page "
+        "alone (start-up, reading, decoding, the steps after cleaning and Parquet included)"
     )
     for templates in ("True", "False"):
         run = run_clean(
-            tmp / "in",
-            tmp / f"out-{templates}",
+            tmp / name,
+            tmp / f"{name}-{templates}",
             workers,
             f"CLEANCRAWL_TEMPLATES_ENABLED={templates}",
         )
-        share = efficiency(args.pages, run["cpu"], single_cpu)
-        wall_share = args.pages / run["wall"] / (workers * single_wall)
+        share = efficiency(len(pages), run["cpu"], single_cpu)
+        wall_share = len(pages) / run["wall"] / (workers * single_wall)
         print(
-            f"THROUGHPUT clean --workers {workers}, {args.pages} pages, templates "
+            f"THROUGHPUT clean --workers {workers}, {name}, {len(pages)} pages, templates "
             f"{'on (default)' if templates == 'True' else 'off'}: {run['written']} rows; "
-            f"CPU of all its processes {1000 * run['cpu'] / args.pages:.2f} ms a page "
+            f"CPU of all its processes {1000 * run['cpu'] / len(pages):.2f} ms a page "
             f"(clean_page alone {1000 / single_cpu:.2f}): on {workers} idle cores "
             f"{share * workers * single_cpu:.1f} pages/s = {share:.1%} of cores x clean_page "
-            f"alone [target >= 90%]; wall {args.pages / run['wall']:.1f} pages/s = "
+            f"alone [target >= 90%]; wall {len(pages) / run['wall']:.1f} pages/s = "
             f"{wall_share:.1%} of {workers} x clean_page alone's wall rate [target >= 90%, "
             f"on a quiet machine]; peak RSS {run['rss_mb']} MB"
         )
+
+
+def memory(tmp: Path, args: argparse.Namespace) -> None:
+    """Peak RSS of ``clean`` (default settings) for each size of ``--memory``."""
+    workers = args.workers
+    single_cpu, _ = single_process_rate([page(n).decode() for n in range(args.sample)])
     sizes = [int(n) for n in args.memory.split(",")]
     peaks = []
     for size in sizes:
@@ -286,7 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crawl-pages", type=int, default=300, help="articles of the crawl")
     parser.add_argument("--sample", type=int, default=200, help="pages for clean_page alone")
     parser.add_argument("--rounds", type=int, default=3, help="crawls with and without WARC")
-    parser.add_argument("--crawl-only", action="store_true", help="only the archiving cost")
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help=f"what to measure, of {','.join(PARTS)} (all by default)",
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -301,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             1,
             50,
         )
+    parts = args.parts.split(",")
     counted = become_subreaper()
     print(
         f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}, "
@@ -309,9 +350,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        if not args.crawl_only:
-            clean_benchmarks(tmp, args)
-        archive_benchmarks(tmp, args)
+        if "throughput" in parts:
+            articles = [(f"http://news.test/{n}", page(n)) for n in range(args.pages)]
+            throughput(tmp, "sample articles", articles, args.sample, args.workers)
+        if "real" in parts:
+            real = real_pages(args.pages)
+            if real:
+                throughput(tmp, "real pages", real, args.sample, args.workers)
+            else:
+                print(f"real pages: none found under {DEFAULT_DATA_ROOT}")
+        if "memory" in parts:
+            memory(tmp, args)
+        if "archiving" in parts:
+            archive_benchmarks(tmp, args)
     print(f"load average at the end {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     return 0
 
