@@ -108,7 +108,8 @@ def real_pages(count: int) -> list[tuple[str, bytes]]:
     pages = []
     for n in range(count):
         doc = docs[n % len(docs)]
-        url = doc.url if n < len(docs) else f"{doc.url}#again-{n // len(docs)}"
+        url = doc.url or f"http://real.test/{n % len(docs)}"  # some have none
+        url = url if n < len(docs) else f"{url}#again-{n // len(docs)}"
         pages.append((url, doc.read_html().encode()))
     return pages
 
@@ -163,7 +164,9 @@ def run_clean(inputs: Path, output: Path, workers: int, *settings: str) -> dict[
     for setting in settings:
         command += ["-s", setting]
     cpu, wall = children_cpu(), time.monotonic()
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=ROOT, check=False, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)}: exit {done.returncode}\n{done.stderr}")
     wall = time.monotonic() - wall
     main = children_cpu() - cpu  # the forkserver and its workers: not reaped yet
     reap()
@@ -357,11 +360,11 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(scratch)
         if "throughput" in parts:
             articles = [(f"http://news.test/{n}", page(n)) for n in range(args.pages)]
-            throughput(tmp, "sample articles", articles, args.sample, args.workers)
+            throughput(tmp, "sample-articles", articles, args.sample, args.workers)
         if "real" in parts:
             real = real_pages(args.pages)
             if real:
-                throughput(tmp, "real pages", real, args.sample, args.workers)
+                throughput(tmp, "real-pages", real, args.sample, args.workers)
             else:
                 print(f"real pages: none found under {DEFAULT_DATA_ROOT}")
         if "memory" in parts:

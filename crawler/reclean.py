@@ -268,6 +268,12 @@ def read_records(
                 logger.warning("%s: the rest of the file cannot be read: %s", path, exc)
                 outcomes[RecordOutcome.UNREADABLE] += 1
                 return
+            except AttributeError as exc:
+                # warcio on a response or request record without WARC-Target-URI (invalid
+                # WARC): its parser fails on the None, and cannot go on from there
+                logger.warning("%s: a record without WARC-Target-URI: %s", path, exc)
+                outcomes[RecordOutcome.UNREADABLE] += 1
+                return
             if limited and stream.limit > 0:  # the file ends before the record does
                 logger.warning("%s: the file is cut off in a record: the rest is skipped", path)
                 outcomes[RecordOutcome.UNREADABLE] += 1

@@ -194,6 +194,24 @@ def test_writer_records_are_those_warcio_builds(tmp_path: Path) -> None:
     assert same(got) == same(b"".join(expected))  # digests included
 
 
+def test_a_record_without_target_uri_ends_its_file_as_unreadable(tmp_path: Path) -> None:
+    # invalid WARC (a response names its URI), which warcio's parser fails on
+    specs: list[dict[str, object]] = [
+        {"type": "response", "url": "http://news.test/1", "body": SAMPLE_ARTICLE},
+        {"type": "response", "url": "http://news.test/2", "body": SAMPLE_ARTICLE},
+    ]
+    common_crawl_warc(tmp_path / "uri.warc.gz", specs)
+    path = tmp_path / "no-uri.warc"  # uncompressed: the header line taken out
+    whole = gzip.decompress((tmp_path / "uri.warc.gz").read_bytes())
+    path.write_bytes(whole.replace(b"WARC-Target-URI: http://news.test/2\r\n", b""))
+    outcomes: Counter[str] = Counter()
+    records = list(read_records(path, outcomes, 10**7))
+    assert [r.rec_headers.get_header("WARC-Target-URI") for r, _ in records] == [
+        "http://news.test/1"
+    ]
+    assert outcomes == {"unreadable": 1}
+
+
 # ---------------------------------------------------------------------------- a crawl
 
 
