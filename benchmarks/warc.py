@@ -1,17 +1,29 @@
 """Benchmark WARC: ``cleancrawl clean`` throughput and memory, and what archiving costs a crawl.
 
-- Throughput: a WARC of ``--pages`` article pages (the sample site's articles, each with a
-  paragraph of its own) cleaned by ``cleancrawl clean --workers N``, against ``clean_page``
-  alone in this process. Both are given as pages per CPU second (all the processes of the
-  run: other load on the machine does not count) and pages per wall second.
-- Memory: the peak RSS of the ``clean`` process (workers aside) for each size of ``--memory``.
+Every figure is printed with its target (issue 19), in one run:
+
+- Throughput: a WARC of ``--pages`` article pages (the sample site's articles, each page's
+  long paragraphs' words shuffled: a text of its own) cleaned by ``cleancrawl clean
+  --workers N`` with the default settings, against ``clean_page`` alone in this process.
+  Given twice: as CPU seconds of the whole process tree (the ``clean`` process, its
+  forkserver and workers, reaped by this process as their subreaper), which other load on
+  the machine does not change, and as pages per wall second, which it does (the target's
+  own measure: run it on a quiet machine).
+- The same on real pages (``--parts real``): the extraction data sets' 1,590 pages
+  (``../shared/data/extraction``), cycled to ``--pages`` (a page past the 1,590th is
+  cleaned again under another URL, then dropped as a duplicate text): some five times as
+  costly to clean as the sample articles, which changes the share the rest takes.
+- Memory: the peak RSS of the ``clean`` process (workers aside) for each size of
+  ``--memory``, with real cleaning; the ratio of the largest to the smallest.
 - Archiving: CPU time of a crawl of a local site with and without ``CLEANCRAWL_WARC_DIR``
-  (cleaning in the crawl's process, so that all the work is counted).
+  (cleaning in the crawl's process, so that all the work is counted), alternated rounds;
+  and the CPU cost of archiving one exchange in this process.
 
 ::
 
-    python -m benchmarks.warc                       # 2,000 pages; memory 2,000 and 20,000
-    python -m benchmarks.warc --pages 500 --memory 500,2000 --crawl-pages 100
+    python -m benchmarks.warc            # 2,000 pages; memory 2,000 and 20,000 (an hour, loaded)
+    python -m benchmarks.warc --quick    # a smoke run: 300 pages, memory 300 and 1,000
+    python -m benchmarks.warc --parts real,archiving   # some of throughput,real,memory,archiving
 """
 
 from __future__ import annotations
@@ -19,7 +31,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,78 +42,114 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.extraction import DEFAULT_DATA_ROOT, default_datasets, load_docs
 from cleaning import CleaningOptions, clean_page, load_backend
 from crawler.pool import default_workers
 from crawler.sample_server import SAMPLE_SITE
+from output.warc import Exchange, RollingWarcWriter, WarcOptions
 from tests.warc_site import ArchiveSite, common_crawl_warc
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted((SAMPLE_SITE / "news").glob("*/index.html"))
 PER_FILE = 1_000  # pages per WARC file, as a crawl rolls its files
+PARTS = ("throughput", "real", "memory", "archiving")
 
 
-NOUNS = [
-    "harbour",
-    "council",
-    "budget",
-    "railway",
-    "engineer",
-    "library",
-    "vineyard",
-    "museum",
-    "festival",
-    "bakery",
-    "tunnel",
-    "orchard",
-    "bridge",
-    "clinic",
-    "school",
-    "river",
-]
+PROSE = re.compile(r"<p>([^<]{200,})</p>")  # the articles' long paragraphs, no markup inside
 
 
-def page(number: int) -> bytes:
-    """An article of the sample site with a sentence of its own (no duplicate texts)."""
+def page(number: int, *, similar: bool = False) -> bytes:
+    """An article of the sample site, its long paragraphs' words shuffled: every page a text
+    of its own, of the same language, length and markup as the article.
+
+    ``similar``: the article as it is with a sentence of its own instead, so that the pages
+    of one article are near duplicates of one another (the near-duplicate index's worst
+    case: 1 in 16 pages is a candidate for each page)."""
     html = ARTICLES[number % len(ARTICLES)].read_text(encoding="utf-8")
-    words = []
-    while True:
-        number, digit = divmod(number, len(NOUNS))
-        words.append(NOUNS[digit])
-        if not number:
-            break
-    sentence = (
-        f"<p>The {' and the '.join(words)} of the region were discussed at length by the "
-        "local assembly during its spring session.</p>"
-    )
-    end = html.index("</p>", html.index("<article")) + len("</p>")  # after its first paragraph
-    return (html[:end] + sentence + html[end:]).encode()
+    if similar:
+        end = html.index("</p>", html.index("<article")) + len("</p>")  # its first paragraph
+        sentence = f"<p>Page {number} of the region was discussed at length.</p>"
+        return (html[:end] + sentence + html[end:]).encode()
+    rng = random.Random(number)
+
+    def shuffled(match: re.Match[str]) -> str:
+        words = match.group(1).split()
+        rng.shuffle(words)
+        return f"<p>{' '.join(words)}</p>"
+
+    return PROSE.sub(shuffled, html).encode()
 
 
 def build_inputs(folder: Path, pages: int) -> None:
+    write_pages(folder, [(f"http://news.test/{n}", page(n)) for n in range(pages)])
+
+
+def single_process_rate(htmls: list[str]) -> tuple[float, float]:
+    """Pages per CPU second and per wall second of ``clean_page`` in this process."""
+    options = CleaningOptions()
+    load_backend(options.language_backend)
+    clean_page(htmls[0], "http://news.test/0", options)  # warm up
+    cpu, wall = time.process_time(), time.monotonic()
+    for n, html in enumerate(htmls):
+        clean_page(html, f"http://news.test/{n}", options)
+    return len(htmls) / (time.process_time() - cpu), len(htmls) / (time.monotonic() - wall)
+
+
+def real_pages(count: int) -> list[tuple[str, bytes]]:
+    """``count`` pages of the extraction data sets (URL, HTML), taken in turn from each set;
+    past their 1,590 pages, again under another URL (cleaned again, then dropped as
+    duplicate texts)."""
+    sets = [load_docs(folder) for folder in default_datasets()]
+    docs = [
+        docs[index] for index in range(max(map(len, sets))) for docs in sets if index < len(docs)
+    ]
+    if not docs:
+        return []
+    pages = []
+    for n in range(count):
+        doc = docs[n % len(docs)]
+        url = doc.url or f"http://real.test/{n % len(docs)}"  # some have none
+        url = url if n < len(docs) else f"{url}#again-{n // len(docs)}"
+        pages.append((url, doc.read_html().encode()))
+    return pages
+
+
+def write_pages(folder: Path, pages: list[tuple[str, bytes]]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for start in range(0, pages, PER_FILE):
+    for start in range(0, len(pages), PER_FILE):
         specs: list[dict[str, object]] = [
             {
                 "type": "response",
-                "url": f"http://news.test/{n}",
+                "url": url,
                 "headers": [("Content-Type", "text/html; charset=utf-8")],
-                "body": page(n),
+                "body": body,
             }
-            for n in range(start, min(start + PER_FILE, pages))
+            for url, body in pages[start : start + PER_FILE]
         ]
         common_crawl_warc(folder / f"part-{start // PER_FILE:05d}.warc.gz", specs)
 
 
-def single_process_rate(sample: int) -> float:
-    """Pages per CPU second of ``clean_page`` in this process."""
-    options = CleaningOptions()
-    load_backend(options.language_backend)
-    htmls = [page(n).decode() for n in range(sample)]
-    clean_page(htmls[0], "http://news.test/0", options)  # warm up
-    started = time.process_time()
-    for n, html in enumerate(htmls):
-        clean_page(html, f"http://news.test/{n}", options)
-    return sample / (time.process_time() - started)
+def become_subreaper() -> bool:
+    """Adopt the processes our children leave behind (Linux), so that their CPU time is
+    counted too: the workers of ``clean`` are children of multiprocessing's forkserver,
+    which outlives the ``clean`` process by a moment and is no child of ours otherwise."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    pr_set_child_subreaper = 36
+    libc = ctypes.CDLL(None, use_errno=True)
+    return bool(libc.prctl(pr_set_child_subreaper, 1, 0, 0, 0) == 0)
+
+
+def reap() -> None:
+    """Wait for every process left over (orphans adopted as subreaper): their CPU time then
+    counts in RUSAGE_CHILDREN."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
 
 
 def children_cpu() -> float:
@@ -113,12 +164,18 @@ def run_clean(inputs: Path, output: Path, workers: int, *settings: str) -> dict[
     for setting in settings:
         command += ["-s", setting]
     cpu, wall = children_cpu(), time.monotonic()
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
-    wall, cpu = time.monotonic() - wall, children_cpu() - cpu
+    done = subprocess.run(command, cwd=ROOT, check=False, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)}: exit {done.returncode}\n{done.stderr}")
+    wall = time.monotonic() - wall
+    main = children_cpu() - cpu  # the forkserver and its workers: not reaped yet
+    reap()
+    cpu = children_cpu() - cpu
     stats = json.loads((output / "_clean_stats.json").read_text())
     return {
         "wall": wall,
         "cpu": cpu,
+        "main_cpu": main,
         "written": stats["clean/outcome/written"],
         "rss_mb": stats["clean/peak_rss_mb"],
     }
@@ -140,43 +197,129 @@ def crawl_cpu(pages: int, warc: Path | None, output: Path) -> float:
             command += ["-s", f"{name}={value}"]
         cpu = children_cpu()
         subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        reap()
         return children_cpu() - cpu
 
 
-def clean_benchmarks(tmp: Path, args: argparse.Namespace) -> None:
-    """Throughput and memory of ``cleancrawl clean``."""
-    single = single_process_rate(args.sample)
-    print(f"clean_page alone: {single:.1f} pages per CPU second")
-    build_inputs(tmp / "in", args.pages)
-    alone = run_clean(tmp / "in", tmp / "out-0", 0, "CLEANCRAWL_TEMPLATES_ENABLED=False")
-    whole = args.pages / alone["cpu"]
+def archive_cost(tmp: Path, count: int) -> tuple[float, float]:
+    """CPU ms and compressed bytes of archiving one exchange (a page of the benchmark)."""
+    bodies = [page(n) for n in range(count)]
+    writer = RollingWarcWriter(WarcOptions(directory=tmp, basename="cost"), {"software": "x"})
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Server", "nginx")]
+    request = [("User-Agent", "cleancrawl"), ("Accept", "text/html"), ("Host", "news.test")]
+    started = time.process_time()
+    for n, body in enumerate(bodies):
+        writer.write(
+            Exchange(
+                url=f"http://news.test/{n}",
+                method="GET",
+                request_target=f"/{n}",
+                request_headers=request,
+                request_body=b"",
+                protocol="HTTP/1.1",
+                status=200,
+                reason="OK",
+                response_headers=[*headers, ("Content-Length", str(len(body)))],
+                body=body,
+                ip_address="127.0.0.1",
+            )
+        )
+    cpu = time.process_time() - started
+    size = writer.bytes_written
+    writer.close()
+    return 1000 * cpu / count, size / count
+
+
+def efficiency(pages: int, tree_cpu: float, single_cpu: float) -> float:
+    """CPU seconds ``clean_page`` alone takes for ``pages``, over those of the whole run:
+    the share of ``cores x clean_page alone`` the run reaches on idle cores."""
+    return pages / single_cpu / tree_cpu
+
+
+def throughput(
+    tmp: Path, name: str, pages: list[tuple[str, bytes]], sample: int, workers: int
+) -> None:
+    """``clean`` of ``pages`` against ``clean_page`` alone on every ``len/sample``-th."""
+    every = max(len(pages) // sample, 1)
+    single_cpu, single_wall = single_process_rate([body.decode() for _, body in pages[::every]])
     print(
-        f"clean --workers 0 (in its own process): {whole:.1f} pages per CPU second "
-        f"= {whole / single:.0%} of clean_page alone (reading, decoding, writing included)"
+        f"clean_page alone, {name}, {len(pages[::every])} pages: {single_cpu:.1f} pages per "
+        f"CPU second ({1000 / single_cpu:.2f} ms a page), {single_wall:.1f} per wall second"
     )
-    for templates in ("False", "True"):
+    write_pages(tmp / name, pages)
+    alone = run_clean(tmp / name, tmp / f"{name}-0", 0, "CLEANCRAWL_TEMPLATES_ENABLED=False")
+    print(
+        f"clean --workers 0, {name}, templates off: {len(pages) / alone['cpu']:.1f} pages per "
+        f"CPU second = {efficiency(len(pages), alone['cpu'], single_cpu):.1%} of clean_page "
+        "alone (start-up, reading, decoding, the steps after cleaning and Parquet included)"
+    )
+    for templates in ("True", "False"):
         run = run_clean(
-            tmp / "in",
-            tmp / f"out-{templates}",
-            args.workers,
+            tmp / name,
+            tmp / f"{name}-{templates}",
+            workers,
             f"CLEANCRAWL_TEMPLATES_ENABLED={templates}",
         )
-        # the workers' CPU time is not counted here (their parent is multiprocessing's
-        # forkserver): this is the main process's, which shares the cores with the workers
-        main_cpu = run["cpu"] / args.pages
-        share = 1 / (1 + single * main_cpu)  # of cores x clean_page alone, on idle cores
+        share = efficiency(len(pages), run["cpu"], single_cpu)
+        wall_share = len(pages) / run["wall"] / (workers * single_wall)
         print(
-            f"clean --workers {args.workers}, templates {templates}: {run['written']} rows, "
-            f"{args.pages / run['wall']:.1f} pages/s wall; main process "
-            f"{1000 * main_cpu:.2f} CPU ms a page (start-up included), so on "
-            f"{args.workers} idle cores {share * args.workers * single:.1f} pages/s = "
-            f"{share:.0%} of cores x clean_page alone; peak RSS {run['rss_mb']} MB"
+            f"THROUGHPUT clean --workers {workers}, {name}, {len(pages)} pages, templates "
+            f"{'on (default)' if templates == 'True' else 'off'}: {run['written']} rows; "
+            f"CPU of all its processes {1000 * run['cpu'] / len(pages):.2f} ms a page "
+            f"(clean_page alone {1000 / single_cpu:.2f}; the clean process "
+            f"{1000 * run['main_cpu'] / len(pages):.2f}, its forkserver and workers "
+            f"{1000 * (run['cpu'] - run['main_cpu']) / len(pages):.2f}, start-ups included): "
+            f"on {workers} idle cores "
+            f"{share * workers * single_cpu:.1f} pages/s = {share:.1%} of cores x clean_page "
+            f"alone [target >= 90%]; wall {len(pages) / run['wall']:.1f} pages/s = "
+            f"{wall_share:.1%} of {workers} x clean_page alone's wall rate [target >= 90%, "
+            f"on a quiet machine]; peak RSS {run['rss_mb']} MB"
         )
-    for size in (int(n) for n in args.memory.split(",")):
+
+
+def memory(tmp: Path, args: argparse.Namespace) -> None:
+    """Peak RSS of ``clean`` (default settings) for each size of ``--memory``."""
+    workers = args.workers
+    single_cpu, _ = single_process_rate([page(n).decode() for n in range(args.sample)])
+    sizes = [int(n) for n in args.memory.split(",")]
+    peaks = []
+    for size in sizes:
         folder = tmp / f"mem-{size}"
         build_inputs(folder, size)
-        run = run_clean(folder, tmp / f"mem-out-{size}", args.workers)
-        print(f"memory, {size} pages: peak RSS of clean {run['rss_mb']} MB")
+        run = run_clean(folder, tmp / f"mem-out-{size}", workers)
+        peaks.append(run["rss_mb"])
+        print(
+            f"memory, {size} pages (templates on): peak RSS of clean {run['rss_mb']} MB; "
+            f"{efficiency(size, run['cpu'], single_cpu):.1%} of cores x clean_page alone "
+            f"by CPU, {size / run['wall']:.1f} pages/s wall"
+        )
+        for done in (folder, tmp / f"mem-out-{size}"):
+            shutil.rmtree(done)
+    print(
+        f"MEMORY peak RSS of clean, {sizes[0]:,} -> {sizes[-1]:,} pages: {peaks[0]} -> "
+        f"{peaks[-1]} MB = x{peaks[-1] / peaks[0]:.2f} [target: flat, read as <= x1.10]"
+    )
+
+
+def archive_benchmarks(tmp: Path, args: argparse.Namespace) -> None:
+    """What archiving costs: one exchange in this process, and a whole crawl."""
+    ms, size = archive_cost(tmp / "cost", args.sample)
+    print(
+        f"one exchange archived (a {len(page(0)) / 1000:.0f} kB page and its request): "
+        f"{ms:.3f} CPU ms, {size / 1000:.1f} kB of WARC"
+    )
+    runs: dict[bool, list[float]] = {False: [], True: []}
+    for round_ in range(args.rounds):  # alternated, so that drifting load hits both
+        for warc in (False, True):
+            where = tmp / f"crawl-{warc}-{round_}"
+            runs[warc].append(crawl_cpu(args.crawl_pages, where / "warc" if warc else None, where))
+    without, with_warc = (statistics.median(runs[warc]) for warc in (False, True))
+    print(
+        f"ARCHIVING crawl of {args.crawl_pages} articles, median of {args.rounds}: "
+        f"{without:.2f} CPU s without WARC, {with_warc:.2f} with: {with_warc / without - 1:+.1%} "
+        f"[target <= +5%] (runs without: {', '.join(f'{r:.2f}' for r in runs[False])}; "
+        f"with: {', '.join(f'{r:.2f}' for r in runs[True])})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,26 +330,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crawl-pages", type=int, default=300, help="articles of the crawl")
     parser.add_argument("--sample", type=int, default=200, help="pages for clean_page alone")
     parser.add_argument("--rounds", type=int, default=3, help="crawls with and without WARC")
-    parser.add_argument("--crawl-only", action="store_true", help="only the archiving cost")
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help=f"what to measure, of {','.join(PARTS)} (all by default)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 300 pages, memory 300 and 1,000, a crawl of 60 articles, 1 round",
+    )
     args = parser.parse_args(argv)
-    print(f"load average {os.getloadavg()[0]:.1f}, {args.workers} workers")
+    if args.quick:
+        args.pages, args.memory, args.crawl_pages, args.rounds, args.sample = (
+            300,
+            "300,1000",
+            60,
+            1,
+            50,
+        )
+    parts = args.parts.split(",")
+    counted = become_subreaper()
+    print(
+        f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}, "
+        f"{args.workers} workers, {os.cpu_count()} cores"
+        + ("" if counted else " (not Linux: the workers' CPU time is not counted)")
+    )
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        if not args.crawl_only:
-            clean_benchmarks(tmp, args)
-        runs: dict[bool, list[float]] = {False: [], True: []}
-        for round_ in range(args.rounds):  # alternated, so that drifting load hits both
-            for warc in (False, True):
-                where = tmp / f"crawl-{warc}-{round_}"
-                runs[warc].append(
-                    crawl_cpu(args.crawl_pages, where / "warc" if warc else None, where)
-                )
-        without, with_warc = (statistics.median(runs[warc]) for warc in (False, True))
-        print(
-            f"crawl of {args.crawl_pages} articles, median of {args.rounds}: {without:.2f} CPU s "
-            f"without WARC, {with_warc:.2f} with: {with_warc / without - 1:+.1%} "
-            f"(runs: {runs[False]}, {runs[True]})"
-        )
+        if "throughput" in parts:
+            articles = [(f"http://news.test/{n}", page(n)) for n in range(args.pages)]
+            throughput(tmp, "sample-articles", articles, args.sample, args.workers)
+        if "real" in parts:
+            real = real_pages(args.pages)
+            if real:
+                throughput(tmp, "real-pages", real, args.sample, args.workers)
+            else:
+                print(f"real pages: none found under {DEFAULT_DATA_ROOT}")
+        if "memory" in parts:
+            memory(tmp, args)
+        if "archiving" in parts:
+            archive_benchmarks(tmp, args)
+    print(f"load average at the end {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     return 0
 
 

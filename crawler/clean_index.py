@@ -17,12 +17,16 @@ import hashlib
 import sqlite3
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from cleaning.neardup import (
     NearDuplicateIndex,
     NearDuplicateOptions,
     signature_bytes,
     signature_from_bytes,
 )
+
+_STORED = np.dtype("<u4")  # as cleaning.neardup stores affine32 signatures
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -61,7 +65,7 @@ class DiskNearIndex(NearDuplicateIndex):
         return self._count
 
     def _bands(self, signature: LeanMinHash) -> list[tuple[int, int]]:
-        values = signature.hashvalues.astype("<u4")  # as stored: fresh and stored alike
+        values = signature.hashvalues.astype(_STORED)  # as stored: fresh and stored alike
         return [
             (band, _key(values[start:end].tobytes()))
             for band, (start, end) in enumerate(self._ranges)
@@ -92,17 +96,25 @@ class DiskNearIndex(NearDuplicateIndex):
     def find(self, signature: LeanMinHash, *, exclude: str = "") -> tuple[str, float] | None:
         """As ``NearDuplicateIndex.find``: the most similar indexed text at or over the
         threshold, and its estimated similarity; ties go to the smallest key."""
-        db = self._db
-        candidates: set[str] = set()
-        query = "select url from bands where band = ? and key = ?"
-        for band, value in self._bands(signature):
-            candidates.update(url for (url,) in db.execute(query, (band, value)))
-        candidates.discard(exclude)
+        bands = self._bands(signature)
+        # one query for all the bands and the candidates' signatures, and one numpy
+        # comparison for all of them: a page of a site whose pages look alike has hundreds
+        # of candidates, and a query and a LeanMinHash each cost more than the comparison
+        where = " or ".join(["(b.band = ? and b.key = ?)"] * len(bands))
+        rows = self._db.execute(
+            "select s.url, s.signature from signatures s where s.url in "
+            f"(select b.url from bands b where {where}) and s.url != ?",
+            [value for band in bands for value in band] + [exclude],
+        ).fetchall()
+        if not rows:
+            return None
+        values = signature.hashvalues.astype(_STORED)
+        stored = np.frombuffer(b"".join(data for _, data in rows), dtype=_STORED)
+        # as LeanMinHash.jaccard: the share of equal hash values
+        same = np.count_nonzero(stored.reshape(len(rows), len(values)) == values, axis=1)
         best: tuple[float, str] | None = None
-        for key in sorted(candidates):
-            query = "select signature from signatures where url = ?"
-            (data,) = db.execute(query, (key,)).fetchone()
-            similarity = float(signature.jaccard(signature_from_bytes(data, self.options)))
+        for (key, _), count in zip(rows, same.tolist(), strict=True):
+            similarity = float(count) / float(len(values))
             if similarity >= self.options.threshold and (
                 best is None or (-similarity, key) < (-best[0], best[1])
             ):

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import re
@@ -40,7 +41,6 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
-from itemadapter import ItemAdapter
 from pebble import ProcessExpired, ProcessPool
 from scrapy.exceptions import DropItem
 from scrapy.http import Headers, HtmlResponse
@@ -268,6 +268,12 @@ def read_records(
                 logger.warning("%s: the rest of the file cannot be read: %s", path, exc)
                 outcomes[RecordOutcome.UNREADABLE] += 1
                 return
+            except AttributeError as exc:
+                # warcio on a response or request record without WARC-Target-URI (invalid
+                # WARC): its parser fails on the None, and cannot go on from there
+                logger.warning("%s: a record without WARC-Target-URI: %s", path, exc)
+                outcomes[RecordOutcome.UNREADABLE] += 1
+                return
             if limited and stream.limit > 0:  # the file ends before the record does
                 logger.warning("%s: the file is cut off in a record: the rest is skipped", path)
                 outcomes[RecordOutcome.UNREADABLE] += 1
@@ -387,12 +393,13 @@ class _Cleaner:
         self.options, self.site_options, self.timeout = options, site_options, timeout
         # pages handed over ahead of the one being waited for: every worker stays busy
         self.window = 4 * max(workers, 1)
+        self._main = _hide_main() if workers > 0 else {}
         self.pool = (
             ProcessPool(
                 max_workers=workers,
                 initializer=start_worker,
                 initargs=(options, site_options),
-                context=pool_context(),
+                context=_worker_context(),
             )
             if workers > 0
             else None
@@ -424,6 +431,34 @@ class _Cleaner:
         if self.pool is not None:
             self.pool.stop()  # type: ignore[no-untyped-call]
             self.pool.join()
+        vars(sys.modules["__main__"]).update(self._main)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """The crawl's way of starting workers, and on Linux a forkserver that has the default
+    language backend and junk rules loaded too (``crawler.clean_preload``)."""
+    context = pool_context()
+    if isinstance(context, multiprocessing.context.ForkServerContext):
+        # the forkserver of this process, started with the first worker: in a process that
+        # has one already (tests), its preloads stay as they were
+        context.set_forkserver_preload(["cleaning.worker", "crawler.clean_preload"])
+    return context
+
+
+def _hide_main() -> dict[str, Any]:
+    """Keep the workers from importing this process's main module; its hidden names, to
+    put back once the workers are stopped.
+
+    multiprocessing starts each worker by importing the parent's ``__main__`` (the
+    ``cleancrawl`` script: the CLI, Scrapy and all), so that functions defined there can
+    be sent to it: 1.1 CPU s a worker, more than the worker's own start. The workers
+    run ``cleaning.worker``'s functions only, which the forkserver has imported already.
+    """
+    main = vars(sys.modules["__main__"])
+    hidden: dict[str, Any] = {name: main[name] for name in ("__spec__", "__file__") if name in main}
+    main["__spec__"] = None  # multiprocessing.spawn.get_preparation_data reads these two
+    main.pop("__file__", None)
+    return hidden
 
 
 class _Steps:
@@ -868,8 +903,8 @@ def _write_file(
             outcomes[reason] += 1
             totals.dropped += 1
             continue
-        row = ItemAdapter(article).asdict()
-        writer.write({name: row[name] for name in ARTICLE_SCHEMA.names})
+        # the fields as they are: ItemAdapter.asdict copies them all, nested lists too
+        writer.write({name: getattr(article, name) for name in ARTICLE_SCHEMA.names})
         if steps.history is not None:
             saved.append(
                 _Saved(

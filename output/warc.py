@@ -8,6 +8,8 @@ whole record.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import os
 import zlib
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
 if TYPE_CHECKING:
@@ -24,7 +26,9 @@ if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord
 
 WARC_VERSION = "WARC/1.1"
-GZIP_LEVEL = 6
+# zlib level 3, where warcio uses 9: per 13 kB HTML page, 0.16 CPU ms against 0.25 for
+# levels 6 to 9, for 6% more bytes (level 1: 0.14 ms, 9% more)
+GZIP_LEVEL = 3
 OPEN_SUFFIX = ".open"  # a file being written: `*.warc.gz` globs do not match it
 # Headers that describe the transfer, not the payload: the payload is stored de-chunked, so a
 # reader must not de-chunk it again (Common Crawl renames them the same way).
@@ -78,9 +82,9 @@ class Exchange:
 class RollingWarcWriter:
     """Write exchanges as WARC/1.1 ``request`` and ``response`` records to rolling files.
 
-    Each file starts with a ``warcinfo`` record holding ``info``; each response record
-    carries its block and payload digests (warcio computes them), and its request record a
-    ``WARC-Concurrent-To`` link to it.
+    Each file starts with a ``warcinfo`` record holding ``info``; each response and request
+    record carries its block and payload digests (SHA-1), and the request record a
+    ``WARC-Concurrent-To`` link to its response.
     """
 
     def __init__(self, options: WarcOptions, info: Mapping[str, str]) -> None:
@@ -92,8 +96,8 @@ class RollingWarcWriter:
         self._handle: io.BufferedWriter | None = None
         self._final_path: Path | None = None
         self._sequence = 0
-        # only builds records into memory buffers (uncompressed: _serialize compresses each
-        # as a gzip member of its own); the file gets each one whole
+        # builds the warcinfo records into memory buffers (uncompressed: _serialize
+        # compresses each as a gzip member of its own); the file gets each one whole
         self._builder = WARCWriter(None, gzip=False, warc_version=WARC_VERSION)
         options.directory.mkdir(parents=True, exist_ok=True)
 
@@ -104,14 +108,40 @@ class RollingWarcWriter:
 
     def write(self, exchange: Exchange) -> None:
         """Append the request and response records of ``exchange``; roll at the size limit."""
-        response = self._response_record(exchange)
-        request = self._request_record(exchange)
-        response_id = response.rec_headers.get_header("WARC-Record-ID")
-        request.rec_headers.add_header("WARC-Concurrent-To", response_id)
-        request.rec_headers.replace_header(
-            "WARC-Date", response.rec_headers.get_header("WARC-Date")
+        date = self._builder.curr_warc_date()  # one time for both, as warcio's pairs have
+        response_id = StatusAndHeadersParser.make_warc_id()
+        headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
+        response_http = StatusAndHeaders(
+            f"{exchange.status} {exchange.reason}".strip(), headers, protocol=exchange.protocol
         )
-        self._append(self._serialize(response) + self._serialize(request), records=2)
+        response_warc = {"WARC-IP-Address": exchange.ip_address or "", **exchange.extra}
+        if exchange.truncated:
+            response_warc["WARC-Truncated"] = exchange.truncated
+        # is_http_request: the method and target are the status line's protocol and status
+        request_http = StatusAndHeaders(
+            f"{exchange.method} {exchange.request_target} HTTP/1.1",
+            exchange.request_headers,
+            is_http_request=True,
+        )
+        data = _record(
+            [(k, v) for k, v in response_warc.items() if v],
+            "response",
+            exchange.url,
+            date,
+            response_id,
+            response_http,
+            exchange.body,
+        ) + _record(
+            [],
+            "request",
+            exchange.url,
+            date,
+            StatusAndHeadersParser.make_warc_id(),
+            request_http,
+            exchange.request_body,
+            concurrent_to=response_id,
+        )
+        self._append(data, records=2)
         if self._handle is not None and self._handle.tell() >= self.options.max_bytes:
             self.close()
 
@@ -156,39 +186,56 @@ class RollingWarcWriter:
         buffer = io.BytesIO()
         self._builder.out = buffer
         self._builder.write_record(record)
-        # level 6, where warcio uses 9: about twice as fast, a few per cent larger
-        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        return compressor.compress(buffer.getvalue()) + compressor.flush()
+        return _gzip(buffer.getvalue())
 
-    def _response_record(self, exchange: Exchange) -> ArcWarcRecord:
-        headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
-        http_headers = StatusAndHeaders(
-            f"{exchange.status} {exchange.reason}".strip(), headers, protocol=exchange.protocol
-        )
-        warc_headers = {"WARC-IP-Address": exchange.ip_address or "", **exchange.extra}
-        if exchange.truncated:
-            warc_headers["WARC-Truncated"] = exchange.truncated
-        return self._builder.create_warc_record(
-            exchange.url,
-            "response",
-            payload=io.BytesIO(exchange.body),
-            http_headers=http_headers,
-            warc_headers_dict={k: v for k, v in warc_headers.items() if v},
-        )
 
-    def _request_record(self, exchange: Exchange) -> ArcWarcRecord:
-        # is_http_request: warcio splits the method off the whole request line itself
-        http_headers = StatusAndHeaders(
-            f"{exchange.method} {exchange.request_target} HTTP/1.1",
-            exchange.request_headers,
-            is_http_request=True,
-        )
-        return self._builder.create_warc_record(
-            exchange.url,
-            "request",
-            payload=io.BytesIO(exchange.request_body),
-            http_headers=http_headers,
-        )
+def _record(
+    warc_headers: list[tuple[str, str]],
+    kind: str,
+    url: str,
+    date: str,
+    record_id: str,
+    http: StatusAndHeaders,
+    payload: bytes,
+    *,
+    concurrent_to: str | None = None,
+) -> bytes:
+    """A ``response`` or ``request`` record, gzipped, as warcio writes it (the same headers
+    in the same order), built directly: warcio reads the payload three times through
+    streams (its payload digest, its block digest, its copy into the record) and copies it
+    twice more, which cost as much as compressing it."""
+    block = http.to_ascii_bytes()  # as warcio: non-ASCII header values %-encoded (RFC 8187)
+    headers = [
+        *warc_headers,
+        ("WARC-Type", kind),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Target-URI", url),
+        ("WARC-Date", date),
+    ]
+    if concurrent_to:
+        headers.append(("WARC-Concurrent-To", concurrent_to))
+    block_digest = hashlib.sha1(block)  # SHA-1: what WARC readers check
+    block_digest.update(payload)
+    headers += [
+        ("WARC-Payload-Digest", _digest(hashlib.sha1(payload))),
+        ("WARC-Block-Digest", _digest(block_digest)),
+        ("Content-Type", f"application/http; msgtype={kind}"),
+        ("Content-Length", str(len(block) + len(payload))),
+    ]
+    head = StatusAndHeaders("", headers, protocol=WARC_VERSION).to_bytes()
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    parts = [compressor.compress(part) for part in (head, block, payload, b"\r\n\r\n")]
+    return b"".join(parts) + compressor.flush()
+
+
+def _digest(sha1: hashlib._Hash) -> str:
+    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")
+
+
+def _gzip(data: bytes) -> bytes:
+    """``data`` as a gzip member of its own."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(data) + compressor.flush()
 
 
 def _open_name(path: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import json
 import os
 import re
@@ -19,10 +20,12 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from cleaning.reasons import is_drop_reason
 from crawler.reclean import LEDGER, CleanJob, RecordOutcome, clean_settings, read_records, run_clean
-from output.warc import Exchange, RollingWarcWriter, WarcOptions
+from output.warc import RENAMED_HEADERS, Exchange, RollingWarcWriter, WarcOptions
 from tests.conftest import ROOT, CrawlRun, norm, run_scrapy_crawl
 from tests.hostile_site import GERMAN, RUSSIAN, article
 from tests.warc_site import ArchiveSite, common_crawl_warc
@@ -124,6 +127,89 @@ def test_a_file_cut_in_a_record_is_read_up_to_its_last_whole_record(tmp_path: Pa
         assert urls[1:] == [f"http://news.test/{n // 2}" for n in range(len(urls) - 1)]
         assert len(urls) >= 1 + 2 * 3 - 1
         assert outcomes == {"unreadable": 1}
+
+
+def test_writer_records_are_those_warcio_builds(tmp_path: Path) -> None:
+    """The writer builds its records itself (cheaper): the same headers in the same order,
+    the same blocks, as warcio's own builder makes of the same exchange."""
+    unusual = Exchange(
+        url="http://news.test/caf\u00e9?q=1",
+        method="POST",
+        request_target="/caf%C3%A9?q=1",
+        request_headers=[("Host", "news.test"), ("Content-Type", "text/plain")],
+        request_body=b"a=1",
+        protocol="HTTP/1.0",
+        status=404,
+        reason="",
+        response_headers=[("X-Name", "caf\xe9"), ("Transfer-Encoding", "chunked")],
+        body=b"",
+        ip_address=None,
+        truncated="length",
+        extra={"WARC-Protocol": "http/1.0"},
+    )
+    writer = RollingWarcWriter(WarcOptions(directory=tmp_path, basename="same"), {"a": "b"})
+    items = (exchange(1), unusual)  # exchange(): a random body
+    for item in items:
+        writer.write(item)
+    writer.close()
+    builder = WARCWriter(None, gzip=False, warc_version="WARC/1.1")
+    expected = []
+    for item in items:
+        headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in item.response_headers]
+        warc = {"WARC-IP-Address": item.ip_address or "", **item.extra}
+        if item.truncated:
+            warc["WARC-Truncated"] = item.truncated
+        response = builder.create_warc_record(
+            item.url,
+            "response",
+            payload=io.BytesIO(item.body),
+            http_headers=StatusAndHeaders(
+                f"{item.status} {item.reason}".strip(), headers, protocol=item.protocol
+            ),
+            warc_headers_dict={k: v for k, v in warc.items() if v},
+        )
+        request = builder.create_warc_record(
+            item.url,
+            "request",
+            payload=io.BytesIO(item.request_body),
+            http_headers=StatusAndHeaders(
+                f"{item.method} {item.request_target} HTTP/1.1",
+                item.request_headers,
+                is_http_request=True,
+            ),
+        )
+        request.rec_headers.add_header("WARC-Concurrent-To", "ID")
+        for record in (response, request):
+            buffer = io.BytesIO()
+            builder.out = buffer
+            builder.write_record(record)
+            expected.append(buffer.getvalue())
+    whole = gzip.decompress(writer.files[0].read_bytes())
+    got = whole[whole.index(b"WARC/1.1", 10) :]  # after the warcinfo record
+
+    def same(data: bytes) -> bytes:  # record ids and dates differ from run to run
+        data = re.sub(rb"<urn:uuid:[0-9a-f-]+>", b"ID", data)
+        return re.sub(rb"WARC-Date: \S+", b"DATE", data)
+
+    assert same(got) == same(b"".join(expected))  # digests included
+
+
+def test_a_record_without_target_uri_ends_its_file_as_unreadable(tmp_path: Path) -> None:
+    # invalid WARC (a response names its URI), which warcio's parser fails on
+    specs: list[dict[str, object]] = [
+        {"type": "response", "url": "http://news.test/1", "body": SAMPLE_ARTICLE},
+        {"type": "response", "url": "http://news.test/2", "body": SAMPLE_ARTICLE},
+    ]
+    common_crawl_warc(tmp_path / "uri.warc.gz", specs)
+    path = tmp_path / "no-uri.warc"  # uncompressed: the header line taken out
+    whole = gzip.decompress((tmp_path / "uri.warc.gz").read_bytes())
+    path.write_bytes(whole.replace(b"WARC-Target-URI: http://news.test/2\r\n", b""))
+    outcomes: Counter[str] = Counter()
+    records = list(read_records(path, outcomes, 10**7))
+    assert [r.rec_headers.get_header("WARC-Target-URI") for r, _ in records] == [
+        "http://news.test/1"
+    ]
+    assert outcomes == {"unreadable": 1}
 
 
 # ---------------------------------------------------------------------------- a crawl
@@ -663,6 +749,48 @@ def test_clean_killed_and_run_again_loses_and_repeats_nothing(
     outcomes = {k: v for k, v in stats.items() if k.startswith("clean/outcome/")}
     assert outcomes == {k: v for k, v in reference_stats.items() if k.startswith("clean/outcome/")}
     assert outcomes["clean/outcome/duplicate_text"] == 5
+
+
+# a main module that notes each process importing it: multiprocessing has each worker
+# import the parent's main module unless told not to
+NOTING_MAIN = """
+import os, sys
+with open(os.environ["MAIN_IMPORTS"], "a") as log:
+    log.write(f"{os.getpid()}\\n")
+if __name__ == "__main__":
+    from crawler.cli import main
+    sys.exit(main())
+"""
+
+
+@pytest.mark.slow
+def test_clean_workers_do_not_import_the_main_module(tmp_path: Path) -> None:
+    # the cleancrawl script (the CLI, Scrapy...) cost each worker 1.1 CPU s to import
+    script, log = tmp_path / "cleancrawl_main.py", tmp_path / "imports.log"
+    script.write_text(NOTING_MAIN)
+    specs: list[dict[str, object]] = [
+        {
+            "type": "response",
+            "url": f"http://news.test/{n}",
+            "headers": [("Content-Type", "text/html")],
+            "body": SAMPLE_ARTICLE,
+        }
+        for n in range(6)
+    ]
+    common_crawl_warc(tmp_path / "in.warc.gz", specs)
+    command = [sys.executable, str(script), "clean", str(tmp_path / "in.warc.gz")]
+    command += ["-o", str(tmp_path / "out"), "--workers", "2"]
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "MAIN_IMPORTS": str(log)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "6 records" in done.stdout
+    assert len(log.read_text().split()) == 1  # the clean process only, not its 2 workers
 
 
 def test_readme_lists_every_record_outcome(root: Path) -> None:
