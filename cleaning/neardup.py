@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -69,13 +69,6 @@ def shingles(text: str, words: int) -> set[bytes]:
     if len(tokens) < words:
         return {" ".join(tokens).encode()} if tokens else set()
     return {" ".join(tokens[i : i + words]).encode() for i in range(len(tokens) - words + 1)}
-
-
-@functools.cache
-def _permutations(num_perm: int, seed: int) -> Any:
-    # datasketch draws the permutations again for every MinHash (a seeded RNG, 2 x num_perm
-    # numbers): the same for a given seed, and most of a short text's signature cost
-    return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
 
 
 def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | None:
