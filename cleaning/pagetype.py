@@ -23,9 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from lxml.etree import XPath
+
 from cleaning.words import word_count
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from lxml.html import HtmlElement
 
 DEFAULT_MODEL_FILE = Path(__file__).with_name("data") / "page_type_model.json"
@@ -93,11 +97,12 @@ _SLUG_SPLIT = re.compile(r"[-_+.,~]+")
 _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{4,}")
 _SENTENCE_END = re.compile('[.!?\u3002\uff01\uff1f…:;"”»)]$')  # CJK full stops too
-# text outside the page chrome (navigation, header, footer, sidebars, scripts)
-_CHROME = (
-    "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside "
-    "or ancestor::script or ancestor::style or ancestor::noscript or ancestor::form"
-)
+# the page chrome (navigation, header, footer, sidebars, scripts): its text is not the page's
+_CHROME_TAGS = ("nav", "header", "footer", "aside", "script", "style", "noscript", "form")
+_CHROME = " or ".join(f"ancestor::{tag}" for tag in _CHROME_TAGS)
+_STRING = XPath("string()", smart_strings=False)  # an element's text, as itertext() joins it
+_TEXTS = XPath(".//text()", smart_strings=False)
+_MANY_CHILDREN = XPath(".//*[count(*) >= $least]")
 _HEADLINE_WORDS = 3  # link text of at least this many words reads as a headline
 _PROSE_WORDS = 12  # a line of at least this many words, ending as a sentence, is prose
 _MIN_TEASERS = 4  # sibling cards that make a list of teasers
@@ -115,11 +120,19 @@ class Markup:
 
 def read_markup(tree: HtmlElement, url: str) -> Markup:
     """Signals of the parsed page (after widget pruning, before extraction)."""
-    og_type = _meta(tree, "og:type")
-    types = _jsonld_types(tree)
-    body_chars, link_chars, headline_chars, links = _link_text(tree)
+    # one pass over the tree for the elements read here, rather than one per kind
+    found = _by_tag(tree, ("body", "article", "h2", "h3", "h4", "meta", "script"))
+    og_type, published_time = _metas(found["meta"], ("og:type", "article:published_time"))
+    types = _jsonld_types(found["script"])
+    body = found["body"][0] if len(found["body"]) == 1 else None
+    chrome = _outer_chrome(body) if body is not None else None
+    if body is None or chrome is None:  # the general case, as XPath tells it
+        body_chars, link_chars, headline_chars, links = _link_text(tree)
+        cards = _teaser_lists(tree.xpath(f"//body//*[count(*) >= {_MIN_TEASERS}][not({_CHROME})]"))
+    else:
+        body_chars, link_chars, headline_chars, links = _link_text_fast(body, chrome)
+        cards = _teaser_lists(_teaser_parents(body))
     headlines = frozenset(t for t in links if word_count(t) >= _HEADLINE_WORDS)
-    cards = _teaser_lists(tree)
     teaser_chars = sum(len(card) for card in cards)
     features = {
         "og_article": float(og_type == "article"),
@@ -128,11 +141,9 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
         "ld_article": float(bool(types & ARTICLE_TYPES)),
         "ld_listing": float(bool(types & LISTING_TYPES)),
         "ld_other": float(bool(types & OTHER_TYPES)),
-        "published_time": float(_meta(tree, "article:published_time") is not None),
-        "article_cards": _log(len(tree.xpath("//article"))),
-        "teaser_headings": _log(
-            int(tree.xpath("count(//*[self::h2 or self::h3 or self::h4][.//a[@href]])"))
-        ),
+        "published_time": float(published_time is not None),
+        "article_cards": _log(len(found["article"])),
+        "teaser_headings": _log(_teaser_headings(found["h2"] + found["h3"] + found["h4"])),
         "headline_links": _log(len(headlines)),
         "link_density": link_chars / body_chars if body_chars else 0.0,
         "headline_density": headline_chars / body_chars if body_chars else 0.0,
@@ -285,24 +296,77 @@ def _is_prose(words: int, line: str) -> bool:
     return words >= _PROSE_WORDS and bool(_SENTENCE_END.search(line.rstrip()))
 
 
+def _by_tag(tree: HtmlElement, tags: tuple[str, ...]) -> dict[str, list[HtmlElement]]:
+    """The elements of these tags in the whole document, in document order, as ``//tag``
+    finds them (broken pages have more than one top-level element)."""
+    found: dict[str, list[HtmlElement]] = {tag: [] for tag in tags}
+    tops = [*reversed(list(tree.itersiblings(preceding=True))), tree, *tree.itersiblings()]
+    for top in tops:
+        for element in top.iter(*tags):
+            found[element.tag].append(element)
+    return found
+
+
+def _outer_chrome(body: HtmlElement) -> list[HtmlElement] | None:
+    """The chrome elements of ``body`` that are in no other, None if ``body`` itself is."""
+    if next(body.iterancestors(*_CHROME_TAGS), None) is not None:
+        return None
+    return [
+        element
+        for element in body.iter(*_CHROME_TAGS)
+        if next(element.iterancestors(*_CHROME_TAGS), None) is None
+    ]
+
+
 def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str]]:
     """Characters of text outside the chrome, of it in links and in headline links, and the
-    folded texts of the links."""
+    folded texts of the links (any tree; ``_link_text_fast`` gives the same for one body)."""
     body = sum(len(t.strip()) for t in tree.xpath(f"//body//text()[not({_CHROME})]"))
+    return (body, *_links(tree.xpath(f"//body//a[@href][not({_CHROME})]"), body))
+
+
+def _link_text_fast(
+    body: HtmlElement, chrome: list[HtmlElement]
+) -> tuple[int, int, int, frozenset[str]]:
+    """``_link_text`` of a page with one ``body``, given its outermost chrome elements: the
+    text of the whole body less that of the chrome, instead of an XPath ancestor test on
+    every text node (most of this step's time)."""
+    inside = sum(_stripped_chars(element) for element in chrome)
+    chars = _stripped_chars(body) - inside
+    in_chrome = {a for element in chrome for a in element.iter("a")}
+    links = [a for a in body.iter("a") if a.get("href") is not None and a not in in_chrome]
+    return (chars, *_links(links, chars))
+
+
+def _stripped_chars(element: HtmlElement) -> int:
+    # as //text() counts them: text nodes one by one, stripped
+    return sum(map(len, map(str.strip, _TEXTS(element))))
+
+
+def _links(links: Iterable[HtmlElement], body: int) -> tuple[int, int, frozenset[str]]:
     linked = headline = 0
     texts: set[str] = set()
-    for link in tree.xpath(f"//body//a[@href][not({_CHROME})]"):
-        text = " ".join("".join(link.itertext()).split())
+    for link in links:
+        text = " ".join(_STRING(link).split())
         linked += len(text)
         if word_count(text) >= _HEADLINE_WORDS:
             headline += len(text)
         if text:
             texts.add(text.casefold())
-    return body, min(linked, body), min(headline, body), frozenset(texts)
+    return min(linked, body), min(headline, body), frozenset(texts)
 
 
-def _teaser_lists(tree: HtmlElement) -> list[str]:
-    """The texts of the page's teaser cards (see ``_squash``).
+def _teaser_parents(body: HtmlElement) -> list[HtmlElement]:
+    """The elements of ``body`` outside the chrome with at least ``_MIN_TEASERS`` children."""
+    return [
+        element
+        for element in _MANY_CHILDREN(body, least=_MIN_TEASERS)
+        if next(element.iterancestors(*_CHROME_TAGS), None) is None
+    ]
+
+
+def _teaser_lists(parents: list[HtmlElement]) -> list[str]:
+    """The texts of the page's teaser cards (see ``_squash``), under these ``parents``.
 
     A teaser list is a run of sibling elements of one tag and class, at least
     ``_MIN_TEASERS`` of them, most holding a headline link of their own (to distinct targets)
@@ -310,7 +374,7 @@ def _teaser_lists(tree: HtmlElement) -> list[str]:
     (a user name link in a long post) nor a menu (one-word links).
     """
     cards: list[str] = []
-    for parent in tree.xpath(f"//body//*[count(*) >= {_MIN_TEASERS}][not({_CHROME})]"):
+    for parent in parents:
         groups: dict[tuple[str, str], list[HtmlElement]] = {}
         for child in parent:
             if isinstance(child.tag, str):
@@ -332,16 +396,16 @@ def _first_class(element: HtmlElement) -> str:
 
 def _teasers(items: list[HtmlElement]) -> list[str]:
     """The texts of those of these siblings that are teasers (see ``_squash``)."""
+    anchored = [(item, [a for a in item.iter("a") if a.get("href")]) for item in items]
+    anchored = [(item, anchors) for item, anchors in anchored if anchors]
+    if len(anchored) < max(_MIN_TEASERS, 0.4 * len(items)):
+        return []  # too few could be teasers: skip reading their text
     targets: set[str] = set()
     cards: list[str] = []
-    for item in items:
+    for item, anchors in anchored:
         text = " ".join(item.text_content().split())
-        best = max(
-            (" ".join(a.text_content().split()) for a in item.iter("a") if a.get("href")),
-            key=len,
-            default="",
-        )
-        href = next((a.get("href") for a in item.iter("a") if a.get("href")), "")
+        best = max((" ".join(a.text_content().split()) for a in anchors), key=len)
+        href = anchors[0].get("href")
         if (
             word_count(best) >= _HEADLINE_WORDS
             and len(best) >= 0.1 * len(text)
@@ -352,14 +416,36 @@ def _teasers(items: list[HtmlElement]) -> list[str]:
     return cards
 
 
-def _meta(tree: HtmlElement, prop: str) -> str | None:
-    values = tree.xpath("//meta[@property=$p or @name=$p]/@content", p=prop)
-    return str(values[0]).strip().lower() if values else None
+def _teaser_headings(headings: list[HtmlElement]) -> int:
+    """How many of these headings hold a link."""
+    return sum(
+        1 for heading in headings if any(a.get("href") is not None for a in heading.iter("a"))
+    )
 
 
-def _jsonld_types(tree: HtmlElement) -> set[str]:
+def _metas(metas: list[HtmlElement], props: tuple[str, ...]) -> tuple[str | None, ...]:
+    """The content of the first of these ``<meta>`` of each property (or name)."""
+    found: dict[str, str] = {}
+    for meta in metas:
+        content = meta.get("content")
+        if content is None:
+            continue
+        for key in (meta.get("property"), meta.get("name")):
+            if key in props and key not in found:
+                found[key] = content.strip().lower()
+    return tuple(found.get(prop) for prop in props)
+
+
+def _jsonld_scripts(scripts: list[HtmlElement]) -> Iterator[str]:
+    for script in scripts:
+        if script.get("type") == "application/ld+json":
+            texts = [script.text, *(child.tail for child in script)]
+            yield from (text for text in texts if text)
+
+
+def _jsonld_types(scripts: list[HtmlElement]) -> set[str]:
     types: set[str] = set()
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+    for script in _jsonld_scripts(scripts):
         try:
             data = json.loads(script)
         except ValueError:
