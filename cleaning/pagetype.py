@@ -106,6 +106,10 @@ _MANY_CHILDREN = XPath(".//*[count(*) >= $least]")
 _HEADLINE_WORDS = 3  # link text of at least this many words reads as a headline
 _PROSE_WORDS = 12  # a line of at least this many words, ending as a sentence, is prose
 _MIN_TEASERS = 4  # sibling cards that make a list of teasers
+# least share of a link hub's text in its links and teaser cards: the keep pages the model
+# took for listings had at most 0.11, the listings it found 0.23 and more (wcxb-dev)
+MIN_LINKED_TEXT = 0.2
+_SPAN_WORDS = 4  # words of text looked up at a time in the link and teaser texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +184,9 @@ def text_signals(
     ``headline_cover``: the share of the text in lines that are (or start with) the text of
     one of the page's headline links; ``teaser_cover``: the share in lines that are part of a
     teaser card. A link hub's main text is its teasers' headlines and summaries (trafilatura
-    often drops the linked headlines and keeps the summaries).
+    often drops the linked headlines and keeps the summaries). ``linked_text``: the share of
+    the text found, ``_SPAN_WORDS`` words at a time, in a teaser card or a link; unlike the two
+    above, it finds teasers that extraction ran together into one line.
     """
     lines = [line for line in text.split("\n") if line.strip()]
     words = [word_count(line) for line in lines]
@@ -204,12 +210,39 @@ def text_signals(
         "headline_cover": linked / total,
         "link_lines": _log(link_lines),
         "teaser_cover": in_cards / total,
+        "linked_text": _linked_text(lines, markup),
         "words": _log(sum(words)),
         "prose_share": prose / total,
         "short_line_share": short / len(lines) if lines else 1.0,
         "has_date": float(has_date),
         "has_author": float(has_author),
     }
+
+
+def _linked_text(lines: list[str], markup: Markup) -> float:
+    """The share of the words of these lines that are in a teaser card or a link text.
+
+    Each line is looked up in spans of ``_SPAN_WORDS`` words (the last span of a line ends
+    at its end), squashed as the cards are (see ``_squash``); a line shorter than a span
+    counts only if it is a link's whole text, since a word or two is found in any text.
+    """
+    cards = "\x00".join(markup.teasers)
+    links = "\x00".join("".join(text.split()) for text in markup.links)
+    total = found = 0
+    for line in lines:
+        words = _fold(line).split()
+        total += len(words)
+        if len(words) < _SPAN_WORDS:
+            found += len(words) if " ".join(words) in markup.links else 0
+            continue
+        for start in range(0, len(words), _SPAN_WORDS):
+            span = words[start : start + _SPAN_WORDS]
+            if len(span) < _SPAN_WORDS:  # the rest of the line: its last full span
+                span = words[-_SPAN_WORDS:]
+            squashed = "".join(span)
+            if squashed in cards or squashed in links:
+                found += min(_SPAN_WORDS, len(words) - start)
+    return found / total if total else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +256,18 @@ class PageTypeModel:
     article_bias: float
     listing_threshold: float
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PageTypeModel:
+        """The model as ``data/page_type_model.json`` stores it."""
+        return cls(
+            names=list(data["features"]),
+            listing_weights=[float(w) for w in data["listing"]["weights"]],
+            listing_bias=float(data["listing"]["bias"]),
+            article_weights=[float(w) for w in data["article"]["weights"]],
+            article_bias=float(data["article"]["bias"]),
+            listing_threshold=float(data["listing"]["threshold"]),
+        )
+
     def listing_score(self, features: dict[str, float]) -> float:
         return _sigmoid(self.listing_bias + _dot(self.listing_weights, features, self.names))
 
@@ -234,7 +279,8 @@ class PageTypeModel:
 
         A page with fewer than ``_MIN_TEASERS`` headline links or lines that are links links to
         too little to be a link hub, whatever the model says of its short text (an about page,
-        a short item).
+        a short item); a page whose text is mostly not in its links and teaser cards is not
+        one either, whatever its markup (see ``could_be_listing``).
         """
         listing = self.listing_score(features)
         if could_be_listing(features) and listing >= self.listing_threshold:
@@ -246,22 +292,21 @@ class PageTypeModel:
 
 def could_be_listing(features: dict[str, float]) -> bool:
     """Whether the page has enough headline links, or lines of its text that are links, to be
-    a link hub at all."""
+    a link hub at all, and enough of its text in its links and teasers (``linked_text``).
+
+    A link hub's text is its teasers; a page with a grid of cards beside a text of its own (a
+    service's home page, a shop category with a buying guide, a recipe with related recipes)
+    has, in its markup, all a link hub has, and its text is what a reader came for.
+    """
     least = _log(_MIN_TEASERS)
+    if features.get("linked_text", 0.0) < MIN_LINKED_TEXT:
+        return False
     return features.get("headline_links", 0.0) >= least or features.get("link_lines", 0.0) >= least
 
 
 @lru_cache(maxsize=4)
 def load_model(path: Path = DEFAULT_MODEL_FILE) -> PageTypeModel:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return PageTypeModel(
-        names=list(data["features"]),
-        listing_weights=[float(w) for w in data["listing"]["weights"]],
-        listing_bias=float(data["listing"]["bias"]),
-        article_weights=[float(w) for w in data["article"]["weights"]],
-        article_bias=float(data["article"]["bias"]),
-        listing_threshold=float(data["listing"]["threshold"]),
-    )
+    return PageTypeModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _dot(weights: list[float], features: dict[str, float], names: list[str]) -> float:

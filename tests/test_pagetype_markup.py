@@ -1,4 +1,5 @@
-"""The page-type markup signals: the one-pass reading gives what the XPath reading gives."""
+"""The page-type signals: the one-pass reading of the markup gives what the XPath reading
+gives; a page whose text is not its links and teasers is no listing."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from cleaning.extraction import parse_html
 from cleaning.pagetype import (
     _CHROME,
     _MIN_TEASERS,
+    MIN_LINKED_TEXT,
+    Markup,
+    PageType,
     _link_text,
     _link_text_fast,
+    _linked_text,
     _outer_chrome,
+    _squash,
     _teaser_parents,
+    could_be_listing,
+    load_model,
     read_markup,
 )
 
@@ -74,3 +82,45 @@ def test_markup_signals_read_the_whole_document() -> None:
     declared = read_markup(parse_html(PAGES["json-ld"]), "https://example.com/a")
     assert declared.signals["ld_article"] == declared.signals["published_time"] == 1.0
     assert declared.signals["article_cards"] > 0
+
+
+# the signals of two pages of the extraction data: huggingface.co's home page (a service page
+# whose main text is its own pitch, beside a grid of model cards) and bbc.com/news (a link hub
+# whose teasers extraction ran together into one line)
+HOME_PAGE_PITCH = {
+    "article_cards": 0.6356, "body_chars": 1.6132, "has_date": 1.0, "headline_density": 0.7782,
+    "headline_links": 0.7475, "link_density": 0.8203, "linked_text": 0.0, "og_website": 1.0,
+    "prose_share": 0.3232, "short_line_share": 0.6522, "teaser_cards": 0.7167,
+    "teaser_cover": 0.0061, "teaser_share": 0.6343, "url_home": 1.0, "words": 1.0212,
+}  # fmt: skip
+NEWS_HUB = {
+    "article_cards": 0.1386, "body_chars": 1.8114, "headline_density": 0.962,
+    "headline_links": 0.8051, "link_density": 0.9667, "linked_text": 0.9889,
+    "teaser_cards": 0.7978, "teaser_share": 1.0, "url_depth": 0.1667, "url_listing_segment": 1.0,
+    "url_slug_words": 0.1667, "words": 1.4597,
+}  # fmt: skip
+
+
+def test_a_page_whose_text_is_not_its_links_is_no_listing() -> None:
+    model = load_model()
+    assert model.classify(HOME_PAGE_PITCH)[0] != PageType.LISTING
+    assert model.classify(NEWS_HUB)[0] == PageType.LISTING
+    assert not could_be_listing({**NEWS_HUB, "linked_text": MIN_LINKED_TEXT / 2})
+
+
+def _markup(links: set[str], teasers: tuple[str, ...] = ()) -> Markup:
+    return Markup({}, frozenset(), frozenset(links), teasers)
+
+
+def test_linked_text_finds_teasers_run_together() -> None:
+    cards = tuple(_squash(f"Story number {i} about the town. A summary of it.") for i in range(5))
+    markup = _markup({"story number 1 about the town", "home"}, cards)
+    hub = " ".join(f"Story number {i} about the town. A summary of it." for i in range(5))
+    # spans across two cards are not found: 21 of 25 spans here
+    assert _linked_text([hub], markup) == pytest.approx(0.84)
+    prose = "The council met on Monday to discuss the budget for the coming year."
+    assert _linked_text([prose], markup) == 0.0
+    # a short line counts only as a whole link text: a word or two is found in any text
+    assert _linked_text(["Home", "town"], markup) == 0.5
+    # the rest of a line (here 1 word of 17) is looked up in the line's last 4 words
+    assert _linked_text([prose + " Story number 3 about"], markup) == pytest.approx(1 / 17)
