@@ -201,16 +201,18 @@ def text_signals(
         if _fold(line) in headlines or _prefix(_fold(line)) in prefixes
     )
     link_lines = sum(1 for line in lines if _fold(line) in markup.links)
+    # one string to search rather than each card in turn (a squashed line holds no NUL)
+    cards = "\x00".join(teasers)
     in_cards = sum(
         n
         for n, line in zip(words, lines, strict=True)
-        if (squashed := _squash(line)) and any(squashed in card for card in teasers)
+        if (squashed := _squash(line)) and squashed in cards
     )
     return {
         "headline_cover": linked / total,
         "link_lines": _log(link_lines),
         "teaser_cover": in_cards / total,
-        "linked_text": _linked_text(lines, markup),
+        "linked_text": _linked_text(lines, markup, cards),
         "words": _log(sum(words)),
         "prose_share": prose / total,
         "short_line_share": short / len(lines) if lines else 1.0,
@@ -219,14 +221,14 @@ def text_signals(
     }
 
 
-def _linked_text(lines: list[str], markup: Markup) -> float:
+def _linked_text(lines: list[str], markup: Markup, cards: str) -> float:
     """The share of the words of these lines that are in a teaser card or a link text.
 
     Each line is looked up in spans of ``_SPAN_WORDS`` words (the last span of a line ends
     at its end), squashed as the cards are (see ``_squash``); a line shorter than a span
     counts only if it is a link's whole text, since a word or two is found in any text.
+    ``cards``: the page's teaser cards, joined by NUL.
     """
-    cards = "\x00".join(markup.teasers)
     links = "\x00".join("".join(text.split()) for text in markup.links)
     total = found = 0
     for line in lines:

@@ -115,12 +115,13 @@ def _markup(links: set[str], teasers: tuple[str, ...] = ()) -> Markup:
 def test_linked_text_finds_teasers_run_together() -> None:
     cards = tuple(_squash(f"Story number {i} about the town. A summary of it.") for i in range(5))
     markup = _markup({"story number 1 about the town", "home"}, cards)
+    joined = "\x00".join(cards)
     hub = " ".join(f"Story number {i} about the town. A summary of it." for i in range(5))
     # spans across two cards are not found: 21 of 25 spans here
-    assert _linked_text([hub], markup) == pytest.approx(0.84)
+    assert _linked_text([hub], markup, joined) == pytest.approx(0.84)
     prose = "The council met on Monday to discuss the budget for the coming year."
-    assert _linked_text([prose], markup) == 0.0
+    assert _linked_text([prose], markup, joined) == 0.0
     # a short line counts only as a whole link text: a word or two is found in any text
-    assert _linked_text(["Home", "town"], markup) == 0.5
+    assert _linked_text(["Home", "town"], markup, joined) == 0.5
     # the rest of a line (here 1 word of 17) is looked up in the line's last 4 words
-    assert _linked_text([prose + " Story number 3 about"], markup) == pytest.approx(1 / 17)
+    assert _linked_text([prose + " Story number 3 about"], markup, joined) == pytest.approx(1 / 17)
