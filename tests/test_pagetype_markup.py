@@ -54,13 +54,13 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
+# pages with one <body>: read_markup reads a page with two by XPath itself
+@pytest.mark.parametrize("name", sorted(set(PAGES) - {"two roots"}))
 def test_fast_link_text_and_teaser_parents_match_xpath(name: str) -> None:
     tree = parse_html(PAGES[name])
     assert tree is not None
     bodies = tree.xpath("//body")
-    if len(bodies) != 1:
-        pytest.skip("read_markup takes the XPath path itself")
+    assert len(bodies) == 1
     chrome = _outer_chrome(bodies[0])
     assert chrome is not None
     assert _link_text_fast(bodies[0], chrome) == _link_text(tree)
