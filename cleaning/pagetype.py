@@ -109,6 +109,7 @@ _MIN_TEASERS = 4  # sibling cards that make a list of teasers
 # least share of a link hub's text in its links and teaser cards: the keep pages the model
 # took for listings had at most 0.11, the listings it found 0.23 and more (wcxb-dev)
 MIN_LINKED_TEXT = 0.2
+_CARD_CHARS_PER_LINK = 8
 _SPAN_WORDS = 4  # words of text looked up at a time in the link and teaser texts
 
 
@@ -120,6 +121,8 @@ class Markup:
     headlines: frozenset[str]  # folded text of links of at least _HEADLINE_WORDS words
     links: frozenset[str]  # folded text of every link
     teasers: tuple[str, ...]  # text of each teaser card, folded, without white space
+    # text of each <article> or <li> card around a headline link, folded, without white space
+    link_cards: tuple[str, ...] = ()
 
 
 def read_markup(tree: HtmlElement, url: str) -> Markup:
@@ -131,10 +134,10 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
     body = found["body"][0] if len(found["body"]) == 1 else None
     chrome = _outer_chrome(body) if body is not None else None
     if body is None or chrome is None:  # the general case, as XPath tells it
-        body_chars, link_chars, headline_chars, links = _link_text(tree)
+        body_chars, link_chars, headline_chars, links, link_cards = _link_text(tree)
         cards = _teaser_lists(tree.xpath(f"//body//*[count(*) >= {_MIN_TEASERS}][not({_CHROME})]"))
     else:
-        body_chars, link_chars, headline_chars, links = _link_text_fast(body, chrome)
+        body_chars, link_chars, headline_chars, links, link_cards = _link_text_fast(body, chrome)
         cards = _teaser_lists(_teaser_parents(body))
     headlines = frozenset(t for t in links if word_count(t) >= _HEADLINE_WORDS)
     teaser_chars = sum(len(card) for card in cards)
@@ -156,7 +159,7 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
         "teaser_share": min(teaser_chars, body_chars) / body_chars if body_chars else 0.0,
     }
     features.update(url_signals(url))
-    return Markup(features, headlines, links, tuple(cards))
+    return Markup(features, headlines, links, tuple(cards), link_cards)
 
 
 def url_signals(url: str) -> dict[str, float]:
@@ -212,7 +215,7 @@ def text_signals(
         "headline_cover": linked / total,
         "link_lines": _log(link_lines),
         "teaser_cover": in_cards / total,
-        "linked_text": _linked_text(lines, markup, cards),
+        "linked_text": _linked_text(lines, markup, "\x00".join((cards, *markup.link_cards))),
         "words": _log(sum(words)),
         "prose_share": prose / total,
         "short_line_share": short / len(lines) if lines else 1.0,
@@ -365,7 +368,7 @@ def _outer_chrome(body: HtmlElement) -> list[HtmlElement] | None:
     ]
 
 
-def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str]]:
+def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str], tuple[str, ...]]:
     """Characters of text outside the chrome, of it in links and in headline links, and the
     folded texts of the links (any tree; ``_link_text_fast`` gives the same for one body)."""
     body = sum(len(t.strip()) for t in tree.xpath(f"//body//text()[not({_CHROME})]"))
@@ -374,7 +377,7 @@ def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str]]:
 
 def _link_text_fast(
     body: HtmlElement, chrome: list[HtmlElement]
-) -> tuple[int, int, int, frozenset[str]]:
+) -> tuple[int, int, int, frozenset[str], tuple[str, ...]]:
     """``_link_text`` of a page with one ``body``, given its outermost chrome elements: the
     text of the whole body less that of the chrome, instead of an XPath ancestor test on
     every text node (most of this step's time)."""
@@ -390,17 +393,32 @@ def _stripped_chars(element: HtmlElement) -> int:
     return sum(map(len, map(str.strip, _TEXTS(element))))
 
 
-def _links(links: Iterable[HtmlElement], body: int) -> tuple[int, int, frozenset[str]]:
+def _links(
+    links: Iterable[HtmlElement], body: int
+) -> tuple[int, int, frozenset[str], tuple[str, ...]]:
     linked = headline = 0
     texts: set[str] = set()
+    cards: list[str] = []
     for link in links:
         text = " ".join(_STRING(link).split())
         linked += len(text)
         if word_count(text) >= _HEADLINE_WORDS:
             headline += len(text)
+            cards.extend(_link_card(link, text))
         if text:
             texts.add(text.casefold())
-    return min(linked, body), min(headline, body), frozenset(texts)
+    return min(linked, body), min(headline, body), frozenset(texts), tuple(cards)
+
+
+def _link_card(link: HtmlElement, text: str) -> list[str]:
+    """The text of the ``<article>`` or ``<li>`` around a headline link, squashed, if that is
+    a card (a headline and its summary; at most ``_CARD_CHARS_PER_LINK`` times the link's
+    text), not an article holding a link: teasers too few to make a teaser list."""
+    card = next(link.iterancestors("article", "li"), None)
+    if card is None:
+        return []
+    squashed = _squash(_STRING(card))
+    return [squashed] if len(squashed) <= _CARD_CHARS_PER_LINK * len(text) else []
 
 
 def _teaser_parents(body: HtmlElement) -> list[HtmlElement]:

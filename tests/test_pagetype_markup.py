@@ -21,6 +21,7 @@ from cleaning.pagetype import (
     could_be_listing,
     load_model,
     read_markup,
+    text_signals,
 )
 
 CARDS = "".join(
@@ -125,3 +126,22 @@ def test_linked_text_finds_teasers_run_together() -> None:
     assert _linked_text(["Home", "town"], markup, joined) == 0.5
     # the rest of a line (here 1 word of 17) is looked up in the line's last 4 words
     assert _linked_text([prose + " Story number 3 about"], markup, joined) == pytest.approx(1 / 17)
+
+
+def test_teasers_too_few_for_a_teaser_list_count_as_linked_text() -> None:
+    # three <article> teasers (a list needs four); extraction kept one headline of three
+    cards = "".join(
+        f'<article class="teaser"><h2><a href="/news/{i}/">Headline number {i} of this'
+        f" section</a></h2><p>The summary of story {i} says what happened in it, in a"
+        f" sentence.</p></article>"
+        for i in range(3)
+    )
+    page = f"<html><body><main><h1>Section</h1>{cards}</main></body></html>"
+    markup = read_markup(parse_html(page), "https://example.com/de/")
+    assert not markup.teasers and len(markup.link_cards) == 3
+    text = "Headline number 0 of this section\n" + "\n".join(
+        f"The summary of story {i} says what happened in it, in a sentence." for i in range(3)
+    )
+    signals = text_signals(text, markup, has_date=False, has_author=False)
+    assert signals["teaser_cover"] == 0.0
+    assert signals["linked_text"] == 1.0
