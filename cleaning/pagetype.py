@@ -398,27 +398,32 @@ def _links(
 ) -> tuple[int, int, frozenset[str], tuple[str, ...]]:
     linked = headline = 0
     texts: set[str] = set()
-    cards: list[str] = []
+    read: dict[HtmlElement, str] = {}  # the squashed text of each card element, read once
+    cards: dict[HtmlElement, str] = {}
     for link in links:
         text = " ".join(_STRING(link).split())
         linked += len(text)
         if word_count(text) >= _HEADLINE_WORDS:
             headline += len(text)
-            cards.extend(_link_card(link, text))
+            _add_link_card(cards, read, link, text)
         if text:
             texts.add(text.casefold())
-    return min(linked, body), min(headline, body), frozenset(texts), tuple(cards)
+    return min(linked, body), min(headline, body), frozenset(texts), tuple(cards.values())
 
 
-def _link_card(link: HtmlElement, text: str) -> list[str]:
+def _add_link_card(
+    cards: dict[HtmlElement, str], read: dict[HtmlElement, str], link: HtmlElement, text: str
+) -> None:
     """The text of the ``<article>`` or ``<li>`` around a headline link, squashed, if that is
     a card (a headline and its summary; at most ``_CARD_CHARS_PER_LINK`` times the link's
     text), not an article holding a link: teasers too few to make a teaser list."""
     card = next(link.iterancestors("article", "li"), None)
-    if card is None:
-        return []
-    squashed = _squash(_STRING(card))
-    return [squashed] if len(squashed) <= _CARD_CHARS_PER_LINK * len(text) else []
+    if card is None or card in cards:
+        return
+    if card not in read:
+        read[card] = _squash(_STRING(card))
+    if len(read[card]) <= _CARD_CHARS_PER_LINK * len(text):
+        cards[card] = read[card]
 
 
 def _teaser_parents(body: HtmlElement) -> list[HtmlElement]:
