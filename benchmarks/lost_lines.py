@@ -6,6 +6,7 @@ Run from the repository root::
     python -m benchmarks.lost_lines --show 40   # also 40 of the lost lines
     python -m benchmarks.lost_lines --reason learned --split test
     python -m benchmarks.lost_lines --snippets  # "with" snippets trafilatura finds, we miss
+    python -m benchmarks.lost_lines --versus 20 # 20 wcxb-dev pages furthest under trafilatura
 
 `clean_page` runs on every page of the extraction data sets with expected texts (wcxb-dev) or
 ``with`` snippets (trafilatura-eval); each removed line that is a whole line of the expected
@@ -29,9 +30,11 @@ from benchmarks.extraction import (
     CRAWL_OPTIONS,
     DEFAULT_DATA_ROOT,
     extract_trafilatura,
+    f1_score,
     found_snippets,
     in_split,
     load_docs,
+    shingle_scores,
 )
 from benchmarks.planted_junk import normalize_whitespace
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
@@ -136,6 +139,68 @@ def _why_missing(dataset: str, doc_id: str, snippet: str, removed: Iterable[Remo
     return Missed(dataset, doc_id, NOT_EXTRACTED, snippet)
 
 
+@dataclass(frozen=True, slots=True)
+class Versus:
+    """One page's F1 against its expected text, cleancrawl (as a crawl runs it) and
+    trafilatura, and why cleancrawl's text is shorter: its drop reason, or the reasons of the
+    removed lines that trafilatura's text holds (``reason count``), or ``not_extracted``."""
+
+    doc_id: str
+    label: str
+    ours: float
+    theirs: float
+    why: str
+
+    @property
+    def loss(self) -> float:
+        return self.theirs - self.ours
+
+
+def versus(dataset: Path, limit: int | None = None, split: str = "all") -> list[Versus]:
+    """Every page of a data set with an expected text, cleancrawl's F1 beside trafilatura's,
+    the pages losing most first."""
+    pages = []
+    for doc in load_docs(dataset, limit):
+        if not doc.text or not in_split(doc.id, split):
+            continue
+        html = doc.read_html()
+        theirs_text = extract_trafilatura(html, doc.url)[0]
+        result = clean_page(html, doc.url, CRAWL_OPTIONS)
+        ours_text = result.text if result.kept else ""
+        ours = f1_score(*shingle_scores(ours_text, doc.text))
+        theirs = f1_score(*shingle_scores(theirs_text, doc.text))
+        why = result.drop_reason or _cut_lines(result.removed_lines, theirs_text) or NOT_EXTRACTED
+        label = str(doc.meta.get("page_type") or "unlabeled")
+        pages.append(Versus(doc.id, label, ours, theirs, why))
+    return sorted(pages, key=lambda page: (-page.loss, page.doc_id))
+
+
+def _cut_lines(removed: Iterable[RemovedLine], theirs: str) -> str:
+    """The reasons of the removed lines that trafilatura's text holds, with their counts."""
+    folded = _fold(theirs)
+    counts = Counter(
+        line.reason for line in removed if (text := _fold(line.line)) in folded and text
+    )
+    return ", ".join(f"{reason} {n}" for reason, n in counts.most_common())
+
+
+def _print_versus(pages: list[Versus], show: int) -> None:
+    losses = [page for page in pages if page.loss > 0]
+    total = len(pages) or 1
+    print(
+        f"{len(pages)} pages; mean F1 cleancrawl {sum(p.ours for p in pages) / total:.4f}, "
+        f"trafilatura {sum(p.theirs for p in pages) / total:.4f}; "
+        f"{len(losses)} pages lose {sum(p.loss for p in losses) / total:.4f} of mean F1"
+    )
+    print("| page | label | F1 cleancrawl | F1 trafilatura | share of mean F1 | why |")
+    print("|---|---|--:|--:|--:|---|")
+    for page in losses[:show]:
+        print(
+            f"| {page.doc_id} | {page.label} | {page.ours:.3f} | {page.theirs:.3f} "
+            f"| {page.loss / total:.4f} | {page.why} |"
+        )
+
+
 def _print_missed(missed: list[Missed], show: int) -> None:
     counts = Counter((m.dataset, m.reason) for m in missed)
     print('| data set | reason | "with" snippets trafilatura finds, cleancrawl misses |')
@@ -160,7 +225,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help='list the "with" snippets trafilatura finds and cleancrawl (page drops on) misses',
     )
+    parser.add_argument(
+        "--versus",
+        type=int,
+        metavar="N",
+        help="the N wcxb-dev pages whose F1 is furthest under trafilatura's, and why",
+    )
+    parser.add_argument(
+        "--dataset", default="wcxb-dev", help="the data set of --versus (default: wcxb-dev)"
+    )
     args = parser.parse_args(argv)
+    if args.versus is not None:
+        pages = versus(args.data_root / args.dataset, args.limit, args.split)
+        _print_versus(pages, args.versus)
+        return 0
     if args.snippets:
         missed: list[Missed] = []
         for name in ("trafilatura-eval", "wcxb-dev"):

@@ -17,9 +17,11 @@ and its `page_signals` are cached in `benchmarks/results/page_type_signals.jsonl
 Both models are fitted on the training half of the pages only (`benchmarks.extraction`'s
 `in_training_half`), so the other half scores pages the model never saw. The listing
 threshold is chosen on the training half: the lowest score at which at most `MAX_ARTICLE_LOSS`
-of the articles (wcxb-dev's and all of trafilatura-eval) and at most `MAX_OTHER_LOSS` of the
-other pages with main text would be taken for listings, because a lost article costs more than
-a written listing.
+of the articles (wcxb-dev's and all of trafilatura-eval) and at most `MAX_OTHER_LOSS` (none) of
+the other pages with main text would be taken for listings, because a lost page costs more
+than a written listing (written as `other`, it can still be filtered on the column). Pages that
+`could_be_listing` rules out score 0 here, as `PageTypeModel.classify` rules them out. The
+table printed is that of the model as stored (rounded), which is the one `clean_page` runs.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import math
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
@@ -36,7 +39,12 @@ from typing import TYPE_CHECKING, Any
 
 from benchmarks.extraction import DEFAULT_DATA_ROOT, in_training_half
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
-from cleaning.pagetype import DEFAULT_MODEL_FILE, could_be_listing
+from cleaning.pagetype import (
+    DEFAULT_MODEL_FILE,
+    MIN_LINKED_TEXT,
+    PageTypeModel,
+    could_be_listing,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -46,8 +54,11 @@ LISTING_LABELS = frozenset({"listing", "collection"})
 OTHER_LABELS = frozenset({"forum", "documentation", "service", "product"})
 # Shares of the training half's articles and other pages the threshold may take for listings.
 MAX_ARTICLE_LOSS = 0.003
-MAX_OTHER_LOSS = 0.05
+MAX_OTHER_LOSS = 0.0
 C = 1.0
+# the stored model's precision: its threshold is rounded up, away from the page it was set by
+WEIGHT_DIGITS = 6
+THRESHOLD_DIGITS = 2
 _OPTIONS = CleaningOptions(min_words=None, page_types=ALL_PAGE_TYPES)
 
 
@@ -174,39 +185,50 @@ def main(argv: list[str] | None = None) -> int:
     others = _scores(
         listing_model, [r for r in train if r["label"] in OTHER_LABELS], names, gated=True
     )
-    threshold = max(
-        threshold_for(articles, MAX_ARTICLE_LOSS), threshold_for(others, MAX_OTHER_LOSS)
+    # rounded up, so that the stored threshold stays above the keep page it was set by
+    threshold = (
+        math.ceil(
+            max(threshold_for(articles, MAX_ARTICLE_LOSS), threshold_for(others, MAX_OTHER_LOSS))
+            * 10**THRESHOLD_DIGITS
+        )
+        / 10**THRESHOLD_DIGITS
     )
+    payload: dict[str, Any] = {
+        "features": names,
+        "listing": {
+            "weights": [round(float(w), WEIGHT_DIGITS) for w in listing_model.coef_[0]],
+            "bias": round(float(listing_model.intercept_[0]), WEIGHT_DIGITS),
+            "threshold": threshold,
+        },
+        "article": {
+            "weights": [round(float(w), WEIGHT_DIGITS) for w in article_model.coef_[0]],
+            "bias": round(float(article_model.intercept_[0]), WEIGHT_DIGITS),
+        },
+    }
+    # the table of the model as stored (rounded), which is the one clean_page runs
+    stored = PageTypeModel.from_dict(payload)
     table = report(
         rows,
-        _scores(listing_model, rows, names, gated=True),
-        _scores(article_model, rows, names),
-        threshold,
+        [
+            stored.listing_score(r["signals"]) if could_be_listing(r["signals"]) else 0.0
+            for r in rows
+        ],
+        [stored.article_score(r["signals"]) for r in rows],
+        stored.listing_threshold,
     )
     print(json.dumps(table, indent=1))
     if args.report:
         return 0
-    payload = {
-        "features": names,
-        "listing": {
-            "weights": [round(float(w), 4) for w in listing_model.coef_[0]],
-            "bias": round(float(listing_model.intercept_[0]), 4),
-            "threshold": round(threshold, 4),
-        },
-        "article": {
-            "weights": [round(float(w), 4) for w in article_model.coef_[0]],
-            "bias": round(float(article_model.intercept_[0]), 4),
-        },
-        "trained_on": {
-            "data": _digest(args.data_root.glob("*/docs.jsonl")),
-            "pages": len(train),
-            "scikit_learn": version("scikit-learn"),
-            "max_article_loss": MAX_ARTICLE_LOSS,
-            "max_other_loss": MAX_OTHER_LOSS,
-            "c": C,
-        },
-        "validation": table,
+    payload["trained_on"] = {
+        "data": _digest(args.data_root.glob("*/docs.jsonl")),
+        "pages": len(train),
+        "scikit_learn": version("scikit-learn"),
+        "max_article_loss": MAX_ARTICLE_LOSS,
+        "max_other_loss": MAX_OTHER_LOSS,
+        "min_linked_text": MIN_LINKED_TEXT,
+        "c": C,
     }
+    payload["validation"] = table
     args.output.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0

@@ -23,9 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from lxml.etree import XPath
+
 from cleaning.words import word_count
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from lxml.html import HtmlElement
 
 DEFAULT_MODEL_FILE = Path(__file__).with_name("data") / "page_type_model.json"
@@ -93,14 +97,20 @@ _SLUG_SPLIT = re.compile(r"[-_+.,~]+")
 _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{4,}")
 _SENTENCE_END = re.compile('[.!?\u3002\uff01\uff1f…:;"”»)]$')  # CJK full stops too
-# text outside the page chrome (navigation, header, footer, sidebars, scripts)
-_CHROME = (
-    "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside "
-    "or ancestor::script or ancestor::style or ancestor::noscript or ancestor::form"
-)
+# the page chrome (navigation, header, footer, sidebars, scripts): its text is not the page's
+_CHROME_TAGS = ("nav", "header", "footer", "aside", "script", "style", "noscript", "form")
+_CHROME = " or ".join(f"ancestor::{tag}" for tag in _CHROME_TAGS)
+_STRING = XPath("string()", smart_strings=False)  # an element's text, as itertext() joins it
+_TEXTS = XPath(".//text()", smart_strings=False)
+_MANY_CHILDREN = XPath(".//*[count(*) >= $least]")
 _HEADLINE_WORDS = 3  # link text of at least this many words reads as a headline
 _PROSE_WORDS = 12  # a line of at least this many words, ending as a sentence, is prose
 _MIN_TEASERS = 4  # sibling cards that make a list of teasers
+# least share of a link hub's text in its links and teaser cards: the keep pages the model
+# took for listings had at most 0.11, the listings it found 0.23 and more (wcxb-dev)
+MIN_LINKED_TEXT = 0.2
+_CARD_CHARS_PER_LINK = 8
+_SPAN_WORDS = 4  # words of text looked up at a time in the link and teaser texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +121,25 @@ class Markup:
     headlines: frozenset[str]  # folded text of links of at least _HEADLINE_WORDS words
     links: frozenset[str]  # folded text of every link
     teasers: tuple[str, ...]  # text of each teaser card, folded, without white space
+    # text of each <article> or <li> card around a headline link, folded, without white space
+    link_cards: tuple[str, ...] = ()
 
 
 def read_markup(tree: HtmlElement, url: str) -> Markup:
     """Signals of the parsed page (after widget pruning, before extraction)."""
-    og_type = _meta(tree, "og:type")
-    types = _jsonld_types(tree)
-    body_chars, link_chars, headline_chars, links = _link_text(tree)
+    # one pass over the tree for the elements read here, rather than one per kind
+    found = _by_tag(tree, ("body", "article", "h2", "h3", "h4", "meta", "script"))
+    og_type, published_time = _metas(found["meta"], ("og:type", "article:published_time"))
+    types = _jsonld_types(found["script"])
+    body = found["body"][0] if len(found["body"]) == 1 else None
+    chrome = _outer_chrome(body) if body is not None else None
+    if body is None or chrome is None:  # the general case, as XPath tells it
+        body_chars, link_chars, headline_chars, links, link_cards = _link_text(tree)
+        cards = _teaser_lists(tree.xpath(f"//body//*[count(*) >= {_MIN_TEASERS}][not({_CHROME})]"))
+    else:
+        body_chars, link_chars, headline_chars, links, link_cards = _link_text_fast(body, chrome)
+        cards = _teaser_lists(_teaser_parents(body))
     headlines = frozenset(t for t in links if word_count(t) >= _HEADLINE_WORDS)
-    cards = _teaser_lists(tree)
     teaser_chars = sum(len(card) for card in cards)
     features = {
         "og_article": float(og_type == "article"),
@@ -128,11 +148,9 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
         "ld_article": float(bool(types & ARTICLE_TYPES)),
         "ld_listing": float(bool(types & LISTING_TYPES)),
         "ld_other": float(bool(types & OTHER_TYPES)),
-        "published_time": float(_meta(tree, "article:published_time") is not None),
-        "article_cards": _log(len(tree.xpath("//article"))),
-        "teaser_headings": _log(
-            int(tree.xpath("count(//*[self::h2 or self::h3 or self::h4][.//a[@href]])"))
-        ),
+        "published_time": float(published_time is not None),
+        "article_cards": _log(len(found["article"])),
+        "teaser_headings": _log(_teaser_headings(found["h2"] + found["h3"] + found["h4"])),
         "headline_links": _log(len(headlines)),
         "link_density": link_chars / body_chars if body_chars else 0.0,
         "headline_density": headline_chars / body_chars if body_chars else 0.0,
@@ -141,7 +159,7 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
         "teaser_share": min(teaser_chars, body_chars) / body_chars if body_chars else 0.0,
     }
     features.update(url_signals(url))
-    return Markup(features, headlines, links, tuple(cards))
+    return Markup(features, headlines, links, tuple(cards), link_cards)
 
 
 def url_signals(url: str) -> dict[str, float]:
@@ -169,7 +187,9 @@ def text_signals(
     ``headline_cover``: the share of the text in lines that are (or start with) the text of
     one of the page's headline links; ``teaser_cover``: the share in lines that are part of a
     teaser card. A link hub's main text is its teasers' headlines and summaries (trafilatura
-    often drops the linked headlines and keeps the summaries).
+    often drops the linked headlines and keeps the summaries). ``linked_text``: the share of
+    the text found, ``_SPAN_WORDS`` words at a time, in a teaser card or a link; unlike the two
+    above, it finds teasers that extraction ran together into one line.
     """
     lines = [line for line in text.split("\n") if line.strip()]
     words = [word_count(line) for line in lines]
@@ -184,21 +204,50 @@ def text_signals(
         if _fold(line) in headlines or _prefix(_fold(line)) in prefixes
     )
     link_lines = sum(1 for line in lines if _fold(line) in markup.links)
+    # one string to search rather than each card in turn (a squashed line holds no NUL)
+    cards = "\x00".join(teasers)
     in_cards = sum(
         n
         for n, line in zip(words, lines, strict=True)
-        if (squashed := _squash(line)) and any(squashed in card for card in teasers)
+        if (squashed := _squash(line)) and squashed in cards
     )
     return {
         "headline_cover": linked / total,
         "link_lines": _log(link_lines),
         "teaser_cover": in_cards / total,
+        "linked_text": _linked_text(lines, markup, "\x00".join((cards, *markup.link_cards))),
         "words": _log(sum(words)),
         "prose_share": prose / total,
         "short_line_share": short / len(lines) if lines else 1.0,
         "has_date": float(has_date),
         "has_author": float(has_author),
     }
+
+
+def _linked_text(lines: list[str], markup: Markup, cards: str) -> float:
+    """The share of the words of these lines that are in a teaser card or a link text.
+
+    Each line is looked up in spans of ``_SPAN_WORDS`` words (the last span of a line ends
+    at its end), squashed as the cards are (see ``_squash``); a line shorter than a span
+    counts only if it is a link's whole text, since a word or two is found in any text.
+    ``cards``: the page's teaser cards, joined by NUL.
+    """
+    links = "\x00".join("".join(text.split()) for text in markup.links)
+    total = found = 0
+    for line in lines:
+        words = _fold(line).split()
+        total += len(words)
+        if len(words) < _SPAN_WORDS:
+            found += len(words) if " ".join(words) in markup.links else 0
+            continue
+        for start in range(0, len(words), _SPAN_WORDS):
+            span = words[start : start + _SPAN_WORDS]
+            if len(span) < _SPAN_WORDS:  # the rest of the line: its last full span
+                span = words[-_SPAN_WORDS:]
+            squashed = "".join(span)
+            if squashed in cards or squashed in links:
+                found += min(_SPAN_WORDS, len(words) - start)
+    return found / total if total else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +261,18 @@ class PageTypeModel:
     article_bias: float
     listing_threshold: float
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PageTypeModel:
+        """The model as ``data/page_type_model.json`` stores it."""
+        return cls(
+            names=list(data["features"]),
+            listing_weights=[float(w) for w in data["listing"]["weights"]],
+            listing_bias=float(data["listing"]["bias"]),
+            article_weights=[float(w) for w in data["article"]["weights"]],
+            article_bias=float(data["article"]["bias"]),
+            listing_threshold=float(data["listing"]["threshold"]),
+        )
+
     def listing_score(self, features: dict[str, float]) -> float:
         return _sigmoid(self.listing_bias + _dot(self.listing_weights, features, self.names))
 
@@ -223,7 +284,8 @@ class PageTypeModel:
 
         A page with fewer than ``_MIN_TEASERS`` headline links or lines that are links links to
         too little to be a link hub, whatever the model says of its short text (an about page,
-        a short item).
+        a short item); a page whose text is mostly not in its links and teaser cards is not
+        one either, whatever its markup (see ``could_be_listing``).
         """
         listing = self.listing_score(features)
         if could_be_listing(features) and listing >= self.listing_threshold:
@@ -235,22 +297,21 @@ class PageTypeModel:
 
 def could_be_listing(features: dict[str, float]) -> bool:
     """Whether the page has enough headline links, or lines of its text that are links, to be
-    a link hub at all."""
+    a link hub at all, and enough of its text in its links and teasers (``linked_text``).
+
+    A link hub's text is its teasers; a page with a grid of cards beside a text of its own (a
+    service's home page, a shop category with a buying guide, a recipe with related recipes)
+    has, in its markup, all a link hub has, and its text is what a reader came for.
+    """
     least = _log(_MIN_TEASERS)
+    if features.get("linked_text", 0.0) < MIN_LINKED_TEXT:
+        return False
     return features.get("headline_links", 0.0) >= least or features.get("link_lines", 0.0) >= least
 
 
 @lru_cache(maxsize=4)
 def load_model(path: Path = DEFAULT_MODEL_FILE) -> PageTypeModel:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return PageTypeModel(
-        names=list(data["features"]),
-        listing_weights=[float(w) for w in data["listing"]["weights"]],
-        listing_bias=float(data["listing"]["bias"]),
-        article_weights=[float(w) for w in data["article"]["weights"]],
-        article_bias=float(data["article"]["bias"]),
-        listing_threshold=float(data["listing"]["threshold"]),
-    )
+    return PageTypeModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _dot(weights: list[float], features: dict[str, float], names: list[str]) -> float:
@@ -285,24 +346,97 @@ def _is_prose(words: int, line: str) -> bool:
     return words >= _PROSE_WORDS and bool(_SENTENCE_END.search(line.rstrip()))
 
 
-def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str]]:
+def _by_tag(tree: HtmlElement, tags: tuple[str, ...]) -> dict[str, list[HtmlElement]]:
+    """The elements of these tags in the whole document, in document order, as ``//tag``
+    finds them (broken pages have more than one top-level element)."""
+    found: dict[str, list[HtmlElement]] = {tag: [] for tag in tags}
+    tops = [*reversed(list(tree.itersiblings(preceding=True))), tree, *tree.itersiblings()]
+    for top in tops:
+        for element in top.iter(*tags):
+            found[element.tag].append(element)
+    return found
+
+
+def _outer_chrome(body: HtmlElement) -> list[HtmlElement] | None:
+    """The chrome elements of ``body`` that are in no other, None if ``body`` itself is."""
+    if next(body.iterancestors(*_CHROME_TAGS), None) is not None:
+        return None
+    return [
+        element
+        for element in body.iter(*_CHROME_TAGS)
+        if next(element.iterancestors(*_CHROME_TAGS), None) is None
+    ]
+
+
+def _link_text(tree: HtmlElement) -> tuple[int, int, int, frozenset[str], tuple[str, ...]]:
     """Characters of text outside the chrome, of it in links and in headline links, and the
-    folded texts of the links."""
+    folded texts of the links (any tree; ``_link_text_fast`` gives the same for one body)."""
     body = sum(len(t.strip()) for t in tree.xpath(f"//body//text()[not({_CHROME})]"))
+    return (body, *_links(tree.xpath(f"//body//a[@href][not({_CHROME})]"), body))
+
+
+def _link_text_fast(
+    body: HtmlElement, chrome: list[HtmlElement]
+) -> tuple[int, int, int, frozenset[str], tuple[str, ...]]:
+    """``_link_text`` of a page with one ``body``, given its outermost chrome elements: the
+    text of the whole body less that of the chrome, instead of an XPath ancestor test on
+    every text node (most of this step's time)."""
+    inside = sum(_stripped_chars(element) for element in chrome)
+    chars = _stripped_chars(body) - inside
+    in_chrome = {a for element in chrome for a in element.iter("a")}
+    links = [a for a in body.iter("a") if a.get("href") is not None and a not in in_chrome]
+    return (chars, *_links(links, chars))
+
+
+def _stripped_chars(element: HtmlElement) -> int:
+    # as //text() counts them: text nodes one by one, stripped
+    return sum(map(len, map(str.strip, _TEXTS(element))))
+
+
+def _links(
+    links: Iterable[HtmlElement], body: int
+) -> tuple[int, int, frozenset[str], tuple[str, ...]]:
     linked = headline = 0
     texts: set[str] = set()
-    for link in tree.xpath(f"//body//a[@href][not({_CHROME})]"):
-        text = " ".join("".join(link.itertext()).split())
+    read: dict[HtmlElement, str] = {}  # the squashed text of each card element, read once
+    cards: dict[HtmlElement, str] = {}
+    for link in links:
+        text = " ".join(_STRING(link).split())
         linked += len(text)
         if word_count(text) >= _HEADLINE_WORDS:
             headline += len(text)
+            _add_link_card(cards, read, link, text)
         if text:
             texts.add(text.casefold())
-    return body, min(linked, body), min(headline, body), frozenset(texts)
+    return min(linked, body), min(headline, body), frozenset(texts), tuple(cards.values())
 
 
-def _teaser_lists(tree: HtmlElement) -> list[str]:
-    """The texts of the page's teaser cards (see ``_squash``).
+def _add_link_card(
+    cards: dict[HtmlElement, str], read: dict[HtmlElement, str], link: HtmlElement, text: str
+) -> None:
+    """The text of the ``<article>`` or ``<li>`` around a headline link, squashed, if that is
+    a card (a headline and its summary; at most ``_CARD_CHARS_PER_LINK`` times the link's
+    text), not an article holding a link: teasers too few to make a teaser list."""
+    card = next(link.iterancestors("article", "li"), None)
+    if card is None or card in cards:
+        return
+    if card not in read:
+        read[card] = _squash(_STRING(card))
+    if len(read[card]) <= _CARD_CHARS_PER_LINK * len(text):
+        cards[card] = read[card]
+
+
+def _teaser_parents(body: HtmlElement) -> list[HtmlElement]:
+    """The elements of ``body`` outside the chrome with at least ``_MIN_TEASERS`` children."""
+    return [
+        element
+        for element in _MANY_CHILDREN(body, least=_MIN_TEASERS)
+        if next(element.iterancestors(*_CHROME_TAGS), None) is None
+    ]
+
+
+def _teaser_lists(parents: list[HtmlElement]) -> list[str]:
+    """The texts of the page's teaser cards (see ``_squash``), under these ``parents``.
 
     A teaser list is a run of sibling elements of one tag and class, at least
     ``_MIN_TEASERS`` of them, most holding a headline link of their own (to distinct targets)
@@ -310,7 +444,7 @@ def _teaser_lists(tree: HtmlElement) -> list[str]:
     (a user name link in a long post) nor a menu (one-word links).
     """
     cards: list[str] = []
-    for parent in tree.xpath(f"//body//*[count(*) >= {_MIN_TEASERS}][not({_CHROME})]"):
+    for parent in parents:
         groups: dict[tuple[str, str], list[HtmlElement]] = {}
         for child in parent:
             if isinstance(child.tag, str):
@@ -332,16 +466,16 @@ def _first_class(element: HtmlElement) -> str:
 
 def _teasers(items: list[HtmlElement]) -> list[str]:
     """The texts of those of these siblings that are teasers (see ``_squash``)."""
+    anchored = [(item, [a for a in item.iter("a") if a.get("href")]) for item in items]
+    anchored = [(item, anchors) for item, anchors in anchored if anchors]
+    if len(anchored) < max(_MIN_TEASERS, 0.4 * len(items)):
+        return []  # too few could be teasers: skip reading their text
     targets: set[str] = set()
     cards: list[str] = []
-    for item in items:
+    for item, anchors in anchored:
         text = " ".join(item.text_content().split())
-        best = max(
-            (" ".join(a.text_content().split()) for a in item.iter("a") if a.get("href")),
-            key=len,
-            default="",
-        )
-        href = next((a.get("href") for a in item.iter("a") if a.get("href")), "")
+        best = max((" ".join(a.text_content().split()) for a in anchors), key=len)
+        href = anchors[0].get("href")
         if (
             word_count(best) >= _HEADLINE_WORDS
             and len(best) >= 0.1 * len(text)
@@ -352,14 +486,36 @@ def _teasers(items: list[HtmlElement]) -> list[str]:
     return cards
 
 
-def _meta(tree: HtmlElement, prop: str) -> str | None:
-    values = tree.xpath("//meta[@property=$p or @name=$p]/@content", p=prop)
-    return str(values[0]).strip().lower() if values else None
+def _teaser_headings(headings: list[HtmlElement]) -> int:
+    """How many of these headings hold a link."""
+    return sum(
+        1 for heading in headings if any(a.get("href") is not None for a in heading.iter("a"))
+    )
 
 
-def _jsonld_types(tree: HtmlElement) -> set[str]:
+def _metas(metas: list[HtmlElement], props: tuple[str, ...]) -> tuple[str | None, ...]:
+    """The content of the first of these ``<meta>`` of each property (or name)."""
+    found: dict[str, str] = {}
+    for meta in metas:
+        content = meta.get("content")
+        if content is None:
+            continue
+        for key in (meta.get("property"), meta.get("name")):
+            if key in props and key not in found:
+                found[key] = content.strip().lower()
+    return tuple(found.get(prop) for prop in props)
+
+
+def _jsonld_scripts(scripts: list[HtmlElement]) -> Iterator[str]:
+    for script in scripts:
+        if script.get("type") == "application/ld+json":
+            texts = [script.text, *(child.tail for child in script)]
+            yield from (text for text in texts if text)
+
+
+def _jsonld_types(scripts: list[HtmlElement]) -> set[str]:
     types: set[str] = set()
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+    for script in _jsonld_scripts(scripts):
         try:
             data = json.loads(script)
         except ValueError:
