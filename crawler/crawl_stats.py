@@ -52,10 +52,17 @@ redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('HDEL', KEYS[5], ARGV[1])
 for i = 3, #ARGV, 3 do
   local op, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  if op == 'sum' then
-    redis.call('HINCRBY', KEYS[1], field, value)
-  elseif op == 'fsum' then
-    redis.call('HINCRBYFLOAT', KEYS[1], field, value)
+  if op == 'sum' or op == 'fsum' then
+    -- a counter is an integer in one worker's stats and a float in another's at times: an
+    -- error here would leave the merge half done (a script's writes are not rolled back)
+    local current = redis.call('HGET', KEYS[1], field)
+    if current and not tonumber(current) then
+      redis.call('HSET', KEYS[1], field, value)
+    elseif op == 'sum' and (not current or string.find(current, '^%-?%d+$')) then
+      redis.call('HINCRBY', KEYS[1], field, value)
+    else
+      redis.call('HINCRBYFLOAT', KEYS[1], field, value)
+    end
   else
     local current = redis.call('HGET', KEYS[1], field)
     local take = not current
@@ -107,8 +114,8 @@ def add_stats(cluster: Cluster, stats: Mapping[str, Any], run: str = "") -> None
     the run's snapshot."""
     run = run or run_id(cluster, stats.get("start_time", ""))
     args: list[Any] = [run, cluster.worker_id]
-    for name, value in sorted(stats.items()):
-        args += [_operation(name, value), name, _plain(value)]
+    for entry in _entries(stats):
+        args += entry
     script = cluster.client.register_script(MERGE)
     keys = [cluster.key("stats"), cluster.key("workers_done"), cluster.key("runs_done")]
     keys += [cluster.key("snapshots"), cluster.key("snapshot_until")]
@@ -120,11 +127,22 @@ def save_snapshot(
 ) -> None:
     """Store ``stats`` as the latest snapshot of ``run``, fresh for ``fresh_ms`` (the worker
     timeout); ``client``: a pipeline, to make it one transaction with other writes."""
-    entries = [[_operation(name, value), name, _plain(value)] for name, value in stats.items()]
+    entries = _entries(stats)
     script = cluster.client.register_script(SNAPSHOT)
     keys = [cluster.key("snapshots"), cluster.key("snapshot_until"), cluster.key("runs_done")]
     args: list[str | int] = [run, json.dumps(sorted(entries)), fresh_ms]
     script(keys=keys, args=args, client=client or cluster.client)
+
+
+def _entries(stats: Mapping[str, Any]) -> list[list[str]]:
+    """(operation, name, value) of each stat, by name; stats of no value left out: Scrapy's
+    ``items_per_minute`` is None for a run under a second, and a "None" stored by one worker
+    is no number for the next one's to be added to."""
+    return [
+        [_operation(name, value), name, _plain(value)]
+        for name, value in sorted(stats.items())
+        if value is not None
+    ]
 
 
 def _operation(name: str, value: Any) -> str:

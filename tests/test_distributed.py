@@ -159,18 +159,7 @@ def test_a_killed_worker_loses_nothing(redis_url: str, tmp_path: Path) -> None:
         assert held, "the victim held no lease when killed"
         victim.process.send_signal(signal.SIGKILL)
         victim.wait()
-        # a replacement, as systemd restarts a unit: same worker id, same output folder;
-        # the site holds its answers until it has joined, so the crawl cannot end before
-        # (a worker started after the end starts the next crawl)
-        site.serving.clear()
-        victim_id = worker_id(victim)
-        replacement = start_worker(tmp_path, "w1", redis_url, args, CLEANCRAWL_WORKER_ID=victim_id)
-        while "Worker " not in replacement.log and replacement.process.poll() is None:
-            time.sleep(0.1)
-        site.serving.set()
-        for worker in (workers[0], workers[2], replacement):
-            worker.wait()
-            check_clean(worker)
+        replacement = replace(victim, workers, site, tmp_path, redis_url, args)
         folders = [w.output for w in workers]
         assert not temp_files(folders)
         rows = rows_of(folders)
@@ -182,6 +171,32 @@ def test_a_killed_worker_loses_nothing(redis_url: str, tmp_path: Path) -> None:
             assert url in set(urls) or not url.startswith(f"{site.url}/news/")
         logs = " ".join(w.log for w in (workers[0], workers[2], replacement))
         assert "put back" in logs.lower()  # the victim's leases were queued again
+
+
+def replace(
+    victim: Worker,
+    workers: list[Worker],
+    site: ArticleSite,
+    tmp_path: Path,
+    redis_url: str,
+    args: list[str],
+    **settings: str,
+) -> Worker:
+    """Start the killed ``victim``'s replacement, as systemd restarts a unit (same worker id,
+    same output folder), and wait for the three workers to end cleanly. The site holds its
+    answers until the replacement has joined, so the crawl cannot end before (a worker
+    started after the end starts the next crawl)."""
+    site.serving.clear()
+    replacement = start_worker(
+        tmp_path, "w1", redis_url, args, CLEANCRAWL_WORKER_ID=worker_id(victim), **settings
+    )
+    while "Worker " not in replacement.log and replacement.process.poll() is None:
+        time.sleep(0.1)
+    site.serving.set()
+    for worker in (workers[0], workers[2], replacement):
+        worker.wait()
+        check_clean(worker)
+    return replacement
 
 
 def worker_id(worker: Worker) -> str:
@@ -396,17 +411,7 @@ def test_a_killed_workers_durable_stats_are_in_the_merged_stats(
         victim.wait()
         victim_files = list(victim.output.glob("*.parquet"))
         assert victim_files
-        site.serving.clear()  # the crawl cannot end before the replacement joined
-        victim_id = worker_id(victim)
-        replacement = start_worker(
-            tmp_path, "w1", redis_url, args, CLEANCRAWL_WORKER_ID=victim_id, **settings
-        )
-        while "Worker " not in replacement.log and replacement.process.poll() is None:
-            time.sleep(0.1)
-        site.serving.set()
-        for worker in (workers[0], workers[2], replacement):
-            worker.wait()
-            check_clean(worker)
+        replacement = replace(victim, workers, site, tmp_path, redis_url, args, **settings)
         rows = rows_of([w.output for w in workers])
         assert len(rows) == len({row["url"] for row in rows}), "a URL written twice"
         pages = [p for p in site.requests if p not in ("/robots.txt", "/sitemap.xml")]

@@ -334,3 +334,25 @@ def test_a_run_that_never_ends_counts_by_its_latest_snapshot(redis_url: str) -> 
     assert merged["cleaning/dropped/x"] == 2
     assert merged["cleancrawl/workers"] == 1
     assert merged["cleancrawl/runs_killed"] == 1
+
+
+def test_a_run_with_rates_of_none_does_not_break_the_next_runs_merge(redis_url: str) -> None:
+    """A worker that ends within a second has Scrapy's ``items_per_minute`` of None, and a
+    counter may be an integer in one run and a float in another: the next run's final stats
+    still all count (the script used to fail half way, its rows never added)."""
+    quick, busy = worker(redis_url, "w001", "c3"), worker(redis_url, "alpha", "c3")
+    add_stats(
+        quick,
+        {"items_per_minute": None, "parquet/rows_written": 0, "some/seconds": 2},
+        "w001 a 1",
+    )
+    add_stats(
+        busy,
+        {"items_per_minute": 48.0, "parquet/rows_written": 4, "some/seconds": 1.5},
+        "alpha b 2",
+    )
+    merged = merged_stats(quick.client, quick.key())
+    assert merged["parquet/rows_written"] == 4
+    assert merged["items_per_minute"] == 48.0
+    assert merged["some/seconds"] == 3.5
+    assert merged["cleancrawl/workers"] == 2
