@@ -125,33 +125,23 @@ return n
 # a worker running start(), gets 2 and queues the URL again, not counted twice (the crawl's
 # fingerprints filter it if it was queued); any other claimer gets 0 and the claimer's id.
 
-# Count a page URL of a site against its max_pages, for the whole crawl (KEYS: the site's
-# claims, URL -> claimer; ARGV: url, max_pages, claimer): {1} counted now, {2} claimed by
-# this claimer before, {0, claimer} by another one, {-1} the site is full.
-_CLAIM_PAGE = """
+# Count a page, sitemap or feed URL of a site against its max_pages or max_sitemaps, for the
+# whole crawl (KEYS: the site's claims, URL -> claimer, and for a sitemap its entries read;
+# ARGV: url, the limit, claimer, and for a sitemap max_sitemap_urls): {1} counted now, {2}
+# claimed by this claimer before, {0, claimer} by another one, {-1} the site is full, {-2}
+# max_sitemap_urls entries are read.
+_CLAIM = """
 local claimer = redis.call('HGET', KEYS[1], ARGV[1])
 if claimer then
   if claimer == ARGV[3] then return {2, claimer} end
   return {0, claimer}
 end
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then return {-1, ''} end
+if KEYS[2] and tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[4]) then
+  return {-2, ''}
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return {1, ARGV[3]}
-"""
-
-# Count a sitemap or feed URL of a site against its max_sitemaps, for the whole crawl (KEYS:
-# the site's sitemap claims, its entries read; ARGV: url, max_sitemaps, max_sitemap_urls,
-# claimer): as _CLAIM_PAGE, and {-2}: max_sitemap_urls entries are read.
-_CLAIM_SITEMAP = """
-local claimer = redis.call('HGET', KEYS[1], ARGV[1])
-if claimer then
-  if claimer == ARGV[4] then return {2, claimer} end
-  return {0, claimer}
-end
-if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then return {-1, ''} end
-if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then return {-2, ''} end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
-return {1, ARGV[4]}
 """
 
 # Read up to ARGV[1] more entries of one sitemap or feed (ARGV[3]) of a site, within its
@@ -196,8 +186,7 @@ class Frontier:
         self._reap = self.client.register_script(_REAP)
         self._return = self.client.register_script(_RETURN)
         self._outstanding = self.client.register_script(_OUTSTANDING)
-        self._claim = self.client.register_script(_CLAIM_PAGE)
-        self._claim_sitemap = self.client.register_script(_CLAIM_SITEMAP)
+        self._claim = self.client.register_script(_CLAIM)
         self._read_entries = self.client.register_script(_READ_ENTRIES)
         self._delete_if = self.client.register_script(_DELETE_IF)
 
@@ -292,7 +281,7 @@ class Frontier:
 
     def claim_page(self, site: str, url: str, max_pages: int, claimer: str) -> tuple[int, str]:
         """Count ``url`` against the site's ``max_pages`` for the whole crawl: (1, 2, 0 or
-        -1, the URL's claimer); see ``_CLAIM_PAGE``."""
+        -1, the URL's claimer); see ``_CLAIM``."""
         key = self.cluster.key("pages", site)
         return _verdict(self._claim(keys=[key], args=[url, max_pages, claimer]))
 
@@ -305,10 +294,10 @@ class Frontier:
         self, site: str, url: str, max_sitemaps: int, max_sitemap_urls: int, claimer: str
     ) -> tuple[int, str]:
         """Count a sitemap or feed against the site's ``max_sitemaps`` for the whole crawl:
-        (1, 2, 0, -1 or -2, its claimer); see ``_CLAIM_SITEMAP``."""
+        (1, 2, 0, -1 or -2, its claimer); see ``_CLAIM``."""
         keys = [self.cluster.key("sitemaps", site), self.cluster.key("sitemap_urls", site)]
-        args: list[str | int] = [url, max_sitemaps, max_sitemap_urls, claimer]
-        return _verdict(self._claim_sitemap(keys=keys, args=args))
+        args: list[str | int] = [url, max_sitemaps, claimer, max_sitemap_urls]
+        return _verdict(self._claim(keys=keys, args=args))
 
     def read_entries(self, site: str, sitemap: str, wanted: int, max_sitemap_urls: int) -> int:
         """How many of ``wanted`` more entries of the site's ``sitemap`` (or feed) may be read
@@ -488,7 +477,7 @@ def claimer_id(parent: str) -> str:
 
 class PageClaims:
     """``max_pages``, ``max_sitemaps`` and ``max_sitemap_urls`` of every site counted for the
-    whole crawl, in Redis, by claimer (see ``_CLAIM_PAGE``).
+    whole crawl, in Redis, by claimer (see ``_CLAIM``).
 
     ``parent``: the URL of the response whose output the URL is (a page, a sitemap, a feed,
     robots.txt), or ``START``. Verdicts: 1 the URL is this worker's to queue (counted now);
