@@ -96,12 +96,34 @@ def connect(url: str) -> redis.Redis:
     return client
 
 
+# Join the crawl of a namespace, or start one, in one step (KEYS: the crawl id key; ARGV:
+# the proposed crawl id, the namespace, the worker id or '' (number one), the worker
+# timeout in ms): {crawl id, worker id}. In the same step the worker counts as starting,
+# with a heartbeat, so no worker ending the crawl can end it under a worker that just joined
+# it (crawler.leases: _END checks and clears the crawl id in one step too): read the id,
+# then counted as starting in another call, and a crawl ended in between would be joined
+# after its end, its pages fetched again under an id nobody else uses.
+_JOIN = """
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+local id = redis.call('GET', KEYS[1])
+local base = ARGV[2] .. ':crawl:' .. id .. ':'
+local worker = ARGV[3]
+if worker == '' then
+  worker = string.format('w%03d', redis.call('INCR', base .. 'worker_numbers'))
+end
+redis.call('SADD', base .. 'starting', worker)
+redis.call('SET', base .. 'heartbeat:' .. worker, 1, 'PX', ARGV[4])
+return {id, worker}
+"""
+
+
 def join(settings: BaseSettings, spider: Spider | None) -> Cluster | None:
     """Join (or start) the crawl of ``spider`` in the Redis of ``REDIS_URL``; None without it.
 
     The crawl id is the one in Redis if a crawl of these sites is running, else this
     process's (``CLEANCRAWL_CRAWL_ID`` or a new one), set atomically so two processes
-    starting together agree.
+    starting together agree. The worker joins as *starting* (``crawler.leases``): the crawl
+    cannot end until it has queued its start requests or its heartbeat expired.
     """
     url = settings.get("REDIS_URL")
     if not url:
@@ -110,14 +132,14 @@ def join(settings: BaseSettings, spider: Spider | None) -> Cluster | None:
     name = spider.name if spider is not None else "crawl"
     namespace = f"{PREFIX}:{name}:{sites_digest(spider)}"
     proposed = settings.get("CLEANCRAWL_CRAWL_ID") or new_crawl_id()
-    client.set(f"{namespace}:crawl_id", proposed, nx=True)
-    agreed = client.get(f"{namespace}:crawl_id")
-    crawl_id = agreed.decode() if isinstance(agreed, bytes) else str(agreed or proposed)
-    worker_id = settings.get("CLEANCRAWL_WORKER_ID") or ""
-    if not worker_id:
-        number = int(client.incr(f"{namespace}:crawl:{crawl_id}:worker_numbers"))
-        worker_id = f"w{number:03d}"
-    return Cluster(client, namespace, crawl_id, worker_id)
+    timeout_ms = max(1, int(settings.getfloat("CLEANCRAWL_WORKER_TIMEOUT", 30.0) * 1000))
+    args = [proposed, namespace, settings.get("CLEANCRAWL_WORKER_ID") or "", timeout_ms]
+    crawl_id, worker_id = client.eval(_JOIN, 1, f"{namespace}:crawl_id", *args)
+    return Cluster(client, namespace, _text(crawl_id), _text(worker_id))
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 _clusters: WeakKeyDictionary[Crawler, Cluster] = WeakKeyDictionary()

@@ -31,7 +31,9 @@ A worker closes only when the queue is empty, no worker holds a lease and none a
 queueing its start requests (``spider_idle``: ``DontCloseSpider`` until then; a worker
 starting may have claimed start URLs it has not queued yet); an idle worker first closes its
 Parquet file, so its own leases end and no two idle workers wait on each other. The last
-worker out clears the crawl id, so the next run starts a new crawl.
+worker out clears the crawl id, so the next run starts a new crawl: in the same step as it
+finds nothing outstanding, as a worker joins in one step counted as starting
+(``crawler.cluster.join``), so no worker joins a crawl as it ends.
 """
 
 from __future__ import annotations

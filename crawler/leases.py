@@ -106,7 +106,7 @@ return #leases / 2
 # (KEYS: workers, queue, starting; ARGV: in-flight and heartbeat key prefixes): 0 means the
 # crawl is over. A starting worker counts while its heartbeat lives: it may have claimed
 # start URLs it has not queued yet, so an empty queue does not mean the end.
-_OUTSTANDING = """
+_COUNT = """
 local n = redis.call('ZCARD', KEYS[2])
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   n = n + redis.call('HLEN', ARGV[1] .. worker)
@@ -114,8 +114,22 @@ end
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[3])) do
   n = n + redis.call('EXISTS', ARGV[2] .. worker)
 end
-return n
 """
+_OUTSTANDING = _COUNT + "return n\n"
+
+# End the crawl if nothing is outstanding (as above; KEYS also: the crawl id key; ARGV also:
+# this crawl's id): 1 if it is over (its id cleared, if no other crawl's id is there yet).
+# The count and the clearing in one step, as a worker joins in one step
+# (crawler.cluster._JOIN): either it joined first, counts as starting and the crawl goes on,
+# or it finds no crawl id and starts a new crawl.
+_END = (
+    _COUNT
+    + """
+if n > 0 then return 0 end
+if redis.call('GET', KEYS[4]) == ARGV[3] then redis.call('DEL', KEYS[4]) end
+return 1
+"""
+)
 
 # Claims. A page, sitemap or feed URL is claimed (counted against its site's max_pages or
 # max_sitemaps) before its request reaches the queue; a worker killed in between would lose
@@ -159,12 +173,6 @@ if n > 0 then redis.call('INCRBY', KEYS[1], n) end
 return n
 """
 
-# Delete a key only if it still holds ARGV[1] (the crawl id of the crawl that ended).
-_DELETE_IF = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
 
 class Frontier:
     """The frontier's keys in Redis and the few atomic steps on them (no Scrapy here)."""
@@ -188,7 +196,7 @@ class Frontier:
         self._outstanding = self.client.register_script(_OUTSTANDING)
         self._claim = self.client.register_script(_CLAIM)
         self._read_entries = self.client.register_script(_READ_ENTRIES)
-        self._delete_if = self.client.register_script(_DELETE_IF)
+        self._end = self.client.register_script(_END)
 
     def heartbeat(self) -> None:
         """Say this worker is alive for one more timeout."""
@@ -312,10 +320,11 @@ class Frontier:
         (``crawler.crawl_stats``): the frontier's, the worker numbers
         (``crawler.cluster.join``), the text claims, template decisions and own
         near-duplicate index (``crawler.shared_state``); True if the crawl is over."""
-        if self.outstanding():
-            return False
         cluster = self.cluster
-        self._delete_if(keys=[cluster.shared_key("crawl_id")], args=[cluster.crawl_id])
+        keys = [self.workers_key, self.queue_key, self.starting_key, cluster.shared_key("crawl_id")]
+        args = [self._inflight_prefix, self._heartbeat_prefix, cluster.crawl_id]
+        if not self._end(keys=keys, args=args):
+            return False
         parts = ("queue", "fingerprints", "workers", "starting", "worker_numbers", "claims")
         mine = [cluster.key(part) for part in parts]
         for part in (

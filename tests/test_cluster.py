@@ -6,10 +6,12 @@ import logging
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
 
+from crawler import cluster
 from crawler.cluster import cluster_for
 from crawler.config import ConfigError
-from crawler.leases import AGAIN
+from crawler.leases import AGAIN, Frontier
 from crawler.spiders.technews import TechNewsSpider
 from tests.conftest import SITES, make_crawler
 
@@ -50,6 +52,26 @@ def test_a_given_crawl_id_is_overridden_by_the_running_crawls(
         mkdir(tmp_path / "b"), settings={"REDIS_URL": redis_url, "CLEANCRAWL_CRAWL_ID": "mine"}
     )
     assert late.settings["CLEANCRAWL_CRAWL_ID"] == first.settings["CLEANCRAWL_CRAWL_ID"]
+
+
+def joins(redis_url: str) -> Frontier:
+    """A worker joining the crawl (of no spider), as the add-on joins it."""
+    joined = cluster.join(Settings({"REDIS_URL": redis_url}), None)
+    assert joined is not None
+    return Frontier(joined, timeout=30)
+
+
+def test_a_worker_joining_as_the_last_one_ends_the_crawl_keeps_it_open(redis_url: str) -> None:
+    last = joins(redis_url)
+    last.started()  # its start requests queued long ago; nothing left to fetch
+    late = joins(redis_url)  # joins just as the last worker finds the crawl over
+    assert late.cluster.crawl_id == last.cluster.crawl_id
+    # the late worker counts from the moment it joined: the crawl is not over under it (it
+    # would fetch every page again under an id no other worker uses)
+    assert not last.end_crawl()
+    late.started()
+    assert late.end_crawl()
+    assert joins(redis_url).cluster.crawl_id != last.cluster.crawl_id  # the next run: a new one
 
 
 def test_without_redis_url_there_is_no_cluster(tmp_path: Path) -> None:

@@ -68,26 +68,33 @@ def run_workers(
 ) -> list[str]:
     """Two workers of one crawl at once (one named, one numbered by Redis); their logs.
 
-    ``side_by_side``: the site answers nobody until both have asked for robots.txt, so both
-    usually crawl the whole site before either closes its file (each writes every page).
+    ``side_by_side``: the site answers nobody until both have joined the crawl, so both crawl
+    it (without it, a worker starting after the other ended the crawl starts a crawl of its
+    own, as it should).
     """
     tmp.mkdir(exist_ok=True)
+    names = ("alpha", "numbered")
     if side_by_side:
         site.gate = threading.Event()
-        threading.Thread(target=open_when_both_came, args=(site,), daemon=True).start()
+        logs = [tmp / f"{name}.log" for name in names]
+        threading.Thread(target=open_when_both_came, args=(site, logs), daemon=True).start()
     workers = [
         start(tmp, site, redis_url, "alpha", CLEANCRAWL_WORKER_ID="alpha"),
         start(tmp, site, redis_url, "numbered"),
     ]
     for worker in workers:
         assert worker.wait(timeout=300) == 0, (tmp / "alpha.log").read_text()[-3000:]
-    return [(tmp / f"{name}.log").read_text() for name in ("alpha", "numbered")]
+    return [(tmp / f"{name}.log").read_text() for name in names]
 
 
-def open_when_both_came(site: VersionedSite) -> None:
-    """Open the site's gate once robots.txt was asked for 3 times: 2 hosts, 2 workers."""
-    deadline = time.monotonic() + 60
-    while sum(path == "/robots.txt" for path, _ in site.log) < 3 and time.monotonic() < deadline:
+def open_when_both_came(site: VersionedSite, logs: list[Path]) -> None:
+    """Open the site's gate once both workers logged that they joined the crawl."""
+    deadline = time.monotonic() + 120
+
+    def joined(log: Path) -> bool:
+        return log.exists() and " in crawl " in log.read_text()
+
+    while not all(joined(log) for log in logs) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert site.gate is not None
     site.gate.set()
@@ -147,7 +154,9 @@ def test_two_workers_share_one_crawl_and_the_next_run_is_incremental(
 
     end_crawl(redis_url)
     site.pages, site.log, site.gate = V2, [], None
-    run_workers(tmp_path / "two", site, redis_url)
+    # side by side: a worker starting after the other had ended the crawl would start a
+    # crawl of its own, and ask for a3 once more
+    run_workers(tmp_path / "two", site, redis_url, side_by_side=True)
     second = rows(tmp_path / "two")
     copies = {"alford-copy", "enfield-copy"}
     # only what is new or changed, whichever worker wrote it
