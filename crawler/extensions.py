@@ -112,11 +112,13 @@ class SharedStats:
         from crawler.leases import leases_for
         from crawler.pipelines import ParquetPipeline
 
+        leases = leases_for(self.crawler)
+        if leases is not None and leases.frontier.late:
+            return  # the crawl ended before this worker opened: it did nothing of it
         self.opened = True
         self.run = run_id(self.cluster, datetime.now(UTC))
         note_started(self.cluster)
         self.parquet = self.crawler.get_item_pipeline(ParquetPipeline)
-        leases = leases_for(self.crawler)
         if leases is not None:
             leases.snapshot = self.queue_snapshot
         self.queue_snapshot(None)  # known as started and alive from now on

@@ -39,6 +39,7 @@ finds nothing outstanding, as a worker joins in one step counted as starting
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -145,13 +146,23 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
         self.spider = spider
         self.queue = LeasedQueue(self.frontier, spider)
         self.df.open()
+        if not self.frontier.open():
+            logger.warning(
+                "Crawl %s ended while worker %s was starting: nothing to do (a worker started"
+                " now begins the next crawl)",
+                self.frontier.cluster.crawl_id,
+                self.frontier.worker,
+            )
+            return
         if earlier := self.frontier.take_over():
             logger.info(
                 "Worker %s restarted: put back %d requests it had leased",
                 self.frontier.worker,
                 earlier,
             )
-            remove_stale_files(self.crawler, self.frontier)
+        # an earlier process under this worker id left its unfinished file (whether its
+        # leases came back here or another worker put them back first): fetched again
+        remove_stale_files(self.crawler, self.frontier)
         self.frontier.heartbeat()
         moved = self.frontier.reap()
         if moved:
@@ -213,6 +224,8 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
             )
 
     def enqueue_request(self, request: Request) -> bool:
+        if self.frontier.late:
+            return False  # queued under the ended crawl, its pages would be fetched again
         lease = request.meta.get(LEASE)
         if lease is not None:
             # a redirect or retry of a leased request, made by a downloader middleware: it
@@ -247,6 +260,8 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
         return True
 
     def next_request(self) -> Request | None:
+        if self.frontier.late:
+            return None
         request: Request | None = self.queue.pop()
         if request is not None:
             self.leases.taken(request.meta[LEASE])
@@ -275,12 +290,16 @@ def remove_stale_files(crawler: Crawler, frontier: Frontier) -> None:
     """Remove the temporary Parquet files an earlier process of this worker left (killed
     before it closed them): their rows are fetched again, as their leases were put back.
 
-    Only a restarted worker (same worker id) does it, and only files named with this crawl
-    id and this worker id: no other live process writes under both names.
+    Only files named with this crawl id and this worker id (``ParquetPipeline``'s names):
+    no other live process writes under both names.
     """
     directory = Path(crawler.settings.get("CLEANCRAWL_OUTPUT_DIR") or ".")
     crawl_id, worker = frontier.cluster.crawl_id, frontier.worker
-    for path in directory.glob(f".*{crawl_id}*{worker}*.parquet.tmp"):
+    # (not w0010's or alpha2's files for w001 or alpha)
+    own = re.compile(rf"\..*-{re.escape(crawl_id)}-{re.escape(worker)}-\d+\.parquet\.tmp")
+    for path in directory.glob(f".*{crawl_id}-{worker}-*.parquet.tmp"):
+        if not own.fullmatch(path.name):
+            continue
         logger.info("Removing %s, left by a killed process of this worker", path)
         path.unlink(missing_ok=True)
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
-    from crawler.state import CrawlState, PageEntry
+    from crawler.state import CrawlState, PageEntry, PageRow
 
 LASTMOD = "cleancrawl_lastmod"  # request meta, set by the technews spider
 
@@ -104,13 +104,24 @@ class History:
 
     def commit(self, file: Path, urls: list[str]) -> None:
         """Record the rows of ``file``; called just before it is renamed into place."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        done = [(url, self._pending.pop(url)) for url in urls if url in self._pending]
-        rows = [(url, p.digest, now, p.etag, p.last_modified, p.lastmod) for url, p in done]
-        self.store.save_pages(rows)
+        done = self._take(urls)
+        self.store.save_pages(self._page_rows(done))
         if self.signature_key is not None:
             key = self.signature_key
             self.store.save_minhashes((url, key, p.minhash) for url, p in done if p.minhash)
+
+    def take_rows(self, urls: list[str]) -> list[PageRow]:
+        """The history rows of ``urls``, no longer pending, for the caller to record (a
+        distributed crawl records them with the rows' lease end, after the rename)."""
+        return self._page_rows(self._take(urls))
+
+    def _take(self, urls: list[str]) -> list[tuple[str, _Pending]]:
+        return [(url, self._pending.pop(url)) for url in urls if url in self._pending]
+
+    @staticmethod
+    def _page_rows(done: list[tuple[str, _Pending]]) -> list[PageRow]:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        return [(url, p.digest, now, p.etag, p.last_modified, p.lastmod) for url, p in done]
 
 
 def _parse(value: str) -> datetime:

@@ -174,6 +174,20 @@ return n
 """
 
 
+# A worker's first heartbeat, as its frontier opens (KEYS: the crawl id key, its heartbeat,
+# workers, starting; ARGV: this crawl's id, the worker, the timeout in ms): 0 if the crawl
+# ended meanwhile. A worker joins as starting with a heartbeat (crawler.cluster._JOIN), but
+# its opening (settings, pipelines, state) may outlast that heartbeat, and the crawl end
+# without it: it must not then run under the ended id, where it would fetch every page again.
+_OPEN = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], 1, 'PX', ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[2])
+return 1
+"""
+
+
 class Frontier:
     """The frontier's keys in Redis and the few atomic steps on them (no Scrapy here)."""
 
@@ -197,6 +211,17 @@ class Frontier:
         self._claim = self.client.register_script(_CLAIM)
         self._read_entries = self.client.register_script(_READ_ENTRIES)
         self._end = self.client.register_script(_END)
+        self._open = self.client.register_script(_OPEN)
+        self.late = False  # the crawl ended before this worker opened (``open``)
+
+    def open(self) -> bool:
+        """This worker's first heartbeat, if its crawl is still on; else False (``late``):
+        it ended while this worker was starting, and the worker has nothing to do."""
+        cluster = self.cluster
+        keys = [cluster.shared_key("crawl_id"), self._heartbeat_prefix + self.worker]
+        keys += [self.workers_key, self.starting_key]
+        self.late = not self._open(keys=keys, args=[cluster.crawl_id, self.worker, self.timeout_ms])
+        return not self.late
 
     def heartbeat(self) -> None:
         """Say this worker is alive for one more timeout."""
@@ -421,11 +446,14 @@ class Leases:
 
     # -- ending leases
 
-    def flush(self, snapshot: bool = False) -> None:
-        """End the leases done, with a stats snapshot if any (or ``snapshot``: a heartbeat)."""
+    def flush(self, snapshot: bool = False, also: Callable[[Any], None] | None = None) -> None:
+        """End the leases done, with a stats snapshot if any (or ``snapshot``: a heartbeat),
+        and ``also(pipeline)``'s writes, in one transaction."""
         ended, self._ended = self._ended, []
-        also = self.snapshot if ended or snapshot else None
-        self.frontier.release(*ended, also=also)
+        writes = [also] if also is not None else []
+        if self.snapshot is not None and (ended or snapshot or also is not None):
+            writes.append(self.snapshot)
+        self.frontier.release(*ended, also=_all(writes) if writes else None)
 
     def idle(self) -> None:
         """Nothing is downloading, scraping or in the pipelines: close the Parquet file,
@@ -437,6 +465,14 @@ class Leases:
         self._rows.clear()
         self._ended.clear()
         self.frontier.release(*self.frontier.leases(), also=self.snapshot)
+
+
+def _all(writes: list[Callable[[Any], None]]) -> Callable[[Any], None]:
+    def write(pipeline: Any) -> None:
+        for each in writes:
+            each(pipeline)
+
+    return write
 
 
 _leases: WeakKeyDictionary[Crawler, Leases] = WeakKeyDictionary()
@@ -540,6 +576,11 @@ class PageClaims:
         """How many of the ``wanted`` entries of ``sitemap`` (or a feed) this worker may read:
         as many as the first time if it was read before."""
         return self.frontier.read_entries(site.name, sitemap, wanted, site.max_sitemap_urls)
+
+    @property
+    def late(self) -> bool:
+        """The crawl ended before this worker opened: it has nothing to queue or claim."""
+        return self.frontier.late
 
     def starting(self) -> None:
         """This worker queues its start requests (the crawl cannot end meanwhile)."""

@@ -31,6 +31,7 @@ from crawler.leases import leases_for
 from crawler.outcome import note_write_failure
 from crawler.pool import CleaningPool, default_workers
 from crawler.resume import ledger_for
+from crawler.shared_state import RedisState
 from crawler.state import state_for
 from crawler.stats import count_drop
 from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParquetWriter
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from cleaning import CleanResult
     from crawler.incremental import History
     from crawler.resume import WrittenLedger
-    from crawler.state import CrawlState
+    from crawler.state import CrawlState, PageRow
 
 logger = logging.getLogger(__name__)
 
@@ -530,11 +531,33 @@ class ParquetPipeline:
         if ledger is not None:
             ledger.note_basename(options.basename)
         history = history_for(crawler)
-        # both records must be complete for every file that exists: made before its rename
+        # on one machine both records must be complete for every file that exists: made
+        # before its rename (a resumed run reads the ledger, the next run the history)
         records: list[Callable[[Path, list[Any]], None]] = [ledger.record] if ledger else []
-        records += [history.commit] if history is not None else []
         leases = leases_for(crawler)  # distributed mode: leases end with their rows' file
-        records += [leases.rows_committed] if leases is not None else []
+        after_rename = None
+        if leases is not None:
+            # the rows' history goes with their leases' end (and a stats snapshot), in one
+            # transaction right after the rename: recorded before it, a worker killed in
+            # between would leave pages that others, fetching them again, drop as unchanged
+            # and nobody writes
+            staged: list[PageRow] = []
+            store = history.store if history is not None else None
+            if history is not None:
+                records.append(lambda path, urls: staged.extend(history.take_rows(urls)))
+            records.append(leases.rows_committed)
+
+            def record_history(pipeline: Any) -> None:
+                rows, staged[:] = staged[:], []
+                if store is not None:
+                    assert isinstance(store, RedisState)
+                    store.save_pages(rows, pipeline)
+
+            def after_rename(path: Path) -> None:
+                leases.flush(also=record_history)
+
+        elif history is not None:
+            records.append(history.commit)
 
         def before_rename(path: Path, urls: list[Any]) -> None:
             for record in records:
@@ -548,7 +571,7 @@ class ParquetPipeline:
             before_rename=before_rename if records else None,
             # the rows' leases end (with a stats snapshot) at once, not on a later turn of
             # the loop: a worker killed in between would have its written rows fetched again
-            after_rename=(lambda path: leases.flush()) if leases is not None else None,
+            after_rename=after_rename,
         )
         pipeline = cls(writer, crawler.stats, ledger, history)
         if leases is not None:  # an idle worker closes its file: its last leases end

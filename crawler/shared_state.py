@@ -130,8 +130,12 @@ class RedisState:
         return _text(self.client.hget(key, content_hash)) or url
 
     def save_pages(
-        self, rows: Iterable[tuple[str, str, str, str | None, str | None, str | None]]
+        self,
+        rows: Iterable[tuple[str, str, str, str | None, str | None, str | None]],
+        pipeline: Any = None,
     ) -> None:
+        """Record rows in the history; with ``pipeline``, queued on it (one transaction
+        with the rows' lease end: ``ParquetPipeline``)."""
         rows = list(rows)
         if not rows:
             return
@@ -139,6 +143,10 @@ class RedisState:
             url: json.dumps(list(entry), separators=(",", ":")) for url, *entry in rows
         }
         texts: dict[Any, Any] = {row[1]: row[0] for row in rows}
+        if pipeline is not None:
+            pipeline.hset(self.cluster.shared_key("pages"), mapping=pages)
+            pipeline.hset(self.cluster.shared_key("texts"), mapping=texts)
+            return
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(self.cluster.shared_key("pages"), mapping=pages)
             pipe.hset(self.cluster.shared_key("texts"), mapping=texts)

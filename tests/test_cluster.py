@@ -74,6 +74,20 @@ def test_a_worker_joining_as_the_last_one_ends_the_crawl_keeps_it_open(redis_url
     assert joins(redis_url).cluster.crawl_id != last.cluster.crawl_id  # the next run: a new one
 
 
+def test_a_worker_whose_crawl_ended_while_it_opened_does_nothing(redis_url: str) -> None:
+    last = joins(redis_url)
+    late = joins(redis_url)
+    assert late.open()  # opened in time: its first heartbeat
+    late.started()
+    slow = joins(redis_url)
+    # its opening outlasted the heartbeat it joined with: the crawl ends without it
+    slow.client.delete(slow._heartbeat_prefix + slow.worker)
+    last.started()
+    assert last.end_crawl()
+    assert not slow.open() and slow.late  # not run under the ended id
+    assert not slow.client.exists(slow.starting_key, slow.workers_key)
+
+
 def test_without_redis_url_there_is_no_cluster(tmp_path: Path) -> None:
     assert cluster_for(make_crawler(tmp_path)) is None
 
@@ -138,3 +152,22 @@ def test_a_site_another_worker_started_is_no_site_with_nothing_to_fetch(
         # queued again (the first worker's claim of it could be all there is of it)
         assert [r.url for r in start_requests(second)] == ["https://news.test/"]
     assert "nothing to fetch" not in caplog.text
+
+
+def test_a_restarted_worker_removes_only_its_own_unfinished_files(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from crawler.frontier import remove_stale_files
+
+    names = [
+        ".technews-C1-w001-00003.parquet.tmp",  # its own, left by its killed process
+        ".technews-C1-w0010-00000.parquet.tmp",  # worker w0010's
+        ".technews-C2-w001-00000.parquet.tmp",  # another crawl's
+        "technews-C1-w001-00002.parquet",  # a finished file
+    ]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    crawler = SimpleNamespace(settings={"CLEANCRAWL_OUTPUT_DIR": str(tmp_path)})
+    frontier = SimpleNamespace(cluster=SimpleNamespace(crawl_id="C1"), worker="w001")
+    remove_stale_files(crawler, frontier)  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[1:])

@@ -199,6 +199,33 @@ def replace(
     return replacement
 
 
+def kill_at_a_durable_point(victim: Worker, client: redis.Redis) -> None:
+    """SIGKILL ``victim`` while its renamed files hold the rows its stats snapshot counts:
+    not in the instant between a file's rename and the transaction that ends its rows'
+    leases (that window is the README's known limit, tested on its own in
+    ``test_a_worker_killed_at_its_files_rename``). Stopped first, so it cannot move on
+    between the check and the kill."""
+    for _ in range(200):
+        victim.process.send_signal(signal.SIGSTOP)
+        renamed = sum(pq.read_metadata(f).num_rows for f in victim.output.glob("*.parquet"))
+        if renamed == snapshot_rows(client, worker_id(victim)):
+            break
+        victim.process.send_signal(signal.SIGCONT)
+        time.sleep(0.02)
+    victim.process.send_signal(signal.SIGKILL)
+    victim.wait()
+
+
+def snapshot_rows(client: redis.Redis, worker: str) -> int:
+    """``parquet/rows_written`` in the stats snapshot of ``worker``'s run (crawler.crawl_stats)."""
+    for key in client.scan_iter(match="cleancrawl:*:crawl:*:snapshots"):
+        for run, snapshot in client.hgetall(key).items():
+            if (run.decode() if isinstance(run, bytes) else run).split()[0] == worker:
+                entries = json.loads(snapshot)
+                return sum(int(v) for _, name, v in entries if name == "parquet/rows_written")
+    return 0
+
+
 def worker_id(worker: Worker) -> str:
     for line in worker.log.splitlines():
         if " in crawl " in line and "Worker " in line:
@@ -407,8 +434,7 @@ def test_a_killed_workers_durable_stats_are_in_the_merged_stats(
         while time.monotonic() < deadline and len(victim_leases(client, victim)) < 2:
             time.sleep(0.05)
         assert victim_leases(client, victim), "the victim held no lease when killed"
-        victim.process.send_signal(signal.SIGKILL)
-        victim.wait()
+        kill_at_a_durable_point(victim, client)
         victim_files = list(victim.output.glob("*.parquet"))
         assert victim_files
         replacement = replace(victim, workers, site, tmp_path, redis_url, args, **settings)
@@ -438,3 +464,72 @@ def test_a_killed_workers_durable_stats_are_in_the_merged_stats(
     last = max((workers[0], workers[2], replacement), key=lambda w: w.stats_file.stat().st_mtime)
     whole = json.loads(last.stats_file.read_text())
     assert whole["parquet/rows_written"] == len(rows)
+
+
+class KillAtRename:
+    """An extension of the victim in ``test_a_worker_killed_at_its_files_rename``: its
+    process kills itself at the rename of its first Parquet file, just before it or just
+    after it (setting ``TEST_KILL_AT_RENAME``: ``before``, ``after``)."""
+
+    def __init__(self, when: str) -> None:
+        rename = Path.rename
+
+        def killing(path: Path, target: Any) -> Any:
+            if not path.name.endswith(".tmp"):
+                return rename(path, target)
+            if when == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
+            renamed = rename(path, target)
+            os.kill(os.getpid(), signal.SIGKILL)
+            return renamed
+
+        Path.rename = killing  # type: ignore[method-assign,assignment]
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> KillAtRename:
+        return cls(crawler.settings.get("TEST_KILL_AT_RENAME"))
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_worker_killed_at_its_files_rename(redis_url: str, tmp_path: Path, when: str) -> None:
+    """Killed just before its first file's rename, or in the instant after it, before the
+    transaction that records its rows' history and ends their leases: its rows are fetched
+    again and written by others, never dropped as unchanged (lost). After the rename they
+    are in its file too: a duplicate row (the README's known limit), never a lost one."""
+    settings = {
+        "CLEANCRAWL_PARQUET_MAX_ROWS": "3",
+        "CLEANCRAWL_PARQUET_BATCH_SIZE": "1",
+        "CLEANCRAWL_TEMPLATES_ENABLED": "False",
+    }
+    with ArticleSite(12, latency=0.05) as site:
+        args = ["-a", f"url={site.url}/"]
+        extension = json.dumps({f"{__name__}.KillAtRename": 0})
+        victim = start_worker(
+            tmp_path,
+            "victim",
+            redis_url,
+            args,
+            EXTENSIONS=extension,
+            TEST_KILL_AT_RENAME=when,
+            **settings,
+        )
+        assert victim.wait() == -signal.SIGKILL, victim.log[-3000:]
+        files = list(victim.output.glob("*.parquet"))
+        assert len(files) == (1 if when == "after" else 0)
+        in_file = {row["url"] for row in rows_of([victim.output])}
+        # its replacement (same worker id and folder: takes its leases back) and one more
+        replacement = start_worker(
+            tmp_path, "victim", redis_url, args, CLEANCRAWL_WORKER_ID=worker_id(victim), **settings
+        )
+        other = start_worker(tmp_path, "other", redis_url, args, **settings)
+        for worker in (replacement, other):
+            worker.wait()
+            check_clean(worker)
+    folders = [victim.output, other.output]
+    assert not temp_files(folders)
+    urls = [row["url"] for row in rows_of(folders)]
+    assert site.article_urls() <= set(urls), "an article lost"
+    twice = {url for url in urls if urls.count(url) > 1}
+    assert twice == in_file  # none before the rename; after it, the victim's file's rows
+    merged = max((replacement.stats, other.stats), key=lambda s: s.get("cleancrawl/workers", 0))
+    assert not merged.get("cleaning/dropped/unchanged"), merged

@@ -142,6 +142,8 @@ class TechNewsSpider(Spider):
             from crawler.leases import page_claims
 
             self._claims = page_claims(self.crawler)
+        if self._claims is not None and self._claims.late:
+            return  # its crawl ended while it started (crawler.frontier): claim nothing
         if self._claims is not None:
             # until its start requests are all queued, this worker keeps the crawl open: it
             # may hold claims of start URLs it has not queued yet
