@@ -9,6 +9,7 @@ Run from the repository root::
     python -m benchmarks.extraction --no-drops      # no page dropped for its type or length
     python -m benchmarks.extraction --holdout2      # also the second holdout: once, at the end
     python -m benchmarks.extraction --holdout3      # also the third holdout: once, at the end
+    python -m benchmarks.extraction --holdout4      # also the fourth holdout: once, at the end
     python -m benchmarks.extraction --no-holdout    # planted junk only: no look at a holdout
 
 cleancrawl runs as a crawl does, with its default options: a page it drops (a listing, a page
@@ -28,6 +29,8 @@ page is extracted as it is (`original`); article pages are also extracted in two
   the first holdout was worn out by repeated looks; `benchmarks/README.md` counts the looks.
 - `holdout3` (only with `--holdout3`): the third held-out set (`holdout3_junk.jsonl`, written
   blind), seeded with `"<id>:holdout3"`; for the round after `holdout2`'s look, once, at the end.
+- `holdout4` (only with `--holdout4`): the fourth held-out set (`holdout4_junk.jsonl`, written
+  blind), seeded with `"<id>:holdout4"`; for the round after `holdout3`'s look, once, at the end.
 
 For every page variant both systems extract the text, timed back to back in alternating
 order. Scores:
@@ -78,11 +81,14 @@ HOLDOUT2 = "holdout2"
 """The second holdout's variant: run only with `--holdout2`, and only once, at the end."""
 HOLDOUT3 = "holdout3"
 """The third holdout's variant: run only with `--holdout3`, and only once, at the end."""
-ALL_VARIANTS = (*VARIANTS, HOLDOUT2, HOLDOUT3)
+HOLDOUT4 = "holdout4"
+"""The fourth holdout's variant: run only with `--holdout4`, and only once, at the end."""
+ALL_VARIANTS = (*VARIANTS, HOLDOUT2, HOLDOUT3, HOLDOUT4)
 HOLDOUT_SEED = "{id}:holdout"
 """Seed of a page's holdout variant, so its junk goes elsewhere than the planted variant's."""
 HOLDOUT2_SEED = "{id}:holdout2"
 HOLDOUT3_SEED = "{id}:holdout3"
+HOLDOUT4_SEED = "{id}:holdout4"
 TIME_RATIO_TARGET = 1.15
 PROGRESS_EVERY = 50
 
@@ -635,7 +641,8 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
             `benchmarks.planted_junk`, seeded with the page's id; `holdout` plants the held-out
             wordings and class names of `benchmarks.junk_data`, seeded with `HOLDOUT_SEED`;
             `holdout2` the second held-out set, seeded with `HOLDOUT2_SEED`; `holdout3`
-            the third, seeded with `HOLDOUT3_SEED`.
+            the third, seeded with `HOLDOUT3_SEED`; `holdout4` the fourth, seeded with
+            `HOLDOUT4_SEED`.
         html: The page's HTML.
         doc: The page's record (id and language).
 
@@ -674,12 +681,22 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
             wordings={k: v for k, v in junk_data.holdout3_wordings().items() if lang in v},
             classes=junk_data.holdout3_classes(),
         )
+    if variant == HOLDOUT4:
+        # every kind has every language (tests/test_junk_data.py), so no kind is left out
+        return plant_junk(
+            html,
+            HOLDOUT4_SEED.format(id=doc.id),
+            doc.lang,
+            wordings=junk_data.holdout4_wordings(),
+            classes=junk_data.holdout4_classes(),
+        )
     raise ValueError(f"no planted junk for variant {variant!r}; choose from {JUNK_VARIANTS}")
 
 
-def later_holdouts(holdout2: bool, holdout3: bool) -> tuple[str, ...]:
+def later_holdouts(holdout2: bool, holdout3: bool, holdout4: bool = False) -> tuple[str, ...]:
     """The variants of the later held-out sets asked for, in `ALL_VARIANTS` order."""
-    return tuple(name for name, on in ((HOLDOUT2, holdout2), (HOLDOUT3, holdout3)) if on)
+    asked = ((HOLDOUT2, holdout2), (HOLDOUT3, holdout3), (HOLDOUT4, holdout4))
+    return tuple(name for name, on in asked if on)
 
 
 def page_variants(
@@ -689,6 +706,7 @@ def page_variants(
     holdout2: bool = False,
     holdout: bool = True,
     holdout3: bool = False,
+    holdout4: bool = False,
 ) -> Iterator[Page]:
     """Yield the variants of a page to extract: the original, then the planted and holdout ones.
 
@@ -700,6 +718,7 @@ def page_variants(
         holdout: Whether to build the holdout variant (with `planted`); without it, tuning can
             measure the planted junk without a look at the holdout.
         holdout3: Whether to build the third holdout's variant too (only with `planted`).
+        holdout4: Whether to build the fourth holdout's variant too (only with `planted`).
 
     Yields:
         The page variants, in `ALL_VARIANTS` order.
@@ -708,7 +727,7 @@ def page_variants(
     yield Page(dataset, "original", doc, html)
     if not (planted and doc.plantable):
         return
-    names = (*JUNK_VARIANTS, *later_holdouts(holdout2, holdout3))
+    names = (*JUNK_VARIANTS, *later_holdouts(holdout2, holdout3, holdout4))
     for name in names if holdout else ("planted",):
         variant = plant_variant(name, html, doc)
         if variant is not None:
@@ -724,6 +743,7 @@ def run_dataset(
     holdout2: bool = False,
     holdout: bool = True,
     holdout3: bool = False,
+    holdout4: bool = False,
 ) -> list[DocResult]:
     """Benchmark every page of one dataset.
 
@@ -739,6 +759,7 @@ def run_dataset(
         holdout2: Also run the second holdout's variant of article pages.
         holdout: Run the holdout variant with the planted one (off: planted only).
         holdout3: Also run the third holdout's variant of article pages.
+        holdout4: Also run the fourth holdout's variant of article pages.
 
     Returns:
         One result per page variant and system.
@@ -751,7 +772,7 @@ def run_dataset(
     results: list[DocResult] = []
     started = time.perf_counter()
     for index, doc in enumerate(docs, 1):
-        for page in page_variants(name, doc, planted, holdout2, holdout, holdout3):
+        for page in page_variants(name, doc, planted, holdout2, holdout, holdout3, holdout4):
             order = list(systems) if runs[page.variant] % 2 == 0 else list(reversed(systems))
             runs[page.variant] += 1
             results += run_page(page, order)
@@ -906,6 +927,8 @@ _VARIANT_NOTES = {
     "`benchmarks/README.md`)",
     HOLDOUT3: "`holdout3`: the third held-out set, written blind, to be looked at once (count the "
     "look in `benchmarks/README.md`)",
+    HOLDOUT4: "`holdout4`: the fourth held-out set, written blind, to be looked at once (count the "
+    "look in `benchmarks/README.md`)",
 }
 
 
@@ -1015,6 +1038,12 @@ def build_parser() -> argparse.ArgumentParser:
         "in benchmarks/README.md",
     )
     parser.add_argument(
+        "--holdout4",
+        action="store_true",
+        help="also the fourth holdout's variant: look at it once, at the end, and count the look "
+        "in benchmarks/README.md",
+    )
+    parser.add_argument(
         "--no-holdout",
         action="store_true",
         help="plant only the tuning junk (`planted`), not the holdout: for runs while tuning, "
@@ -1039,7 +1068,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing or not folders:
         print(f"no docs.jsonl in: {', '.join(missing) or DEFAULT_DATA_ROOT}", file=sys.stderr)
         return 2
-    for flag, on in (("--holdout2", args.holdout2), ("--holdout3", args.holdout3)):
+    later = (
+        ("--holdout2", args.holdout2),
+        ("--holdout3", args.holdout3),
+        ("--holdout4", args.holdout4),
+    )
+    for flag, on in later:
         if on and args.no_planted:
             print(f"{flag} plants junk: it cannot go with --no-planted", file=sys.stderr)
             return 2
@@ -1060,6 +1094,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.holdout2,
             holdout=not args.no_holdout,
             holdout3=args.holdout3,
+            holdout4=args.holdout4,
         )
     summaries = summarize_all(results)
     sys.stdout.write(markdown_report(summaries, results))
@@ -1075,7 +1110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.no_planted
                 else ["original", "planted"]
                 if args.no_holdout
-                else [*VARIANTS, *later_holdouts(args.holdout2, args.holdout3)]
+                else [*VARIANTS, *later_holdouts(args.holdout2, args.holdout3, args.holdout4)]
             ),
             "systems": args.systems,
             "page_drops": not args.no_drops,

@@ -20,6 +20,11 @@ new rows go at the end of a file. Class names are a JSON object, kind to names.
   session that read nothing of the project) after the second had its one look, for the next
   round of tuning; the rows that folded like a training, development, planted or earlier
   held-out wording were left out. Not yet run by any benchmark: 0 looks.
+- `holdout4_junk.jsonl`, `holdout4_classes.json`: a fourth held-out set, written blind (by a
+  helper that read neither the rules, the training, development or planted wordings nor the
+  earlier holdouts) after `holdout3` had its one look: 25 kinds, each in every language of
+  `benchmarks.planted_junk.LANGUAGES`. The rows that folded like a seen or earlier held-out
+  wording were rewritten by the same writer, told only their ids (`--holdout4`).
 
 `tests/test_junk_data.py` checks that no held-out wording is a training, development or planted
 one once placeholders, case, punctuation, digits and white space are folded (`fold`,
@@ -55,6 +60,8 @@ HOLDOUT2_FILE = DATA_DIR / "holdout2_junk.jsonl"
 HOLDOUT2_CLASSES_FILE = DATA_DIR / "holdout2_classes.json"
 HOLDOUT3_FILE = DATA_DIR / "holdout3_junk.jsonl"
 HOLDOUT3_CLASSES_FILE = DATA_DIR / "holdout3_classes.json"
+HOLDOUT4_FILE = DATA_DIR / "holdout4_junk.jsonl"
+HOLDOUT4_CLASSES_FILE = DATA_DIR / "holdout4_classes.json"
 
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 # stands for any placeholder once folded: a private-use character, neither a letter nor a digit
@@ -143,6 +150,18 @@ def holdout3_wordings() -> Wordings:
 def holdout3_classes() -> KindClasses:
     """The third held-out set's class names."""
     return load_classes(HOLDOUT3_CLASSES_FILE)
+
+
+@cache
+def holdout4_wordings() -> Wordings:
+    """The fourth held-out set's wordings (the `holdout4` variant, looked at once)."""
+    return load_wordings(HOLDOUT4_FILE)
+
+
+@cache
+def holdout4_classes() -> KindClasses:
+    """The fourth held-out set's class names."""
+    return load_classes(HOLDOUT4_CLASSES_FILE)
 
 
 def fold(template: str) -> str:

@@ -21,6 +21,8 @@ from benchmarks.extraction import (
     HOLDOUT2_SEED,
     HOLDOUT3,
     HOLDOUT3_SEED,
+    HOLDOUT4,
+    HOLDOUT4_SEED,
     HOLDOUT_SEED,
     JUNK_VARIANTS,
     VARIANTS,
@@ -498,7 +500,9 @@ def test_the_second_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
 def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
     write_dataset(tmp_path)
     article, _ = load_docs(tmp_path)
-    pages = list(page_variants("ds", article, planted=True, holdout2=True, holdout3=True))
+    pages = list(
+        page_variants("ds", article, planted=True, holdout2=True, holdout3=True, holdout4=True)
+    )
     assert [page.variant for page in pages] == list(ALL_VARIANTS)
     pages = list(page_variants("ds", article, planted=True, holdout3=True))
     assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT3]
@@ -516,6 +520,30 @@ def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
     assert not build_parser().parse_args([]).holdout3
     assert main(["--data", str(tmp_path), "--holdout3", "--no-planted"]) == 2
     assert main(["--data", str(tmp_path), "--holdout3", "--no-holdout"]) == 2
+
+
+def test_the_fourth_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    article, _ = load_docs(tmp_path)
+    assert HOLDOUT4 not in [p.variant for p in page_variants("ds", article, True, True, True, True)]
+    pages = list(page_variants("ds", article, planted=True, holdout4=True))
+    assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT4]
+    expected = plant_junk(
+        ARTICLE,
+        HOLDOUT4_SEED.format(id="a"),
+        article.lang,
+        wordings=junk_data.holdout4_wordings(),
+        classes=junk_data.holdout4_classes(),
+    )
+    assert expected is not None
+    assert set(expected.kinds) <= set(junk_data.holdout4_wordings())
+    page = pages[-1]
+    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
+    assert expected == plant_variant(HOLDOUT4, ARTICLE, article)
+    assert not build_parser().parse_args([]).holdout4
+    assert build_parser().parse_args(["--holdout4"]).holdout4
+    assert main(["--data", str(tmp_path), "--holdout4", "--no-planted"]) == 2
+    assert main(["--data", str(tmp_path), "--holdout4", "--no-holdout"]) == 2
 
 
 def test_the_second_holdout_covers_every_language_with_its_own_classes() -> None:

@@ -7,12 +7,15 @@ The guard prints ids (`kind/lang/index`) and counts, never the held-out strings.
 from __future__ import annotations
 
 import json
+import random
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import pytest
 
 from benchmarks import junk_data
 from benchmarks.junk_data import fold, load_classes, load_wordings, overlaps, seen_wordings
+from benchmarks.planted_junk import LANGUAGES, placeholder_values
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -81,6 +84,7 @@ def test_the_loaders_read_every_set() -> None:
     assert set(junk_data.holdout_wordings()) == set(junk_data.holdout_classes())
     assert set(junk_data.holdout2_wordings()) == set(junk_data.holdout2_classes())
     assert set(junk_data.holdout3_wordings()) <= set(junk_data.holdout3_classes())
+    assert set(junk_data.holdout4_wordings()) == set(junk_data.holdout4_classes())
     assert list(junk_data.train_text()) == sorted(junk_data.train_text())
     assert sum(1 for _ in junk_data.templates(junk_data.train_junk())) == 6856  # set i: 128
 
@@ -93,7 +97,12 @@ def test_overlaps_name_the_held_out_templates_that_fold_like_a_seen_one() -> Non
 
 @pytest.mark.parametrize(
     "held_out",
-    [junk_data.holdout_wordings, junk_data.holdout2_wordings, junk_data.holdout3_wordings],
+    [
+        junk_data.holdout_wordings,
+        junk_data.holdout2_wordings,
+        junk_data.holdout3_wordings,
+        junk_data.holdout4_wordings,
+    ],
     ids=lambda f: f.__name__,
 )
 def test_no_held_out_wording_is_a_training_development_or_planted_one(held_out: object) -> None:
@@ -125,6 +134,39 @@ def test_the_third_holdout_shares_no_wording_with_the_earlier_ones() -> None:
     assert not found, (
         f"{len(found)} wordings of the third holdout fold like an earlier one: {found}"
     )
+
+
+def test_the_fourth_holdout_shares_no_wording_with_the_earlier_ones() -> None:
+    earlier = {
+        fold(text)
+        for wordings in (
+            junk_data.holdout_wordings(),
+            junk_data.holdout2_wordings(),
+            junk_data.holdout3_wordings(),
+        )
+        for _, text in junk_data.templates(wordings)
+    }
+    found = overlaps(junk_data.holdout4_wordings(), earlier)
+    assert not found, (
+        f"{len(found)} wordings of the fourth holdout fold like an earlier one: {found}"
+    )
+
+
+def test_the_fourth_holdout_plants_every_kind_in_every_language_and_no_template_twice() -> None:
+    # every kind in every language, so the benchmark plants it unfiltered, like `holdout2`; two
+    # templates that fold alike would weigh one wording twice
+    wordings, classes = junk_data.holdout4_wordings(), junk_data.holdout4_classes()
+    rng = random.Random(0)
+    for kind, by_language in wordings.items():
+        assert set(by_language) == set(LANGUAGES), kind
+        assert classes[kind], kind
+        for lang, texts in by_language.items():
+            for text in texts:
+                # every placeholder is one the planting fills
+                assert text.format(**placeholder_values(lang, rng)).strip(), (kind, lang)
+    folded = Counter(fold(text) for _, text in junk_data.templates(wordings))
+    twice = [id_ for id_, text in junk_data.templates(wordings) if folded[fold(text)] > 1]
+    assert not twice, f"templates of the fourth holdout that fold alike: {twice}"
 
 
 def test_the_seen_wordings_hold_the_planted_training_and_development_sets() -> None:
