@@ -19,7 +19,7 @@ new rows go at the end of a file. Class names are a JSON object, kind to names.
 - `holdout3_junk.jsonl`, `holdout3_classes.json`: a third held-out set, written blind (by a
   session that read nothing of the project) after the second had its one look, for the next
   round of tuning; the rows that folded like a training, development, planted or earlier
-  held-out wording were left out. Not yet run by any benchmark: 0 looks.
+  held-out wording were left out. Looked at once (2026-12-06, `--holdout3`).
 - `holdout4_junk.jsonl`, `holdout4_classes.json`: a fourth held-out set, written blind (by a
   helper that read neither the rules, the training, development or planted wordings nor the
   earlier holdouts) after `holdout3` had its one look: 25 kinds, each in every language of
