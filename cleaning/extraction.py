@@ -22,6 +22,7 @@ the cascade prunes the parsed tree itself instead of a copy (``_bare_extraction`
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import re
 from copy import copy, deepcopy
@@ -60,7 +61,7 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
-from trafilatura.settings import Extractor
+from trafilatura.settings import _COOKIE_CONSENT_RE, Extractor
 from trafilatura.utils import (
     DOCTYPE_TAG,
     FAULTY_HTML,
@@ -379,7 +380,7 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
         tables=options.include_tables,
         url=url or metadata.url,  # as with_metadata=True: the canonical URL when none
     )
-    with _readability_where_it_can_win():
+    with _readability_where_it_can_win(), _basic_cleaning_in_python():
         document = _bare_extraction(tree, extractor)
     if document is None:
         return None
@@ -487,6 +488,69 @@ def _readability_can_win(tree: HtmlElement, body: _Element, text: str, options: 
     return not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(
         body.findall(".//p")
     )
+
+
+# the module (``trafilatura.baseline`` is its function of that name)
+_BASELINE: Any = importlib.import_module("trafilatura.baseline")
+# trafilatura's XPath of the elements its page-text measure, baseline and jusText delete first
+_TRAFILATURA_BASIC_CLEAN_XPATH = _BASELINE.BASIC_CLEAN_XPATH
+_BASIC_CLEAN_TAGS = frozenset(
+    {"aside", "fencedframe", "footer", "script", "style", "svg", "template"}
+)
+_COOKIE_CONSENT = re.compile(_COOKIE_CONSENT_RE, re.IGNORECASE)
+# BASIC_CLEAN_XPATH's elements found by tag name, and the others its tests could select
+_BASIC_CLEAN_CANDIDATES = XPath(
+    ".//aside|.//fencedframe|.//footer|.//script|.//style|.//svg|.//template|.//*[@class or @id]"
+)
+
+
+def _basic_clean_elements(tree: _Element) -> list[_Element]:
+    """The elements ``trafilatura.settings.BASIC_CLEAN_XPATH`` selects under ``tree``, in
+    document order.
+
+    That XPath tests the class and id of every element with EXSLT ``re:test``, which lxml
+    runs by calling back into Python twice an element: 5 ms a page of the extraction data
+    sets, run for the recall escalation's page measure (``html2txt``, two pages in five),
+    and again for jusText and the baseline. Here the elements without either attribute are
+    passed over in C (``_BASIC_CLEAN_CANDIDATES``), and each class and id string is tested
+    once (pages repeat them).
+    """
+    found = []
+    cookie: dict[str, bool] = {}
+    for element in _BASIC_CLEAN_CANDIDATES(tree):
+        tag = element.tag
+        if tag in _BASIC_CLEAN_TAGS:
+            found.append(element)
+            continue
+        attrib = element.attrib
+        # .//div[contains(@class|@id, 'footer')]: the value of the first of the two
+        # attributes on the element (XPath's string of a node set is its first node's)
+        if tag == "div":
+            first = next(value for name, value in attrib.items() if name in ("class", "id"))
+            if "footer" in first:
+                found.append(element)
+                continue
+        # .//*[re:test(@class, RE, 'i') or re:test(@id, RE, 'i')]
+        for value in (attrib.get("class"), attrib.get("id")):
+            if value:
+                if (match := cookie.get(value)) is None:
+                    match = cookie[value] = _COOKIE_CONSENT.search(value) is not None
+                if match:
+                    found.append(element)
+                    break
+    return found
+
+
+@contextlib.contextmanager
+def _basic_cleaning_in_python() -> Iterator[None]:
+    """Within the block, trafilatura's ``basic_cleaning`` finds the elements to delete with
+    ``_basic_clean_elements``; outside, with its XPath. The two find the same elements, so a
+    thread running trafilatura meanwhile is right with either."""
+    _BASELINE.BASIC_CLEAN_XPATH = _basic_clean_elements
+    try:
+        yield
+    finally:
+        _BASELINE.BASIC_CLEAN_XPATH = _TRAFILATURA_BASIC_CLEAN_XPATH
 
 
 def read_metadata(tree: HtmlElement, url: str | None) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from copy import deepcopy
 from pathlib import Path
@@ -18,8 +19,11 @@ from trafilatura.utils import load_html, repair_faulty_html
 import cleaning.extraction
 from cleaning import CleaningOptions
 from cleaning.extraction import (
+    _TRAFILATURA_BASIC_CLEAN_XPATH,
     _TRAFILATURA_EXTRACT_AND_COMPARE,
     DATE_PARAMS,
+    _basic_clean_elements,
+    _basic_cleaning_in_python,
     _readability_where_it_can_win,
     _repair_faulty_html,
     extract,
@@ -364,3 +368,39 @@ def test_the_replaced_trafilatura_step_is_the_one_copied() -> None:
         "temp_text, options)",
         "return postbody, temp_text",
     ]
+
+
+BASIC_CLEAN_PAGES = {
+    "tags": "<aside>a</aside><footer>f</footer><script>s</script><style>x</style>"
+    "<svg><g/></svg><template>t</template><fencedframe></fencedframe><p>kept</p>",
+    # contains(@class|@id, 'footer'): the first of the two attributes on the div
+    "class_first": '<div class="site-footer" id="main">a</div>'
+    '<div class="main" id="footer">b</div>',
+    "id_first": '<div id="site-footer" class="main">a</div><div id="main" class="footer">b</div>',
+    "footer_not_div": '<section class="footer">a</section><div class="Footer">b</div><aside/>',
+    # the cookie banners' regular expression, either attribute, any case (and Unicode's
+    # case folding: the Kelvin sign is a K)
+    "cookies": '<div class="CookieBanner">a</div><span id="onetrust-x">b</span>'
+    '<p class="cookie-consent x">c</p><div id="a" class="notice__cookie">d</div>'
+    '<div class="cooKie-notice">e</div><div class="cookies-not-set">kept</div>'
+    '<div class="\u212aookie-bar">f</div>',
+    "nested": '<div class="cookiebot"><footer><script>x</script></footer></div>',
+}
+
+
+@pytest.mark.parametrize("body", BASIC_CLEAN_PAGES.values(), ids=list(BASIC_CLEAN_PAGES))
+def test_basic_cleaning_finds_what_trafilaturas_xpath_finds(body: str) -> None:
+    tree = parse_html(f"<html><head><title>T</title></head><body>{body}</body></html>")
+    assert tree is not None
+    expected = _TRAFILATURA_BASIC_CLEAN_XPATH(tree)
+    assert expected  # every page has something to delete
+    assert _basic_clean_elements(tree) == expected
+    body_element = tree.find(".//body")
+    assert _basic_clean_elements(body_element) == _TRAFILATURA_BASIC_CLEAN_XPATH(body_element)
+
+
+def test_basic_cleaning_is_trafilaturas_outside_extract() -> None:
+    baseline_module = importlib.import_module("trafilatura.baseline")
+    with _basic_cleaning_in_python():
+        assert baseline_module.BASIC_CLEAN_XPATH is _basic_clean_elements
+    assert baseline_module.BASIC_CLEAN_XPATH is _TRAFILATURA_BASIC_CLEAN_XPATH
