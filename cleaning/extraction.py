@@ -48,7 +48,6 @@ from lxml.html import (
 )
 from lxml.html import HTMLParser as _LxmlHtmlParser
 from trafilatura.baseline import block_text
-from trafilatura.core import trafilatura_sequence
 from trafilatura.external import compare_extraction
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
@@ -74,6 +73,7 @@ from trafilatura.utils import (
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS as TRAFILATURA_DISCARD_XPATHS
 
+from cleaning.cascade import trafilatura_sequence
 from cleaning.paragraphs import FastParagraphMaker
 
 if TYPE_CHECKING:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import inspect
 from copy import deepcopy
@@ -13,11 +14,18 @@ import trafilatura.core
 import trafilatura.external
 from lxml.etree import tostring
 from lxml.html import HtmlElement, HtmlElementClassLookup
+from trafilatura.baseline import html2txt
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html, repair_faulty_html
 
+import cleaning.cascade
 import cleaning.extraction
 from cleaning import CleaningOptions
+from cleaning.cascade import (
+    TRAFILATURA_SEQUENCE_SHA256,
+    _covers_little_of_the_page,
+    _page_text_bound,
+)
 from cleaning.extraction import (
     _TRAFILATURA_BASIC_CLEAN_XPATH,
     _TRAFILATURA_EXTRACT_AND_COMPARE,
@@ -343,6 +351,7 @@ def test_extract_makes_no_copy_of_the_page(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(trafilatura.core, "copy", counted)
     monkeypatch.setattr(cleaning.extraction, "copy", counted)
+    monkeypatch.setattr(cleaning.cascade, "copy", counted)
     html = golden_pages()["seed_000"]
     with _readability_where_it_can_win():
         trafilatura.bare_extraction(
@@ -404,3 +413,43 @@ def test_basic_cleaning_is_trafilaturas_outside_extract() -> None:
     with _basic_cleaning_in_python():
         assert baseline_module.BASIC_CLEAN_XPATH is _basic_clean_elements
     assert baseline_module.BASIC_CLEAN_XPATH is _TRAFILATURA_BASIC_CLEAN_XPATH
+
+
+def test_the_copied_cascade_is_trafilaturas() -> None:
+    # cleaning.cascade.trafilatura_sequence copies trafilatura's, but for the escalation's
+    # page measure: another trafilatura release may change it, and then the copy must be
+    # checked against it again
+    source = inspect.getsource(trafilatura.core.trafilatura_sequence)
+    assert hashlib.sha256(source.encode()).hexdigest() == TRAFILATURA_SEQUENCE_SHA256
+
+
+@pytest.mark.parametrize(
+    "html", [*CASCADE_PAGES.values(), *golden_pages().values()], ids=lambda value: value[:30]
+)
+def test_the_page_text_bound_is_a_bound(html: str) -> None:
+    tree = parse_html(html)
+    assert tree is not None
+    assert _page_text_bound(tree) >= len(html2txt(tree))
+
+
+@pytest.mark.parametrize(
+    "html", [*CASCADE_PAGES.values(), *golden_pages().values()], ids=lambda value: value[:30]
+)
+def test_the_escalation_measures_the_page_only_where_the_bound_does_not_settle_it(
+    html: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = parse_html(html)
+    assert tree is not None
+    page = len(html2txt(tree))
+    measured: list[object] = []
+
+    def counted(element: HtmlElement) -> str:
+        measured.append(element)
+        return str(html2txt(element))
+
+    monkeypatch.setattr(cleaning.cascade._BASELINE, "html2txt", counted)
+    bound = _page_text_bound(tree)
+    for length in (0, page // 10, page // 5, page // 5 + 1, page, bound // 5, bound // 5 + 1):
+        measured.clear()
+        assert _covers_little_of_the_page(tree, length) == (length < 0.2 * page)
+        assert bool(measured) == (length < 0.2 * bound)

@@ -3,20 +3,29 @@ give the same text with them."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import Any
 
 import pytest
-import trafilatura.external
 from hypothesis import given
 from hypothesis import strategies as st
-from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
-from justext.utils import normalize_whitespace as justext_normalize_whitespace
+from justext.core import (  # type: ignore[import-untyped]
+    ParagraphMaker,
+    classify_paragraphs,
+    revise_paragraph_classification,
+)
+from justext.utils import (  # type: ignore[import-untyped]
+    normalize_whitespace as justext_normalize_whitespace,
+)
 from lxml.etree import Comment, ProcessingInstruction, SubElement, fromstring, tostring
 from trafilatura.baseline import basic_cleaning
 
 from cleaning.extraction import _faster_justext, _justext_stoplist, parse_html
 from cleaning.paragraphs import FastParagraphMaker, normalize_whitespace
 
+# the module, untyped (its globals are swapped by _faster_justext)
+EXTERNAL: Any = importlib.import_module("trafilatura.external")
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 
 
@@ -89,11 +98,11 @@ def test_the_same_paragraphs_as_justext(tree: object) -> None:
 
 def test_justext_runs_of_trafilatura_give_the_same_text() -> None:
     for tree in _golden_trees():
-        expected = tostring(trafilatura.external.try_justext(tree, None, None))
+        expected = tostring(EXTERNAL.try_justext(tree, None, None))
         with _faster_justext():
-            assert trafilatura.external.ParagraphMaker is FastParagraphMaker
-            found = tostring(trafilatura.external.try_justext(tree, None, None))
+            assert EXTERNAL.ParagraphMaker is FastParagraphMaker
+            found = tostring(EXTERNAL.try_justext(tree, None, None))
         assert found == expected
     # and trafilatura is as shipped again afterwards
-    assert trafilatura.external.ParagraphMaker is ParagraphMaker
-    assert not isinstance(trafilatura.external.JT_STOPLIST, frozenset)
+    assert EXTERNAL.ParagraphMaker is ParagraphMaker
+    assert not isinstance(EXTERNAL.JT_STOPLIST, frozenset)
