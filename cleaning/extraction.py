@@ -13,15 +13,21 @@ The text is extracted by trafilatura's cascade with ``bare_extraction``'s defaul
 comparison with readability and jusText included: its ``fast`` mode (no comparison) would save
 about a third of the extraction's time, but on the extraction benchmark it lost 1.3 points of
 the "with" snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget
-pruning does not make the fallbacks pointless. Three things are cheaper, with the same result
+pruning does not make the fallbacks pointless. Six things are cheaper, with the same result
 on every page: the page is parsed with element classes looked up in C (``parse_html``),
-readability reads the page only where its text could be taken (``_readability_can_win``), and
-the cascade prunes the parsed tree itself instead of a copy (``_bare_extraction``).
+readability reads the page only where its text could be taken (``_readability_can_win``),
+the cascade prunes the parsed tree itself instead of a copy (``_bare_extraction``),
+trafilatura's basic cleaning finds its elements without EXSLT callbacks
+(``_basic_clean_elements``), jusText makes its paragraphs with less work
+(``cleaning.paragraphs``, ``_faster_justext``), and the recall escalation measures the page's
+text only where a bound cannot settle it (``cleaning.cascade``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import logging
 import re
 from copy import copy, deepcopy
@@ -46,7 +52,6 @@ from lxml.html import (
 )
 from lxml.html import HTMLParser as _LxmlHtmlParser
 from trafilatura.baseline import block_text
-from trafilatura.core import trafilatura_sequence
 from trafilatura.external import compare_extraction
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
@@ -60,7 +65,7 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
-from trafilatura.settings import Extractor
+from trafilatura.settings import _COOKIE_CONSENT_RE, Extractor
 from trafilatura.utils import (
     DOCTYPE_TAG,
     FAULTY_HTML,
@@ -71,6 +76,9 @@ from trafilatura.utils import (
 )
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS as TRAFILATURA_DISCARD_XPATHS
+
+from cleaning.cascade import trafilatura_sequence
+from cleaning.paragraphs import FastParagraphMaker
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -379,7 +387,7 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
         tables=options.include_tables,
         url=url or metadata.url,  # as with_metadata=True: the canonical URL when none
     )
-    with _readability_where_it_can_win():
+    with _readability_where_it_can_win(), _basic_cleaning_in_python(), _faster_justext():
         document = _bare_extraction(tree, extractor)
     if document is None:
         return None
@@ -487,6 +495,100 @@ def _readability_can_win(tree: HtmlElement, body: _Element, text: str, options: 
     return not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(
         body.findall(".//p")
     )
+
+
+# the module (``trafilatura.baseline`` is its function of that name)
+_BASELINE: Any = importlib.import_module("trafilatura.baseline")
+# trafilatura's XPath of the elements its page-text measure, baseline and jusText delete first
+_TRAFILATURA_BASIC_CLEAN_XPATH = _BASELINE.BASIC_CLEAN_XPATH
+_BASIC_CLEAN_TAGS = frozenset(
+    {"aside", "fencedframe", "footer", "script", "style", "svg", "template"}
+)
+_COOKIE_CONSENT = re.compile(_COOKIE_CONSENT_RE, re.IGNORECASE)
+# BASIC_CLEAN_XPATH's elements found by tag name, and the others its tests could select
+_BASIC_CLEAN_CANDIDATES = XPath(
+    ".//aside|.//fencedframe|.//footer|.//script|.//style|.//svg|.//template|.//*[@class or @id]"
+)
+
+
+def _basic_clean_elements(tree: _Element) -> list[_Element]:
+    """The elements ``trafilatura.settings.BASIC_CLEAN_XPATH`` selects under ``tree``, in
+    document order.
+
+    That XPath tests the class and id of every element with EXSLT ``re:test``, which lxml
+    runs by calling back into Python twice an element: 5 ms a page of the extraction data
+    sets, run for the recall escalation's page measure (``html2txt``, two pages in five),
+    and again for jusText and the baseline. Here the elements without either attribute are
+    passed over in C (``_BASIC_CLEAN_CANDIDATES``), and each class and id string is tested
+    once (pages repeat them).
+    """
+    found = []
+    cookie: dict[str, bool] = {}
+    for element in _BASIC_CLEAN_CANDIDATES(tree):
+        tag = element.tag
+        if tag in _BASIC_CLEAN_TAGS:
+            found.append(element)
+            continue
+        attrib = element.attrib
+        # .//div[contains(@class|@id, 'footer')]: the value of the first of the two
+        # attributes on the element (XPath's string of a node set is its first node's)
+        if tag == "div":
+            first = next(value for name, value in attrib.items() if name in ("class", "id"))
+            if "footer" in first:
+                found.append(element)
+                continue
+        # .//*[re:test(@class, RE, 'i') or re:test(@id, RE, 'i')]
+        for value in (attrib.get("class"), attrib.get("id")):
+            if value:
+                if (match := cookie.get(value)) is None:
+                    match = cookie[value] = _COOKIE_CONSENT.search(value) is not None
+                if match:
+                    found.append(element)
+                    break
+    return found
+
+
+@contextlib.contextmanager
+def _basic_cleaning_in_python() -> Iterator[None]:
+    """Within the block, trafilatura's ``basic_cleaning`` finds the elements to delete with
+    ``_basic_clean_elements``; outside, with its XPath. The two find the same elements, so a
+    thread running trafilatura meanwhile is right with either."""
+    _BASELINE.BASIC_CLEAN_XPATH = _basic_clean_elements
+    try:
+        yield
+    finally:
+        _BASELINE.BASIC_CLEAN_XPATH = _TRAFILATURA_BASIC_CLEAN_XPATH
+
+
+# the module, untyped: its globals are swapped within _faster_justext
+_EXTERNAL: Any = importlib.import_module("trafilatura.external")
+_TRAFILATURA_PARAGRAPH_MAKER = _EXTERNAL.ParagraphMaker
+
+
+@functools.cache
+def _justext_stoplist() -> frozenset[str]:
+    """trafilatura's stop words of all of jusText's languages (``JT_STOPLIST``), as a set.
+
+    jusText's ``classify_paragraphs`` looks its argument up in a cache
+    (``define_stoplist``): trafilatura's tuple of some 20,000 words is hashed anew at every
+    call, a frozenset once."""
+    return frozenset(_EXTERNAL.JT_STOPLIST or _EXTERNAL.jt_stoplist_init())
+
+
+@contextlib.contextmanager
+def _faster_justext() -> Iterator[None]:
+    """Within the block, trafilatura's jusText runs (``try_justext``) make their paragraphs
+    with ``FastParagraphMaker`` and hand jusText its stop words as a frozenset; outside, as
+    shipped. The paragraphs and their classes are the same, so a thread running trafilatura
+    meanwhile is right with either."""
+    stoplist = _EXTERNAL.JT_STOPLIST
+    _EXTERNAL.ParagraphMaker = FastParagraphMaker
+    _EXTERNAL.JT_STOPLIST = _justext_stoplist()
+    try:
+        yield
+    finally:
+        _EXTERNAL.ParagraphMaker = _TRAFILATURA_PARAGRAPH_MAKER
+        _EXTERNAL.JT_STOPLIST = stoplist
 
 
 def read_metadata(tree: HtmlElement, url: str | None) -> Document:

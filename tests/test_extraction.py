@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import inspect
 from copy import deepcopy
 from pathlib import Path
@@ -12,14 +14,24 @@ import trafilatura.core
 import trafilatura.external
 from lxml.etree import tostring
 from lxml.html import HtmlElement, HtmlElementClassLookup
+from trafilatura.baseline import html2txt
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html, repair_faulty_html
 
+import cleaning.cascade
 import cleaning.extraction
 from cleaning import CleaningOptions
+from cleaning.cascade import (
+    TRAFILATURA_SEQUENCE_SHA256,
+    _covers_little_of_the_page,
+    _page_text_bound,
+)
 from cleaning.extraction import (
+    _TRAFILATURA_BASIC_CLEAN_XPATH,
     _TRAFILATURA_EXTRACT_AND_COMPARE,
     DATE_PARAMS,
+    _basic_clean_elements,
+    _basic_cleaning_in_python,
     _readability_where_it_can_win,
     _repair_faulty_html,
     extract,
@@ -339,6 +351,7 @@ def test_extract_makes_no_copy_of_the_page(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(trafilatura.core, "copy", counted)
     monkeypatch.setattr(cleaning.extraction, "copy", counted)
+    monkeypatch.setattr(cleaning.cascade, "copy", counted)
     html = golden_pages()["seed_000"]
     with _readability_where_it_can_win():
         trafilatura.bare_extraction(
@@ -364,3 +377,79 @@ def test_the_replaced_trafilatura_step_is_the_one_copied() -> None:
         "temp_text, options)",
         "return postbody, temp_text",
     ]
+
+
+BASIC_CLEAN_PAGES = {
+    "tags": "<aside>a</aside><footer>f</footer><script>s</script><style>x</style>"
+    "<svg><g/></svg><template>t</template><fencedframe></fencedframe><p>kept</p>",
+    # contains(@class|@id, 'footer'): the first of the two attributes on the div
+    "class_first": '<div class="site-footer" id="main">a</div>'
+    '<div class="main" id="footer">b</div>',
+    "id_first": '<div id="site-footer" class="main">a</div><div id="main" class="footer">b</div>',
+    "footer_not_div": '<section class="footer">a</section><div class="Footer">b</div><aside/>',
+    # the cookie banners' regular expression, either attribute, any case (and Unicode's
+    # case folding: the Kelvin sign is a K)
+    "cookies": '<div class="CookieBanner">a</div><span id="onetrust-x">b</span>'
+    '<p class="cookie-consent x">c</p><div id="a" class="notice__cookie">d</div>'
+    '<div class="cooKie-notice">e</div><div class="cookies-not-set">kept</div>'
+    '<div class="\u212aookie-bar">f</div>',
+    "nested": '<div class="cookiebot"><footer><script>x</script></footer></div>',
+}
+
+
+@pytest.mark.parametrize("body", BASIC_CLEAN_PAGES.values(), ids=list(BASIC_CLEAN_PAGES))
+def test_basic_cleaning_finds_what_trafilaturas_xpath_finds(body: str) -> None:
+    tree = parse_html(f"<html><head><title>T</title></head><body>{body}</body></html>")
+    assert tree is not None
+    expected = _TRAFILATURA_BASIC_CLEAN_XPATH(tree)
+    assert expected  # every page has something to delete
+    assert _basic_clean_elements(tree) == expected
+    body_element = tree.find(".//body")
+    assert _basic_clean_elements(body_element) == _TRAFILATURA_BASIC_CLEAN_XPATH(body_element)
+
+
+def test_basic_cleaning_is_trafilaturas_outside_extract() -> None:
+    baseline_module = importlib.import_module("trafilatura.baseline")
+    with _basic_cleaning_in_python():
+        assert baseline_module.BASIC_CLEAN_XPATH is _basic_clean_elements
+    assert baseline_module.BASIC_CLEAN_XPATH is _TRAFILATURA_BASIC_CLEAN_XPATH
+
+
+def test_the_copied_cascade_is_trafilaturas() -> None:
+    # cleaning.cascade.trafilatura_sequence copies trafilatura's, but for the escalation's
+    # page measure: another trafilatura release may change it, and then the copy must be
+    # checked against it again
+    source = inspect.getsource(trafilatura.core.trafilatura_sequence)
+    assert hashlib.sha256(source.encode()).hexdigest() == TRAFILATURA_SEQUENCE_SHA256
+
+
+@pytest.mark.parametrize(
+    "html", [*CASCADE_PAGES.values(), *golden_pages().values()], ids=lambda value: value[:30]
+)
+def test_the_page_text_bound_is_a_bound(html: str) -> None:
+    tree = parse_html(html)
+    assert tree is not None
+    assert _page_text_bound(tree) >= len(html2txt(tree))
+
+
+@pytest.mark.parametrize(
+    "html", [*CASCADE_PAGES.values(), *golden_pages().values()], ids=lambda value: value[:30]
+)
+def test_the_escalation_measures_the_page_only_where_the_bound_does_not_settle_it(
+    html: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = parse_html(html)
+    assert tree is not None
+    page = len(html2txt(tree))
+    measured: list[object] = []
+
+    def counted(element: HtmlElement) -> str:
+        measured.append(element)
+        return str(html2txt(element))
+
+    monkeypatch.setattr(cleaning.cascade._BASELINE, "html2txt", counted)
+    bound = _page_text_bound(tree)
+    for length in (0, page // 10, page // 5, page // 5 + 1, page, bound // 5, bound // 5 + 1):
+        measured.clear()
+        assert _covers_little_of_the_page(tree, length) == (length < 0.2 * page)
+        assert bool(measured) == (length < 0.2 * bound)
