@@ -13,6 +13,8 @@ Every figure is printed with its target (issue 19), in one run:
   (``../shared/data/extraction``), cycled to ``--pages`` (a page past the 1,590th is
   cleaned again under another URL, then dropped as a duplicate text): some five times as
   costly to clean as the sample articles, which changes the share the rest takes.
+  ``clean_page`` alone is timed there on every page of the run (``--real-sample``: fewer),
+  under their own URLs, before and after the runs (the mean of the two is the reference).
 - Memory: the peak RSS of the ``clean`` process (workers aside) for each size of
   ``--memory``, with real cleaning; the ratio of the largest to the smallest.
 - Archiving: CPU time of a crawl of a local site with and without ``CLEANCRAWL_WARC_DIR``
