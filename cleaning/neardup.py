@@ -10,6 +10,7 @@ threshold, without comparing every pair.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -65,7 +66,9 @@ class NearDuplicateOptions:
 def shingles(text: str, words: int) -> set[bytes]:
     """The word ``words``-grams of ``text``, case and digits folded (a date or count edit
     does not make a copy new); a shorter text is one shingle, an empty one none."""
-    tokens = [_DIGITS.sub("0", token) for token in _WORD.findall(text.casefold())]
+    # digits folded in the whole text, not word by word: the same words (a run of digits
+    # is inside a word, and stays one), in one pass
+    tokens = _WORD.findall(_DIGITS.sub("0", text.casefold()))
     if len(tokens) < words:
         return {" ".join(tokens).encode()} if tokens else set()
     return {" ".join(tokens[i : i + words]).encode() for i in range(len(tokens) - words + 1)}
@@ -80,10 +83,20 @@ def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | No
         num_perm=options.num_perm,
         seed=options.seed,
         scheme=SCHEME,
+        hashfunc=int,  # handed the hashes: each is its own
         permutations=_permutations(options.num_perm, options.seed),
     )
-    minhash.update_batch(grams)
+    minhash.update_batch(_sha1_hash32(grams))
     return LeanMinHash(minhash)
+
+
+def _sha1_hash32(grams: Iterable[bytes]) -> list[int]:
+    """datasketch's default hash of each shingle (``sha1_hash32``: the first 4 bytes of its
+    SHA-1, little-endian), in one pass instead of a Python call and ``struct.unpack`` a
+    shingle: 0.2 of 1.6 CPU ms a signature of a real page's text."""
+    digests = b"".join([hashlib.sha1(gram, usedforsecurity=False).digest()[:4] for gram in grams])
+    hashes: list[int] = np.frombuffer(digests, dtype="<u4").tolist()
+    return hashes
 
 
 @functools.cache

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
+from datasketch import MinHash
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaning.neardup import (
@@ -84,6 +86,22 @@ def test_own_url_is_excluded_and_replaced() -> None:
     index.add("u", new)  # the changed version replaces the old one
     assert len(index) == 1
     assert index.find(old) is None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_signature_is_datasketchs_own(seed: int) -> None:
+    """Shingles and hashes made in one pass give the signature of datasketch's own hashing
+    of the shingles folded word by word: signatures kept in a state directory or a Redis
+    index stay comparable."""
+    body = text(seed, words=50 * (seed + 1)) + " Ünïcode 2026 ещё a1b22c ٣٤ 10:30 x²"
+    tokens = [re.sub(r"\d+", "0", word) for word in re.findall(r"\w+", body.casefold())]
+    grams = {" ".join(tokens[i : i + 5]).encode() for i in range(len(tokens) - 4)}
+    assert shingles(body, OPTIONS.shingle_words) == grams
+    theirs = MinHash(num_perm=OPTIONS.num_perm, seed=OPTIONS.seed, scheme="affine32")
+    theirs.update_batch(grams)
+    ours = text_signature(body, OPTIONS)
+    assert ours is not None
+    assert ours.hashvalues.tolist() == theirs.hashvalues.tolist()
 
 
 def test_signatures_round_trip_through_bytes() -> None:
