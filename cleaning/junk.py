@@ -377,6 +377,10 @@ def is_shortcode_line(line: str) -> bool:
     return word_count(_URL.sub(" ", _SHORTCODE.sub(" ", line))) <= SHORTCODE_MAX_WORDS
 
 
+def _introduces(line: str) -> bool:
+    return line.endswith(":")
+
+
 def classify_line(line: str, rules: JunkRules) -> str | None:
     """The junk kind of one line of text, or None if it is article text."""
     bare = _BULLET.sub("", line).strip()
@@ -392,8 +396,10 @@ def classify_line(line: str, rules: JunkRules) -> str | None:
     # most lines are paragraphs longer than any kind: only a site list is left to test
     if words <= rules.longest:
         sentence = is_sentence(bare, words)
-        # first: a bare date is the publication date, which other kinds would take as a label
-        if words <= 10 and parse_date_line(bare, rules) is not None:
+        # first: a bare date is the publication date, which other kinds would take as a label;
+        # a date ending in a colon heads what follows (a changelog's or a diary's entry,
+        # "2025-12-19:"), it is no publication date
+        if words <= 10 and not _introduces(bare) and parse_date_line(bare, rules) is not None:
             return "date_line"
         kinds = rules.by_length[words][sentence]
         if kinds:
@@ -463,7 +469,13 @@ def remove_junk(
         )
         # a line of a kind the user keeps is not the model's to cut either
         of_kept_kinds = {i for i, r in enumerate(found_reasons) if r is not None and r in skip}
-        spared = of_kept_kinds | at_headings | _wrapped(lines) | _subheadings(lines)
+        spared = (
+            of_kept_kinds
+            | at_headings
+            | _wrapped(lines)
+            | _subheadings(lines)
+            | _named_leads(lines)
+        )
         _learned(lines, reasons, rules, at_headings, spared)
         _edge_labels(lines, reasons, rules, at_headings | spared)
     _sandwiched(lines, reasons)
@@ -628,6 +640,42 @@ def _subheadings(lines: list[str]) -> set[int]:
             continue
         words = {w.casefold() for w in _TOPIC_WORD.findall(lines[i])}
         if words and words <= {w.casefold() for w in _TOPIC_WORD.findall(lines[i + 1])}:
+            found.add(i)
+    return found
+
+
+# what ends the lead of a line that names its topic first ("ISTELive 26: June 28-July 1 |
+# Orlando", "Fal.Con – Las Vegas"); a colon inside a word ("re:Invent") is none
+_LEAD_END = re.compile(r":\s|\s[|\u2013\u2014]\s")
+LEAD_MAX_WORDS = 6
+# a name: a word of at least this many characters with a capital letter in it
+NAME_MIN_CHARS = 3
+
+
+def _named_leads(lines: list[str]) -> set[int]:
+    """Short lines that name a topic first and give its details after a colon or a bar, the
+    name recurring in the paragraph right after them: a subheading of that paragraph ("VMware
+    Explore: August 31-September 3, 2026 | Las Vegas, NV" over "VMware Explore aims to...").
+    Junk names no topic its next paragraph is about. The name must stand inside the paragraph,
+    not as its first word, where any word is capitalised."""
+    found = set()
+    for i in range(len(lines) - 1):
+        line, after = lines[i], lines[i + 1]
+        lead = _LEAD_END.search(line)
+        if (
+            lead is None
+            or word_count(line) > ABSORB_MAX_WORDS
+            or short_line(after, ABSORB_MAX_WORDS)
+            or word_count(line[: lead.start()]) > LEAD_MAX_WORDS
+        ):
+            continue
+        names = {
+            word
+            for word in _WORD.findall(line[: lead.start()])
+            if len(word) >= NAME_MIN_CHARS and not word.islower() and not word.isdigit()
+        }
+        later = set(_WORD.findall(after)[1:])
+        if names & later:
             found.add(i)
     return found
 
