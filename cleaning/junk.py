@@ -32,8 +32,9 @@ _BULLET = re.compile(r"^\s*[-*•·–]\s+")
 # full stops of Chinese and Japanese too (\u3002, \uff01, \uff1f), and their closing quotes
 _SENTENCE_END = re.compile("[.!?\u3002\uff01\uff1f]['\"”’»)\\]\u300d\u300f]*$")
 _NUMBER = r"(?<![\w.,])\d[\d.,\u00a0\u202f ]*\s*[kKmM]?\+?\s*"
-# a free label before a colon ("Spread the word: Facebook, Telegram"), for rules with label
-_LABEL = re.compile(r"^\W*[^\W\d][^:.!?]{0,40}:\s+")
+# a free label before a colon or a question ("Spread the word: Facebook, Telegram", "Want
+# more? Sign up for …"), for rules with label
+_LABEL = re.compile(r"^\W*[^\W\d][^:.!?]{0,40}[:?]\s+")
 _LABEL_MAX_WORDS = 4
 # a step's number at the start of a line: "1.", "2)", "#3", "Step 4:", "Schritt 5 -", "⑥";
 # the step word is any word, so that it holds in every language
@@ -661,13 +662,10 @@ def _named_leads(lines: list[str]) -> set[int]:
     found = set()
     for i in range(len(lines) - 1):
         line, after = lines[i], lines[i + 1]
+        if word_count(line) > ABSORB_MAX_WORDS or short_line(after, ABSORB_MAX_WORDS):
+            continue
         lead = _LEAD_END.search(line)
-        if (
-            lead is None
-            or word_count(line) > ABSORB_MAX_WORDS
-            or short_line(after, ABSORB_MAX_WORDS)
-            or word_count(line[: lead.start()]) > LEAD_MAX_WORDS
-        ):
+        if lead is None or word_count(line[: lead.start()]) > LEAD_MAX_WORDS:
             continue
         names = {
             word
@@ -680,9 +678,11 @@ def _named_leads(lines: list[str]) -> set[int]:
     return found
 
 
-# A lone label at the text's edges ("Comments", "Teilen", "Tags") is the page's tools, left
-# before or after the article: there, a line of at most this many words is judged against
-# the model's lower edge threshold, whatever its wording.
+# A lone label ("Comments", "Teilen", "Tags", "Report an error") is the page's tools, left
+# before or after the article or between two of its paragraphs: at the text's edges, or
+# standing alone between two paragraphs (not a heading, not a subheading of the paragraph
+# after it), a line of at most this many words is judged against the model's lower
+# threshold, whatever its wording.
 EDGE_MAX_WORDS = 3
 EDGE_THRESHOLD = 0.5
 
@@ -694,7 +694,14 @@ def _edge_labels(
     texts = [i for i, line in enumerate(lines) if line.strip() and reasons[i] is None]
     if model is None or len(texts) < 3:
         return
-    for i in {texts[0], texts[-1]}:
+    candidates = {texts[0], texts[-1]}
+    for before, i, after in zip(texts, texts[1:], texts[2:], strict=False):
+        # alone: a paragraph on each side (a short line beside it makes a list or a run)
+        if not short_line(lines[before], ABSORB_MAX_WORDS) and not short_line(
+            lines[after], ABSORB_MAX_WORDS
+        ):
+            candidates.add(i)
+    for i in sorted(candidates):
         text = lines[i].strip()
         if (
             i in spared
