@@ -24,8 +24,8 @@ def _cut(html: str) -> list[tuple[str, str]]:
 def test_a_date_heading_an_entry_of_a_log_is_kept() -> None:
     # a changelog or diary entry's date ends in a colon: it heads what follows, it is no
     # publication date (wcxb-dev 0466 lost five such lines as date_line)
-    body = """<p>Every morning I wrote the tasks of the day into one plain text file, under the date,
-and marked each one when it was done, so that nothing a client asked for was forgotten.</p>
+    body = """<p>Every morning I wrote the tasks of the day into one plain text file, under the
+date, and marked each one when it was done, so that nothing a client asked for was forgotten.</p>
 <pre>2025-12-19:
     FashionNova
         Jenny: Add support for Fedex (fixed)</pre>
