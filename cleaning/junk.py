@@ -681,8 +681,9 @@ def _named_leads(lines: list[str]) -> set[int]:
 # A lone label at the text's edges ("Comments", "Teilen", "Tags") is the page's tools, left
 # before or after the article: there, a line of at most this many words is judged against
 # the model's lower edge threshold, whatever its wording. (Between paragraphs the same
-# threshold cut 20 more article lines of wcxb-dev, "Key quote", "Feb 2024", "Yes!", and
-# none more of the development set's lone labels: it is not used there.)
+# threshold cut 20 more article lines of wcxb-dev, "Key quote", "Feb 2024", "Yes!", whose
+# scores (0.52 to 0.96) overlap those of the short junk it would catch there, player and
+# gallery labels, and none of the development set's lone labels: it is not used there.)
 EDGE_MAX_WORDS = 3
 EDGE_THRESHOLD = 0.5
 
