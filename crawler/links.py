@@ -5,13 +5,16 @@ The spider process shares the cores with the cleaning workers, and on a page of 
 per link reads the anchor's text and ``rel`` (which the spider does not use), builds a
 ``Link``, and tries 91 extensions one by one. ``page_links``
 returns the same URLs in the same order (``tests/test_links.py`` compares the two), doing
-only what decides them, once per distinct ``href`` of the page.
+only what decides them, once per distinct ``href`` of the page, and remembers the URL of an
+``href`` that does not depend on the page's own path (an absolute URL, or a path from the root
+of the page's host) for the next pages: a site's menus and footers repeat on every page.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.response import get_base_url
@@ -28,6 +31,17 @@ DENIED_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSION
 # LinkExtractor keeps only URLs of these schemes (not mailto:, javascript:, tel:, ...)
 SCHEMES = frozenset({"http", "https", "file", "ftp"})
 
+# hrefs whose URL depends on the page only through its schemes (and, for a path from the root,
+# its base's host): an http(s) URL with a host, or a path from the root (not "//", which names
+# a host); none with a tab or newline inside, which urlsplit removes before splitting (so
+# "http://\n/x" has no host)
+_ABSOLUTE = re.compile(r"https?://[^/?#\t\n\r][^\t\n\r]*")
+_FROM_ROOT = re.compile(r"/(?!/)[^\t\n\r]*")
+# the URLs of such hrefs, by href and what else decides them: pure, so remembered across pages;
+# emptied when it reaches _REMEMBERED entries
+_REMEMBERED = 100_000
+_urls: dict[tuple[str, str, str, str, str], str | None] = {}
+
 
 def page_links(response: TextResponse) -> list[str]:
     """The URLs of a page's links that ``LinkExtractor(unique=True)`` returns, in its order.
@@ -36,12 +50,46 @@ def page_links(response: TextResponse) -> list[str]:
     page's encoding), each once, in the order of their first link on the page.
     """
     base_url = get_base_url(response)
+    page_url, encoding = response.url, response.encoding
+    base = urlsplit(base_url)
+    # what an href's URL depends on besides the href (see _remembered_url): for an absolute
+    # href, the base's and the page's schemes; for one from the root, the base's host too
+    page_scheme = urlsplit(page_url).scheme
+    web_base = base.scheme in ("http", "https") and bool(base.netloc)
     resolved: dict[str, str | None] = {}  # per distinct href: its URL, or None if left out
     for element in response.selector.root.iter(*TAGS):
         href = element.get("href")
-        if href is not None and href not in resolved:
-            resolved[href] = _link_url(href, base_url, response.url, response.encoding)
+        if href is None or href in resolved:
+            continue
+        stripped = strip_html5_whitespace(href)
+        if web_base and _ABSOLUTE.fullmatch(stripped):
+            key = (stripped, base.scheme, "", page_scheme, encoding)
+        elif web_base and _FROM_ROOT.fullmatch(stripped):
+            key = (stripped, base.scheme, base.netloc, page_scheme, encoding)
+        else:
+            resolved[href] = _link_url(href, base_url, page_url, encoding)
+            continue
+        resolved[href] = _remembered_url(key, href, base_url, page_url, encoding)
     return list(dict.fromkeys(url for url in resolved.values() if url is not None))
+
+
+def _remembered_url(
+    key: tuple[str, str, str, str, str], href: str, base_url: str, page_url: str, encoding: str
+) -> str | None:
+    """``_link_url`` of an href that ``key`` decides entirely, remembered.
+
+    ``urljoin(base, href)`` returns an http(s) href with a host as it is when the schemes
+    differ, and rebuilt from its own parts when they are the same: only the base's scheme
+    counts. A path from the root takes the base's scheme and host, and none of its path or
+    query. The second ``urljoin`` (with the page's URL) gets an absolute URL: only the page's
+    scheme counts. ``safe_url_string`` and the checks depend on the URL and encoding alone.
+    """
+    if key in _urls:
+        return _urls[key]
+    if len(_urls) >= _REMEMBERED:
+        _urls.clear()
+    url = _urls[key] = _link_url(href, base_url, page_url, encoding)
+    return url
 
 
 def _link_url(href: str, base_url: str, page_url: str, encoding: str) -> str | None:

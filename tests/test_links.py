@@ -96,3 +96,35 @@ def test_spider_follows_links_without_link_extractor(
     spider = make_spider(tmp_path)
     results = list(spider.parse_page(html("https://news.test/", LISTING, **{DEPTH: 0})))
     assert urls(results)[:2] == ["https://news.test/2025/one/", "https://news.test/2025/two/"]
+
+
+# the same hrefs on pages of other schemes, hosts, paths and bases, in one run: an href's URL
+# remembered from one page must be the URL LinkExtractor finds on the next
+SHARED_HREFS = (
+    '<a href="/a">1</a><a href="/a/../b?">2</a><a href="http://news.test/x?">3</a>'
+    '<a href="https://news.test/x?#f">4</a><a href="http://">5</a><a href="http:///p">6</a>'
+    '<a href="http://\n/q">7</a><a href="/\tt">8</a><a href="//cdn.test/c">9</a>'
+    '<a href=" /s ">10</a><a href="/s">11</a><a href="/café">12</a><a href="/z.jpg">13</a>'
+    '<a href="https://news.test/caf\u00e9?q=\u00e9">14</a><a href="/ ?#">15</a>'
+)
+PAGES = (
+    ("http://news.test/one/", "", "utf-8"),
+    ("https://news.test/one/", "", "utf-8"),
+    ("https://other.test/deep/path/page?x=1", "", "utf-8"),
+    ("http://news.test/two/", '<base href="https://base.test/dir/">', "utf-8"),
+    ("https://news.test/three/", '<base href="http://base.test/">', "latin-1"),
+    ("http://news.test:8080/four/", '<base href="/rel/">', "cp1252"),
+    ("https://news.test/five/", '<base href="mailto:x@y">', "utf-8"),
+    ("http://news.test/one/", "", "latin-1"),
+    ("http://other.test:8080/six/", "", "utf-8"),
+    ("http://news.test/seven/", '<base href="http://base.test/">', "utf-8"),
+)
+
+
+def test_urls_remembered_across_pages_are_the_link_extractor_ones() -> None:
+    for round_ in range(2):  # the second time every remembered URL is used
+        for url, base, encoding in PAGES:
+            html = f"<html><head>{base}</head><body>{SHARED_HREFS}</body></html>"
+            body = html.encode(encoding, errors="replace")
+            page = HtmlResponse(url=url, body=body, encoding=encoding)
+            assert page_links(page) == extractor_urls(page), (round_, url, base, encoding)
