@@ -81,6 +81,11 @@ class TechNewsSpider(Spider):
 
     name = "technews"
     allowed_domains: list[str]
+    # Scrapy hands a response's output (its links, then its one page) to CONCURRENT_ITEMS
+    # asyncio tasks, all of them made for every response: the default 100 cost the crawl's
+    # process more CPU than its pipelines. A response of this spider has one item, its last
+    # output, so more than one task gains nothing. (-s CONCURRENT_ITEMS=... still wins.)
+    custom_settings: dict[str, Any] | None = {"CONCURRENT_ITEMS": 1}  # noqa: RUF012
 
     def __init__(
         self,
@@ -339,10 +344,12 @@ class TechNewsSpider(Spider):
         or feed, or ``START``), or None if it was queued already or max_pages refuses it."""
         url = urldefrag(url)[0]
         queued = self._queued[site.name]
+        if url in queued:  # most links of a site's pages: checked before the URL is parsed
+            return None
         # a start URL is fetched even if allow/deny leave it out: they decide which pages
         # are written and which links are followed, and it is where the links are
         allowed = site.allows_url(url)
-        if url in queued or not (allowed or (source == "start" and site.on_domain(url))):
+        if not (allowed or (source == "start" and site.on_domain(url))):
             return None
         if self._claims is not None:
             # max_pages for the whole crawl, by claimer (crawler.leases.PageClaims): 0 another
