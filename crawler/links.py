@@ -22,6 +22,8 @@ from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scrapy.http import TextResponse
 
 # LinkExtractor's defaults: <a href> and <area href>; links to files of these extensions
@@ -41,13 +43,20 @@ _FROM_ROOT = re.compile(r"/(?!/)[^\t\n\r]*")
 # emptied when it reaches _REMEMBERED entries
 _REMEMBERED = 100_000
 _urls: dict[tuple[str, str, str, str, str], str | None] = {}
+# the host of an absolute http(s) href, where it is the host of its URL as made (lowercased):
+# ASCII letters, digits, dots and hyphens, no user, an optional port (urlsplit, then
+# safe_url_string's IDNA encoding, leave such a host as it is)
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)")
 
 
-def page_links(response: TextResponse) -> list[str]:
+def page_links(response: TextResponse, off_site: Callable[[str], bool] | None = None) -> list[str]:
     """The URLs of a page's links that ``LinkExtractor(unique=True)`` returns, in its order.
 
     Resolved against the page's ``<base href>`` and URL, made safe (percent-encoded in the
-    page's encoding), each once, in the order of their first link on the page.
+    page's encoding), each once, in the order of their first link on the page. With
+    ``off_site`` (a host, lowercased: True if the crawl would not follow a link to it), the
+    absolute links whose host it refuses are left out before they are resolved: on many
+    pages most links go to other sites.
     """
     base_url = get_base_url(response)
     page_url, encoding = response.url, response.encoding
@@ -62,6 +71,10 @@ def page_links(response: TextResponse) -> list[str]:
         if href is None or href in resolved:
             continue
         stripped = strip_html5_whitespace(href)
+        host = _PLAIN_HOST.match(stripped) if off_site is not None else None
+        if host is not None and off_site is not None and off_site(host[1].lower()):
+            resolved[href] = None
+            continue
         if web_base and _ABSOLUTE.fullmatch(stripped):
             key = (stripped, base.scheme, "", page_scheme, encoding)
         elif web_base and _FROM_ROOT.fullmatch(stripped):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.http import HtmlResponse
@@ -128,3 +129,40 @@ def test_urls_remembered_across_pages_are_the_link_extractor_ones() -> None:
             body = html.encode(encoding, errors="replace")
             page = HtmlResponse(url=url, body=body, encoding=encoding)
             assert page_links(page) == extractor_urls(page), (round_, url, base, encoding)
+
+
+def on_news_test(url: str) -> bool:
+    """What the spider follows, for these tests: news.test and its subdomains, http(s)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    on_domain = host == "news.test" or host.endswith(".news.test")
+    return parts.scheme in ("http", "https") and on_domain
+
+
+OFF_SITE_HREFS = (
+    '<a href="https://other.test/x">1</a><a href="http://News.Test/caps">2</a>'
+    '<a href="https://www.news.test:8443/p">3</a><a href="https://u@other.test/">4</a>'
+    '<a href="https://user@news.test/">5</a><a href="http://bücher.test/">6</a>'
+    '<a href="https://xn--bcher-kva.test/">7</a><a href="https://news.test.other.test/">8</a>'
+    '<a href="https://evilnews.test/">9</a><a href="https://news.test./">10</a>'
+    '<a href="http://news.test%2eother.test/">11</a><a href="https://[::1]/">12</a>'
+    '<a href="https://other.test\\@news.test/">13</a><a href="/root">14</a><a href="rel">15</a>'
+    '<a href="//other.test/proto">16</a><a href="HTTPS://OTHER.TEST/">17</a>'
+)
+
+
+@pytest.mark.parametrize(
+    "body", [*TRICKY.values(), SHARED_HREFS, OFF_SITE_HREFS], ids=[*TRICKY, "shared", "off"]
+)
+def test_links_off_site_are_left_out_before_they_are_resolved(body: str) -> None:
+    page = response(f"<html><body>{body}</body></html>")
+
+    def off_site(host: str) -> bool:
+        return not on_news_test(f"http://{host}/")
+
+    # what the spider follows is the same: LinkExtractor's URLs on the site
+    expected = [url for url in extractor_urls(page) if on_news_test(url)]
+    assert [url for url in page_links(page, off_site) if on_news_test(url)] == expected
+    if body == OFF_SITE_HREFS:  # a plain absolute link off the site is left out
+        assert "https://other.test/x" in extractor_urls(page)
+        assert "https://other.test/x" not in page_links(page, off_site)
