@@ -47,6 +47,9 @@ _urls: dict[tuple[str, str, str, str, str], str | None] = {}
 # ASCII letters, digits, dots and hyphens, no user, an optional port (urlsplit, then
 # safe_url_string's IDNA encoding, leave such a host as it is)
 _PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)")
+# a relative href that takes the base's scheme and host: a path from the root, or a path, a
+# query or a fragment with no scheme (no ":" before its first "/", "?" or "#"), or nothing
+_ON_BASE_HOST = re.compile(r"(?:/(?!/)|[?#]|[^:/?#\t\n\r\x00-\x20]|$)[^\t\n\r]*")
 
 
 def page_links(response: TextResponse, off_site: Callable[[str], bool] | None = None) -> list[str]:
@@ -65,6 +68,11 @@ def page_links(response: TextResponse, off_site: Callable[[str], bool] | None = 
     # href, the base's and the page's schemes; for one from the root, the base's host too
     page_scheme = urlsplit(page_url).scheme
     web_base = base.scheme in ("http", "https") and bool(base.netloc)
+    # a base off the site (a page's own links sent elsewhere): its relative links are too
+    base_host = _PLAIN_HOST.match(base_url) if off_site is not None else None
+    base_off_site = (
+        base_host is not None and off_site is not None and off_site(base_host[1].lower())
+    )
     resolved: dict[str, str | None] = {}  # per distinct href: its URL, or None if left out
     for element in response.selector.root.iter(*TAGS):
         href = element.get("href")
@@ -72,7 +80,9 @@ def page_links(response: TextResponse, off_site: Callable[[str], bool] | None = 
             continue
         stripped = strip_html5_whitespace(href)
         host = _PLAIN_HOST.match(stripped) if off_site is not None else None
-        if host is not None and off_site is not None and off_site(host[1].lower()):
+        if (host is not None and off_site is not None and off_site(host[1].lower())) or (
+            base_off_site and _relative_on_base_host(stripped)
+        ):
             resolved[href] = None
             continue
         if web_base and _ABSOLUTE.fullmatch(stripped):
@@ -84,6 +94,16 @@ def page_links(response: TextResponse, off_site: Callable[[str], bool] | None = 
             continue
         resolved[href] = _remembered_url(key, href, base_url, page_url, encoding)
     return list(dict.fromkeys(url for url in resolved.values() if url is not None))
+
+
+def _relative_on_base_host(href: str) -> bool:
+    """True if ``href`` (stripped) resolves onto its base's host: relative, with no scheme."""
+    if not _ON_BASE_HOST.fullmatch(href):
+        return False
+    colon = href.find(":")
+    # urlsplit takes what is before the first ":" for a scheme only if no "/", "?" or "#"
+    # comes before it
+    return colon < 0 or any(mark in href[:colon] for mark in "/?#")
 
 
 def _remembered_url(

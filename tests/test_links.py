@@ -148,6 +148,10 @@ OFF_SITE_HREFS = (
     '<a href="http://news.test%2eother.test/">11</a><a href="https://[::1]/">12</a>'
     '<a href="https://other.test\\@news.test/">13</a><a href="/root">14</a><a href="rel">15</a>'
     '<a href="//other.test/proto">16</a><a href="HTTPS://OTHER.TEST/">17</a>'
+    '<a href="https:news.test/x">18</a><a href="a:b/c">19</a><a href="a/b:c">20</a>'
+    '<a href="\\\\news.test/bs">21</a><a href="?q">22</a><a href="#f">23</a><a href="">24</a>'
+    '<a href="\x01//news.test/c0">25</a><a href="/\t/news.test/tab">26</a>'
+    '<a href="\x7f//news.test/del">27</a><a href=" //news.test/nbsp">28</a>'
 )
 
 
@@ -163,6 +167,10 @@ def test_links_off_site_are_left_out_before_they_are_resolved(body: str) -> None
     # what the spider follows is the same: LinkExtractor's URLs on the site
     expected = [url for url in extractor_urls(page) if on_news_test(url)]
     assert [url for url in page_links(page, off_site) if on_news_test(url)] == expected
+    # a base off the site: its relative links are too, and the page's links to the site kept
+    elsewhere = page.replace(body=f'<head><base href="https://other.test/d/"></head>{body}')
+    expected = [url for url in extractor_urls(elsewhere) if on_news_test(url)]
+    assert [url for url in page_links(elsewhere, off_site) if on_news_test(url)] == expected
     if body == OFF_SITE_HREFS:  # a plain absolute link off the site is left out
         assert "https://other.test/x" in extractor_urls(page)
         assert "https://other.test/x" not in page_links(page, off_site)
