@@ -5,13 +5,16 @@ The spider process shares the cores with the cleaning workers, and on a page of 
 per link reads the anchor's text and ``rel`` (which the spider does not use), builds a
 ``Link``, and tries 91 extensions one by one. ``page_links``
 returns the same URLs in the same order (``tests/test_links.py`` compares the two), doing
-only what decides them, once per distinct ``href`` of the page.
+only what decides them, once per distinct ``href`` of the page, and remembers the URL of an
+``href`` that does not depend on the page's own path (an absolute URL, or a path from the root
+of the page's host) for the next pages: a site's menus and footers repeat on every page.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.response import get_base_url
@@ -19,6 +22,8 @@ from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scrapy.http import TextResponse
 
 # LinkExtractor's defaults: <a href> and <area href>; links to files of these extensions
@@ -28,20 +33,96 @@ DENIED_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSION
 # LinkExtractor keeps only URLs of these schemes (not mailto:, javascript:, tel:, ...)
 SCHEMES = frozenset({"http", "https", "file", "ftp"})
 
+# hrefs whose URL depends on the page only through its schemes (and, for a path from the root,
+# its base's host): an http(s) URL with a host, or a path from the root (not "//", which names
+# a host); none with a tab or newline inside, which urlsplit removes before splitting (so
+# "http://\n/x" has no host)
+_ABSOLUTE = re.compile(r"https?://[^/?#\t\n\r][^\t\n\r]*")
+_FROM_ROOT = re.compile(r"/(?!/)[^\t\n\r]*")
+# the URLs of such hrefs, by href and what else decides them: pure, so remembered across pages;
+# emptied when it reaches _REMEMBERED entries
+_REMEMBERED = 100_000
+_urls: dict[tuple[str, str, str, str, str], str | None] = {}
+# the host of an absolute http(s) href, where it is the host of its URL as made (lowercased):
+# ASCII letters, digits, dots and hyphens, no user, an optional port (urlsplit, then
+# safe_url_string's IDNA encoding, leave such a host as it is)
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)")
+# a relative href that takes the base's scheme and host: a path from the root, or a path, a
+# query or a fragment with no scheme (no ":" before its first "/", "?" or "#"), or nothing
+_ON_BASE_HOST = re.compile(r"(?:/(?!/)|[?#]|[^:/?#\t\n\r\x00-\x20]|$)[^\t\n\r]*")
 
-def page_links(response: TextResponse) -> list[str]:
+
+def page_links(response: TextResponse, off_site: Callable[[str], bool] | None = None) -> list[str]:
     """The URLs of a page's links that ``LinkExtractor(unique=True)`` returns, in its order.
 
     Resolved against the page's ``<base href>`` and URL, made safe (percent-encoded in the
-    page's encoding), each once, in the order of their first link on the page.
+    page's encoding), each once, in the order of their first link on the page. With
+    ``off_site`` (a host, lowercased: True if the crawl would not follow a link to it), the
+    absolute links whose host it refuses are left out before they are resolved: on many
+    pages most links go to other sites.
     """
     base_url = get_base_url(response)
+    page_url, encoding = response.url, response.encoding
+    base = urlsplit(base_url)
+    # what an href's URL depends on besides the href (see _remembered_url): for an absolute
+    # href, the base's and the page's schemes; for one from the root, the base's host too
+    page_scheme = urlsplit(page_url).scheme
+    web_base = base.scheme in ("http", "https") and bool(base.netloc)
+    # a base off the site (a page's own links sent elsewhere): its relative links are too
+    base_host = _PLAIN_HOST.match(base_url) if off_site is not None else None
+    base_off_site = (
+        base_host is not None and off_site is not None and off_site(base_host[1].lower())
+    )
     resolved: dict[str, str | None] = {}  # per distinct href: its URL, or None if left out
     for element in response.selector.root.iter(*TAGS):
         href = element.get("href")
-        if href is not None and href not in resolved:
-            resolved[href] = _link_url(href, base_url, response.url, response.encoding)
+        if href is None or href in resolved:
+            continue
+        stripped = strip_html5_whitespace(href)
+        host = _PLAIN_HOST.match(stripped) if off_site is not None else None
+        if (host is not None and off_site is not None and off_site(host[1].lower())) or (
+            base_off_site and _relative_on_base_host(stripped)
+        ):
+            resolved[href] = None
+            continue
+        if web_base and _ABSOLUTE.fullmatch(stripped):
+            key = (stripped, base.scheme, "", page_scheme, encoding)
+        elif web_base and _FROM_ROOT.fullmatch(stripped):
+            key = (stripped, base.scheme, base.netloc, page_scheme, encoding)
+        else:
+            resolved[href] = _link_url(href, base_url, page_url, encoding)
+            continue
+        resolved[href] = _remembered_url(key, href, base_url, page_url, encoding)
     return list(dict.fromkeys(url for url in resolved.values() if url is not None))
+
+
+def _relative_on_base_host(href: str) -> bool:
+    """True if ``href`` (stripped) resolves onto its base's host: relative, with no scheme."""
+    if not _ON_BASE_HOST.fullmatch(href):
+        return False
+    colon = href.find(":")
+    # urlsplit takes what is before the first ":" for a scheme only if no "/", "?" or "#"
+    # comes before it
+    return colon < 0 or any(mark in href[:colon] for mark in "/?#")
+
+
+def _remembered_url(
+    key: tuple[str, str, str, str, str], href: str, base_url: str, page_url: str, encoding: str
+) -> str | None:
+    """``_link_url`` of an href that ``key`` decides entirely, remembered.
+
+    ``urljoin(base, href)`` returns an http(s) href with a host as it is when the schemes
+    differ, and rebuilt from its own parts when they are the same: only the base's scheme
+    counts. A path from the root takes the base's scheme and host, and none of its path or
+    query. The second ``urljoin`` (with the page's URL) gets an absolute URL: only the page's
+    scheme counts. ``safe_url_string`` and the checks depend on the URL and encoding alone.
+    """
+    if key in _urls:
+        return _urls[key]
+    if len(_urls) >= _REMEMBERED:
+        _urls.clear()
+    url = _urls[key] = _link_url(href, base_url, page_url, encoding)
+    return url
 
 
 def _link_url(href: str, base_url: str, page_url: str, encoding: str) -> str | None:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from cleaning.neardup import (
     NearDuplicateIndex,
     NearDuplicateOptions,
     signature_bytes,
+    signature_from_bytes,
     text_signature,
 )
 from crawler.incremental import history_for
 from crawler.items import ArticleItem
+from crawler.pipelines import CleaningPipeline
 from crawler.stats import drop_cleaned
 
 if TYPE_CHECKING:
@@ -50,6 +53,7 @@ class NearDuplicatePipeline:
         self.stats = stats
         self.index = index
         self.drop = drop
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -69,12 +73,28 @@ class NearDuplicatePipeline:
             index = history.store.near_duplicate_index(options, earlier_runs=earlier)
             if earlier:
                 logger.info("Near-duplicate index: %d texts of earlier runs", len(index))
-        return cls(crawler.stats, index, drop=mode == "drop")
+        pipeline = cls(crawler.stats, index, drop=mode == "drop")
+        pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.ask_for_signatures, signal=signals.spider_opened)
+        return pipeline
+
+    def ask_for_signatures(self) -> None:
+        """Have the cleaning workers sign the texts (the pipelines are all built by now)."""
+        assert self.crawler is not None
+        cleaning = self.crawler.get_item_pipeline(CleaningPipeline)
+        if cleaning is not None:
+            cleaning.sign_texts(self.index.options)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem) or item.duplicate_of is not None:
-            return item  # an exact copy is already marked as such
-        signature = text_signature(item.text, self.index.options)
+        if not isinstance(item, ArticleItem):
+            return item
+        if item.duplicate_of is not None:
+            item.minhash = None  # an exact copy is already marked as such: not indexed, nor kept
+            return item
+        if item.minhash is not None:  # made by the cleaning worker with these options
+            signature = signature_from_bytes(item.minhash, self.index.options)
+        else:
+            signature = text_signature(item.text, self.index.options)
         if signature is None:
             return item
         item.minhash = signature_bytes(signature)

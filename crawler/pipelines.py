@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
@@ -19,6 +20,7 @@ from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.ids import article_id
+from cleaning.signed import SignedResult, clean_and_sign
 from cleaning.templates import SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
 from cleaning.worker import clean_in_worker
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from twisted.internet.task import LoopingCall
 
     from cleaning import CleanResult
+    from cleaning.neardup import NearDuplicateOptions
     from crawler.incremental import History
     from crawler.resume import WrittenLedger
     from crawler.state import CrawlState, PageRow
@@ -125,6 +128,7 @@ class CleaningPipeline:
         # pages in process_item now: TemplatePipeline lets held pages go early only when
         # no page is on its way to it
         self.in_flight = 0
+        self.signing = False  # the workers sign kept texts (sign_texts)
         # one options object per site that has its own prune selectors, built once
         self.site_options = {
             site: replace(options, prune_xpaths=xpaths)
@@ -192,7 +196,19 @@ class CleaningPipeline:
             # expected outcomes, counted in the stats: no warning per page
             raise DropItem(f"{result.drop_reason}: {item.url}", log_level="DEBUG")
         self.stats.inc_value("cleaning/kept")
-        return self.article(item, result)
+        article = self.article(item, result)
+        if isinstance(result, SignedResult):  # signed in the worker (sign_texts)
+            article.minhash = result.minhash
+        return article
+
+    def sign_texts(self, options: NearDuplicateOptions) -> None:
+        """Have the workers make each kept text's MinHash signature with ``options`` too
+        (``ArticleItem.minhash``), for ``NearDuplicatePipeline`` to look up: the crawl's own
+        process then does not hash the texts (it shares the cores with the workers). A step
+        that changes an article's text sets its ``minhash`` to None. No-op without a pool."""
+        if self.pool is not None and not self.signing:
+            self.pool.task = functools.partial(clean_and_sign, self.pool.task, options)
+            self.signing = True
 
     def close(self) -> None:
         if self.pool is not None:
@@ -350,6 +366,7 @@ class TemplatePipeline:
         if self.audit_removed_lines:
             item.removed_lines += [{"reason": r.reason, "line": r.line} for r in removed]
         item.text = text
+        item.minhash = None  # the signature of the text before the cut (sign_texts)
         item.content_hash = content_hash(text)
         item.word_count = word_count(text)
         item.id = article_id(item.url, item.content_hash)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.http import HtmlResponse
@@ -96,3 +97,80 @@ def test_spider_follows_links_without_link_extractor(
     spider = make_spider(tmp_path)
     results = list(spider.parse_page(html("https://news.test/", LISTING, **{DEPTH: 0})))
     assert urls(results)[:2] == ["https://news.test/2025/one/", "https://news.test/2025/two/"]
+
+
+# the same hrefs on pages of other schemes, hosts, paths and bases, in one run: an href's URL
+# remembered from one page must be the URL LinkExtractor finds on the next
+SHARED_HREFS = (
+    '<a href="/a">1</a><a href="/a/../b?">2</a><a href="http://news.test/x?">3</a>'
+    '<a href="https://news.test/x?#f">4</a><a href="http://">5</a><a href="http:///p">6</a>'
+    '<a href="http://\n/q">7</a><a href="/\tt">8</a><a href="//cdn.test/c">9</a>'
+    '<a href=" /s ">10</a><a href="/s">11</a><a href="/café">12</a><a href="/z.jpg">13</a>'
+    '<a href="https://news.test/caf\u00e9?q=\u00e9">14</a><a href="/ ?#">15</a>'
+)
+PAGES = (
+    ("http://news.test/one/", "", "utf-8"),
+    ("https://news.test/one/", "", "utf-8"),
+    ("https://other.test/deep/path/page?x=1", "", "utf-8"),
+    ("http://news.test/two/", '<base href="https://base.test/dir/">', "utf-8"),
+    ("https://news.test/three/", '<base href="http://base.test/">', "latin-1"),
+    ("http://news.test:8080/four/", '<base href="/rel/">', "cp1252"),
+    ("https://news.test/five/", '<base href="mailto:x@y">', "utf-8"),
+    ("http://news.test/one/", "", "latin-1"),
+    ("http://other.test:8080/six/", "", "utf-8"),
+    ("http://news.test/seven/", '<base href="http://base.test/">', "utf-8"),
+)
+
+
+def test_urls_remembered_across_pages_are_the_link_extractor_ones() -> None:
+    for round_ in range(2):  # the second time every remembered URL is used
+        for url, base, encoding in PAGES:
+            html = f"<html><head>{base}</head><body>{SHARED_HREFS}</body></html>"
+            body = html.encode(encoding, errors="replace")
+            page = HtmlResponse(url=url, body=body, encoding=encoding)
+            assert page_links(page) == extractor_urls(page), (round_, url, base, encoding)
+
+
+def on_news_test(url: str) -> bool:
+    """What the spider follows, for these tests: news.test and its subdomains, http(s)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    on_domain = host == "news.test" or host.endswith(".news.test")
+    return parts.scheme in ("http", "https") and on_domain
+
+
+OFF_SITE_HREFS = (
+    '<a href="https://other.test/x">1</a><a href="http://News.Test/caps">2</a>'
+    '<a href="https://www.news.test:8443/p">3</a><a href="https://u@other.test/">4</a>'
+    '<a href="https://user@news.test/">5</a><a href="http://bücher.test/">6</a>'
+    '<a href="https://xn--bcher-kva.test/">7</a><a href="https://news.test.other.test/">8</a>'
+    '<a href="https://evilnews.test/">9</a><a href="https://news.test./">10</a>'
+    '<a href="http://news.test%2eother.test/">11</a><a href="https://[::1]/">12</a>'
+    '<a href="https://other.test\\@news.test/">13</a><a href="/root">14</a><a href="rel">15</a>'
+    '<a href="//other.test/proto">16</a><a href="HTTPS://OTHER.TEST/">17</a>'
+    '<a href="https:news.test/x">18</a><a href="a:b/c">19</a><a href="a/b:c">20</a>'
+    '<a href="\\\\news.test/bs">21</a><a href="?q">22</a><a href="#f">23</a><a href="">24</a>'
+    '<a href="\x01//news.test/c0">25</a><a href="/\t/news.test/tab">26</a>'
+    '<a href="\x7f//news.test/del">27</a><a href=" //news.test/nbsp">28</a>'
+)
+
+
+@pytest.mark.parametrize(
+    "body", [*TRICKY.values(), SHARED_HREFS, OFF_SITE_HREFS], ids=[*TRICKY, "shared", "off"]
+)
+def test_links_off_site_are_left_out_before_they_are_resolved(body: str) -> None:
+    page = response(f"<html><body>{body}</body></html>")
+
+    def off_site(host: str) -> bool:
+        return not on_news_test(f"http://{host}/")
+
+    # what the spider follows is the same: LinkExtractor's URLs on the site
+    expected = [url for url in extractor_urls(page) if on_news_test(url)]
+    assert [url for url in page_links(page, off_site) if on_news_test(url)] == expected
+    # a base off the site: its relative links are too, and the page's links to the site kept
+    elsewhere = page.replace(body=f'<head><base href="https://other.test/d/"></head>{body}')
+    expected = [url for url in extractor_urls(elsewhere) if on_news_test(url)]
+    assert [url for url in page_links(elsewhere, off_site) if on_news_test(url)] == expected
+    if body == OFF_SITE_HREFS:  # a plain absolute link off the site is left out
+        assert "https://other.test/x" in extractor_urls(page)
+        assert "https://other.test/x" not in page_links(page, off_site)

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import asyncio
+import pickle
 import random
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from datasketch import MinHash
@@ -16,9 +20,12 @@ from cleaning.neardup import (
     signature_from_bytes,
     text_signature,
 )
+from cleaning.page import CleanResult
+from cleaning.signed import SignedResult, clean_and_sign
 from crawler.config import ConfigError
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, PageItem
 from crawler.neardup import NearDuplicatePipeline
+from crawler.pipelines import CleaningPipeline, TemplatePipeline
 from tests.conftest import make_crawler
 from tests.test_resume import WORDS
 from tests.test_writer import row
@@ -161,3 +168,75 @@ def test_pipeline_settings(tmp_path: Path) -> None:
         make_crawler(tmp_path, settings={"CLEANCRAWL_NEAR_DUPLICATES": "maybe"})
     with pytest.raises(ConfigError, match="CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD: must be between"):
         make_crawler(tmp_path, settings={"CLEANCRAWL_NEAR_DUPLICATE_THRESHOLD": 1.5})
+
+
+def kept_page(html: str, url: str, site: str) -> CleanResult:
+    """A cleaning step for clean_and_sign: the HTML is the text; "drop" drops it."""
+    if html == "drop":
+        return CleanResult(url=url, drop_reason="too_short")
+    return CleanResult(url=url, text=html, title=site, word_count=len(html.split()))
+
+
+def test_workers_sign_kept_texts_with_the_pipelines_options() -> None:
+    options = NearDuplicateOptions()
+    signed = clean_and_sign(kept_page, options, text(1), "https://a.test/1", "news")
+    assert isinstance(signed, SignedResult)
+    assert (signed.text, signed.title, signed.url) == (text(1), "news", "https://a.test/1")
+    expected = text_signature(text(1), options)
+    assert expected is not None and signed.minhash == signature_bytes(expected)
+    # it crosses from the worker process to the crawl's as it is
+    assert pickle.loads(pickle.dumps(signed)) == signed
+    dropped = clean_and_sign(kept_page, options, "drop", "https://a.test/2", "news")
+    assert type(dropped) is CleanResult and dropped.drop_reason == "too_short"
+
+
+class InlinePool:
+    """A CleaningPool stand-in that runs its task here (what a worker would)."""
+
+    def __init__(self) -> None:
+        self.task: Any = kept_page
+
+    async def clean(self, html: str, url: str, site: str) -> CleanResult:
+        result: CleanResult = self.task(html, url, site)
+        return result
+
+
+def test_signature_made_in_the_worker_is_the_one_looked_up(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path)
+    cleaning = CleaningPipeline.from_crawler(crawler)
+    cleaning.pool = InlinePool()  # type: ignore[assignment]
+    near = NearDuplicatePipeline.from_crawler(crawler)
+    cleaning.sign_texts(near.index.options)  # as NearDuplicatePipeline asks when the spider opens
+    page = PageItem(
+        url="https://a.test/1",
+        html=text(1),
+        http_status=200,
+        site="news",
+        fetched_at=datetime(2026, 12, 6, tzinfo=UTC),
+        source="sitemap",
+    )
+    item = asyncio.run(cleaning.process_item(page))
+    signature = text_signature(text(1), near.index.options)
+    assert signature is not None and item.minhash == signature_bytes(signature)
+    # the pipeline takes the item's signature, not its text's: a signature of text 1 on the
+    # text of another finds text 1
+    near.process_item(item)
+    other = article("https://b.test/2", text(2))
+    other.minhash = signature_bytes(signature)
+    assert near.process_item(other).near_duplicate_of == "https://a.test/1"
+    # an exact copy keeps no signature, as before the workers made them
+    copy = article("https://c.test/3", text(1))
+    copy.minhash, copy.duplicate_of = signature_bytes(signature), "https://a.test/1"
+    assert near.process_item(copy).minhash is None
+
+
+def test_a_template_cut_drops_the_signature_of_the_text_before_it(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_TEMPLATE_MIN_PAGES": 2})
+    templates = TemplatePipeline.from_crawler(crawler)
+    menu = "Home | World | Sport | Tech"
+    for n in range(3):
+        templates.count("a.test", f"https://a.test/{n}", f"{menu}\n{text(n)}")
+    item = article("https://a.test/0", f"{menu}\n{text(0)}")
+    item.domain, item.minhash = "a.test", b"signature of the text with its menu"
+    cut = templates.cut(item)
+    assert cut.text == text(0) and cut.minhash is None

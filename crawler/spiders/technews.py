@@ -32,7 +32,7 @@ from crawler.sites import DEFAULT_SITES_FILE, Site, load_sites, site_for_url
 from crawler.stats import count_drop
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator, Callable, Iterator
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -81,6 +81,11 @@ class TechNewsSpider(Spider):
 
     name = "technews"
     allowed_domains: list[str]
+    # Scrapy hands a response's output (its links, then its one page) to CONCURRENT_ITEMS
+    # asyncio tasks, all of them made for every response: the default 100 cost the crawl's
+    # process more CPU than its pipelines. A response of this spider has one item, its last
+    # output, so more than one task gains nothing. (-s CONCURRENT_ITEMS=... still wins.)
+    custom_settings: dict[str, Any] | None = {"CONCURRENT_ITEMS": 1}  # noqa: RUF012
 
     def __init__(
         self,
@@ -100,6 +105,8 @@ class TechNewsSpider(Spider):
         self._xml_queued: dict[str, set[str]] = {}  # sitemaps and feeds requested, per site
         self._entries_read: dict[str, int] = {}  # sitemap and feed entries read, per site
         self._limits_logged: set[tuple[str, str]] = set()
+        # per site, hosts found in links: True if off its domains (page_links leaves them out)
+        self._hosts_off_site: dict[str, dict[str, bool]] = {}
         # distributed mode: max_pages, max_sitemaps and max_sitemap_urls counted for the
         # whole crawl in Redis (set when started)
         self._claims: PageClaims | None = None
@@ -260,7 +267,7 @@ class TechNewsSpider(Spider):
             # every link's URL, as LinkExtractor() finds it, for less CPU (crawler/links.py);
             # domains are checked by Site.allows_url (LinkExtractor's allow_domains compares
             # them with host:port, and so refuses every link of a site on another port)
-            for url in page_links(response):
+            for url in page_links(response, self._off_site(site)):
                 if request := self._page_request(url, site, "link", depth + 1, parent=response.url):
                     yield request
         for href in response.xpath(
@@ -341,10 +348,12 @@ class TechNewsSpider(Spider):
         or feed, or ``START``), or None if it was queued already or max_pages refuses it."""
         url = urldefrag(url)[0]
         queued = self._queued[site.name]
+        if url in queued:  # most links of a site's pages: checked before the URL is parsed
+            return None
         # a start URL is fetched even if allow/deny leave it out: they decide which pages
         # are written and which links are followed, and it is where the links are
         allowed = site.allows_url(url)
-        if url in queued or not (allowed or (source == "start" and site.on_domain(url))):
+        if not (allowed or (source == "start" and site.on_domain(url))):
             return None
         if self._claims is not None:
             # max_pages for the whole crawl, by claimer (crawler.leases.PageClaims): 0 another
@@ -444,6 +453,19 @@ class TechNewsSpider(Spider):
             meta={SITE: site.name, **(meta or {})},
             priority=priority,
         )
+
+    def _off_site(self, site: Site) -> Callable[[str], bool]:
+        """Whether a host is off the domains of ``site`` (its links are not followed)."""
+        known = self._hosts_off_site.setdefault(site.name, {})
+
+        def off_site(host: str) -> bool:
+            if (off := known.get(host)) is None:
+                if len(known) >= 10_000:
+                    known.clear()
+                off = known[host] = not site.on_domain(f"http://{host}/")
+            return off
+
+        return off_site
 
     def _site(self, response: Response) -> Site:
         """The site of a response; for a request made outside the spider (``scrapy parse``,
