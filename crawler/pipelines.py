@@ -558,19 +558,21 @@ class ParquetPipeline:
             # transaction right after the rename: recorded before it, a worker killed in
             # between would leave pages that others, fetching them again, drop as unchanged
             # and nobody writes
-            staged: list[PageRow] = []
+            # per file: a file whose rename failed never has its rows recorded
+            staged: dict[Path, list[PageRow]] = {}
             store = history.store if history is not None else None
             if history is not None:
-                records.append(lambda path, urls: staged.extend(history.take_rows(urls)))
+                records.append(lambda path, urls: staged.update({path: history.take_rows(urls)}))
             records.append(leases.rows_committed)
 
-            def record_history(pipeline: Any) -> None:
-                rows, staged[:] = staged[:], []
-                if store is not None:
-                    assert isinstance(store, RedisState)
-                    store.save_pages(rows, pipeline)
-
             def after_rename(path: Path) -> None:
+                rows = staged.pop(path, [])
+
+                def record_history(pipeline: Any) -> None:
+                    if store is not None:
+                        assert isinstance(store, RedisState)
+                        store.save_pages(rows, pipeline)
+
                 leases.flush(also=record_history)
 
         elif history is not None:
