@@ -654,43 +654,29 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
     """
     if variant == "planted":
         return plant_junk(html, doc.id, doc.lang)
-    if variant == "holdout":
-        return plant_junk(
-            html,
-            HOLDOUT_SEED.format(id=doc.id),
-            doc.lang,
-            wordings=junk_data.holdout_wordings(),
-            classes=junk_data.holdout_classes(),
-        )
-    if variant == HOLDOUT2:
-        return plant_junk(
-            html,
-            HOLDOUT2_SEED.format(id=doc.id),
-            doc.lang,
-            wordings=junk_data.holdout2_wordings(),
-            classes=junk_data.holdout2_classes(),
-        )
-    if variant == HOLDOUT3:
+    if variant not in HELD_OUT:
+        raise ValueError(f"no planted junk for variant {variant!r}; choose from {JUNK_VARIANTS}")
+    seed, wordings_of, classes_of, by_language = HELD_OUT[variant]
+    wordings = wordings_of()
+    if by_language:
         # its overlapping wordings were left out unread, so some kinds have none in some
         # languages: a page gets only the kinds written in its language
         lang = junk_language(doc.lang)
-        return plant_junk(
-            html,
-            HOLDOUT3_SEED.format(id=doc.id),
-            doc.lang,
-            wordings={k: v for k, v in junk_data.holdout3_wordings().items() if lang in v},
-            classes=junk_data.holdout3_classes(),
-        )
-    if variant == HOLDOUT4:
-        # every kind has every language (tests/test_junk_data.py), so no kind is left out
-        return plant_junk(
-            html,
-            HOLDOUT4_SEED.format(id=doc.id),
-            doc.lang,
-            wordings=junk_data.holdout4_wordings(),
-            classes=junk_data.holdout4_classes(),
-        )
-    raise ValueError(f"no planted junk for variant {variant!r}; choose from {JUNK_VARIANTS}")
+        wordings = {kind: texts for kind, texts in wordings.items() if lang in texts}
+    return plant_junk(
+        html, seed.format(id=doc.id), doc.lang, wordings=wordings, classes=classes_of()
+    )
+
+
+# The held-out variants: (seed, wordings, class names, whether a page gets only the kinds
+# written in its language). holdout3 needs it; holdout4 has every kind in every language
+# (tests/test_junk_data.py), holdout and holdout2 plant as they always have.
+HELD_OUT: dict[str, tuple[str, Callable[[], Any], Callable[[], Any], bool]] = {
+    "holdout": (HOLDOUT_SEED, junk_data.holdout_wordings, junk_data.holdout_classes, False),
+    HOLDOUT2: (HOLDOUT2_SEED, junk_data.holdout2_wordings, junk_data.holdout2_classes, False),
+    HOLDOUT3: (HOLDOUT3_SEED, junk_data.holdout3_wordings, junk_data.holdout3_classes, True),
+    HOLDOUT4: (HOLDOUT4_SEED, junk_data.holdout4_wordings, junk_data.holdout4_classes, False),
+}
 
 
 def later_holdouts(holdout2: bool, holdout3: bool, holdout4: bool = False) -> tuple[str, ...]:
