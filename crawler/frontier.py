@@ -163,8 +163,7 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]
         # an earlier process under this worker id left its unfinished file (whether its
         # leases came back here or another worker put them back first): fetched again
         remove_stale_files(self.crawler, self.frontier)
-        self.frontier.heartbeat()
-        moved = self.frontier.reap()
+        moved = self.frontier.reap()  # (the first heartbeat was open's)
         if moved:
             logger.info("Put back %d requests leased by workers that stopped", moved)
         logger.info(
