@@ -135,10 +135,11 @@ def join(settings: BaseSettings, spider: Spider | None) -> Cluster | None:
     timeout_ms = max(1, int(settings.getfloat("CLEANCRAWL_WORKER_TIMEOUT", 30.0) * 1000))
     args = [proposed, namespace, settings.get("CLEANCRAWL_WORKER_ID") or "", timeout_ms]
     crawl_id, worker_id = client.eval(_JOIN, 1, f"{namespace}:crawl_id", *args)
-    return Cluster(client, namespace, _text(crawl_id), _text(worker_id))
+    return Cluster(client, namespace, text(crawl_id), text(worker_id))
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
+    """A Redis reply as text (bytes decoded)."""
     return value.decode() if isinstance(value, bytes) else str(value)
 
 

@@ -36,6 +36,8 @@ import os
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from crawler.cluster import text
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -178,12 +180,12 @@ def merged_stats(client: redis.Redis, crawl_key: str) -> dict[str, Any]:
     pipe.hgetall(f"{crawl_key}:snapshot_until")
     pipe.time()
     raw, done, started, snapshots, until, (seconds, micros) = pipe.execute()
-    stats = {_text(name): _number(_text(value)) for name, value in raw.items()}
+    stats = {text(name): _number(text(value)) for name, value in raw.items()}
     now_ms = int(seconds) * 1000 + int(micros) // 1000
     killed, running = 0, set()
     dead: set[str] = set()
-    fresh_until = {_text(run): int(ms) for run, ms in until.items()}
-    for run, snapshot in sorted((_text(k), v) for k, v in snapshots.items()):
+    fresh_until = {text(run): int(ms) for run, ms in until.items()}
+    for run, snapshot in sorted((text(k), v) for k, v in snapshots.items()):
         for op, name, value in json.loads(snapshot):
             _combine(stats, op, name, _number(value))
         worker = run.split(" ", 1)[0]
@@ -195,7 +197,7 @@ def merged_stats(client: redis.Redis, crawl_key: str) -> dict[str, Any]:
     stats[WORKERS] = len(done)
     stats[WORKERS_STARTED] = len(started)
     stats[RUNS_KILLED] = killed
-    stats[WORKERS_KILLED] = len(dead - running - {_text(w) for w in done})
+    stats[WORKERS_KILLED] = len(dead - running - {text(w) for w in done})
     start, finish = stats.get("start_time"), stats.get("finish_time")
     if isinstance(start, str) and isinstance(finish, str):
         try:
@@ -242,7 +244,7 @@ def crawls(client: redis.Redis, crawl_id: str = "*") -> list[str]:
     found = set()
     for part in ("stats", "snapshots"):
         for key in client.scan_iter(match=f"cleancrawl:*:crawl:{crawl_id}:{part}"):
-            found.add(_text(key).removesuffix(f":{part}"))
+            found.add(text(key).removesuffix(f":{part}"))
     return sorted(found, key=lambda key: (key.rsplit(":", 1)[1], key))
 
 
@@ -257,7 +259,3 @@ def _number(value: str) -> Any:
         except ValueError:
             pass
     return value
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

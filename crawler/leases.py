@@ -15,7 +15,7 @@ from weakref import WeakKeyDictionary
 from itemadapter import ItemAdapter, is_item
 from scrapy.utils.asyncio import call_later
 
-from crawler.cluster import cluster_for
+from crawler.cluster import cluster_for, text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -321,7 +321,7 @@ class Frontier:
     def page_claims(self, site: str) -> dict[str, str]:
         """Every page URL claimed for the site: URL -> claimer."""
         pairs = self.client.hscan_iter(self.cluster.key("pages", site), count=1000)
-        return {_text(url): _text(claimer) for url, claimer in pairs}
+        return {text(url): text(claimer) for url, claimer in pairs}
 
     def claim_sitemap(
         self, site: str, url: str, max_sitemaps: int, max_sitemap_urls: int, claimer: str
@@ -490,13 +490,9 @@ def leases_for(crawler: Crawler) -> Leases | None:
     return leases
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def _verdict(answer: Any) -> tuple[int, str]:
     """A claim script's answer: (verdict, claimer id)."""
-    return int(answer[0]), _text(answer[1])
+    return int(answer[0]), text(answer[1])
 
 
 def _url(item: Any) -> str:
