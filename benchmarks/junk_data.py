@@ -25,6 +25,9 @@ new rows go at the end of a file. Class names are a JSON object, kind to names.
   earlier holdouts) after `holdout3` had its one look: 25 kinds, each in every language of
   `benchmarks.planted_junk.LANGUAGES`. The rows that folded like a seen or earlier held-out
   wording were rewritten by the same writer, told only their ids (`--holdout4`).
+- `holdout5_junk.jsonl`, `holdout5_classes.json`: a fifth held-out set, written blind the same
+  way after `holdout4`'s look: 25 kinds in every language, class names none of the earlier
+  sets use (`--holdout5`).
 
 `tests/test_junk_data.py` checks that no held-out wording is a training, development or planted
 one once placeholders, case, punctuation, digits and white space are folded (`fold`,
@@ -62,6 +65,8 @@ HOLDOUT3_FILE = DATA_DIR / "holdout3_junk.jsonl"
 HOLDOUT3_CLASSES_FILE = DATA_DIR / "holdout3_classes.json"
 HOLDOUT4_FILE = DATA_DIR / "holdout4_junk.jsonl"
 HOLDOUT4_CLASSES_FILE = DATA_DIR / "holdout4_classes.json"
+HOLDOUT5_FILE = DATA_DIR / "holdout5_junk.jsonl"
+HOLDOUT5_CLASSES_FILE = DATA_DIR / "holdout5_classes.json"
 
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 # stands for any placeholder once folded: a private-use character, neither a letter nor a digit
@@ -162,6 +167,18 @@ def holdout4_wordings() -> Wordings:
 def holdout4_classes() -> KindClasses:
     """The fourth held-out set's class names."""
     return load_classes(HOLDOUT4_CLASSES_FILE)
+
+
+@cache
+def holdout5_wordings() -> Wordings:
+    """The fifth held-out set's wordings (the `holdout5` variant, to be looked at once)."""
+    return load_wordings(HOLDOUT5_FILE)
+
+
+@cache
+def holdout5_classes() -> KindClasses:
+    """The fifth held-out set's class names."""
+    return load_classes(HOLDOUT5_CLASSES_FILE)
 
 
 def fold(template: str) -> str:
