@@ -23,6 +23,8 @@ from benchmarks.extraction import (
     HOLDOUT3_SEED,
     HOLDOUT4,
     HOLDOUT4_SEED,
+    HOLDOUT5,
+    HOLDOUT5_SEED,
     HOLDOUT_SEED,
     JUNK_VARIANTS,
     VARIANTS,
@@ -501,7 +503,9 @@ def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
     write_dataset(tmp_path)
     article, _ = load_docs(tmp_path)
     pages = list(
-        page_variants("ds", article, planted=True, holdout2=True, holdout3=True, holdout4=True)
+        page_variants(
+            "ds", article, True, holdout2=True, holdout3=True, holdout4=True, holdout5=True
+        )
     )
     assert [page.variant for page in pages] == list(ALL_VARIANTS)
     pages = list(page_variants("ds", article, planted=True, holdout3=True))
@@ -544,6 +548,31 @@ def test_the_fourth_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
     assert build_parser().parse_args(["--holdout4"]).holdout4
     assert main(["--data", str(tmp_path), "--holdout4", "--no-planted"]) == 2
     assert main(["--data", str(tmp_path), "--holdout4", "--no-holdout"]) == 2
+
+
+def test_the_fifth_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
+    write_dataset(tmp_path)
+    article, _ = load_docs(tmp_path)
+    earlier = page_variants("ds", article, True, True, True, True, holdout4=True)
+    assert HOLDOUT5 not in [p.variant for p in earlier]
+    pages = list(page_variants("ds", article, planted=True, holdout5=True))
+    assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT5]
+    expected = plant_junk(
+        ARTICLE,
+        HOLDOUT5_SEED.format(id="a"),
+        article.lang,
+        wordings=junk_data.holdout5_wordings(),
+        classes=junk_data.holdout5_classes(),
+    )
+    assert expected is not None
+    assert set(expected.kinds) <= set(junk_data.holdout5_wordings())
+    page = pages[-1]
+    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
+    assert expected == plant_variant(HOLDOUT5, ARTICLE, article)
+    assert not build_parser().parse_args([]).holdout5
+    assert build_parser().parse_args(["--holdout5"]).holdout5
+    assert main(["--data", str(tmp_path), "--holdout5", "--no-planted"]) == 2
+    assert main(["--data", str(tmp_path), "--holdout5", "--no-holdout"]) == 2
 
 
 def test_the_second_holdout_covers_every_language_with_its_own_classes() -> None:

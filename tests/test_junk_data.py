@@ -188,9 +188,7 @@ def test_the_fifth_holdout_uses_no_class_name_of_the_earlier_sets() -> None:
         for name in names
     }
     shared = sorted(
-        kind
-        for kind, names in junk_data.holdout5_classes().items()
-        if set(names) & earlier
+        kind for kind, names in junk_data.holdout5_classes().items() if set(names) & earlier
     )
     assert not shared, f"kinds of the fifth holdout with an earlier class name: {shared}"
 
