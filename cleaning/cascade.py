@@ -87,8 +87,9 @@ def trafilatura_sequence(
     url: str | None = None,
 ) -> tuple[_Element, str, _Element, str]:
     """``trafilatura.core.trafilatura_sequence``, the escalation's page measure by
-    ``_covers_little_of_the_page`` and the first prunes' XPaths in Python. Its steps call trafilatura's functions as
-    ``trafilatura.core`` holds them, so that the swaps of ``cleaning.extraction`` apply."""
+    ``_covers_little_of_the_page`` and the first prunes' XPaths in Python. Its steps call
+    trafilatura's functions as ``trafilatura.core`` holds them, so that the swaps of
+    ``cleaning.extraction`` apply."""
     is_forum = _forum_thread_page(tree)
     tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
     if not options.comments and (options.focus == "precision" or not is_forum):

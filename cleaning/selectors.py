@@ -179,9 +179,10 @@ def remove_comments_and_lists(tree: _Element) -> list[_Element]:
     found = []
     for element in tree.iterdescendants("div", "list", "section", "details", "ol", "ul"):
         ident, cls = element.get("id") or "", element.get("class") or ""
-        if _COMMENTS_CLASS(cls):
-            found.append(element)
-        elif _COMMENTS_ID(ident) and (element.tag not in ("ol", "ul") or _COMMENTS_LIST_ID(ident)):
+        # the class test is in both predicates; the id test of ol and ul is the narrower one
+        if _COMMENTS_CLASS(cls) or (
+            _COMMENTS_ID(ident) and (element.tag not in ("ol", "ul") or _COMMENTS_LIST_ID(ident))
+        ):
             found.append(element)
     return found
 
