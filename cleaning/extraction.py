@@ -392,7 +392,7 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
         _readability_where_it_can_win(),
         _basic_cleaning_in_python(),
         _faster_justext(),
-        _discard_xpaths_in_python(),
+        _xpaths_in_python(),
     ):
         document = _bare_extraction(tree, extractor)
     if document is None:
@@ -597,29 +597,30 @@ def _faster_justext() -> Iterator[None]:
         _EXTERNAL.JT_STOPLIST = stoplist
 
 
-# the modules whose OVERALL_DISCARD_XPATH _discard_xpaths_in_python swaps, untyped
-_DISCARD_XPATH_USERS: tuple[Any, ...] = (
-    importlib.import_module("trafilatura.main_extractor"),
-    _EXTERNAL,
+# trafilatura's XPath lists that _xpaths_in_python swaps, by the modules that read them
+_SWAPPED_XPATHS: tuple[tuple[Any, str], ...] = (
+    (importlib.import_module("trafilatura.main_extractor"), "OVERALL_DISCARD_XPATH"),
+    (_EXTERNAL, "OVERALL_DISCARD_XPATH"),
+    (importlib.import_module("trafilatura.main_extractor"), "BODY_XPATH"),
 )
-_TRAFILATURA_OVERALL_DISCARD_XPATH = _EXTERNAL.OVERALL_DISCARD_XPATH
-_OVERALL_DISCARD = translated("OVERALL_DISCARD_XPATH")
+_TRAFILATURA_XPATHS = tuple(getattr(module, name) for module, name in _SWAPPED_XPATHS)
+_TRANSLATED_XPATHS = tuple(translated(name) for _, name in _SWAPPED_XPATHS)
 
 
 @contextlib.contextmanager
-def _discard_xpaths_in_python() -> Iterator[None]:
-    """Within the block, trafilatura's extractor prunes the boilerplate sections it finds by
-    ``OVERALL_DISCARD_XPATH`` with that list's Python translation (``cleaning.selectors``:
-    the same elements; the XPaths took about 5 ms a page, calling back into Python for each
-    element's class and id); outside, with its XPaths. A thread running trafilatura meanwhile
-    is right with either."""
-    for module in _DISCARD_XPATH_USERS:
-        module.OVERALL_DISCARD_XPATH = _OVERALL_DISCARD
+def _xpaths_in_python() -> Iterator[None]:
+    """Within the block, trafilatura's extractor finds the boilerplate sections it prunes
+    (``OVERALL_DISCARD_XPATH``) and the main content's container (``BODY_XPATH``) with those
+    lists' Python translations (``cleaning.selectors``: the same elements; the XPaths took
+    about 7 ms a page, calling back into Python for each element's class and id); outside,
+    with its XPaths. A thread running trafilatura meanwhile is right with either."""
+    for (module, name), expressions in zip(_SWAPPED_XPATHS, _TRANSLATED_XPATHS, strict=True):
+        setattr(module, name, expressions)
     try:
         yield
     finally:
-        for module in _DISCARD_XPATH_USERS:
-            module.OVERALL_DISCARD_XPATH = _TRAFILATURA_OVERALL_DISCARD_XPATH
+        for (module, name), expressions in zip(_SWAPPED_XPATHS, _TRAFILATURA_XPATHS, strict=True):
+            setattr(module, name, expressions)
 
 
 def read_metadata(tree: HtmlElement, url: str | None) -> Document:

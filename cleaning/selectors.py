@@ -45,8 +45,8 @@ class _Test:
 
     __slots__ = ("_search", "_verdicts")
 
-    def __init__(self, pattern: str) -> None:
-        self._search = re.compile(pattern).search
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._search = re.compile(pattern, flags).search
         self._verdicts: dict[str, bool] = {}
 
     def __call__(self, value: str) -> bool:
@@ -215,6 +215,86 @@ def raw_share_buttons(tree: _Element) -> list[_Element]:
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# BODY_XPATH (trafilatura.main_extractor._extract): the main content's container. _extract
+# takes the first element an expression selects (``next(...)``), and nothing else reads them:
+# these functions give that first element alone, and stop walking when they find it.
+
+_BODY_TAGS = ("article", "div", "main", "section")
+_ARTICLE_ID = _Test(xpaths._alt(xpaths._ARTICLE_CONTENT_ID_TOKENS))
+_ARTICLE_CLASS = _Test(xpaths._alt(xpaths._ARTICLE_CONTENT_CLASS_TOKENS))
+
+
+def first_article_body(tree: _Element) -> list[_Element]:
+    """The first of .//*[self::article or self::div or self::main or self::section][
+    @class='post' or @class='entry' or @itemprop='articleBody' or @id='articleContent' or
+    re:test(@id, ARTICLE_CONTENT_ID) or re:test(@class, ARTICLE_CONTENT_CLASS)][1]
+    (the first element in document order is the first child selected of its parent)."""
+    for element in tree.iterdescendants(*_BODY_TAGS):
+        get = element.get
+        ident, cls = get("id") or "", get("class") or ""
+        if (
+            _ARTICLE_CLASS(cls)
+            or _ARTICLE_ID(ident)
+            or cls in ("post", "entry")
+            or ident == "articleContent"
+            or get("itemprop") == "articleBody"
+        ):
+            return [element]
+    return []
+
+
+_STORY_ID = _Test(xpaths._alt(xpaths._STORY_ID_TOKENS))
+_STORY_CLASS = _Test(xpaths._alt(xpaths._STORY_CLASS_TOKENS))
+_FULLTEXT_CLASS = _Test("fulltext", re.IGNORECASE)
+_STORY_CLASSES = frozenset({"postarea", "art-postcontent", "text", "cell", "story"})
+
+
+def first_story_body(tree: _Element) -> list[_Element]:
+    """(.//*[self::article or self::div or self::main or self::section][@role='article' or
+    @id='article' or @id='story' or @class='postarea' or @class='art-postcontent' or
+    @class='text' or @class='cell' or @class='story' or re:test(@id, STORY_ID) or
+    re:test(@class, 'fulltext', 'i') or re:test(@class, STORY_CLASS)])[1]"""
+    for element in tree.iterdescendants(*_BODY_TAGS):
+        get = element.get
+        ident, cls = get("id"), get("class")
+        if (
+            (cls is not None and (cls in _STORY_CLASSES or _STORY_CLASS(cls)))
+            or _FULLTEXT_CLASS(cls or "")
+            or _STORY_ID(ident or "")
+            or ident in ("article", "story")
+            or get("role") == "article"
+        ):
+            return [element]
+    return []
+
+
+_MAIN_ID = _Test(xpaths._alt(xpaths._MAIN_CONTENT_ID_TOKENS))
+_MAIN_CLASS = _Test(xpaths._alt(xpaths._MAIN_CONTENT_CLASS_TOKENS))
+
+
+def first_main_content(tree: _Element) -> list[_Element]:
+    """(.//*[self::article or self::div or self::main or self::section][@id='content' or
+    @class='content' or re:test(@id, MAIN_CONTENT_ID) or re:test(@class, MAIN_CONTENT_CLASS)
+    or contains(translate(@id, 'CM','cm'), 'main-content') or
+    contains(translate(@class, 'CM','cm'), 'main-content') or
+    contains(translate(@class, 'CP','cp'), 'page-content')])[1]"""
+    for element in tree.iterdescendants(*_BODY_TAGS):
+        get = element.get
+        ident, cls = get("id") or "", get("class") or ""
+        if (
+            _MAIN_ID(ident)
+            or _MAIN_CLASS(cls)
+            or get("id") == "content"
+            or get("class") == "content"
+            or "main-content" in ident.replace("C", "c").replace("M", "m")
+            or "main-content" in cls.replace("C", "c").replace("M", "m")
+            or "page-content" in cls.replace("C", "c").replace("P", "p")
+        ):
+            return [element]
+    return []
+
+
 # sha256 of each translated XPath's text (trafilatura 2.3.1), by (list name, index)
 PINNED: dict[tuple[str, int], tuple[str, Selector]] = {
     ("OVERALL_DISCARD_XPATH", 0): (
@@ -240,6 +320,18 @@ PINNED: dict[tuple[str, int], tuple[str, Selector]] = {
     ("RAW_TREE_PRUNE_XPATH", 1): (
         "3c7afe92279543d5530365aa7b921c6e5b51243033e5622cae1dc85e08976f87",
         raw_share_buttons,
+    ),
+    ("BODY_XPATH", 0): (
+        "caaa561ceca17064773e97bf7c610f55e6c6a64a2477328c060642912d489b3b",
+        first_article_body,
+    ),
+    ("BODY_XPATH", 2): (
+        "6c9b5e1fdc092943ebdd87206a2e8a8b4c4666497fb00e6661d2a519d00f37f9",
+        first_story_body,
+    ),
+    ("BODY_XPATH", 3): (
+        "10a7ceacc0ff8cdfd8c58a575b5197b5d07ba24000f072101735478c2c585978",
+        first_main_content,
     ),
 }
 
