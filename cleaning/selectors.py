@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 _MAX_CACHED = 20_000
 
 
-class _Test:
-    """``re:test(value, pattern)``, each value's verdict remembered."""
+class Test:
+    """``re:test(value, pattern)``: whether ``pattern`` is found in a value, each value's
+    verdict remembered."""
 
     __slots__ = ("_search", "_verdicts")
 
@@ -75,11 +76,11 @@ def _first(
 # readability input in precision mode)
 
 _DISCARD_TAGS = ("div", "item", "list", "p", "section", "span")
-_DISCARD_COOKIE = _Test(xpaths._alt(xpaths._CONSENT_ID_CLASS_TOKENS))
-_DISCARD_ID = _Test(
+_DISCARD_COOKIE = Test(xpaths._alt(xpaths._CONSENT_ID_CLASS_TOKENS))
+_DISCARD_ID = Test(
     xpaths._alt(xpaths._OVERALL_DISCARD_BOTH_TOKENS + xpaths._OVERALL_DISCARD_ID_TOKENS)
 )
-_DISCARD_CLASS = _Test(
+_DISCARD_CLASS = Test(
     xpaths._alt(xpaths._OVERALL_DISCARD_BOTH_TOKENS + xpaths._OVERALL_DISCARD_CLASS_TOKENS)
 )
 
@@ -114,9 +115,9 @@ def overall_discard(tree: _Element) -> list[_Element]:
     return found
 
 
-_HIDDEN_ID_STYLE = _Test("hidden")
-_HIDDEN_ID = _Test("reader-comments|akismet")
-_HIDDEN_CLASS = _Test(
+_HIDDEN_ID_STYLE = Test("hidden")
+_HIDDEN_ID = Test("reader-comments|akismet")
+_HIDDEN_CLASS = Test(
     "^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print"
     "| hidden| hide|noprint|notloaded"
 )
@@ -155,9 +156,9 @@ def overall_discard_hidden(tree: _Element) -> list[_Element]:
 # ---------------------------------------------------------------------------------------------
 # The cascade's first prunes (trafilatura.core.trafilatura_sequence, cleaning.cascade)
 
-_COMMENTS_ID = _Test(f"^(?:{xpaths._COMMENTS_ID}|disqus_thread|dsq-comments)")
-_COMMENTS_LIST_ID = _Test(f"^(?:{xpaths._COMMENTS_ID})")
-_COMMENTS_CLASS = _Test(xpaths._COMMENTS_CLASS)
+_COMMENTS_ID = Test(f"^(?:{xpaths._COMMENTS_ID}|disqus_thread|dsq-comments)")
+_COMMENTS_LIST_ID = Test(f"^(?:{xpaths._COMMENTS_ID})")
+_COMMENTS_CLASS = Test(xpaths._COMMENTS_CLASS)
 
 
 def remove_comments(tree: _Element) -> list[_Element]:
@@ -187,8 +188,8 @@ def remove_comments_and_lists(tree: _Element) -> list[_Element]:
     return found
 
 
-_FOLLOW_UP = _Test("mvp-post-add-(?:box|wrap)|infinite-?scroll")
-_FOLLOW_UP_BOX = _Test("mvp-post-add-(?:box|wrap)")
+_FOLLOW_UP = Test("mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_FOLLOW_UP_BOX = Test("mvp-post-add-(?:box|wrap)")
 
 
 def raw_follow_ups(tree: _Element) -> list[_Element]:
@@ -221,8 +222,8 @@ def raw_share_buttons(tree: _Element) -> list[_Element]:
 # these functions give that first element alone, and stop walking when they find it.
 
 _BODY_TAGS = ("article", "div", "main", "section")
-_ARTICLE_ID = _Test(xpaths._alt(xpaths._ARTICLE_CONTENT_ID_TOKENS))
-_ARTICLE_CLASS = _Test(xpaths._alt(xpaths._ARTICLE_CONTENT_CLASS_TOKENS))
+_ARTICLE_ID = Test(xpaths._alt(xpaths._ARTICLE_CONTENT_ID_TOKENS))
+_ARTICLE_CLASS = Test(xpaths._alt(xpaths._ARTICLE_CONTENT_CLASS_TOKENS))
 
 
 def first_article_body(tree: _Element) -> list[_Element]:
@@ -244,9 +245,9 @@ def first_article_body(tree: _Element) -> list[_Element]:
     return []
 
 
-_STORY_ID = _Test(xpaths._alt(xpaths._STORY_ID_TOKENS))
-_STORY_CLASS = _Test(xpaths._alt(xpaths._STORY_CLASS_TOKENS))
-_FULLTEXT_CLASS = _Test("fulltext", re.IGNORECASE)
+_STORY_ID = Test(xpaths._alt(xpaths._STORY_ID_TOKENS))
+_STORY_CLASS = Test(xpaths._alt(xpaths._STORY_CLASS_TOKENS))
+_FULLTEXT_CLASS = Test("fulltext", re.IGNORECASE)
 _STORY_CLASSES = frozenset({"postarea", "art-postcontent", "text", "cell", "story"})
 
 
@@ -269,8 +270,8 @@ def first_story_body(tree: _Element) -> list[_Element]:
     return []
 
 
-_MAIN_ID = _Test(xpaths._alt(xpaths._MAIN_CONTENT_ID_TOKENS))
-_MAIN_CLASS = _Test(xpaths._alt(xpaths._MAIN_CONTENT_CLASS_TOKENS))
+_MAIN_ID = Test(xpaths._alt(xpaths._MAIN_CONTENT_ID_TOKENS))
+_MAIN_CLASS = Test(xpaths._alt(xpaths._MAIN_CONTENT_CLASS_TOKENS))
 
 
 def first_main_content(tree: _Element) -> list[_Element]:
