@@ -13,14 +13,16 @@ The text is extracted by trafilatura's cascade with ``bare_extraction``'s defaul
 comparison with readability and jusText included: its ``fast`` mode (no comparison) would save
 about a third of the extraction's time, but on the extraction benchmark it lost 1.3 points of
 the "with" snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget
-pruning does not make the fallbacks pointless. Six things are cheaper, with the same result
+pruning does not make the fallbacks pointless. Seven things are cheaper, with the same result
 on every page: the page is parsed with element classes looked up in C (``parse_html``),
 readability reads the page only where its text could be taken (``_readability_can_win``),
 the cascade prunes the parsed tree itself instead of a copy (``_bare_extraction``),
 trafilatura's basic cleaning finds its elements without EXSLT callbacks
 (``_basic_clean_elements``), jusText makes its paragraphs with less work
-(``cleaning.paragraphs``, ``_faster_justext``), and the recall escalation measures the page's
-text only where a bound cannot settle it (``cleaning.cascade``).
+(``cleaning.paragraphs``, ``_faster_justext``), the recall escalation measures the page's
+text only where a bound cannot settle it (``cleaning.cascade``), and trafilatura's XPaths with
+EXSLT regular expressions that select the sections to prune and the main content's container
+run as Python functions (``cleaning.selectors``, ``_xpaths_in_python``).
 """
 
 from __future__ import annotations
