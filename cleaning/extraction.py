@@ -13,14 +13,16 @@ The text is extracted by trafilatura's cascade with ``bare_extraction``'s defaul
 comparison with readability and jusText included: its ``fast`` mode (no comparison) would save
 about a third of the extraction's time, but on the extraction benchmark it lost 1.3 points of
 the "with" snippets (94.0% to 92.7%) and 1.6 points of wcxb-dev's F1 (0.780 to 0.764): widget
-pruning does not make the fallbacks pointless. Six things are cheaper, with the same result
+pruning does not make the fallbacks pointless. Seven things are cheaper, with the same result
 on every page: the page is parsed with element classes looked up in C (``parse_html``),
 readability reads the page only where its text could be taken (``_readability_can_win``),
 the cascade prunes the parsed tree itself instead of a copy (``_bare_extraction``),
 trafilatura's basic cleaning finds its elements without EXSLT callbacks
 (``_basic_clean_elements``), jusText makes its paragraphs with less work
-(``cleaning.paragraphs``, ``_faster_justext``), and the recall escalation measures the page's
-text only where a bound cannot settle it (``cleaning.cascade``).
+(``cleaning.paragraphs``, ``_faster_justext``), the recall escalation measures the page's
+text only where a bound cannot settle it (``cleaning.cascade``), and trafilatura's XPaths with
+EXSLT regular expressions that select the sections to prune and the main content's container
+run as Python functions (``cleaning.selectors``, ``_xpaths_in_python``).
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS as TRAFILATURA_DISCARD_XPAT
 
 from cleaning.cascade import trafilatura_sequence
 from cleaning.paragraphs import FastParagraphMaker
+from cleaning.selectors import translated
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -387,7 +390,12 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
         tables=options.include_tables,
         url=url or metadata.url,  # as with_metadata=True: the canonical URL when none
     )
-    with _readability_where_it_can_win(), _basic_cleaning_in_python(), _faster_justext():
+    with (
+        _readability_where_it_can_win(),
+        _basic_cleaning_in_python(),
+        _faster_justext(),
+        _xpaths_in_python(),
+    ):
         document = _bare_extraction(tree, extractor)
     if document is None:
         return None
@@ -589,6 +597,32 @@ def _faster_justext() -> Iterator[None]:
     finally:
         _EXTERNAL.ParagraphMaker = _TRAFILATURA_PARAGRAPH_MAKER
         _EXTERNAL.JT_STOPLIST = stoplist
+
+
+# trafilatura's XPath lists that _xpaths_in_python swaps, by the modules that read them
+_SWAPPED_XPATHS: tuple[tuple[Any, str], ...] = (
+    (importlib.import_module("trafilatura.main_extractor"), "OVERALL_DISCARD_XPATH"),
+    (_EXTERNAL, "OVERALL_DISCARD_XPATH"),
+    (importlib.import_module("trafilatura.main_extractor"), "BODY_XPATH"),
+)
+_TRAFILATURA_XPATHS = tuple(getattr(module, name) for module, name in _SWAPPED_XPATHS)
+_TRANSLATED_XPATHS = tuple(translated(name) for _, name in _SWAPPED_XPATHS)
+
+
+@contextlib.contextmanager
+def _xpaths_in_python() -> Iterator[None]:
+    """Within the block, trafilatura's extractor finds the boilerplate sections it prunes
+    (``OVERALL_DISCARD_XPATH``) and the main content's container (``BODY_XPATH``) with those
+    lists' Python translations (``cleaning.selectors``: the same elements; the XPaths took
+    about 7 ms a page, calling back into Python for each element's class and id); outside,
+    with its XPaths. A thread running trafilatura meanwhile is right with either."""
+    for (module, name), expressions in zip(_SWAPPED_XPATHS, _TRANSLATED_XPATHS, strict=True):
+        setattr(module, name, expressions)
+    try:
+        yield
+    finally:
+        for (module, name), expressions in zip(_SWAPPED_XPATHS, _TRAFILATURA_XPATHS, strict=True):
+            setattr(module, name, expressions)
 
 
 def read_metadata(tree: HtmlElement, url: str | None) -> Document:
