@@ -538,7 +538,7 @@ def remove_junk(
         )
         _learned(lines, reasons, rules, at_headings, spared)
         _edge_labels(lines, reasons, rules, at_headings | spared)
-        _suspects(lines, reasons, rules, at_headings | spared, links)
+        _suspects(lines, reasons, rules, at_headings | spared, links, skip)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -828,14 +828,21 @@ def link_texts(tree: Any, url: str) -> frozenset[str]:
     return frozenset(texts)
 
 
-def _one_link(line: str, links: frozenset[str]) -> bool:
-    if not links:
-        return False
-    if _folded(line) in links:
-        return True
-    # "Read more: <headline>", "LEES OOK | <headline>": a label, then the link
+# a link this long after a label is a headline ("Sport: Football" is a section, not a teaser)
+HEADLINE_MIN_WORDS = 3
+
+
+def _labelled_link(line: str, links: frozenset[str]) -> bool:
+    """A label of a few words, then one link to the site ("Also on the site: <headline>",
+    "LEES OOK | <headline>"), whatever the label's wording: another page's teaser."""
     label = _LABEL.match(line) or _MARK.search(line)
-    return label is not None and _folded(line[label.end() - 1 :]) in links
+    if label is None or word_count(line[: label.end() - 1]) > _LABEL_MAX_WORDS:
+        return False
+    rest = line[label.end() - 1 :]
+    return word_count(rest) >= HEADLINE_MIN_WORDS and _folded(rest) in links
+
+
+READ_MORE = "read_more"
 
 
 def _suspects(
@@ -844,6 +851,7 @@ def _suspects(
     rules: JunkRules,
     spared: set[int],
     links: frozenset[str],
+    skip: frozenset[str],
 ) -> None:
     model = rules.model
     if model is None:
@@ -863,8 +871,9 @@ def _suspects(
             or text.startswith("|")
         ):
             continue
-        suspect = (
-            is_label_list(text) or counts[_folded(text)] > 1 or _one_link(text, links)
-        )
+        if links and READ_MORE not in skip and _labelled_link(text, links):
+            reasons[i] = READ_MORE
+            continue
+        suspect = is_label_list(text) or counts[_folded(text)] > 1 or _folded(text) in links
         if suspect and model.probability(text) >= EDGE_THRESHOLD:
             reasons[i] = LEARNED
