@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -403,7 +404,7 @@ def labelled_date(line: str, rules: JunkRules) -> bool:
     return word_count(rest) <= DATE_LABEL_MAX_WORDS and not _SENTENCE_END.search(rest)
 
 
-# A breadcrumb trail ("Home › News › World", "Sie sind hier: Startseite » Wirtschaft »
+# A breadcrumb trail ("Home > News > World", "Sie sind hier: Startseite » Wirtschaft »
 # Börse"): at least three short items between one and the same separator. Its wording is the
 # site's sections, so it is known by its shape; a pipe is left out (titles and table rows).
 BREADCRUMB = "breadcrumb"
@@ -856,16 +857,16 @@ def _suspects(
     model = rules.model
     if model is None:
         return
-    counts: dict[str, int] = {}
-    for line in lines:
-        folded = _folded(line)
-        counts[folded] = counts.get(folded, 0) + 1
-    for i, line in enumerate(lines):
-        text = line.strip()
+    # short lines only: a paragraph is never one, and folding every paragraph costs time
+    short = {
+        i: _folded(line) for i, line in enumerate(lines) if short_line(line, SUSPECT_MAX_WORDS)
+    }
+    counts = Counter(short.values())
+    for i, folded in short.items():
+        text = lines[i].strip()
         if (
             reasons[i] is not None
             or i in spared
-            or not short_line(text, SUSPECT_MAX_WORDS)
             or _BULLET.match(text)
             or _CODE.search(text)
             or text.startswith("|")
@@ -874,6 +875,6 @@ def _suspects(
         if links and READ_MORE not in skip and _labelled_link(text, links):
             reasons[i] = READ_MORE
             continue
-        suspect = is_label_list(text) or counts[_folded(text)] > 1 or _folded(text) in links
+        suspect = counts[folded] > 1 or folded in links or is_label_list(text)
         if suspect and model.probability(text) >= EDGE_THRESHOLD:
             reasons[i] = LEARNED
