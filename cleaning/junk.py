@@ -814,15 +814,15 @@ def is_label_list(line: str) -> bool:
 def link_texts(tree: Any, url: str) -> frozenset[str]:
     """The folded texts of a page's links to its own site (relative, or the same host without
     ``www.``), read from the parsed page before extraction."""
-    host = urlsplit(url).netloc.casefold().removeprefix("www.")
+    host = _host(url)
     texts = set()
     for anchor in tree.iter("a"):
         href = anchor.get("href")
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        target = urlsplit(href).netloc.casefold().removeprefix("www.")
-        if target and target != host:
-            continue
+        target = _host(href)
+        if target is None or (target and target != host):
+            continue  # another site's, or an address no parser reads ("http://[x]")
         text = _folded(anchor.text_content())
         if text:
             texts.add(text)
@@ -831,6 +831,14 @@ def link_texts(tree: Any, url: str) -> frozenset[str]:
 
 # a link this long after a label is a headline ("Sport: Football" is a section, not a teaser)
 HEADLINE_MIN_WORDS = 3
+
+
+def _host(url: str) -> str | None:
+    """The host of an address, without ``www.``; "" for a relative one, None if unreadable."""
+    try:
+        return urlsplit(url).netloc.casefold().removeprefix("www.")
+    except ValueError:
+        return None
 
 
 def _labelled_link(line: str, links: frozenset[str]) -> bool:

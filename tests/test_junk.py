@@ -533,6 +533,8 @@ def test_a_line_that_is_one_link_to_the_site_is_a_suspect() -> None:
         '<html><body><a href="/walks">Ten walks along the coast</a>'
         '<a href="https://www.example.com/r">Reactions</a>'
         '<a href="https://other.org/x">Elsewhere and beyond it</a><a href="#top">Top</a>'
+        # an address urlsplit refuses (a bracketed host that is no IP address) is skipped
+        '<a href="http://[ccpa-preferences]">Privacy choices</a>'
         "</body></html>"
     )
     links = link_texts(tree, "https://example.com/a")
