@@ -811,26 +811,33 @@ def is_label_list(line: str) -> bool:
     return False
 
 
+# what a link's text may be at most to be kept: the lines it is compared with are at most
+# SUSPECT_MAX_WORDS words long
+_LINK_MAX_CHARS = 160
+_NOT_PAGES = ("javascript:", "mailto:", "tel:")
+
+
 def link_texts(tree: Any, url: str) -> frozenset[str]:
-    """The folded texts of a page's links to its own site (relative, or the same host without
-    ``www.``), read from the parsed page before extraction."""
+    """The texts of a page's links to its own site (relative, or the same host without
+    ``www.``), read from the parsed page before extraction; white space folded and case
+    folded (``_link_key``), which is cheaper than folding punctuation on every link."""
     host = _host(url)
     texts = set()
     for anchor in tree.iter("a"):
         href = anchor.get("href")
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
+        if not href or href[:1] == "#" or href[:11].casefold().startswith(_NOT_PAGES):
             continue
-        target = _host(href)
-        if target is None or (target and target != host):
+        # a relative address is the site's; only an absolute one needs its host read
+        if "//" in href[:8] and _host(href.strip()) != host:
             continue  # another site's, or an address no parser reads ("http://[x]")
-        text = _folded(anchor.text_content())
-        if text:
-            texts.add(text)
+        text = anchor.text_content()
+        if 0 < len(text) <= _LINK_MAX_CHARS and (key := _link_key(text)):
+            texts.add(key)
     return frozenset(texts)
 
 
-# a link this long after a label is a headline ("Sport: Football" is a section, not a teaser)
-HEADLINE_MIN_WORDS = 3
+def _link_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _host(url: str) -> str | None:
@@ -841,6 +848,10 @@ def _host(url: str) -> str | None:
         return None
 
 
+# a link this long after a label is a headline ("Sport: Football" is a section, not a teaser)
+HEADLINE_MIN_WORDS = 3
+
+
 def _labelled_link(line: str, links: frozenset[str]) -> bool:
     """A label of a few words, then one link to the site ("Also on the site: <headline>",
     "LEES OOK | <headline>"), whatever the label's wording: another page's teaser."""
@@ -848,7 +859,7 @@ def _labelled_link(line: str, links: frozenset[str]) -> bool:
     if label is None or word_count(line[: label.end() - 1]) > _LABEL_MAX_WORDS:
         return False
     rest = line[label.end() - 1 :]
-    return word_count(rest) >= HEADLINE_MIN_WORDS and _folded(rest) in links
+    return word_count(rest) >= HEADLINE_MIN_WORDS and _link_key(rest) in links
 
 
 READ_MORE = "read_more"
@@ -883,6 +894,6 @@ def _suspects(
         if links and READ_MORE not in skip and _labelled_link(text, links):
             reasons[i] = READ_MORE
             continue
-        suspect = counts[folded] > 1 or folded in links or is_label_list(text)
+        suspect = counts[folded] > 1 or _link_key(text) in links or is_label_list(text)
         if suspect and model.probability(text) >= EDGE_THRESHOLD:
             reasons[i] = LEARNED
