@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -406,12 +405,13 @@ def labelled_date(line: str, rules: JunkRules) -> bool:
 
 # A breadcrumb trail ("Home > News > World", "Sie sind hier: Startseite » Wirtschaft »
 # Börse"): at least three short items between one and the same separator. Its wording is the
-# site's sections, so it is known by its shape; a pipe is left out (titles and table rows).
+# site's sections, so it is known by its shape; a pipe is left out (titles and table rows), and
+# a slash (file paths, "SLS / SLES / PARABENS" lists, both kept by wcxb-dev's annotators).
 BREADCRUMB = "breadcrumb"
 BREADCRUMB_MAX_WORDS = 16
 BREADCRUMB_MIN_ITEMS = 3
 BREADCRUMB_ITEM_MAX_WORDS = 4
-_CRUMB = re.compile("\\s+([\u203a\u00bb>/\u2192\u276f\u2023]|::)\\s+")
+_CRUMB = re.compile("\\s+([\u203a\u00bb>\u2192\u276f\u2023]|::)\\s+")
 
 
 def is_breadcrumb(line: str) -> bool:
@@ -460,9 +460,6 @@ def classify_line(line: str, rules: JunkRules) -> str | None:
             for kind in kinds:
                 if kind.matches(bare, words, sentence, tokens):
                     return kind.name
-        # after the kinds: a byline or an update label with its date is of their kind
-        if dated and labelled_date(bare, rules):
-            return "date_line"
         if words <= BREADCRUMB_MAX_WORDS and is_breadcrumb(bare):
             return BREADCRUMB
     if words >= SITE_LIST_MIN_ITEMS and is_site_list(bare, rules.site_names):
@@ -540,6 +537,8 @@ def remove_junk(
         _learned(lines, reasons, rules, at_headings, spared)
         _edge_labels(lines, reasons, rules, at_headings | spared)
         _suspects(lines, reasons, rules, at_headings | spared, links, skip)
+    else:
+        _suspects(lines, reasons, rules, set(), links, skip)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -777,13 +776,15 @@ def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:
             reasons[i] = before
 
 
-# Shapes that junk has whatever its wording: a label over a list of short items ("Topics —
-# housing, interest rates, mortgages", "Mehr zu: Bahn | Streik | Pendler"), a line of
-# hashtags, a line that is one link to another page of the site (a related headline, "Read
-# more: <headline>", a lone "Comments"), a short line that the text holds twice (a label over
-# and under the article). Such a line is judged against the model's lower edge threshold
-# wherever it stands: the shape alone would take article lines ("Ingredients: flour, sugar,
-# eggs"), the model alone misses wordings it has not seen.
+# Shapes that junk has whatever its wording, on a short line standing alone between
+# paragraphs: a date with a few words of any label; a label over one link to the site
+# ("Also on the site: <headline>"); and, judged against the model's lower edge threshold, a
+# label over a list of short items ("Topics — housing, interest rates, mortgages", "Mehr zu:
+# Bahn | Streik | Pendler"), a line of hashtags, a line that is one link to another page of
+# the site (a lone "Reactions"). The shape alone would take article lines ("Ingredients:
+# flour, sugar, eggs"), the model alone misses wordings it has not seen. (A short line the
+# text holds twice was tried too: it cut 100 more lines of wcxb-dev's expected texts, prices,
+# "Pre Order Now", code.)
 SUSPECT_MAX_WORDS = 12
 _LIST_LABEL = re.compile(r"^\W*[^\W\d][^:.!?\u2013\u2014]{0,30}?(?::|\s[\u2013\u2014-])\s+")
 _LIST_LABEL_MAX_WORDS = 3
@@ -874,15 +875,9 @@ def _suspects(
     links: frozenset[str],
     skip: frozenset[str],
 ) -> None:
-    model = rules.model
-    if model is None:
-        return
-    # short lines only: a paragraph is never one, and folding every paragraph costs time
-    short = {
-        i: _folded(line) for i, line in enumerate(lines) if short_line(line, SUSPECT_MAX_WORDS)
-    }
-    counts = Counter(short.values())
-    for i, folded in short.items():
+    # the model's part is off when the user keeps "learned" or the junk file names no model
+    model = None if LEARNED in skip else rules.model
+    for i in _isolated(lines):
         text = lines[i].strip()
         if (
             reasons[i] is not None
@@ -892,9 +887,25 @@ def _suspects(
             or text.startswith("|")
         ):
             continue
-        if links and READ_MORE not in skip and _labelled_link(text, links):
+        if "date_line" not in skip and labelled_date(text, rules):
+            reasons[i] = "date_line"
+        elif links and READ_MORE not in skip and _labelled_link(text, links):
             reasons[i] = READ_MORE
-            continue
-        suspect = counts[folded] > 1 or _link_key(text) in links or is_label_list(text)
-        if suspect and model.probability(text) >= EDGE_THRESHOLD:
+        elif (
+            model is not None
+            and (is_label_list(text) or _link_key(text) in links)
+            and model.probability(text) >= EDGE_THRESHOLD
+        ):
             reasons[i] = LEARNED
+
+
+def _isolated(lines: list[str]) -> list[int]:
+    """Short lines standing alone: between two paragraphs, or a paragraph and the text's edge.
+    In a run of short lines the same shapes are a product's specifications, a deal's dates,
+    a mail's headers, prices, and the expected texts keep them (wcxb-dev 0148, 0435, 3069)."""
+    short = [short_line(line, SUSPECT_MAX_WORDS) for line in lines]
+    return [
+        i
+        for i, is_short in enumerate(short)
+        if is_short and not (i > 0 and short[i - 1]) and not (i + 1 < len(lines) and short[i + 1])
+    ]

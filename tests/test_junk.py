@@ -493,16 +493,29 @@ PARA = "The council met on Tuesday evening and voted on the new budget after a l
     [
         ("Home › News › World › Europe", "breadcrumb"),
         ("Sie sind hier: Startseite » Wirtschaft » Börse", "breadcrumb"),
-        ("Accueil / Société / Éducation", "breadcrumb"),
-        ("Freigegeben: 02.07.2023, 14:16 Uhr", "date_line"),
-        ("Berlin, 24. März 2021", "date_line"),
-        ("Monday July 8, 2019, 01:45 local time", "date_line"),
+        ("Accueil → Société → Éducation", "breadcrumb"),
         # a byline with its date stays a byline
         ("Von Max Muster · 04.03.2024, 12:45 Uhr", "byline"),
     ],
 )
-def test_breadcrumbs_and_dates_go_by_their_shape(line: str, kind: str) -> None:
+def test_breadcrumbs_go_by_their_shape(line: str, kind: str) -> None:
     assert classify_line(line, RULES) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Freigegeben: 02.07.2023, 14:16 Uhr",
+        "Berlin, 24. März 2021",
+        "Monday July 8, 2019, 01:45 local time",
+    ],
+)
+def test_a_date_with_any_label_standing_alone_goes(line: str) -> None:
+    alone = remove_junk(f"{PARA}\n{line}\n{PARA}", RULES).removed
+    assert [(r.reason, r.line) for r in alone] == [("date_line", line)]
+    # in a run of short lines (a deal's dates, a mail's headers) it stays
+    run = f"{PARA}\nOur offer\n{line}\nBook now\n{PARA}"
+    assert line not in [r.line for r in remove_junk(run, RULES).removed]
 
 
 @pytest.mark.parametrize(
@@ -511,6 +524,8 @@ def test_breadcrumbs_and_dates_go_by_their_shape(line: str, kind: str) -> None:
         "Prices rose > 5% in March",
         "Home / Away",
         "2019 / 2020 / 2021",
+        "NO: SLS / SLES / PARABENS / SILICONES",
+        "/ application / __init__ . py / templates",
         "The company was founded on 12 March 1990 in Vienna by two brothers.",
         "Born 12 March 1950 in Vienna, Austria, to a family of musicians",
         "2025-12-19:",
