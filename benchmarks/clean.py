@@ -113,6 +113,7 @@ STEPS = {
     "widget pruning": (cleaning.page, "prune_widgets"),
     "page type: markup signals": (cleaning.page, "read_markup"),
     "junk blocks": (cleaning.page, "remove_junk_blocks"),
+    "junk: the page's own links": (cleaning.page, "link_texts"),
     "metadata (read_metadata)": (cleaning.extraction, "read_metadata"),
     "extraction (bare_extraction)": (cleaning.page, "extract"),
     "junk lines and line model": (cleaning.page, "remove_junk"),

@@ -93,6 +93,10 @@ TRAINING_FILES = (
 """The repository's files the model learns from (the junk file for its terms), whose hashes the
 model file records: changing one without training again fails `tests/test_linemodel.py`."""
 _WORDS = re.compile(r"\w+")
+# Junk kinds the model does not learn: an author's biography is a sentence about a person, as
+# article sentences are; taught as junk, it raised the line threshold (0.8555 to 0.8761) and
+# caught none of the development set's biographies.
+NOT_LEARNED = frozenset({"author_bio"})
 
 Example = tuple[str, int, str]  # line, label, where it comes from
 
@@ -182,7 +186,9 @@ def junk_examples(
     table tells how the model does on wordings it has not seen.
     """
     for source, wordings in (("planted", JUNK_WORDINGS), ("train_junk", junk_data.train_junk())):
-        for by_language in wordings.values():
+        for kind, by_language in wordings.items():
+            if kind in NOT_LEARNED:
+                continue
             for lang in LANGUAGES:
                 for index, template in enumerate(by_language.get(lang, ())):
                     for _ in range(RENDERINGS):

@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cleaning.linemodel import LineModel, load_line_model
 from cleaning.words import word_count as _count_words
@@ -150,6 +151,8 @@ class JunkRules:
     # for a line of n words (n <= longest), the kinds it may be: [n][0] as no sentence, [n][1]
     # as a sentence (max_words and sentences of each kind, checked once here)
     by_length: tuple[tuple[tuple[JunkKind, ...], tuple[JunkKind, ...]], ...] = ()
+    # a date (weekday and time too) anywhere in a line, for dates with words of any label
+    date_anywhere: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=8)
@@ -165,7 +168,9 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
             kinds.append(_kind(name, table))
         except (KeyError, TypeError, ValueError, re.error) as exc:
             raise ValueError(f"junk file {path}, kind [{name}]: {exc}") from exc
-    months, date_line = _date_parser(dates, data.get("updated_label", {}).get("terms", {}))
+    months, date_line, date_anywhere = _date_parser(
+        dates, data.get("updated_label", {}).get("terms", {})
+    )
     absorbing = frozenset(kind.name for kind in kinds if kind.absorbs)
     model = load_line_model(path.parent / model_name) if model_name else None
     site_names = frozenset(" ".join(str(site).casefold().split()) for site in sites)
@@ -186,6 +191,7 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
         site_names,
         longest,
         by_length,
+        date_anywhere,
     )
 
 
@@ -256,9 +262,9 @@ def _alternation(terms: list[str]) -> str:
 
 def _date_parser(
     table: dict[str, Any] | None, labels: dict[str, list[str]]
-) -> tuple[dict[str, int], re.Pattern[str] | None]:
+) -> tuple[dict[str, int], re.Pattern[str] | None, re.Pattern[str] | None]:
     if not table:
-        return {}, None
+        return {}, None, None
     months: dict[str, int] = {}
     for names in table["months"].values():
         for number, spellings in enumerate(names, 1):
@@ -279,7 +285,8 @@ def _date_parser(
         r"\d{1,2}[:h.]\d{2}(?:\s*[ap]\.?m\.?|\s*uhr|\s*h)?)?"
     )
     pattern = rf"^\W*(?:(?:{label})\s*:?\s+)?(?:(?:{weekday}),?\s+)?(?:{'|'.join(forms)}){time}\W*$"
-    return months, re.compile(pattern, re.IGNORECASE)
+    anywhere = rf"(?<!\w)(?:(?:{weekday}),?\s+)?(?:{'|'.join(forms)}){time}(?!\w)"
+    return months, re.compile(pattern, re.IGNORECASE), re.compile(anywhere, re.IGNORECASE)
 
 
 def parse_date_line(line: str, rules: JunkRules) -> date | None:
@@ -378,6 +385,50 @@ def is_shortcode_line(line: str) -> bool:
     return word_count(_URL.sub(" ", _SHORTCODE.sub(" ", line))) <= SHORTCODE_MAX_WORDS
 
 
+# A date with a few words of any label or place around it ("Freigegeben: 02.07.2023, 14:16
+# Uhr", "Berlin, 24. März 2021", "Monday July 8, 2019, 01:45 local time"): the date is the
+# line, whatever its label's wording. More words than this make it a sentence about the date.
+DATE_LABEL_MAX_WORDS = 3
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def labelled_date(line: str, rules: JunkRules) -> bool:
+    """A full date (day, month, year) with at most `DATE_LABEL_MAX_WORDS` other words."""
+    if rules.date_anywhere is None or not _YEAR.search(line):
+        return False
+    match = rules.date_anywhere.search(line)
+    if match is None:
+        return False
+    rest = f"{line[: match.start()]} {line[match.end() :]}".strip()
+    return word_count(rest) <= DATE_LABEL_MAX_WORDS and not _SENTENCE_END.search(rest)
+
+
+# A breadcrumb trail ("Home > News > World", "Sie sind hier: Startseite » Wirtschaft »
+# Börse"): at least three short items between one and the same separator. Its wording is the
+# site's sections, so it is known by its shape; a pipe is left out (titles and table rows), and
+# a slash (file paths, "SLS / SLES / PARABENS" lists, both kept by wcxb-dev's annotators).
+BREADCRUMB = "breadcrumb"
+BREADCRUMB_MAX_WORDS = 16
+BREADCRUMB_MIN_ITEMS = 3
+BREADCRUMB_ITEM_MAX_WORDS = 4
+_CRUMB = re.compile("\\s+([\u203a\u00bb>\u2192\u276f\u2023]|::)\\s+")
+
+
+def is_breadcrumb(line: str) -> bool:
+    """Three or more items of at most four words, between the same breadcrumb separator."""
+    parts = _CRUMB.split(line)
+    items, separators = parts[0::2], set(parts[1::2])
+    return (
+        len(items) >= BREADCRUMB_MIN_ITEMS
+        and len(separators) == 1
+        and not _SENTENCE_END.search(line)
+        and all(
+            0 < word_count(item) <= BREADCRUMB_ITEM_MAX_WORDS and _LETTER.search(item)
+            for item in items
+        )
+    )
+
+
 def _introduces(line: str) -> bool:
     return line.endswith(":")
 
@@ -400,7 +451,8 @@ def classify_line(line: str, rules: JunkRules) -> str | None:
         # first: a bare date is the publication date, which other kinds would take as a label;
         # a date ending in a colon heads what follows (a changelog's or a diary's entry,
         # "2025-12-19:"), it is no publication date
-        if words <= 10 and not _introduces(bare) and parse_date_line(bare, rules) is not None:
+        dated = words <= 10 and not _introduces(bare)
+        if dated and parse_date_line(bare, rules) is not None:
             return "date_line"
         kinds = rules.by_length[words][sentence]
         if kinds:
@@ -408,6 +460,8 @@ def classify_line(line: str, rules: JunkRules) -> str | None:
             for kind in kinds:
                 if kind.matches(bare, words, sentence, tokens):
                     return kind.name
+        if words <= BREADCRUMB_MAX_WORDS and is_breadcrumb(bare):
+            return BREADCRUMB
     if words >= SITE_LIST_MIN_ITEMS and is_site_list(bare, rules.site_names):
         return "site_list"
     return None
@@ -444,6 +498,7 @@ def remove_junk(
     title: str | None = None,
     skip: frozenset[str] = frozenset(),
     headings: frozenset[str] = frozenset(),
+    links: frozenset[str] = frozenset(),
 ) -> JunkRemoval:
     """Cut junk lines out of extracted text, keeping every other line as it was.
 
@@ -454,6 +509,8 @@ def remove_junk(
         skip: Junk kinds not to cut.
         headings: The lines the extractor found marked up as headings (white space folded):
             the article's section titles, which the line model does not judge.
+        links: The texts of the page's links to its own site (``link_texts``): a short line
+            that is one of them is judged against the model's lower threshold.
     """
     lines = text.split("\n")
     # a title longer than TITLE_MAX_WORDS is a page whose only paragraph was taken for it
@@ -479,6 +536,9 @@ def remove_junk(
         )
         _learned(lines, reasons, rules, at_headings, spared)
         _edge_labels(lines, reasons, rules, at_headings | spared)
+        _suspects(lines, reasons, rules, at_headings | spared, links, skip)
+    else:
+        _suspects(lines, reasons, rules, set(), links, skip)
     _sandwiched(lines, reasons)
     found = None
     for line, reason in zip(lines, reasons, strict=True):
@@ -540,8 +600,8 @@ def _absorb(lines: list[str], reasons: list[str | None], absorbing: frozenset[st
 
 LEARNED = "learned"
 # reasons that are not tables of the junk file: a bare date, a run of site names, the page
-# title repeated in the body, CMS shortcodes, and the line model's verdict
-BUILT_IN_KINDS = ("date_line", "site_list", "title", SHORTCODE, LEARNED)
+# title repeated in the body, CMS shortcodes, breadcrumb trails and the line model's verdict
+BUILT_IN_KINDS = ("date_line", "site_list", "title", SHORTCODE, BREADCRUMB, LEARNED)
 
 
 def junk_kinds(rules: JunkRules) -> tuple[str, ...]:
@@ -714,3 +774,138 @@ def _sandwiched(lines: list[str], reasons: list[str | None]) -> None:
         before, after = reasons[i - 1], reasons[i + 1]
         if reasons[i] is None and before and after and short_line(lines[i], SANDWICH_MAX_WORDS):
             reasons[i] = before
+
+
+# Shapes that junk has whatever its wording, on a short line standing alone between
+# paragraphs: a date with a few words of any label; a label over one link to the site
+# ("Also on the site: <headline>"); and, judged against the model's lower edge threshold, a
+# label over a list of short items ("Topics — housing, interest rates, mortgages", "Mehr zu:
+# Bahn | Streik | Pendler"), a line of hashtags, a line that is one link to another page of
+# the site (a lone "Reactions"). The shape alone would take article lines ("Ingredients:
+# flour, sugar, eggs"), the model alone misses wordings it has not seen. (A short line the
+# text holds twice was tried too: it cut 100 more lines of wcxb-dev's expected texts, prices,
+# "Pre Order Now", code.)
+SUSPECT_MAX_WORDS = 12
+_LIST_LABEL = re.compile(r"^\W*[^\W\d][^:.!?\u2013\u2014]{0,30}?(?::|\s[\u2013\u2014-])\s+")
+_LIST_LABEL_MAX_WORDS = 3
+_LIST_SEPARATORS = (",", "|", "\u00b7", ";", "\u2022", "/")
+LIST_MIN_ITEMS = 3
+LIST_ITEM_MAX_WORDS = 3
+_HASHTAGS = re.compile(r"^(?:#\w+[\s,]*){2,}$")
+
+
+def is_label_list(line: str) -> bool:
+    """A label of at most three words, a colon or a dash, and three or more short items; or a
+    line of hashtags."""
+    if _HASHTAGS.match(line):
+        return True
+    label = _LIST_LABEL.match(line)
+    if label is None or word_count(label.group(0)) > _LIST_LABEL_MAX_WORDS:
+        return False
+    rest = line[label.end() :]
+    for separator in _LIST_SEPARATORS:
+        items = rest.split(separator)
+        if len(items) >= LIST_MIN_ITEMS and all(
+            0 < word_count(item) <= LIST_ITEM_MAX_WORDS for item in items
+        ):
+            return True
+    return False
+
+
+# what a link's text may be at most to be kept: the lines it is compared with are at most
+# SUSPECT_MAX_WORDS words long
+_LINK_MAX_CHARS = 160
+_NOT_PAGES = ("javascript:", "mailto:", "tel:")
+
+
+def link_texts(tree: Any, url: str) -> frozenset[str]:
+    """The texts of a page's links to its own site (relative, or the same host without
+    ``www.``), read from the parsed page before extraction; white space folded and case
+    folded (``_link_key``), which is cheaper than folding punctuation on every link."""
+    host = _host(url)
+    texts = set()
+    for anchor in tree.iter("a"):
+        href = anchor.get("href")
+        if not href or href[:1] == "#" or href[:11].casefold().startswith(_NOT_PAGES):
+            continue
+        # a relative address is the site's; only an absolute one needs its host read
+        if "//" in href[:8] and _host(href.strip()) != host:
+            continue  # another site's, or an address no parser reads ("http://[x]")
+        # most links hold their text alone, which is cheaper to read than text_content()
+        text = anchor.text_content() if len(anchor) else anchor.text
+        if text and len(text) <= _LINK_MAX_CHARS and (key := _link_key(text)):
+            texts.add(key)
+    return frozenset(texts)
+
+
+def _link_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _host(url: str) -> str | None:
+    """The host of an address, without ``www.``; "" for a relative one, None if unreadable."""
+    try:
+        return urlsplit(url).netloc.casefold().removeprefix("www.")
+    except ValueError:
+        return None
+
+
+# a link this long after a label is a headline ("Sport: Football" is a section, not a teaser)
+HEADLINE_MIN_WORDS = 3
+
+
+def _labelled_link(line: str, links: frozenset[str]) -> bool:
+    """A label of a few words, then one link to the site ("Also on the site: <headline>",
+    "LEES OOK | <headline>"), whatever the label's wording: another page's teaser."""
+    label = _LABEL.match(line) or _MARK.search(line)
+    if label is None or word_count(line[: label.end() - 1]) > _LABEL_MAX_WORDS:
+        return False
+    rest = line[label.end() - 1 :]
+    return word_count(rest) >= HEADLINE_MIN_WORDS and _link_key(rest) in links
+
+
+READ_MORE = "read_more"
+
+
+def _suspects(
+    lines: list[str],
+    reasons: list[str | None],
+    rules: JunkRules,
+    spared: set[int],
+    links: frozenset[str],
+    skip: frozenset[str],
+) -> None:
+    # the model's part is off when the user keeps "learned" or the junk file names no model
+    model = None if LEARNED in skip else rules.model
+    for i in _isolated(lines):
+        text = lines[i].strip()
+        if (
+            reasons[i] is not None
+            or i in spared
+            or _BULLET.match(text)
+            or _CODE.search(text)
+            or text.startswith("|")
+        ):
+            continue
+        if "date_line" not in skip and labelled_date(text, rules):
+            reasons[i] = "date_line"
+        elif links and READ_MORE not in skip and _labelled_link(text, links):
+            reasons[i] = READ_MORE
+        elif (
+            model is not None
+            and (is_label_list(text) or _link_key(text) in links)
+            and model.probability(text) >= EDGE_THRESHOLD
+        ):
+            reasons[i] = LEARNED
+
+
+def _isolated(lines: list[str]) -> list[int]:
+    """Short lines standing alone: between two paragraphs, or a paragraph and the text's edge.
+    In a run of short lines the same shapes are a product's specifications, a deal's dates,
+    a mail's headers, prices, and the expected texts keep them (wcxb-dev 0148, 0435, 3069)."""
+    short = [short_line(line, SUSPECT_MAX_WORDS) for line in lines]
+    return [
+        i
+        for i, is_short in enumerate(short)
+        if is_short and not (i > 0 and short[i - 1]) and not (i + 1 < len(lines) and short[i + 1])
+    ]

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 from cleaning.blocks import remove_junk_blocks
 from cleaning.extraction import extract, parse_html
-from cleaning.junk import DEFAULT_JUNK_FILE, RemovedLine, load_junk_rules, remove_junk
+from cleaning.junk import (
+    DEFAULT_JUNK_FILE,
+    RemovedLine,
+    link_texts,
+    load_junk_rules,
+    remove_junk,
+)
 from cleaning.language import UNDETERMINED, identify_language, is_wanted_language
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
 from cleaning.pagetype import PageType, load_model, read_markup, text_signals
@@ -90,6 +96,7 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
         )
     # before extraction, which may change the tree
     markup = read_markup(tree, url)
+    links = link_texts(tree, url) if options.remove_junk else frozenset()
     rules = load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE)
     blocks = pruned + (
         remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
@@ -107,6 +114,7 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
             title=result.title,
             skip=options.skip_junk_kinds,
             headings=_headings(document),
+            links=links,
         )
         result.removed_lines = (*blocks, *removal.removed)
         # a bare date line is the publication date when the page declares none

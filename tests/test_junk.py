@@ -3,12 +3,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from cleaning import CleaningOptions, clean_page
 from cleaning.junk import (
     classify_line,
     is_sentence,
+    link_texts,
     load_junk_rules,
     parse_date_line,
     remove_junk,
@@ -479,3 +481,100 @@ this third paragraph says what the shops made in the second year and what they p
     assert "Social shopping lets people buy" in result.text
     assert "Drupal's Views module names its fields so" in result.text
     assert "1,204" not in result.text
+
+
+# Issue 18, fifth round: signals that do not depend on the wording.
+
+PARA = "The council met on Tuesday evening and voted on the new budget after a long debate."
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Home › News › World › Europe", "breadcrumb"),
+        ("Sie sind hier: Startseite » Wirtschaft » Börse", "breadcrumb"),
+        ("Accueil → Société → Éducation", "breadcrumb"),
+        # a byline with its date stays a byline
+        ("Von Max Muster · 04.03.2024, 12:45 Uhr", "byline"),
+    ],
+)
+def test_breadcrumbs_go_by_their_shape(line: str, kind: str) -> None:
+    assert classify_line(line, RULES) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Freigegeben: 02.07.2023, 14:16 Uhr",
+        "Berlin, 24. März 2021",
+        "Monday July 8, 2019, 01:45 local time",
+    ],
+)
+def test_a_date_with_any_label_standing_alone_goes(line: str) -> None:
+    alone = remove_junk(f"{PARA}\n{line}\n{PARA}", RULES).removed
+    assert [(r.reason, r.line) for r in alone] == [("date_line", line)]
+    # in a run of short lines (a deal's dates, a mail's headers) it stays
+    run = f"{PARA}\nOur offer\n{line}\nBook now\n{PARA}"
+    assert line not in [r.line for r in remove_junk(run, RULES).removed]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Prices rose > 5% in March",
+        "Home / Away",
+        "2019 / 2020 / 2021",
+        "NO: SLS / SLES / PARABENS / SILICONES",
+        "/ application / __init__ . py / templates",
+        "The company was founded on 12 March 1990 in Vienna by two brothers.",
+        "Born 12 March 1950 in Vienna, Austria, to a family of musicians",
+        "2025-12-19:",
+    ],
+)
+def test_lines_with_a_date_or_separators_that_are_article_text(line: str) -> None:
+    assert classify_line(line, RULES) is None
+
+
+def test_a_label_over_a_list_is_judged_at_the_lower_threshold() -> None:
+    tags = "Mehr zu: Bahn | Streik | Pendler"
+    model = RULES.model
+    assert model is not None and 0.5 <= model.probability(tags) < model.threshold
+    text = f"{PARA}\n{tags}\n{PARA}\nIngredients: flour, sugar, eggs\n{PARA}"
+    assert [r.line for r in remove_junk(text, RULES).removed] == [tags]
+
+
+def test_a_line_that_is_one_link_to_the_site_is_a_suspect() -> None:
+    tree = lxml.html.fromstring(
+        '<html><body><a href="/walks">Ten walks along the coast</a>'
+        '<a href="https://www.example.com/r">Reactions</a>'
+        '<a href="https://other.org/x">Elsewhere and beyond it</a><a href="#top">Top</a>'
+        # an address urlsplit refuses (a bracketed host that is no IP address) is skipped
+        '<a href="http://[ccpa-preferences]">Privacy choices</a>'
+        "</body></html>"
+    )
+    links = link_texts(tree, "https://example.com/a")
+    assert links == {"ten walks along the coast", "reactions"}
+    teaser = "Also on the site: Ten walks along the coast"
+    text = f"{PARA}\n{teaser}\n{PARA}\nReactions\n{PARA}\nElsewhere and beyond it\n{PARA}"
+    assert remove_junk(text, RULES).removed == ()
+    removed = remove_junk(text, RULES, links=links).removed
+    assert [(r.reason, r.line) for r in removed] == [
+        ("read_more", teaser),
+        ("learned", "Reactions"),
+    ]
+    # the reason's kind kept, the teaser stays
+    kept = remove_junk(text, RULES, links=links, skip=frozenset({"read_more"})).removed
+    assert [r.line for r in kept] == ["Reactions"]
+
+
+def test_clean_page_reads_the_links_of_the_page() -> None:
+    body = "<p>" + " ".join([PARA] * 3) + "</p>"
+    html = (
+        "<html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
+        f'{body}<p>Also on the site: <a href="/harbour">Harbour works start in the spring</a></p>'
+        f"{body}{body}</article></body></html>"
+    )
+    result = clean_page(html, "https://city.test/budget", CleaningOptions(min_words=10))
+    assert ("read_more", "Also on the site: Harbour works start in the spring") in [
+        (r.reason, r.line) for r in result.removed_lines
+    ]

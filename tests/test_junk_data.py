@@ -80,6 +80,8 @@ def test_the_loaders_read_every_set() -> None:
         "lone_label",
         "shortcode",
     }
+    # set k: three kinds no earlier training set had (holdout4's weak kinds)
+    new_kinds |= {"tags", "author_bio", "breadcrumb"}
     assert set(junk_data.train_junk()) == set(junk_data.planted_wordings()) | new_kinds
     assert set(junk_data.holdout_wordings()) == set(junk_data.holdout_classes())
     assert set(junk_data.holdout2_wordings()) == set(junk_data.holdout2_classes())
@@ -87,8 +89,8 @@ def test_the_loaders_read_every_set() -> None:
     assert set(junk_data.holdout4_wordings()) == set(junk_data.holdout4_classes())
     assert set(junk_data.holdout5_wordings()) == set(junk_data.holdout5_classes())
     assert list(junk_data.train_text()) == sorted(junk_data.train_text())
-    # set i: 128 rows, set j: 160
-    assert sum(1 for _ in junk_data.templates(junk_data.train_junk())) == 7016
+    # set i: 128 rows, set j: 160, set k: 320
+    assert sum(1 for _ in junk_data.templates(junk_data.train_junk())) == 7336
 
 
 def test_overlaps_name_the_held_out_templates_that_fold_like_a_seen_one() -> None:
