@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import trafilatura
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import call_later, create_looping_call
@@ -508,6 +507,9 @@ def template_line_keys(text: str) -> set[int]:
     return {line_key(line) for line in text.splitlines() if line.strip()}
 
 
+_COLUMNS = tuple(ARTICLE_SCHEMA.names)
+
+
 class ParquetPipeline:
     """Write articles to a Parquet dataset, one rolling series of files per crawl."""
 
@@ -624,8 +626,9 @@ class ParquetPipeline:
             raise DropItem(f"already_written: {item.url}", log_level="DEBUG")
         if self.history is not None:
             self.history.add(item)  # recorded once the file holding the row is closed
-        row = ItemAdapter(item).asdict()
-        self._write(self.writer.write, {name: row[name] for name in ARTICLE_SCHEMA.names})
+        # the columns' values as they are: ItemAdapter.asdict() copied every field (the
+        # text, lists, the worker's facts) for the few the schema takes, in the crawl's process
+        self._write(self.writer.write, {name: getattr(item, name) for name in _COLUMNS})
         return item
 
     def _write(self, write: Callable[..., None], *args: Any) -> None:
