@@ -79,4 +79,4 @@ def clean_and_describe(
 def _signed(result: CleanResult, **extra: object) -> SignedResult:
     """``result`` as a ``SignedResult`` (what it carries already kept), with ``extra`` set."""
     values = {each.name: getattr(result, each.name) for each in fields(result)}
-    return SignedResult(**{**values, **extra})  # type: ignore[arg-type]
+    return SignedResult(**{**values, **extra})

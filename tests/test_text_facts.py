@@ -57,6 +57,7 @@ def test_workers_describe_kept_texts_and_compose_with_signing() -> None:
     assert pickle.loads(pickle.dumps(described)) == described  # crosses to the crawl's process
     # either way round, the result carries both
     signed = clean_and_sign(kept_page, options, body, "https://a.test/1", "news")
+    assert isinstance(signed, SignedResult)
     for both in (
         clean_and_sign(
             lambda *page: clean_and_describe(kept_page, *page), options, body, "u", "news"
@@ -86,7 +87,7 @@ def test_the_crawl_uses_the_workers_facts_until_the_text_changes(tmp_path: Path)
     cleaning.pool = InlinePool()  # type: ignore[assignment]
     quality = QualityPipeline.from_crawler(crawler)
     quality.crawler = crawler
-    crawler.get_item_pipeline = lambda cls: cleaning  # type: ignore[method-assign]
+    crawler.get_item_pipeline = lambda cls: cleaning  # type: ignore[method-assign,assignment,return-value]
     quality.ask_for_facts()  # as it does when the spider opens
     item = asyncio.run(cleaning.process_item(page("https://a.test/1", text(1))))
     assert item.facts == text_facts(text(1), item.language)
