@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 _DIGITS = re.compile(r"\d(?:[\d.,\u00a0\u202f ]*\d)?")  # "1,204" and "87" fold alike
 _NON_WORD = re.compile(r"[\W_]+")
+# line boundaries of str.splitlines() besides "\n" ("\r\n" included)
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +59,20 @@ def page_keys(domain: str, url: str, text: str) -> tuple[int, int]:
     return _key(f"url\0{url}".encode()), _key(f"text\0{domain}\0{folded}".encode())
 
 
+def text_line_keys(text: str) -> tuple[tuple[int, ...], frozenset[int]]:
+    """The keys of a text's lines as ``SiteTemplates`` uses them, each line hashed once:
+    per line of ``text.split("\\n")`` (what ``strip`` cuts), and the set of its non-blank
+    lines (what ``add_page`` counts, by ``splitlines``). Made in a cleaning worker, they
+    spare the crawl's process hashing every line twice (``cleaning/signed.py``)."""
+    lines = text.split("\n")
+    keys = tuple(map(line_key, lines))
+    if _OTHER_BREAKS.search(text) is None:  # splitlines() splits where split("\n") does
+        counted = frozenset(key for line, key in zip(lines, keys, strict=True) if line.strip())
+    else:
+        counted = frozenset(line_key(line) for line in text.splitlines() if line.strip())
+    return keys, counted
+
+
 def _key(data: bytes) -> int:
     digest = hashlib.blake2b(data, digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
@@ -88,11 +104,14 @@ class SiteTemplates:
         """Every domain with counts, in sorted order."""
         return sorted(self._pages)
 
-    def add_page(self, domain: str, text: str) -> None:
-        """Count the distinct lines of one page of ``domain``."""
+    def add_page(self, domain: str, text: str, counted: frozenset[int] | None = None) -> None:
+        """Count the distinct lines of one page of ``domain`` (``counted``: their keys, as
+        ``text_line_keys`` gives them, if made already)."""
         self._pages[domain] += 1
         counts = self._lines[domain]
-        counts.update({line_key(line) for line in text.splitlines() if line.strip()})
+        if counted is None:
+            counted = frozenset(line_key(line) for line in text.splitlines() if line.strip())
+        counts.update(counted)
         if len(counts) > self.options.max_lines_per_domain:
             # most pages first, then by key: the same counts keep the same lines
             keep = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -143,15 +162,23 @@ class SiteTemplates:
             1 for key in counts if key not in decided and self._counts_as_template(domain, key)
         )
 
-    def strip(self, domain: str, text: str) -> tuple[str, tuple[RemovedLine, ...]]:
+    def strip(
+        self, domain: str, text: str, keys: tuple[int, ...] | None = None
+    ) -> tuple[str, tuple[RemovedLine, ...]]:
         """Cut the template lines of ``domain`` from ``text`` (deciding them first if
-        that has not been done)."""
+        that has not been done); ``keys``: its lines' keys, as ``text_line_keys`` gives them,
+        if made already."""
         self.decide(domain)
         template = self._decided[domain]
+        lines = text.split("\n")
+        if keys is None:
+            keys = tuple(map(line_key, lines))
+        if template.isdisjoint(keys):
+            return text, ()
         kept: list[str] = []
         removed: list[RemovedLine] = []
-        for line in text.split("\n"):
-            if line_key(line) in template:
+        for line, key in zip(lines, keys, strict=True):
+            if key in template:
                 removed.append(RemovedLine("template", line))
             else:
                 kept.append(line)

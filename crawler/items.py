@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from cleaning.signed import TextFacts
+
 
 @dataclass(slots=True)
 class PageItem:
@@ -78,3 +80,6 @@ class ArticleItem:
     last_modified: str | None = None
     # MinHash signature of text (cleaning.neardup); hex if a feed is asked for every field
     minhash: bytes | None = field(default=None, metadata={"serializer": _hex})
+    # line keys and quality signals of text, made by the cleaning worker (cleaning/signed.py);
+    # None once text changes, and once QualityPipeline has used them: never written
+    facts: TextFacts | None = None

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import trafilatura
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import call_later, create_looping_call
@@ -20,7 +19,7 @@ from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.ids import article_id
-from cleaning.signed import SignedResult, clean_and_sign
+from cleaning.signed import SignedResult, clean_and_describe, clean_and_sign
 from cleaning.templates import SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
 from cleaning.worker import clean_in_worker
@@ -129,6 +128,7 @@ class CleaningPipeline:
         # no page is on its way to it
         self.in_flight = 0
         self.signing = False  # the workers sign kept texts (sign_texts)
+        self.describing = False  # the workers make kept texts' TextFacts (describe_texts)
         # one options object per site that has its own prune selectors, built once
         self.site_options = {
             site: replace(options, prune_xpaths=xpaths)
@@ -199,7 +199,17 @@ class CleaningPipeline:
         article = self.article(item, result)
         if isinstance(result, SignedResult):  # signed in the worker (sign_texts)
             article.minhash = result.minhash
+            article.facts = result.facts  # (describe_texts)
         return article
+
+    def describe_texts(self) -> None:
+        """Have the workers make each kept text's line keys and quality signals too
+        (``ArticleItem.facts``), for ``TemplatePipeline`` and ``QualityPipeline`` to use: the
+        crawl's own process then does not hash every line twice, nor read every word. A step
+        that changes an article's text sets its ``facts`` to None. No-op without a pool."""
+        if self.pool is not None and not self.describing:
+            self.pool.task = functools.partial(clean_and_describe, self.pool.task)
+            self.describing = True
 
     def sign_texts(self, options: NearDuplicateOptions) -> None:
         """Have the workers make each kept text's MinHash signature with ``options`` too
@@ -344,7 +354,7 @@ class TemplatePipeline:
         if not isinstance(item, ArticleItem):
             return item
         domain = item.domain
-        self.count(domain, item.url, item.text)
+        self.count(domain, item.url, item.text, item.facts.template_keys if item.facts else None)
         # decided by another worker of the crawl already?
         if not self.templates.decided(domain) and self.store is not None:
             self._adopt_published(domain)
@@ -359,9 +369,11 @@ class TemplatePipeline:
         every page first, then cuts).
         """
         self._decide(item.domain)
-        text, removed = self.templates.strip(item.domain, item.text)
+        keys = item.facts.line_keys if item.facts is not None else None
+        text, removed = self.templates.strip(item.domain, item.text, keys)
         if not removed:
             return item
+        item.facts = None  # of the text before the cut (describe_texts)
         self.stats.inc_value("cleaning/lines_removed/template", len(removed))
         if self.audit_removed_lines:
             item.removed_lines += [{"reason": r.reason, "line": r.line} for r in removed]
@@ -377,14 +389,17 @@ class TemplatePipeline:
             raise DropItem(f"{reason} once its template is cut: {item.url}", log_level="DEBUG")
         return item
 
-    def count(self, domain: str, url: str, text: str) -> None:
-        """Add a page to its domain's counts, unless its URL or text was counted before."""
+    def count(self, domain: str, url: str, text: str, lines: frozenset[int] | None = None) -> None:
+        """Add a page to its domain's counts, unless its URL or text was counted before
+        (``lines``: ``template_line_keys(text)``, if made already)."""
         keys = page_keys(domain, url, text)
         if self._counted.isdisjoint(keys) and (
             self.store is None
-            or self.store.count_template_page(domain, keys, template_line_keys(text))
+            or self.store.count_template_page(
+                domain, keys, set(lines) if lines is not None else template_line_keys(text)
+            )
         ):
-            self.templates.add_page(domain, text)
+            self.templates.add_page(domain, text, lines)
         else:
             self.stats.inc_value("cleaning/template_pages_counted_before")
         self._counted.update(keys)
@@ -490,6 +505,9 @@ class TemplatePipeline:
 def template_line_keys(text: str) -> set[int]:
     """The keys of a page's distinct lines, as ``SiteTemplates.add_page`` counts them."""
     return {line_key(line) for line in text.splitlines() if line.strip()}
+
+
+_COLUMNS = tuple(ARTICLE_SCHEMA.names)
 
 
 class ParquetPipeline:
@@ -608,8 +626,9 @@ class ParquetPipeline:
             raise DropItem(f"already_written: {item.url}", log_level="DEBUG")
         if self.history is not None:
             self.history.add(item)  # recorded once the file holding the row is closed
-        row = ItemAdapter(item).asdict()
-        self._write(self.writer.write, {name: row[name] for name in ARTICLE_SCHEMA.names})
+        # the columns' values as they are: ItemAdapter.asdict() copied every field (the
+        # text, lists, the worker's facts) for the few the schema takes, in the crawl's process
+        self._write(self.writer.write, {name: getattr(item, name) for name in _COLUMNS})
         return item
 
     def _write(self, write: Callable[..., None], *args: Any) -> None:

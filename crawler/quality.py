@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals as scrapy_signals
+
 from cleaning.quality import QualityThresholds, quality_signals, quality_verdict
 from crawler.items import ArticleItem
+from crawler.pipelines import CleaningPipeline
 from crawler.stats import drop_cleaned
 
 if TYPE_CHECKING:
@@ -20,6 +23,7 @@ class QualityPipeline:
     def __init__(self, stats: StatsCollector, limits: QualityThresholds | None) -> None:
         self.stats = stats
         self.limits = limits
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -29,12 +33,25 @@ class QualityPipeline:
         if settings.getbool("CLEANCRAWL_QUALITY_FILTER"):
             # names and numbers checked at start-up (crawler/settings_spec.py)
             limits = QualityThresholds(**settings.getdict("CLEANCRAWL_QUALITY_THRESHOLDS"))
-        return cls(crawler.stats, limits)
+        pipeline = cls(crawler.stats, limits)
+        pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.ask_for_facts, signal=scrapy_signals.spider_opened)
+        return pipeline
+
+    def ask_for_facts(self) -> None:
+        """Have the cleaning workers compute the signals (the pipelines are all built by
+        now); the template step gets the text's line keys with them."""
+        assert self.crawler is not None
+        cleaning = self.crawler.get_item_pipeline(CleaningPipeline)
+        if cleaning is not None:
+            cleaning.describe_texts()
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        signals = quality_signals(item.text, item.language)
+        # made by the cleaning worker from this text, or made here
+        facts, item.facts = item.facts, None  # not needed further, nor written
+        signals = facts.quality if facts is not None else quality_signals(item.text, item.language)
         for name, value in asdict(signals).items():
             setattr(item, name, value)
         if self.limits is not None and (reason := quality_verdict(signals, self.limits)):

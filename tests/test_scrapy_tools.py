@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 PAGES = {"/robots.txt": (200, ROBOTS), "/news/a/": (200, ARTICLE)}
-INTERNAL = {"lastmod", "etag", "last_modified", "minhash"}
+INTERNAL = {"lastmod", "etag", "last_modified", "minhash", "facts"}
 
 
 def scrapy(*args: str) -> subprocess.CompletedProcess[str]:

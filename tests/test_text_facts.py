@@ -1,0 +1,116 @@
+"""A kept text's line keys and quality signals, made in the cleaning worker (cleaning/signed.py)
+and used by the template and quality steps of the crawl's process instead of computing them."""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from cleaning.neardup import NearDuplicateOptions
+from cleaning.page import CleanResult
+from cleaning.quality import quality_signals
+from cleaning.signed import SignedResult, clean_and_describe, clean_and_sign, text_facts
+from cleaning.templates import SiteTemplates, line_key, text_line_keys
+from crawler.items import PageItem
+from crawler.pipelines import CleaningPipeline, TemplatePipeline
+from crawler.quality import QualityPipeline
+from tests.conftest import make_crawler
+from tests.test_neardup import InlinePool, article, kept_page, text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+TEXTS = [
+    "",
+    "\n\n",
+    "One line",
+    "Home | World\n\nA paragraph of 12 words.\n  \nHome | World\n",
+    "windows\r\nlines\r\n",
+    "a line\u2028separator\nand a form\x0cfeed\x85next line",
+    "trailing\n",
+]
+
+
+def test_line_keys_are_those_the_templates_count_and_cut() -> None:
+    for sample in TEXTS:
+        keys, counted = text_line_keys(sample)
+        assert keys == tuple(line_key(line) for line in sample.split("\n")), sample
+        assert counted == {line_key(line) for line in sample.splitlines() if line.strip()}
+        # the same counts and the same cut with the keys as without them
+        with_keys, without = SiteTemplates(), SiteTemplates()
+        for _ in range(4):
+            with_keys.add_page("a.test", sample, counted)
+            without.add_page("a.test", sample)
+            assert list(with_keys.rows()) == list(without.rows())
+        assert with_keys.strip("a.test", sample, keys) == without.strip("a.test", sample)
+
+
+def test_workers_describe_kept_texts_and_compose_with_signing() -> None:
+    options = NearDuplicateOptions()
+    body = text(1)
+    described = clean_and_describe(kept_page, body, "https://a.test/1", "news")
+    assert isinstance(described, SignedResult) and described.facts == text_facts(body, "und")
+    assert described.facts.quality == quality_signals(body, "und")
+    assert pickle.loads(pickle.dumps(described)) == described  # crosses to the crawl's process
+    # either way round, the result carries both
+    signed = clean_and_sign(kept_page, options, body, "https://a.test/1", "news")
+    assert isinstance(signed, SignedResult)
+    for both in (
+        clean_and_sign(
+            lambda *page: clean_and_describe(kept_page, *page), options, body, "u", "news"
+        ),
+        clean_and_describe(lambda *page: clean_and_sign(kept_page, options, *page), body, "u", "n"),
+    ):
+        assert isinstance(both, SignedResult)
+        assert both.facts == described.facts and both.minhash == signed.minhash
+    dropped = clean_and_describe(kept_page, "drop", "https://a.test/2", "news")
+    assert type(dropped) is CleanResult and dropped.drop_reason == "too_short"
+
+
+def page(url: str, html: str) -> PageItem:
+    return PageItem(
+        url=url,
+        html=html,
+        http_status=200,
+        site="news",
+        fetched_at=datetime(2026, 12, 6, tzinfo=UTC),
+        source="sitemap",
+    )
+
+
+def test_the_crawl_uses_the_workers_facts_until_the_text_changes(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path, settings={"CLEANCRAWL_TEMPLATE_MIN_PAGES": 2})
+    cleaning = CleaningPipeline.from_crawler(crawler)
+    cleaning.pool = InlinePool()  # type: ignore[assignment]
+    quality = QualityPipeline.from_crawler(crawler)
+    quality.crawler = crawler
+    crawler.get_item_pipeline = lambda cls: cleaning  # type: ignore[method-assign,assignment,return-value]
+    quality.ask_for_facts()  # as it does when the spider opens
+    item = asyncio.run(cleaning.process_item(page("https://a.test/1", text(1))))
+    assert item.facts == text_facts(text(1), item.language)
+
+    # the quality step takes the worker's signals (these are not the text's) and lets go
+    worker_signals = replace(item.facts.quality, mean_word_length=99.0)
+    item.facts = replace(item.facts, quality=worker_signals)
+    assert quality.process_item(item).mean_word_length == 99.0
+    assert item.facts is None
+    plain = article("https://a.test/2", text(1))
+    expected = quality_signals(text(1), "en").mean_word_length
+    assert quality.process_item(plain).mean_word_length == expected
+
+    # the template step counts and cuts by the worker's line keys
+    templates = TemplatePipeline.from_crawler(crawler)
+    menu = "Home | World | Sport | Tech"
+    for n in range(3):
+        body = f"{menu}\n{text(n)}"
+        _, counted = text_line_keys(body)
+        templates.count("a.test", f"https://a.test/{n}", body, counted)
+    assert templates.templates.is_template("a.test", menu)
+    body = f"{menu}\n{text(0)}"
+    kept = article("https://a.test/0", body)
+    kept.domain, kept.facts = "a.test", text_facts(body, "en")
+    cut = templates.cut(kept)
+    assert cut.text == text(0) and cut.facts is None  # the facts were of the text before the cut
