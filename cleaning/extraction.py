@@ -30,6 +30,7 @@ import functools
 import importlib
 import logging
 import re
+import threading
 from copy import copy, deepcopy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -396,6 +397,35 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
     return document
 
 
+# Which of trafilatura's extractors gave the text of the page last extracted on this thread
+# (``extract_choosing``): its own extraction, or a fallback (readability or jusText in the
+# comparison, the baseline rescue, the recall escalation).
+_CHOICE = threading.local()
+
+
+def _note_stage_two(own: _Element, chosen: _Element) -> None:
+    _CHOICE.stage_two = chosen
+    _CHOICE.fallback = chosen is not own
+
+
+def extract_choosing(
+    tree: HtmlElement, url: str, options: CleaningOptions
+) -> tuple[Document | None, bool]:
+    """``extract``, and whether the text came from one of trafilatura's fallbacks (readability,
+    jusText, the baseline, the recall escalation) rather than its own extraction.
+
+    The fallbacks are chosen by comparing the lengths of the candidates' texts, so widget
+    pruning and junk-block removal, which shorten some candidates and not others, can change
+    the choice (``cleaning.page._as_served``).
+    """
+    _CHOICE.stage_two, _CHOICE.fallback = None, False
+    document = extract(tree, url, options)
+    if document is None:
+        return None, False
+    fallback = bool(_CHOICE.fallback) or document.body is not _CHOICE.stage_two
+    return document, fallback
+
+
 def _bare_extraction(tree: HtmlElement, options: Extractor) -> Document | None:
     """``trafilatura.bare_extraction(tree, with_metadata=False)`` with ``options``, on ``tree``
     itself rather than a copy.
@@ -468,9 +498,11 @@ def _extract_and_compare(
     takes, and the jusText part of the comparison does not depend on readability's text.
     """
     body, text = extract_content(cleaned_tree, options)
+    own = body
     if not options.fast:
         raw_tree = copy(tree) if _readability_can_win(tree, body, text, options) else HtmlElement()
         body, text = compare_extraction(cleaned_tree_backup, raw_tree, body, text, options)
+    _note_stage_two(own, body)
     return body, text
 
 
