@@ -372,10 +372,13 @@ def _parse_bytes(html: str) -> HtmlElement | None:
     return None
 
 
-def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document | None:
+def extract(
+    tree: HtmlElement, url: str, options: CleaningOptions, *, removed: int = 0
+) -> Document | None:
     """The main text of the parsed page (``body``, ``text``, ``comments``) and its metadata.
 
-    ``tree`` is used up: trafilatura prunes it (``_bare_extraction``).
+    ``tree`` is used up: trafilatura prunes it (``_bare_extraction``). ``removed``: characters
+    of text cleaning took out of the tree before (see ``cleaning.cascade``).
     """
     metadata = read_metadata(tree, url)
     # Link text stays in the text (include_links only adds the targets): the holes an
@@ -389,7 +392,7 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
         url=url or metadata.url,  # as with_metadata=True: the canonical URL when none
     )
     with _readability_where_it_can_win(), _basic_cleaning_in_python(), _faster_justext():
-        document = _bare_extraction(tree, extractor)
+        document = _bare_extraction(tree, extractor, removed)
     if document is None:
         return None
     for name in ("title", "author", "date", "sitename", "description", "categories", "tags"):
@@ -409,7 +412,7 @@ def _note_stage_two(own: _Element, chosen: _Element) -> None:
 
 
 def extract_choosing(
-    tree: HtmlElement, url: str, options: CleaningOptions
+    tree: HtmlElement, url: str, options: CleaningOptions, *, removed: int = 0
 ) -> tuple[Document | None, bool]:
     """``extract``, and whether the text came from one of trafilatura's fallbacks (readability,
     jusText, the baseline, the recall escalation) rather than its own extraction.
@@ -419,14 +422,14 @@ def extract_choosing(
     the choice (``cleaning.page._as_served``).
     """
     _CHOICE.stage_two, _CHOICE.fallback = None, False
-    document = extract(tree, url, options)
+    document = extract(tree, url, options, removed=removed)
     if document is None:
         return None, False
     fallback = bool(_CHOICE.fallback) or document.body is not _CHOICE.stage_two
     return document, fallback
 
 
-def _bare_extraction(tree: HtmlElement, options: Extractor) -> Document | None:
+def _bare_extraction(tree: HtmlElement, options: Extractor, removed: int = 0) -> Document | None:
     """``trafilatura.bare_extraction(tree, with_metadata=False)`` with ``options``, on ``tree``
     itself rather than a copy.
 
@@ -437,7 +440,9 @@ def _bare_extraction(tree: HtmlElement, options: Extractor) -> Document | None:
     metadata, no pruning XPath, Python output).
     """
     try:
-        body, text, comments_body, comments = trafilatura_sequence(tree, options, options.url)
+        body, text, comments_body, comments = trafilatura_sequence(
+            tree, options, options.url, removed
+        )
         if options.max_tree_size:
             if len(body) > options.max_tree_size:
                 strip_tags(body, "hi")

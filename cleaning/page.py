@@ -94,7 +94,9 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     blocks = pruned + (
         remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
     )
-    document, fallback = extract_choosing(tree, url, options)
+    # the escalation's page measure counts the removed text as the page's (cleaning.cascade)
+    removed = sum(len(line.line) for line in blocks)
+    document, fallback = extract_choosing(tree, url, options, removed=removed)
     if fallback and blocks:
         document, blocks = _as_served(html, url, options, document, blocks)
     text = _main_text(document, options.include_comments)

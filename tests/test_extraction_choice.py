@@ -46,3 +46,18 @@ def test_a_widget_pruned_without_a_flip_is_still_removed() -> None:
     assert ARTICLE in result.text
     assert "Plan 0" not in result.text
     assert "widget" in [r.reason for r in result.removed_lines]
+
+
+def test_the_escalation_measures_the_page_with_the_text_cleaning_removed() -> None:
+    # trafilatura retries a short text when it covers less than a fifth of the page: the
+    # widgets pruned before are the page's too (trafilatura-eval elnuevodia.com-mujeres: 69
+    # pruned characters of share buttons kept a 360-character text from its retry)
+    from cleaning.cascade import _covers_little_of_the_page
+    from cleaning.extraction import parse_html
+
+    words = " ".join(f"word{i}" for i in range(160))
+    tree = parse_html(f"<html><body><div><p>{words}</p></div></body></html>")
+    assert tree is not None
+    length = len(words) // 5 + 10  # just over a fifth of the page's text
+    assert not _covers_little_of_the_page(tree, length)
+    assert _covers_little_of_the_page(tree, length, removed=100)
