@@ -27,6 +27,11 @@ or otherwise the server will make ten cycles and return the 500 error to the cli
   flex: 1 100px;
 }
 </pre>
+<pre>
+SELECT * FROM distributors ORDER BY name;
+// Logs: 1, 2
+$ open http://localhost:5555
+</pre>
 <p>Each item now takes at least a hundred pixels, and the space that is left over is shared out
 among the items in proportion to their flex-grow values, one unit each here.</p>
 <p>Download YouTube videos to MP3 free: fast, safe, no registration</p>
@@ -39,6 +44,9 @@ def test_code_lines_are_kept_and_junk_beside_them_goes() -> None:
         "rewrite ^(/download/.*)/media/(.*)\\..*$ $1/mp3/$2.mp3 break;",
         "/* Add your flexbox CSS below here */",
         "flex: 1 100px;",
+        "SELECT * FROM distributors ORDER BY name;",
+        "// Logs: 1, 2",
+        "$ open http://localhost:5555",
     ):
         assert line in result.text.split("\n")
     # the downloader spam beside them still goes
