@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +38,10 @@ from benchmarks.extraction import (
 )
 from benchmarks.planted_junk import normalize_whitespace
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
+from cleaning.blocks import remove_junk_blocks
+from cleaning.extraction import parse_html
+from cleaning.junk import DEFAULT_JUNK_FILE, LEARNED, load_junk_rules
+from cleaning.prune import SITE_PRUNE, WIDGET, prune_widgets
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -98,10 +102,52 @@ class Missed:
     reason: str
     snippet: str
     removed: str = ""
+    step: str = ""
 
 
 NOT_EXTRACTED = "not_extracted"
 """No removed line holds the snippet: extraction itself left it out (or changed its text)."""
+
+# The step of clean_page that lost a line (templates run in the crawl, across a site's pages,
+# not on one page: no line of these data sets is lost to them)
+PAGE_DROP = "page drop"
+PRUNING = "pruning"
+JUNK_BLOCKS = "junk blocks"
+JUNK_LINES = "junk lines"
+LINE_MODEL = "line model"
+BY_DESIGN_STEP = "title/date (by design)"
+EXTRACTION_CHOICE = "extraction choice"
+
+
+def block_lines(html: str, options: CleaningOptions = CRAWL_OPTIONS) -> frozenset[tuple[str, str]]:
+    """The junk blocks clean_page removes from the page's HTML before extraction, as
+    ``(reason, line)``: the same steps on the same tree, so the same blocks."""
+    tree = parse_html(html)
+    if tree is None or not options.remove_junk:
+        return frozenset()
+    if options.prune_widgets or options.prune_xpaths:
+        prune_widgets(
+            tree,
+            options.prune_xpaths,
+            keep_comments=options.include_comments,
+            by_name=options.prune_widgets,
+        )
+    rules = load_junk_rules(options.junk_file or DEFAULT_JUNK_FILE)
+    removed = remove_junk_blocks(tree, rules, options.skip_junk_kinds)
+    return frozenset((line.reason, line.line) for line in removed)
+
+
+def step_of(reason: str, line: str, blocks: frozenset[tuple[str, str]]) -> str:
+    """Which step of clean_page removed a line of this reason (see ``block_lines``)."""
+    if reason in (WIDGET, SITE_PRUNE):
+        return PRUNING
+    if (reason, line) in blocks:
+        return JUNK_BLOCKS
+    if reason == LEARNED:
+        return LINE_MODEL
+    if reason in BY_DESIGN:
+        return BY_DESIGN_STEP
+    return JUNK_LINES
 
 
 def missed_snippets(dataset: Path, limit: int | None = None, split: str = "all") -> list[Missed]:
@@ -120,13 +166,22 @@ def missed_snippets(dataset: Path, limit: int | None = None, split: str = "all")
         theirs = set(found_snippets(doc.with_, extract_trafilatura(html, doc.url)[0]))
         result = clean_page(html, doc.url, CRAWL_OPTIONS)
         ours = set(found_snippets(doc.with_, result.text if result.kept else ""))
+        blocks: frozenset[tuple[str, str]] | None = None
         for snippet in doc.with_:
             if snippet not in theirs or snippet in ours:
                 continue
             if result.drop_reason is not None:
-                missed.append(Missed(dataset.name, doc.id, result.drop_reason, snippet))
+                missed.append(
+                    Missed(dataset.name, doc.id, result.drop_reason, snippet, step=PAGE_DROP)
+                )
                 continue
-            missed.append(_why_missing(dataset.name, doc.id, snippet, result.removed_lines))
+            found = _why_missing(dataset.name, doc.id, snippet, result.removed_lines)
+            if found.reason == NOT_EXTRACTED:
+                step = EXTRACTION_CHOICE
+            else:
+                blocks = block_lines(html) if blocks is None else blocks
+                step = step_of(found.reason, found.removed, blocks)
+            missed.append(replace(found, step=step))
     return missed
 
 
@@ -169,19 +224,25 @@ def versus(dataset: Path, limit: int | None = None, split: str = "all") -> list[
         ours_text = result.text if result.kept else ""
         ours = f1_score(*shingle_scores(ours_text, doc.text))
         theirs = f1_score(*shingle_scores(theirs_text, doc.text))
-        why = result.drop_reason or _cut_lines(result.removed_lines, theirs_text) or NOT_EXTRACTED
+        if result.drop_reason is not None:
+            why = f"{PAGE_DROP}: {result.drop_reason}"
+        else:
+            why = _cut_lines(result.removed_lines, theirs_text, html) or EXTRACTION_CHOICE
         label = str(doc.meta.get("page_type") or "unlabeled")
         pages.append(Versus(doc.id, label, ours, theirs, why))
     return sorted(pages, key=lambda page: (-page.loss, page.doc_id))
 
 
-def _cut_lines(removed: Iterable[RemovedLine], theirs: str) -> str:
-    """The reasons of the removed lines that trafilatura's text holds, with their counts."""
+def _cut_lines(removed: Iterable[RemovedLine], theirs: str, html: str) -> str:
+    """The steps and reasons of the removed lines that trafilatura's text holds, with their
+    counts ("junk lines: read_more 7")."""
     folded = _fold(theirs)
-    counts = Counter(
-        line.reason for line in removed if (text := _fold(line.line)) in folded and text
-    )
-    return ", ".join(f"{reason} {n}" for reason, n in counts.most_common())
+    cut = [line for line in removed if (text := _fold(line.line)) in folded and text]
+    if not cut:
+        return ""
+    blocks = block_lines(html)
+    counts = Counter((step_of(line.reason, line.line, blocks), line.reason) for line in cut)
+    return ", ".join(f"{step}: {reason} {n}" for (step, reason), n in counts.most_common())
 
 
 def _print_versus(pages: list[Versus], show: int) -> None:
@@ -203,14 +264,15 @@ def _print_versus(pages: list[Versus], show: int) -> None:
 
 def _print_missed(missed: list[Missed], show: int) -> None:
     counts = Counter((m.dataset, m.reason) for m in missed)
-    print('| data set | reason | "with" snippets trafilatura finds, cleancrawl misses |')
-    print("|---|---|--:|")
+    steps = {(m.dataset, m.reason): m.step for m in missed}
+    print('| data set | step | reason | "with" snippets trafilatura finds, cleancrawl misses |')
+    print("|---|---|---|--:|")
     for (dataset, reason), count in sorted(counts.items()):
         note = " (by design)" if reason in BY_DESIGN else ""
-        print(f"| {dataset} | {reason}{note} | {count} |")
+        print(f"| {dataset} | {steps[dataset, reason]} | {reason}{note} | {count} |")
     for m in missed[:show]:
         removed = f" <- removed line: {m.removed[:160]!r}" if m.removed else ""
-        print(f"{m.dataset} {m.doc_id} {m.reason}: {m.snippet!r}{removed}")
+        print(f"{m.dataset} {m.doc_id} [{m.step}] {m.reason}: {m.snippet!r}{removed}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,23 +73,30 @@ def _page_text_bound(tree: HtmlElement) -> int:
     return length + 2 * sum(1 for _ in body.iter(*_BASELINE._BLOCK_ELEMS))
 
 
-def _covers_little_of_the_page(tree: HtmlElement, length: int) -> bool:
+def _covers_little_of_the_page(tree: HtmlElement, length: int, removed: int = 0) -> bool:
     """``length < ESCALATION_PAGE_SHARE * len(html2txt(tree))``, html2txt run only where
-    ``_page_text_bound`` does not settle it."""
-    if length >= ESCALATION_PAGE_SHARE * _page_text_bound(tree):
+    ``_page_text_bound`` does not settle it; ``removed`` characters of the page (widgets
+    cleaning took out before) count as the page's."""
+    if length >= ESCALATION_PAGE_SHARE * (_page_text_bound(tree) + removed):
         return False
-    return length < ESCALATION_PAGE_SHARE * len(_BASELINE.html2txt(tree))
+    return length < ESCALATION_PAGE_SHARE * (len(_BASELINE.html2txt(tree)) + removed)
 
 
 def trafilatura_sequence(
     tree: HtmlElement,
     options: Extractor,
     url: str | None = None,
+    removed: int = 0,
 ) -> tuple[_Element, str, _Element, str]:
     """``trafilatura.core.trafilatura_sequence``, the escalation's page measure by
     ``_covers_little_of_the_page`` and the first prunes' XPaths in Python. Its steps call
     trafilatura's functions as ``trafilatura.core`` holds them, so that the swaps of
-    ``cleaning.extraction`` apply."""
+    ``cleaning.extraction`` apply.
+
+    ``removed``: characters of text cleaning took out of ``tree`` before (pruned widgets, junk
+    blocks). The escalation asks whether the text covers little of the page as served, and a
+    few pruned characters must not answer it (trafilatura-eval elnuevodia.com-mujeres: 69
+    characters of share buttons kept a 360-character text from its escalation)."""
     is_forum = _forum_thread_page(tree)
     tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
     if not options.comments and (options.focus == "precision" or not is_forum):
@@ -123,7 +130,7 @@ def trafilatura_sequence(
     if (
         options.focus == "balanced"
         and 0 < len(temp_text) < ESCALATION_MAX_LENGTH
-        and _covers_little_of_the_page(tree, len(temp_text))
+        and _covers_little_of_the_page(tree, len(temp_text), removed)
     ):
         r_options = copy(options)
         r_options.focus = "recall"

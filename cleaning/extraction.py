@@ -32,6 +32,7 @@ import functools
 import importlib
 import logging
 import re
+import threading
 from copy import copy, deepcopy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -374,10 +375,13 @@ def _parse_bytes(html: str) -> HtmlElement | None:
     return None
 
 
-def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document | None:
+def extract(
+    tree: HtmlElement, url: str, options: CleaningOptions, *, removed: int = 0
+) -> Document | None:
     """The main text of the parsed page (``body``, ``text``, ``comments``) and its metadata.
 
-    ``tree`` is used up: trafilatura prunes it (``_bare_extraction``).
+    ``tree`` is used up: trafilatura prunes it (``_bare_extraction``). ``removed``: characters
+    of text cleaning took out of the tree before (see ``cleaning.cascade``).
     """
     metadata = read_metadata(tree, url)
     # Link text stays in the text (include_links only adds the targets): the holes an
@@ -396,7 +400,7 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
         _faster_justext(),
         _xpaths_in_python(),
     ):
-        document = _bare_extraction(tree, extractor)
+        document = _bare_extraction(tree, extractor, removed)
     if document is None:
         return None
     for name in ("title", "author", "date", "sitename", "description", "categories", "tags"):
@@ -404,7 +408,36 @@ def extract(tree: HtmlElement, url: str, options: CleaningOptions) -> Document |
     return document
 
 
-def _bare_extraction(tree: HtmlElement, options: Extractor) -> Document | None:
+# Which of trafilatura's extractors gave the text of the page last extracted on this thread
+# (``extract_choosing``): its own extraction, or a fallback (readability or jusText in the
+# comparison, the baseline rescue, the recall escalation).
+_CHOICE = threading.local()
+
+
+def _note_stage_two(own: _Element, chosen: _Element) -> None:
+    _CHOICE.stage_two = chosen
+    _CHOICE.fallback = chosen is not own
+
+
+def extract_choosing(
+    tree: HtmlElement, url: str, options: CleaningOptions, *, removed: int = 0
+) -> tuple[Document | None, bool]:
+    """``extract``, and whether the text came from one of trafilatura's fallbacks (readability,
+    jusText, the baseline, the recall escalation) rather than its own extraction.
+
+    The fallbacks are chosen by comparing the lengths of the candidates' texts, so widget
+    pruning and junk-block removal, which shorten some candidates and not others, can change
+    the choice (``cleaning.page._as_served``).
+    """
+    _CHOICE.stage_two, _CHOICE.fallback = None, False
+    document = extract(tree, url, options, removed=removed)
+    if document is None:
+        return None, False
+    fallback = bool(_CHOICE.fallback) or document.body is not _CHOICE.stage_two
+    return document, fallback
+
+
+def _bare_extraction(tree: HtmlElement, options: Extractor, removed: int = 0) -> Document | None:
     """``trafilatura.bare_extraction(tree, with_metadata=False)`` with ``options``, on ``tree``
     itself rather than a copy.
 
@@ -415,7 +448,9 @@ def _bare_extraction(tree: HtmlElement, options: Extractor) -> Document | None:
     metadata, no pruning XPath, Python output).
     """
     try:
-        body, text, comments_body, comments = trafilatura_sequence(tree, options, options.url)
+        body, text, comments_body, comments = trafilatura_sequence(
+            tree, options, options.url, removed
+        )
         if options.max_tree_size:
             if len(body) > options.max_tree_size:
                 strip_tags(body, "hi")
@@ -476,9 +511,11 @@ def _extract_and_compare(
     takes, and the jusText part of the comparison does not depend on readability's text.
     """
     body, text = extract_content(cleaned_tree, options)
+    own = body
     if not options.fast:
         raw_tree = copy(tree) if _readability_can_win(tree, body, text, options) else HtmlElement()
         body, text = compare_extraction(cleaned_tree_backup, raw_tree, body, text, options)
+    _note_stage_two(own, body)
     return body, text
 
 

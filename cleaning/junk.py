@@ -27,8 +27,16 @@ _WORD = re.compile(r"\w+")
 _NEXT_WORD = re.compile(r"[\s:]+(\w+)")
 # what stands between a label and its link ("Read more: ...", "LEES OOK | ...", "Lies auch →")
 _MARK = re.compile("\\s*(?:[:|\u00bb\u2192\u203a\u2013\u2014]|\\s-\\s)\\s*\\S")
-# code in the text (a tutorial's "print(x)", "@app.get('/')"): its words are not the page's
-_CODE = re.compile(r"\w\(|[={}]|\[[\d'\"]|::")
+# code in the text (a tutorial's "print(x)", "@app.get('/')"): its words are not the page's;
+# also a statement ending in a semicolon that starts in lower case, with a symbol or with a
+# word in capitals ("rewrite ^(/download/.*)$ $1/mp3/$2.mp3 last;", "flex: 1 100px;",
+# "SELECT 2+2;": a sentence starts with a capitalised word), a comment ("/* … */", "// Logs:
+# 1, 2") and a shell command after its prompt ("$ open http://localhost:5555"), which
+# downloader rules and the line model took for junk in documentation pages (wcxb-dev 0684,
+# 0672, 0673, 2863, 0665)
+_CODE = re.compile(
+    r"\w\(|[={}]|\[[\d'\"]|::|^(?:[a-z_$@#.\-]|[A-Z]+\s).*;$|^/\*|\*/$|^//\s|^\$ [a-z]"
+)
 _BULLET = re.compile(r"^\s*[-*•·–]\s+")
 # full stops of Chinese and Japanese too (\u3002, \uff01, \uff1f), and their closing quotes
 _SENTENCE_END = re.compile("[.!?\u3002\uff01\uff1f]['\"”’»)\\]\u300d\u300f]*$")
