@@ -3,6 +3,8 @@
 The crawl's own process shares the cores with the cleaning workers, and a signature costs a
 page's worth of hashing (every word 5-gram of the text, 128 permutations): made where the
 text is cleaned, it comes back with the result, and the near-duplicate step only looks it up.
+``cleancrawl clean`` has the workers hash the text's lines for the site templates too
+(``line_keys``): its own process then counts and cuts them without hashing a line.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from cleaning.neardup import signature_bytes, text_signature
 from cleaning.page import CleanResult
+from cleaning.templates import LineKeys, text_line_keys
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,22 +28,28 @@ class SignedResult(CleanResult):
 
     # signature_bytes of text_signature(text, options), None for a text without words
     minhash: bytes | None = None
+    # text_line_keys(text), when asked for (cleancrawl clean with site templates on)
+    line_keys: LineKeys | None = None
 
 
 def clean_and_sign(
     clean: Callable[[str, str, str], CleanResult],
-    options: NearDuplicateOptions,
+    options: NearDuplicateOptions | None,
     html: str,
     url: str,
     site: str,
+    *,
+    line_keys: bool = False,
 ) -> CleanResult:
     """``clean(html, url, site)``, and for a kept page the signature of its text made with
-    ``options`` (a ``SignedResult``); a dropped page's result as it is."""
+    ``options`` (none without them) and, with ``line_keys``, its ``text_line_keys`` (a
+    ``SignedResult``); a dropped page's result as it is."""
     result = clean(html, url, site)
     if not result.kept:
         return result
-    signature = text_signature(result.text, options)
+    signature = text_signature(result.text, options) if options is not None else None
     return SignedResult(
         **{each.name: getattr(result, each.name) for each in fields(result)},
         minhash=signature_bytes(signature) if signature is not None else None,
+        line_keys=text_line_keys(result.text) if line_keys else None,
     )

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 _DIGITS = re.compile(r"\d(?:[\d.,\u00a0\u202f ]*\d)?")  # "1,204" and "87" fold alike
 _NON_WORD = re.compile(r"[\W_]+")
+# what str.splitlines() cuts a line at besides "\n"
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +46,33 @@ def line_key(line: str) -> int:
     spacing folded away."""
     folded = _NON_WORD.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
     return _key(folded.encode("utf-8")) or 1  # 0 is the page-count row
+
+
+@dataclass(frozen=True, slots=True)
+class LineKeys:
+    """The line keys of one text, made once (in the cleaning worker) for both uses.
+
+    Attributes:
+        lines: ``line_key`` of each line of ``text.split("\\n")``, blank lines included
+            (what ``SiteTemplates.strip`` looks up).
+        distinct: The keys of the distinct non-blank lines of ``text.splitlines()`` (what
+            ``SiteTemplates.add_page`` counts): the same keys unless the text has other
+            line breaks than ``\\n``.
+    """
+
+    lines: tuple[int, ...]
+    distinct: frozenset[int]
+
+
+def text_line_keys(text: str) -> LineKeys:
+    """The ``LineKeys`` of ``text``: each line hashed once, not once to count and again to cut."""
+    parts = text.split("\n")
+    lines = tuple(line_key(line) for line in parts)
+    if _OTHER_BREAKS.search(text) is None:  # the same non-blank lines either way
+        distinct = frozenset(key for key, line in zip(lines, parts, strict=True) if line.strip())
+    else:
+        distinct = frozenset(line_key(line) for line in text.splitlines() if line.strip())
+    return LineKeys(lines, distinct)
 
 
 def page_keys(domain: str, url: str, text: str) -> tuple[int, int]:
@@ -88,11 +117,15 @@ class SiteTemplates:
         """Every domain with counts, in sorted order."""
         return sorted(self._pages)
 
-    def add_page(self, domain: str, text: str) -> None:
-        """Count the distinct lines of one page of ``domain``."""
+    def add_page(self, domain: str, text: str, keys: LineKeys | None = None) -> None:
+        """Count the distinct lines of one page of ``domain`` (``keys``: the text's
+        ``text_line_keys``, made already)."""
         self._pages[domain] += 1
         counts = self._lines[domain]
-        counts.update({line_key(line) for line in text.splitlines() if line.strip()})
+        if keys is not None:
+            counts.update(keys.distinct)
+        else:
+            counts.update({line_key(line) for line in text.splitlines() if line.strip()})
         if len(counts) > self.options.max_lines_per_domain:
             # most pages first, then by key: the same counts keep the same lines
             keep = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -143,15 +176,21 @@ class SiteTemplates:
             1 for key in counts if key not in decided and self._counts_as_template(domain, key)
         )
 
-    def strip(self, domain: str, text: str) -> tuple[str, tuple[RemovedLine, ...]]:
+    def strip(
+        self, domain: str, text: str, keys: LineKeys | None = None
+    ) -> tuple[str, tuple[RemovedLine, ...]]:
         """Cut the template lines of ``domain`` from ``text`` (deciding them first if
-        that has not been done)."""
+        that has not been done; ``keys``: the text's ``text_line_keys``, made already)."""
         self.decide(domain)
         template = self._decided[domain]
+        if not template:  # nothing to cut (split and joined again, the text is the same)
+            return text, ()
+        lines = text.split("\n")
+        hashed = keys.lines if keys is not None else [line_key(line) for line in lines]
         kept: list[str] = []
         removed: list[RemovedLine] = []
-        for line in text.split("\n"):
-            if line_key(line) in template:
+        for line, key in zip(lines, hashed, strict=True):
+            if key in template:
                 removed.append(RemovedLine("template", line))
             else:
                 kept.append(line)

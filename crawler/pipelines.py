@@ -21,7 +21,7 @@ from twisted.internet.defer import Deferred
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.ids import article_id
 from cleaning.signed import SignedResult, clean_and_sign
-from cleaning.templates import SiteTemplates, TemplateOptions, line_key, page_keys
+from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
 from cleaning.worker import clean_in_worker
 from crawler.activity import CrawlActivity
@@ -352,14 +352,14 @@ class TemplatePipeline:
             await self._hold(domain)
         return self.cut(item)
 
-    def cut(self, item: ArticleItem) -> ArticleItem:
+    def cut(self, item: ArticleItem, keys: LineKeys | None = None) -> ArticleItem:
         """Cut its domain's template lines from an article (``DropItem`` if too little is left).
 
         The domain's template is decided here if it was not yet (``cleancrawl clean`` counts
-        every page first, then cuts).
+        every page first, then cuts, with the text's ``keys`` made in its worker).
         """
         self._decide(item.domain)
-        text, removed = self.templates.strip(item.domain, item.text)
+        text, removed = self.templates.strip(item.domain, item.text, keys)
         if not removed:
             return item
         self.stats.inc_value("cleaning/lines_removed/template", len(removed))
@@ -377,14 +377,17 @@ class TemplatePipeline:
             raise DropItem(f"{reason} once its template is cut: {item.url}", log_level="DEBUG")
         return item
 
-    def count(self, domain: str, url: str, text: str) -> None:
-        """Add a page to its domain's counts, unless its URL or text was counted before."""
+    def count(self, domain: str, url: str, text: str, lines: LineKeys | None = None) -> None:
+        """Add a page to its domain's counts, unless its URL or text was counted before
+        (``lines``: the text's line keys, made already)."""
         keys = page_keys(domain, url, text)
         if self._counted.isdisjoint(keys) and (
             self.store is None
-            or self.store.count_template_page(domain, keys, template_line_keys(text))
+            or self.store.count_template_page(
+                domain, keys, set(lines.distinct) if lines else template_line_keys(text)
+            )
         ):
-            self.templates.add_page(domain, text)
+            self.templates.add_page(domain, text, lines)
         else:
             self.stats.inc_value("cleaning/template_pages_counted_before")
         self._counted.update(keys)
