@@ -4,7 +4,10 @@ The crawl's own process shares the cores with the cleaning workers, and a signat
 page's worth of hashing (every word 5-gram of the text, 128 permutations): made where the
 text is cleaned, it comes back with the result, and the near-duplicate step only looks it up.
 ``cleancrawl clean`` has the workers hash the text's lines for the site templates too
-(``line_keys``): its own process then counts and cuts them without hashing a line.
+(``line_keys``) and make its quality signals (``quality``): its own process then counts and
+cuts templates without hashing a line, and takes the signature and the signals of every text
+its template leaves as it is. Its second pass (the cut, after every page is counted) runs in
+that one process while the workers wait: what moves to the first pass runs on every core.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from cleaning.neardup import signature_bytes, text_signature
 from cleaning.page import CleanResult
+from cleaning.quality import QualitySignals, quality_signals
 from cleaning.templates import LineKeys, text_line_keys
 
 if TYPE_CHECKING:
@@ -30,6 +34,8 @@ class SignedResult(CleanResult):
     minhash: bytes | None = None
     # text_line_keys(text), when asked for (cleancrawl clean with site templates on)
     line_keys: LineKeys | None = None
+    # quality_signals(text, language), when asked for (cleancrawl clean)
+    quality: QualitySignals | None = None
 
 
 def clean_and_sign(
@@ -40,10 +46,12 @@ def clean_and_sign(
     site: str,
     *,
     line_keys: bool = False,
+    quality: bool = False,
 ) -> CleanResult:
     """``clean(html, url, site)``, and for a kept page the signature of its text made with
-    ``options`` (none without them) and, with ``line_keys``, its ``text_line_keys`` (a
-    ``SignedResult``); a dropped page's result as it is."""
+    ``options`` (none without them), with ``line_keys`` its ``text_line_keys``, with
+    ``quality`` its ``quality_signals`` (a ``SignedResult``); a dropped page's result as
+    it is."""
     result = clean(html, url, site)
     if not result.kept:
         return result
@@ -52,4 +60,5 @@ def clean_and_sign(
         **{each.name: getattr(result, each.name) for each in fields(result)},
         minhash=signature_bytes(signature) if signature is not None else None,
         line_keys=text_line_keys(result.text) if line_keys else None,
+        quality=quality_signals(result.text, result.language) if quality else None,
     )

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Self
 
-from cleaning.quality import QualityThresholds, quality_signals, quality_verdict
+from cleaning.quality import (
+    QualitySignals,
+    QualityThresholds,
+    quality_signals,
+    quality_verdict,
+)
 from crawler.items import ArticleItem
 from crawler.stats import drop_cleaned
 
@@ -31,10 +36,12 @@ class QualityPipeline:
             limits = QualityThresholds(**settings.getdict("CLEANCRAWL_QUALITY_THRESHOLDS"))
         return cls(crawler.stats, limits)
 
-    def process_item(self, item: Any) -> Any:
+    def process_item(self, item: Any, signals: QualitySignals | None = None) -> Any:
+        """``signals``: the item's text's, made already (``cleancrawl clean``'s workers)."""
         if not isinstance(item, ArticleItem):
             return item
-        signals = quality_signals(item.text, item.language)
+        if signals is None:
+            signals = quality_signals(item.text, item.language)
         for name, value in asdict(signals).items():
             setattr(item, name, value)
         if self.limits is not None and (reason := quality_verdict(signals, self.limits)):

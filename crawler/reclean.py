@@ -417,7 +417,9 @@ class _Cleaner:
             else None
         )
         # what a worker runs: module-level functions, which it imports by name
-        self.task = functools.partial(clean_and_sign, clean_in_worker, near, line_keys=line_keys)
+        self.task = functools.partial(
+            clean_and_sign, clean_in_worker, near, line_keys=line_keys, quality=True
+        )
         if self.pool is None:
             load_backend(options.language_backend)
 
@@ -431,6 +433,7 @@ class _Cleaner:
                 item.url,
                 item.site,
                 line_keys=self.line_keys,
+                quality=True,
             )
         return cast(
             "Future[CleanResult]",
@@ -621,7 +624,12 @@ class _Steps:
             self.stats.inc_value("cleaning/kept", -1)
             return None, "same_page"
         try:
-            for step in (self.quality, self.duplicates, self.near):
+            # the worker's signals are of the text before the cut: kept if nothing was cut
+            signals = None
+            if isinstance(result, SignedResult) and item.text == result.text:
+                signals = result.quality
+            item = self.quality.process_item(item, signals)
+            for step in (self.duplicates, self.near):
                 if step is not None:
                     item = step.process_item(item)
         except DropItem as exc:

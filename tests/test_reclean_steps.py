@@ -11,6 +11,7 @@ import pytest
 
 from cleaning import CleanResult
 from cleaning.neardup import signature_bytes, text_signature
+from cleaning.quality import QualitySignals, quality_signals
 from cleaning.signed import SignedResult, clean_and_sign
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_key, text_line_keys
 from crawler.items import PageItem
@@ -123,6 +124,39 @@ def test_clean_takes_the_signature_made_in_the_worker(tmp_path: Path) -> None:
     assert article.minhash == signature_bytes(other)  # not signed again here
 
 
+def test_clean_takes_the_workers_quality_signals_for_a_text_left_as_it_is(
+    tmp_path: Path,
+) -> None:
+    settings = clean_settings({"CLEANCRAWL_MIN_WORDS": "1"}, tmp_path)
+    steps = _Steps(settings, _Stats(), "crawl")
+    made = QualitySignals(
+        mean_word_length=99.0,
+        symbol_word_ratio=0.0,
+        alpha_word_share=1.0,
+        punctuation_line_share=1.0,
+        duplicate_line_share=0.0,
+        stop_words=None,
+    )
+    text = "A text of its own, which no template of its site cuts."
+    result = _kept(1, text, text_line_keys(text))
+    result.quality = made
+    article, _ = steps.article(_page(1), result)
+    assert article is not None
+    assert article.mean_word_length == 99.0  # not made again here
+    # a text its template cuts: its signals are made again, from the text written
+    own = ["alpha", "bravo", "charlie", "delta"]  # not digits: they fold alike
+    texts = [f"Repeated words here\nAnother line {word}" for word in own]
+    pages = [(_page(n, "b.test"), _kept(n, texts[n], text_line_keys(texts[n]))) for n in range(4)]
+    for page, kept in pages:
+        kept.url = page.item.url
+        kept.quality = made
+        steps.count(page, kept)
+    cut, reason = steps.article(*pages[0])
+    assert cut is not None, reason
+    assert cut.text == "Another line alpha"
+    assert cut.mean_word_length == quality_signals(cut.text, "en").mean_word_length
+
+
 def test_cleaner_in_this_process_signs_and_hashes_lines(tmp_path: Path) -> None:
     settings = clean_settings({}, tmp_path)
     steps = _Steps(settings, _Stats(), "crawl")
@@ -144,6 +178,7 @@ def test_cleaner_in_this_process_signs_and_hashes_lines(tmp_path: Path) -> None:
     assert result.kept
     assert result.line_keys == text_line_keys(result.text)
     assert result.minhash is not None
+    assert result.quality == quality_signals(result.text, result.language)
 
 
 CHILD = """
