@@ -352,9 +352,15 @@ def efficiency(pages: int, tree_cpu: float, single_cpu: float) -> float:
 
 
 def throughput(
-    tmp: Path, name: str, pages: list[tuple[str, bytes]], sample: int, workers: int
+    tmp: Path,
+    name: str,
+    pages: list[tuple[str, bytes]],
+    sample: int,
+    workers: int,
+    rounds: int = 1,
 ) -> None:
-    """``clean`` of ``pages`` against ``clean_page`` alone on ``sample`` of them (0: all)."""
+    """``clean`` of ``pages`` against ``clean_page`` alone on ``sample`` of them (0: all);
+    ``rounds`` runs each with templates on and off (their means)."""
     timed = [(url, body.decode()) for url, body in spread(pages, sample)]
     before_cpu, before_wall = single_process_rate(timed)
     print(
@@ -363,14 +369,18 @@ def throughput(
     )
     write_pages(tmp / name, pages)
     alone = run_clean(tmp / name, tmp / f"{name}-0", 0, "CLEANCRAWL_TEMPLATES_ENABLED=False")
+    # on, off, then (more rounds) off, on...: a drifting load or a first run's warm-up
+    # falls on both alike (templates on always ran first before)
+    order = [("True", "False") if n % 2 == 0 else ("False", "True") for n in range(rounds)]
+    done: dict[str, list[dict[str, float]]] = {"True": [], "False": []}
+    for n, templates in enumerate(each for pair in order for each in pair):
+        output = tmp / f"{name}-{templates}-{n}"
+        setting = f"CLEANCRAWL_TEMPLATES_ENABLED={templates}"
+        done[templates].append(run_clean(tmp / name, output, workers, setting))
+        shutil.rmtree(output)
     runs = {
-        templates: run_clean(
-            tmp / name,
-            tmp / f"{name}-{templates}",
-            workers,
-            f"CLEANCRAWL_TEMPLATES_ENABLED={templates}",
-        )
-        for templates in ("True", "False")
+        templates: {key: statistics.mean(run[key] for run in each) for key in each[0]}
+        for templates, each in done.items()
     }
     # timed again after the runs, and the two averaged: on a loaded machine a CPU second
     # does less work when other processes share the caches (real pages, load 6 then 12:
@@ -392,7 +402,8 @@ def throughput(
         wall_share = len(pages) / run["wall"] / (workers * single_wall)
         print(
             f"THROUGHPUT clean --workers {workers}, {name}, {len(pages)} pages, templates "
-            f"{'on (default)' if templates == 'True' else 'off'}: {run['written']} rows; "
+            f"{'(mean of ' + str(rounds) + ' runs) ' if rounds > 1 else ''}"
+            f"{'on (default)' if templates == 'True' else 'off'}: {run['written']:.0f} rows; "
             f"CPU of all its processes {1000 * run['cpu'] / len(pages):.2f} ms a page "
             f"(clean_page alone {1000 / single_cpu:.2f}; the clean process "
             f"{1000 * run['main_cpu'] / len(pages):.2f}, its forkserver and workers "
@@ -430,7 +441,7 @@ def memory(tmp: Path, args: argparse.Namespace) -> None:
         peaks.append(run["rss_mb"])
         trees.append(run["tree_mb"])
         print(
-            f"memory, {size} {args.memory_input} pages (templates on): {run['written']} rows; "
+            f"memory, {size} {args.memory_input} pages (templates on): {run['written']:.0f} rows; "
             f"peak RSS of the clean process {run['rss_mb']} MB, of its tree (PSS: the clean "
             f"process, forkserver, workers) {run['tree_mb']} MB; "
             f"CPU {1000 * run['cpu'] / size:.2f} ms a page in all (the clean process "
@@ -471,6 +482,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=2_000, help="pages for the throughput")
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--memory", default="2000,20000", help="page counts for the memory")
+    parser.add_argument(
+        "--clean-rounds",
+        type=int,
+        default=1,
+        help="clean runs each with templates on and off, in the order on, off, off, on... "
+        "(their means; default 1)",
+    )
     parser.add_argument(
         "--memory-input",
         choices=("real", "articles"),
@@ -518,11 +536,15 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(scratch)
         if "throughput" in parts:
             articles = [(f"http://news.test/{n}", page(n)) for n in range(args.pages)]
-            throughput(tmp, "sample-articles", articles, args.sample, args.workers)
+            throughput(
+                tmp, "sample-articles", articles, args.sample, args.workers, args.clean_rounds
+            )
         if "real" in parts:
             real = real_pages(args.pages)
             if real:
-                throughput(tmp, "real-pages", real, args.real_sample, args.workers)
+                throughput(
+                    tmp, "real-pages", real, args.real_sample, args.workers, args.clean_rounds
+                )
             else:
                 print(f"real pages: none found under {DEFAULT_DATA_ROOT}")
         if "memory" in parts:
