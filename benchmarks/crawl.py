@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from benchmarks.clean import pool_seconds
 from benchmarks.extraction import default_datasets, load_docs
-from cleaning.signed import clean_and_describe, clean_and_sign
+from cleaning.signed import clean_and_sign
 from cleaning.worker import clean_in_worker, start_worker
 from crawler.addon import COMPONENTS
 from crawler.neardup import near_duplicate_options
@@ -359,9 +359,7 @@ def crawl_task(html: str, url: str, site: str) -> Any:
     """What a cleaning worker of the pool crawl runs per page, with its default settings:
     clean, describe the kept text (line keys and quality signals) and sign it."""
     options = near_duplicate_options(crawl_settings())  # (settings made once per worker)
-    return clean_and_sign(
-        functools.partial(clean_and_describe, clean_in_worker), options, html, url, site
-    )
+    return clean_and_sign(clean_in_worker, options, html, url, site, line_keys=True, quality=True)
 
 
 @functools.cache

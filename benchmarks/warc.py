@@ -41,16 +41,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from benchmarks.extraction import DEFAULT_DATA_ROOT, default_datasets, load_docs
+from benchmarks.extraction import DEFAULT_DATA_ROOT, Doc, default_datasets, load_docs
 from cleaning import CleaningOptions, clean_page, load_backend
 from crawler.pool import default_workers
 from crawler.sample_server import SAMPLE_SITE
 from output.warc import Exchange, RollingWarcWriter, WarcOptions
 from tests.warc_site import ArchiveSite, common_crawl_warc
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted((SAMPLE_SITE / "news").glob("*/index.html"))
@@ -100,18 +105,33 @@ def single_process_rate(pages: list[tuple[str, str]]) -> tuple[float, float]:
     return len(pages) / (time.process_time() - cpu), len(pages) / (time.monotonic() - wall)
 
 
+def real_docs() -> list[Doc]:
+    """The extraction data sets' pages, taken in turn from each set."""
+    sets = [load_docs(folder) for folder in default_datasets()]
+    return [
+        docs[index]
+        for index in range(max(map(len, sets), default=0))
+        for docs in sets
+        if index < len(docs)
+    ]
+
+
 def real_pages(count: int) -> list[tuple[str, bytes]]:
     """``count`` pages of the extraction data sets (URL, HTML), taken in turn from each set;
     past their 1,590 pages, again under another URL (cleaned again, then dropped as
     duplicate texts)."""
-    sets = [load_docs(folder) for folder in default_datasets()]
-    docs = [
-        docs[index] for index in range(max(map(len, sets))) for docs in sets if index < len(docs)
-    ]
-    if not docs:
-        return []
-    pages = []
-    for n in range(count):
+    return list(iter_real_pages(real_docs(), count))
+
+
+def iter_real_pages(
+    docs: list[Doc], count: int, *, other_sites: bool = False
+) -> Iterator[tuple[str, bytes]]:
+    """``real_pages``, one at a time (20,000 real pages are 3.7 GB of HTML: never all held).
+
+    ``other_sites``: a page past the 1,590th comes again on another site (``copyN.`` before
+    its host, N the round), not under a ``#again-N`` URL of its own site: the per-site
+    state (template counts) then grows with the rounds as with more sites crawled."""
+    for n in range(count if docs else 0):
         doc = docs[n % len(docs)]
         url = doc.url or ""
         if urlsplit(url).scheme not in ("http", "https"):
@@ -119,24 +139,34 @@ def real_pages(count: int) -> list[tuple[str, bytes]]:
             # record as no page (not_response) and never clean it, while clean_page alone
             # was timed on it (41 of 2,000 pages before)
             url = f"http://real.test/{n % len(docs)}"
-        url = url if n < len(docs) else f"{url}#again-{n // len(docs)}"
-        pages.append((url, doc.read_html().encode()))
-    return pages
+        round_ = n // len(docs)
+        if round_ and other_sites:
+            parts = urlsplit(url)
+            url = parts._replace(netloc=f"copy{round_}.{parts.netloc}").geturl()
+        elif round_:
+            url = f"{url}#again-{round_}"
+        yield url, doc.read_html().encode()
 
 
-def write_pages(folder: Path, pages: list[tuple[str, bytes]]) -> None:
+def write_pages(folder: Path, pages: Iterable[tuple[str, bytes]]) -> None:
+    """``pages`` as WARC files of ``PER_FILE`` pages each, one file's pages held at a time."""
     folder.mkdir(parents=True, exist_ok=True)
-    for start in range(0, len(pages), PER_FILE):
-        specs: list[dict[str, object]] = [
+    batch: list[dict[str, object]] = []
+    number = 0
+    for url, body in pages:
+        batch.append(
             {
                 "type": "response",
                 "url": url,
                 "headers": [("Content-Type", "text/html; charset=utf-8")],
                 "body": body,
             }
-            for url, body in pages[start : start + PER_FILE]
-        ]
-        common_crawl_warc(folder / f"part-{start // PER_FILE:05d}.warc.gz", specs)
+        )
+        if len(batch) == PER_FILE:
+            common_crawl_warc(folder / f"part-{number:05d}.warc.gz", batch)
+            batch, number = [], number + 1
+    if batch:
+        common_crawl_warc(folder / f"part-{number:05d}.warc.gz", batch)
 
 
 def become_subreaper() -> bool:
@@ -168,15 +198,22 @@ def children_cpu() -> float:
 
 
 def run_clean(inputs: Path, output: Path, workers: int, *settings: str) -> dict[str, float]:
-    """Run ``cleancrawl clean``; its wall and CPU seconds (the whole process tree) and stats."""
+    """Run ``cleancrawl clean``; its wall and CPU seconds (the whole process tree), stats,
+    and the memory of its process tree, sampled (``TreeMemory``)."""
     command = [sys.executable, "-m", "crawler.cli", "clean", str(inputs), "-o", str(output)]
     command += ["--workers", str(workers)]
     for setting in settings:
         command += ["-s", setting]
     cpu, wall = children_cpu(), time.monotonic()
-    done = subprocess.run(command, cwd=ROOT, check=False, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(command)}: exit {done.returncode}\n{done.stderr}")
+    with (
+        subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as process,
+        TreeMemory(process.pid),
+    ):
+        _, stderr = process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(command)}: exit {process.returncode}\n{stderr}")
     wall = time.monotonic() - wall
     main = children_cpu() - cpu  # the forkserver and its workers: not reaped yet
     reap()
@@ -188,7 +225,62 @@ def run_clean(inputs: Path, output: Path, workers: int, *settings: str) -> dict[
         "main_cpu": main,
         "written": stats["clean/outcome/written"],
         "rss_mb": stats["clean/peak_rss_mb"],
+        "tree_mb": TreeMemory.last_peak_mb,
     }
+
+
+class TreeMemory:
+    """Samples, every half second, the memory of a process and its descendants (the
+    ``clean`` process, its forkserver and workers): the peak of their summed PSS (shared
+    pages split among the processes sharing them, so the forkserver's modules, shared
+    with every worker, count once), in ``TreeMemory.last_peak_mb`` once left. Linux only
+    (0 elsewhere)."""
+
+    last_peak_mb = 0
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+        TreeMemory.last_peak_mb = round(self.peak_kb / 1024)
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.5):
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants (by /proc's parent ids)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
+    return int(match.group(1)) if match else 0
 
 
 def crawl_cpu(pages: int, warc: Path | None, output: Path) -> float:
@@ -260,9 +352,15 @@ def efficiency(pages: int, tree_cpu: float, single_cpu: float) -> float:
 
 
 def throughput(
-    tmp: Path, name: str, pages: list[tuple[str, bytes]], sample: int, workers: int
+    tmp: Path,
+    name: str,
+    pages: list[tuple[str, bytes]],
+    sample: int,
+    workers: int,
+    rounds: int = 1,
 ) -> None:
-    """``clean`` of ``pages`` against ``clean_page`` alone on ``sample`` of them (0: all)."""
+    """``clean`` of ``pages`` against ``clean_page`` alone on ``sample`` of them (0: all);
+    ``rounds`` runs each with templates on and off (their means)."""
     timed = [(url, body.decode()) for url, body in spread(pages, sample)]
     before_cpu, before_wall = single_process_rate(timed)
     print(
@@ -271,14 +369,18 @@ def throughput(
     )
     write_pages(tmp / name, pages)
     alone = run_clean(tmp / name, tmp / f"{name}-0", 0, "CLEANCRAWL_TEMPLATES_ENABLED=False")
+    # on, off, then (more rounds) off, on...: a drifting load or a first run's warm-up
+    # falls on both alike (templates on always ran first before)
+    order = [("True", "False") if n % 2 == 0 else ("False", "True") for n in range(rounds)]
+    done: dict[str, list[dict[str, float]]] = {"True": [], "False": []}
+    for n, templates in enumerate(each for pair in order for each in pair):
+        output = tmp / f"{name}-{templates}-{n}"
+        setting = f"CLEANCRAWL_TEMPLATES_ENABLED={templates}"
+        done[templates].append(run_clean(tmp / name, output, workers, setting))
+        shutil.rmtree(output)
     runs = {
-        templates: run_clean(
-            tmp / name,
-            tmp / f"{name}-{templates}",
-            workers,
-            f"CLEANCRAWL_TEMPLATES_ENABLED={templates}",
-        )
-        for templates in ("True", "False")
+        templates: {key: statistics.mean(run[key] for run in each) for key in each[0]}
+        for templates, each in done.items()
     }
     # timed again after the runs, and the two averaged: on a loaded machine a CPU second
     # does less work when other processes share the caches (real pages, load 6 then 12:
@@ -300,7 +402,8 @@ def throughput(
         wall_share = len(pages) / run["wall"] / (workers * single_wall)
         print(
             f"THROUGHPUT clean --workers {workers}, {name}, {len(pages)} pages, templates "
-            f"{'on (default)' if templates == 'True' else 'off'}: {run['written']} rows; "
+            f"{'(mean of ' + str(rounds) + ' runs) ' if rounds > 1 else ''}"
+            f"{'on (default)' if templates == 'True' else 'off'}: {run['written']:.0f} rows; "
             f"CPU of all its processes {1000 * run['cpu'] / len(pages):.2f} ms a page "
             f"(clean_page alone {1000 / single_cpu:.2f}; the clean process "
             f"{1000 * run['main_cpu'] / len(pages):.2f}, its forkserver and workers "
@@ -309,33 +412,47 @@ def throughput(
             f"{share * workers * single_cpu:.1f} pages/s = {share:.1%} of cores x clean_page "
             f"alone [target >= 90%]; wall {len(pages) / run['wall']:.1f} pages/s = "
             f"{wall_share:.1%} of {workers} x clean_page alone's wall rate [target >= 90%, "
-            f"on a quiet machine]; peak RSS {run['rss_mb']} MB"
+            f"on a quiet machine]; peak RSS {run['rss_mb']} MB (its tree's PSS {run['tree_mb']} MB)"
         )
 
 
 def memory(tmp: Path, args: argparse.Namespace) -> None:
-    """Peak RSS of ``clean`` (default settings) for each size of ``--memory``."""
+    """Peak memory of ``clean`` (default settings) for each size of ``--memory``: the
+    clean process's own peak (VmHWM, its stats) and its process tree's sampled PSS.
+
+    ``--memory-input real``: the extraction data sets' pages, each round past their 1,590
+    on other sites (``copyN.`` hosts: distinct URLs, per-site state growing with them; the
+    texts are the same, dropped as duplicates after cleaning); ``articles``: the sample
+    site's articles, every page a text of its own."""
     workers = args.workers
-    single_cpu, _ = single_process_rate(
-        [(f"http://news.test/{n}", page(n).decode()) for n in range(args.sample)]
-    )
+    docs = real_docs() if args.memory_input == "real" else []
+    if args.memory_input == "real" and not docs:
+        print(f"memory: no real pages under {DEFAULT_DATA_ROOT}")
+        return
     sizes = [int(n) for n in args.memory.split(",")]
-    peaks = []
+    peaks, trees = [], []
     for size in sizes:
         folder = tmp / f"mem-{size}"
-        build_inputs(folder, size)
+        if docs:
+            write_pages(folder, iter_real_pages(docs, size, other_sites=True))
+        else:
+            build_inputs(folder, size)
         run = run_clean(folder, tmp / f"mem-out-{size}", workers)
         peaks.append(run["rss_mb"])
+        trees.append(run["tree_mb"])
         print(
-            f"memory, {size} pages (templates on): peak RSS of clean {run['rss_mb']} MB; "
-            f"{efficiency(size, run['cpu'], single_cpu):.1%} of cores x clean_page alone "
-            f"by CPU, {size / run['wall']:.1f} pages/s wall"
+            f"memory, {size} {args.memory_input} pages (templates on): {run['written']:.0f} rows; "
+            f"peak RSS of the clean process {run['rss_mb']} MB, of its tree (PSS: the clean "
+            f"process, forkserver, workers) {run['tree_mb']} MB; "
+            f"CPU {1000 * run['cpu'] / size:.2f} ms a page in all (the clean process "
+            f"{1000 * run['main_cpu'] / size:.2f}), {size / run['wall']:.1f} pages/s wall"
         )
         for done in (folder, tmp / f"mem-out-{size}"):
             shutil.rmtree(done)
     print(
-        f"MEMORY peak RSS of clean, {sizes[0]:,} -> {sizes[-1]:,} pages: {peaks[0]} -> "
-        f"{peaks[-1]} MB = x{peaks[-1] / peaks[0]:.2f} [target: flat, read as <= x1.10]"
+        f"MEMORY {args.memory_input} pages, {sizes[0]:,} -> {sizes[-1]:,}: peak RSS of clean "
+        f"{peaks[0]} -> {peaks[-1]} MB = x{peaks[-1] / peaks[0]:.2f}, of its process tree "
+        f"{trees[0]} -> {trees[-1]} MB [target: flat, read as <= x1.10]"
     )
 
 
@@ -365,6 +482,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=2_000, help="pages for the throughput")
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--memory", default="2000,20000", help="page counts for the memory")
+    parser.add_argument(
+        "--clean-rounds",
+        type=int,
+        default=1,
+        help="clean runs each with templates on and off, in the order on, off, off, on... "
+        "(their means; default 1)",
+    )
+    parser.add_argument(
+        "--memory-input",
+        choices=("real", "articles"),
+        default="real",
+        help="pages for the memory part: the extraction data sets' (default) or the sample "
+        "site's articles",
+    )
     parser.add_argument("--crawl-pages", type=int, default=300, help="articles of the crawl")
     parser.add_argument("--sample", type=int, default=200, help="pages for clean_page alone")
     parser.add_argument(
@@ -405,11 +536,15 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(scratch)
         if "throughput" in parts:
             articles = [(f"http://news.test/{n}", page(n)) for n in range(args.pages)]
-            throughput(tmp, "sample-articles", articles, args.sample, args.workers)
+            throughput(
+                tmp, "sample-articles", articles, args.sample, args.workers, args.clean_rounds
+            )
         if "real" in parts:
             real = real_pages(args.pages)
             if real:
-                throughput(tmp, "real-pages", real, args.real_sample, args.workers)
+                throughput(
+                    tmp, "real-pages", real, args.real_sample, args.workers, args.clean_rounds
+                )
             else:
                 print(f"real pages: none found under {DEFAULT_DATA_ROOT}")
         if "memory" in parts:

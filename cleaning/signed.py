@@ -3,9 +3,10 @@
 The crawl's own process shares the cores with the cleaning workers, and a signature costs a
 page's worth of hashing (every word 5-gram of the text, 128 permutations): made where the
 text is cleaned, it comes back with the result, and the near-duplicate step only looks it up.
-So do the text's line keys (the template step counted and then cut by them, hashing every
-line twice) and its quality signals (``TextFacts``), which the crawl's steps use as long as
-the text is the one they were made of.
+So do the text's quality signals and its lines' keys for the site templates (the template
+step counted and then cut by them, hashing every line twice): the crawl's steps, and
+``cleancrawl clean``'s (whose second pass, the cut after every page is counted, runs in its
+one process while the workers wait), use them as long as the text is the one they were made of.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from cleaning.neardup import signature_bytes, text_signature
 from cleaning.page import CleanResult
 from cleaning.quality import QualitySignals, quality_signals
-from cleaning.templates import text_line_keys
+from cleaning.templates import LineKeys, text_line_keys
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,53 +31,52 @@ class SignedResult(CleanResult):
 
     # signature_bytes of text_signature(text, options), None for a text without words
     minhash: bytes | None = None
-    facts: TextFacts | None = None  # made by clean_and_describe
+    # text_line_keys(text), when asked for
+    line_keys: LineKeys | None = None
+    # quality_signals(text, language), when asked for
+    quality: QualitySignals | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TextFacts:
-    """What the crawl's steps after cleaning compute from a kept text, made in the worker:
-    ``text_line_keys(text)`` and ``quality_signals(text, language)``."""
+    """A kept text's line keys and quality signals as its worker made them, carried on the
+    crawl's item until a step changes the text (``ArticleItem.facts``)."""
 
-    line_keys: tuple[int, ...]
-    template_keys: frozenset[int]
+    line_keys: LineKeys
     quality: QualitySignals
 
 
-def text_facts(text: str, language: str) -> TextFacts:
-    line_keys, template_keys = text_line_keys(text)
-    return TextFacts(line_keys, template_keys, quality_signals(text, language))
+def text_facts(result: CleanResult) -> TextFacts | None:
+    """The ``TextFacts`` a worker made with ``result``, if it made both."""
+    if isinstance(result, SignedResult) and result.line_keys and result.quality:
+        return TextFacts(result.line_keys, result.quality)
+    return None
 
 
 def clean_and_sign(
     clean: Callable[[str, str, str], CleanResult],
-    options: NearDuplicateOptions,
+    options: NearDuplicateOptions | None,
     html: str,
     url: str,
     site: str,
+    *,
+    line_keys: bool = False,
+    quality: bool = False,
 ) -> CleanResult:
     """``clean(html, url, site)``, and for a kept page the signature of its text made with
-    ``options`` (a ``SignedResult``); a dropped page's result as it is."""
+    ``options`` (none without them), with ``line_keys`` its ``text_line_keys``, with
+    ``quality`` its ``quality_signals`` (a ``SignedResult``); a dropped page's result as
+    it is."""
     result = clean(html, url, site)
     if not result.kept:
         return result
-    signature = text_signature(result.text, options)
-    return _signed(result, minhash=signature_bytes(signature) if signature is not None else None)
-
-
-def clean_and_describe(
-    clean: Callable[[str, str, str], CleanResult], html: str, url: str, site: str
-) -> CleanResult:
-    """``clean(html, url, site)``, and for a kept page the ``TextFacts`` of its text (a
-    ``SignedResult``); a dropped page's result as it is. Composes with ``clean_and_sign``
-    either way round."""
-    result = clean(html, url, site)
-    if not result.kept:
-        return result
-    return _signed(result, facts=text_facts(result.text, result.language))
-
-
-def _signed(result: CleanResult, **extra: object) -> SignedResult:
-    """``result`` as a ``SignedResult`` (what it carries already kept), with ``extra`` set."""
     values = {each.name: getattr(result, each.name) for each in fields(result)}
-    return SignedResult(**{**values, **extra})
+    # what a wrapped clean (a SignedResult already) made is kept: the wrappers compose
+    if options is not None:
+        signature = text_signature(result.text, options)
+        values["minhash"] = signature_bytes(signature) if signature is not None else None
+    if line_keys:
+        values["line_keys"] = text_line_keys(result.text)
+    if quality:
+        values["quality"] = quality_signals(result.text, result.language)
+    return SignedResult(**values)

@@ -48,6 +48,33 @@ def line_key(line: str) -> int:
     return _key(folded.encode("utf-8")) or 1  # 0 is the page-count row
 
 
+@dataclass(frozen=True, slots=True)
+class LineKeys:
+    """The line keys of one text, made once (in the cleaning worker) for both uses.
+
+    Attributes:
+        lines: ``line_key`` of each line of ``text.split("\\n")``, blank lines included
+            (what ``SiteTemplates.strip`` looks up).
+        distinct: The keys of the distinct non-blank lines of ``text.splitlines()`` (what
+            ``SiteTemplates.add_page`` counts): the same keys unless the text has other
+            line breaks than ``\\n``.
+    """
+
+    lines: tuple[int, ...]
+    distinct: frozenset[int]
+
+
+def text_line_keys(text: str) -> LineKeys:
+    """The ``LineKeys`` of ``text``: each line hashed once, not once to count and again to cut."""
+    parts = text.split("\n")
+    lines = tuple(line_key(line) for line in parts)
+    if _OTHER_BREAKS.search(text) is None:  # the same non-blank lines either way
+        distinct = frozenset(key for key, line in zip(lines, parts, strict=True) if line.strip())
+    else:
+        distinct = frozenset(line_key(line) for line in text.splitlines() if line.strip())
+    return LineKeys(lines, distinct)
+
+
 def page_keys(domain: str, url: str, text: str) -> tuple[int, int]:
     """Signed 64-bit keys of a page's URL and of its text on ``domain``.
 
@@ -57,20 +84,6 @@ def page_keys(domain: str, url: str, text: str) -> tuple[int, int]:
     """
     folded = " ".join(text.split())
     return _key(f"url\0{url}".encode()), _key(f"text\0{domain}\0{folded}".encode())
-
-
-def text_line_keys(text: str) -> tuple[tuple[int, ...], frozenset[int]]:
-    """The keys of a text's lines as ``SiteTemplates`` uses them, each line hashed once:
-    per line of ``text.split("\\n")`` (what ``strip`` cuts), and the set of its non-blank
-    lines (what ``add_page`` counts, by ``splitlines``). Made in a cleaning worker, they
-    spare the crawl's process hashing every line twice (``cleaning/signed.py``)."""
-    lines = text.split("\n")
-    keys = tuple(map(line_key, lines))
-    if _OTHER_BREAKS.search(text) is None:  # splitlines() splits where split("\n") does
-        counted = frozenset(key for line, key in zip(lines, keys, strict=True) if line.strip())
-    else:
-        counted = frozenset(line_key(line) for line in text.splitlines() if line.strip())
-    return keys, counted
 
 
 def _key(data: bytes) -> int:
@@ -104,14 +117,15 @@ class SiteTemplates:
         """Every domain with counts, in sorted order."""
         return sorted(self._pages)
 
-    def add_page(self, domain: str, text: str, counted: frozenset[int] | None = None) -> None:
-        """Count the distinct lines of one page of ``domain`` (``counted``: their keys, as
-        ``text_line_keys`` gives them, if made already)."""
+    def add_page(self, domain: str, text: str, keys: LineKeys | None = None) -> None:
+        """Count the distinct lines of one page of ``domain`` (``keys``: the text's
+        ``text_line_keys``, made already)."""
         self._pages[domain] += 1
         counts = self._lines[domain]
-        if counted is None:
-            counted = frozenset(line_key(line) for line in text.splitlines() if line.strip())
-        counts.update(counted)
+        if keys is not None:
+            counts.update(keys.distinct)
+        else:
+            counts.update({line_key(line) for line in text.splitlines() if line.strip()})
         if len(counts) > self.options.max_lines_per_domain:
             # most pages first, then by key: the same counts keep the same lines
             keep = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -163,21 +177,21 @@ class SiteTemplates:
         )
 
     def strip(
-        self, domain: str, text: str, keys: tuple[int, ...] | None = None
+        self, domain: str, text: str, keys: LineKeys | None = None
     ) -> tuple[str, tuple[RemovedLine, ...]]:
         """Cut the template lines of ``domain`` from ``text`` (deciding them first if
-        that has not been done); ``keys``: its lines' keys, as ``text_line_keys`` gives them,
-        if made already."""
+        that has not been done; ``keys``: the text's ``text_line_keys``, made already)."""
         self.decide(domain)
         template = self._decided[domain]
+        if not template:  # nothing to cut (split and joined again, the text is the same)
+            return text, ()
         lines = text.split("\n")
-        if keys is None:
-            keys = tuple(map(line_key, lines))
-        if template.isdisjoint(keys):
+        hashed = keys.lines if keys is not None else tuple(map(line_key, lines))
+        if template.isdisjoint(hashed):
             return text, ()
         kept: list[str] = []
         removed: list[RemovedLine] = []
-        for line, key in zip(lines, keys, strict=True):
+        for line, key in zip(lines, hashed, strict=True):
             if key in template:
                 removed.append(RemovedLine("template", line))
             else:

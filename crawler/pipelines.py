@@ -19,8 +19,8 @@ from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.ids import article_id
-from cleaning.signed import SignedResult, clean_and_describe, clean_and_sign
-from cleaning.templates import SiteTemplates, TemplateOptions, line_key, page_keys
+from cleaning.signed import SignedResult, clean_and_sign, text_facts
+from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
 from cleaning.worker import clean_in_worker
 from crawler.activity import CrawlActivity
@@ -199,7 +199,7 @@ class CleaningPipeline:
         article = self.article(item, result)
         if isinstance(result, SignedResult):  # signed in the worker (sign_texts)
             article.minhash = result.minhash
-            article.facts = result.facts  # (describe_texts)
+            article.facts = text_facts(result)  # (describe_texts)
         return article
 
     def describe_texts(self) -> None:
@@ -208,7 +208,9 @@ class CleaningPipeline:
         crawl's own process then does not hash every line twice, nor read every word. A step
         that changes an article's text sets its ``facts`` to None. No-op without a pool."""
         if self.pool is not None and not self.describing:
-            self.pool.task = functools.partial(clean_and_describe, self.pool.task)
+            self.pool.task = functools.partial(
+                clean_and_sign, self.pool.task, None, line_keys=True, quality=True
+            )
             self.describing = True
 
     def sign_texts(self, options: NearDuplicateOptions) -> None:
@@ -354,7 +356,7 @@ class TemplatePipeline:
         if not isinstance(item, ArticleItem):
             return item
         domain = item.domain
-        self.count(domain, item.url, item.text, item.facts.template_keys if item.facts else None)
+        self.count(domain, item.url, item.text, item.facts.line_keys if item.facts else None)
         # decided by another worker of the crawl already?
         if not self.templates.decided(domain) and self.store is not None:
             self._adopt_published(domain)
@@ -362,14 +364,15 @@ class TemplatePipeline:
             await self._hold(domain)
         return self.cut(item)
 
-    def cut(self, item: ArticleItem) -> ArticleItem:
+    def cut(self, item: ArticleItem, keys: LineKeys | None = None) -> ArticleItem:
         """Cut its domain's template lines from an article (``DropItem`` if too little is left).
 
         The domain's template is decided here if it was not yet (``cleancrawl clean`` counts
-        every page first, then cuts).
+        every page first, then cuts, with the text's ``keys`` made in its worker).
         """
         self._decide(item.domain)
-        keys = item.facts.line_keys if item.facts is not None else None
+        if keys is None and item.facts is not None:
+            keys = item.facts.line_keys
         text, removed = self.templates.strip(item.domain, item.text, keys)
         if not removed:
             return item
@@ -389,14 +392,14 @@ class TemplatePipeline:
             raise DropItem(f"{reason} once its template is cut: {item.url}", log_level="DEBUG")
         return item
 
-    def count(self, domain: str, url: str, text: str, lines: frozenset[int] | None = None) -> None:
+    def count(self, domain: str, url: str, text: str, lines: LineKeys | None = None) -> None:
         """Add a page to its domain's counts, unless its URL or text was counted before
-        (``lines``: ``template_line_keys(text)``, if made already)."""
+        (``lines``: the text's line keys, made already)."""
         keys = page_keys(domain, url, text)
         if self._counted.isdisjoint(keys) and (
             self.store is None
             or self.store.count_template_page(
-                domain, keys, set(lines) if lines is not None else template_line_keys(text)
+                domain, keys, set(lines.distinct) if lines else template_line_keys(text)
             )
         ):
             self.templates.add_page(domain, text, lines)

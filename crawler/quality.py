@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals as scrapy_signals
 
-from cleaning.quality import QualityThresholds, quality_signals, quality_verdict
+from cleaning.quality import (
+    QualitySignals,
+    QualityThresholds,
+    quality_signals,
+    quality_verdict,
+)
 from crawler.items import ArticleItem
 from crawler.pipelines import CleaningPipeline
 from crawler.stats import drop_cleaned
@@ -46,12 +51,17 @@ class QualityPipeline:
         if cleaning is not None:
             cleaning.describe_texts()
 
-    def process_item(self, item: Any) -> Any:
+    def process_item(self, item: Any, signals: QualitySignals | None = None) -> Any:
+        """``signals``: the item's text's, made already (``cleancrawl clean``'s workers)."""
         if not isinstance(item, ArticleItem):
             return item
-        # made by the cleaning worker from this text, or made here
+        # made by the cleaning worker from this text (``signals``, or the item's ``facts``),
+        # or made here
         facts, item.facts = item.facts, None  # not needed further, nor written
-        signals = facts.quality if facts is not None else quality_signals(item.text, item.language)
+        if signals is None and facts is not None:
+            signals = facts.quality
+        if signals is None:
+            signals = quality_signals(item.text, item.language)
         for name, value in asdict(signals).items():
             setattr(item, name, value)
         if self.limits is not None and (reason := quality_verdict(signals, self.limits)):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from cleaning.neardup import NearDuplicateOptions
 from cleaning.page import CleanResult
 from cleaning.quality import quality_signals
-from cleaning.signed import SignedResult, clean_and_describe, clean_and_sign, text_facts
+from cleaning.signed import SignedResult, TextFacts, clean_and_sign, text_facts
 from cleaning.templates import SiteTemplates, line_key, text_line_keys
 from crawler.items import PageItem
 from crawler.pipelines import CleaningPipeline, TemplatePipeline
@@ -36,37 +36,51 @@ TEXTS = [
 
 def test_line_keys_are_those_the_templates_count_and_cut() -> None:
     for sample in TEXTS:
-        keys, counted = text_line_keys(sample)
-        assert keys == tuple(line_key(line) for line in sample.split("\n")), sample
-        assert counted == {line_key(line) for line in sample.splitlines() if line.strip()}
+        keys = text_line_keys(sample)
+        assert keys.lines == tuple(line_key(line) for line in sample.split("\n")), sample
+        assert keys.distinct == {line_key(line) for line in sample.splitlines() if line.strip()}
         # the same counts and the same cut with the keys as without them
         with_keys, without = SiteTemplates(), SiteTemplates()
         for _ in range(4):
-            with_keys.add_page("a.test", sample, counted)
+            with_keys.add_page("a.test", sample, keys)
             without.add_page("a.test", sample)
             assert list(with_keys.rows()) == list(without.rows())
         assert with_keys.strip("a.test", sample, keys) == without.strip("a.test", sample)
 
 
+def describe(html: str, url: str, site: str) -> CleanResult:
+    return clean_and_sign(kept_page, None, html, url, site, line_keys=True, quality=True)
+
+
+def facts_of(body: str, language: str) -> TextFacts:
+    return TextFacts(text_line_keys(body), quality_signals(body, language))
+
+
 def test_workers_describe_kept_texts_and_compose_with_signing() -> None:
     options = NearDuplicateOptions()
     body = text(1)
-    described = clean_and_describe(kept_page, body, "https://a.test/1", "news")
-    assert isinstance(described, SignedResult) and described.facts == text_facts(body, "und")
-    assert described.facts.quality == quality_signals(body, "und")
+    described = describe(body, "https://a.test/1", "news")
+    assert isinstance(described, SignedResult) and described.minhash is None
+    assert text_facts(described) == facts_of(body, "und")
     assert pickle.loads(pickle.dumps(described)) == described  # crosses to the crawl's process
     # either way round, the result carries both
     signed = clean_and_sign(kept_page, options, body, "https://a.test/1", "news")
     assert isinstance(signed, SignedResult)
     for both in (
+        clean_and_sign(describe, options, body, "u", "news"),
         clean_and_sign(
-            lambda *page: clean_and_describe(kept_page, *page), options, body, "u", "news"
+            lambda *page: clean_and_sign(kept_page, options, *page),
+            None,
+            body,
+            "u",
+            "n",
+            line_keys=True,
+            quality=True,
         ),
-        clean_and_describe(lambda *page: clean_and_sign(kept_page, options, *page), body, "u", "n"),
     ):
         assert isinstance(both, SignedResult)
-        assert both.facts == described.facts and both.minhash == signed.minhash
-    dropped = clean_and_describe(kept_page, "drop", "https://a.test/2", "news")
+        assert text_facts(both) == text_facts(described) and both.minhash == signed.minhash
+    dropped = describe("drop", "https://a.test/2", "news")
     assert type(dropped) is CleanResult and dropped.drop_reason == "too_short"
 
 
@@ -90,7 +104,7 @@ def test_the_crawl_uses_the_workers_facts_until_the_text_changes(tmp_path: Path)
     crawler.get_item_pipeline = lambda cls: cleaning  # type: ignore[method-assign,assignment,return-value]
     quality.ask_for_facts()  # as it does when the spider opens
     item = asyncio.run(cleaning.process_item(page("https://a.test/1", text(1))))
-    assert item.facts == text_facts(text(1), item.language)
+    assert item.facts == facts_of(text(1), item.language)
 
     # the quality step takes the worker's signals (these are not the text's) and lets go
     worker_signals = replace(item.facts.quality, mean_word_length=99.0)
@@ -106,11 +120,10 @@ def test_the_crawl_uses_the_workers_facts_until_the_text_changes(tmp_path: Path)
     menu = "Home | World | Sport | Tech"
     for n in range(3):
         body = f"{menu}\n{text(n)}"
-        _, counted = text_line_keys(body)
-        templates.count("a.test", f"https://a.test/{n}", body, counted)
+        templates.count("a.test", f"https://a.test/{n}", body, text_line_keys(body))
     assert templates.templates.is_template("a.test", menu)
     body = f"{menu}\n{text(0)}"
     kept = article("https://a.test/0", body)
-    kept.domain, kept.facts = "a.test", text_facts(body, "en")
+    kept.domain, kept.facts = "a.test", facts_of(body, "en")
     cut = templates.cut(kept)
     assert cut.text == text(0) and cut.facts is None  # the facts were of the text before the cut
