@@ -107,7 +107,8 @@ def pool_seconds(pages: list[tuple[str, str]], workers: int) -> float:
 
 
 # the steps of clean_page, as (module, name) of the function it calls; a step's time is
-# its function's, less that of the steps it calls (metadata, in the extraction)
+# its function's, less that of the steps it calls (metadata, in the extraction; parse,
+# metadata and extraction, in the extraction again as served)
 STEPS = {
     "parse (parse_html)": (cleaning.page, "parse_html"),
     "widget pruning": (cleaning.page, "prune_widgets"),
@@ -115,7 +116,8 @@ STEPS = {
     "junk blocks": (cleaning.page, "remove_junk_blocks"),
     "junk: the page's own links": (cleaning.page, "link_texts"),
     "metadata (read_metadata)": (cleaning.extraction, "read_metadata"),
-    "extraction (bare_extraction)": (cleaning.page, "extract"),
+    "extraction (bare_extraction)": (cleaning.page, "extract_choosing"),
+    "extraction again, as served (_as_served)": (cleaning.page, "_as_served"),
     "junk lines and line model": (cleaning.page, "remove_junk"),
     "page type: text signals": (cleaning.page, "text_signals"),
     "page type: model": (cleaning.page, "load_model"),
@@ -127,14 +129,19 @@ STEPS = {
 def timed_steps(seconds: dict[str, float]) -> Iterator[None]:
     """Add the CPU time of each step of clean_page to ``seconds`` while in the block."""
     saved = {name: getattr(module, attr) for name, (module, attr) in STEPS.items()}
+    nested: list[float] = []  # per running step, the time of the steps it called
 
     def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.process_time()
+            nested.append(0.0)
             try:
                 return function(*args, **kwargs)
             finally:
-                seconds[name] = seconds.get(name, 0.0) + time.process_time() - started
+                spent = time.process_time() - started
+                seconds[name] = seconds.get(name, 0.0) + spent - nested.pop()
+                if nested:
+                    nested[-1] += spent
 
         return timed
 
@@ -164,8 +171,6 @@ def step_shares(pages: list[tuple[str, str]], rounds: int) -> None:
                 else:
                     extract_trafilatura(html, url)
                     base += time.process_time() - started
-    # the extraction step includes the metadata it calls
-    steps["extraction (bare_extraction)"] -= steps.get("metadata (read_metadata)", 0.0)
     # the model is loaded once; its classify() call runs outside the wrapper
     print(f"# Steps of clean_page: {len(pages)} pages, {rounds} rounds (CPU time)\n")
     print(f"clean_page / trafilatura.extract: {total / base:.2f}x\n")
