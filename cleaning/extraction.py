@@ -376,14 +376,21 @@ def _parse_bytes(html: str) -> HtmlElement | None:
 
 
 def extract(
-    tree: HtmlElement, url: str, options: CleaningOptions, *, removed: int = 0
+    tree: HtmlElement,
+    url: str,
+    options: CleaningOptions,
+    *,
+    removed: int = 0,
+    metadata: Document | None = None,
 ) -> Document | None:
     """The main text of the parsed page (``body``, ``text``, ``comments``) and its metadata.
 
     ``tree`` is used up: trafilatura prunes it (``_bare_extraction``). ``removed``: characters
-    of text cleaning took out of the tree before (see ``cleaning.cascade``).
+    of text cleaning took out of the tree before (see ``cleaning.cascade``). ``metadata``: the
+    page's, read already (an extraction of the same page), else read from ``tree``.
     """
-    metadata = read_metadata(tree, url)
+    if metadata is None:
+        metadata = read_metadata(tree, url)
     # Link text stays in the text (include_links only adds the targets): the holes an
     # earlier scraper left where inline links were must not happen here.
     extractor = Extractor(
