@@ -39,16 +39,19 @@ class SignedResult(CleanResult):
 
 @dataclass(frozen=True, slots=True)
 class TextFacts:
-    """A kept text's line keys and quality signals as its worker made them, carried on the
-    crawl's item until a step changes the text (``ArticleItem.facts``)."""
+    """A kept text's line keys and quality signals as its worker made them (either may not
+    have been asked for), carried on the item until a step changes the text
+    (``ArticleItem.facts``): the crawl's and ``cleancrawl clean``'s steps take them from there."""
 
-    line_keys: LineKeys
-    quality: QualitySignals
+    line_keys: LineKeys | None
+    quality: QualitySignals | None
 
 
 def text_facts(result: CleanResult) -> TextFacts | None:
-    """The ``TextFacts`` a worker made with ``result``, if it made both."""
-    if isinstance(result, SignedResult) and result.line_keys and result.quality:
+    """The ``TextFacts`` a worker made with ``result``, if it made any."""
+    if isinstance(result, SignedResult) and (
+        result.line_keys is not None or result.quality is not None
+    ):
         return TextFacts(result.line_keys, result.quality)
     return None
 

@@ -364,15 +364,15 @@ class TemplatePipeline:
             await self._hold(domain)
         return self.cut(item)
 
-    def cut(self, item: ArticleItem, keys: LineKeys | None = None) -> ArticleItem:
-        """Cut its domain's template lines from an article (``DropItem`` if too little is left).
+    def cut(self, item: ArticleItem) -> ArticleItem:
+        """Cut its domain's template lines from an article (``DropItem`` if too little is left),
+        by the line keys its worker made (``item.facts``) where it made them.
 
         The domain's template is decided here if it was not yet (``cleancrawl clean`` counts
-        every page first, then cuts, with the text's ``keys`` made in its worker).
+        every page first, then cuts).
         """
         self._decide(item.domain)
-        if keys is None and item.facts is not None:
-            keys = item.facts.line_keys
+        keys = item.facts.line_keys if item.facts is not None else None
         text, removed = self.templates.strip(item.domain, item.text, keys)
         if not removed:
             return item

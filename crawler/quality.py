@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals as scrapy_signals
 
 from cleaning.quality import (
-    QualitySignals,
     QualityThresholds,
     quality_signals,
     quality_verdict,
@@ -51,15 +50,12 @@ class QualityPipeline:
         if cleaning is not None:
             cleaning.describe_texts()
 
-    def process_item(self, item: Any, signals: QualitySignals | None = None) -> Any:
-        """``signals``: the item's text's, made already (``cleancrawl clean``'s workers)."""
+    def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        # made by the cleaning worker from this text (``signals``, or the item's ``facts``),
-        # or made here
+        # made by the cleaning worker from this text (the item's ``facts``), or made here
         facts, item.facts = item.facts, None  # not needed further, nor written
-        if signals is None and facts is not None:
-            signals = facts.quality
+        signals = facts.quality if facts is not None else None
         if signals is None:
             signals = quality_signals(item.text, item.language)
         for name, value in asdict(signals).items():

@@ -61,7 +61,7 @@ from cleaning.neardup import (
 )
 from cleaning.quality import QualityThresholds
 from cleaning.reasons import Described
-from cleaning.signed import SignedResult, clean_and_sign
+from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions
 from cleaning.worker import clean_in_worker, start_worker
 from crawler.clean_index import DiskNearIndex
@@ -611,11 +611,12 @@ class _Steps:
         self.stats.inc_value("cleaning/kept")
         item = self.cleaning.article(page.item, result)
         item.spider = page.spider
-        if isinstance(result, SignedResult):  # signed in the worker: the cut text is not
-            item.minhash = result.minhash  # (TemplatePipeline.cut sets it to None then)
+        if isinstance(result, SignedResult):  # made in the worker: of the text before a cut
+            item.minhash = result.minhash  # (TemplatePipeline.cut sets both to None then)
+            item.facts = text_facts(result)
         try:
             if self.templates is not None:
-                item = self.templates.cut(item, _line_keys(result))
+                item = self.templates.cut(item)
         except DropItem as exc:
             return None, re.split(r"[: ]", str(exc), maxsplit=1)[0]
         if item.id in self.ids:
@@ -624,11 +625,7 @@ class _Steps:
             self.stats.inc_value("cleaning/kept", -1)
             return None, "same_page"
         try:
-            # the worker's signals are of the text before the cut: kept if nothing was cut
-            signals = None
-            if isinstance(result, SignedResult) and item.text == result.text:
-                signals = result.quality
-            item = self.quality.process_item(item, signals)
+            item = self.quality.process_item(item)
             for step in (self.duplicates, self.near):
                 if step is not None:
                     item = step.process_item(item)
