@@ -8,6 +8,7 @@ import hashlib
 import json
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -526,53 +527,50 @@ def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
     assert main(["--data", str(tmp_path), "--holdout3", "--no-holdout"]) == 2
 
 
-def test_the_fourth_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("variant", "seed", "wordings_of", "classes_of", "earlier"),
+    [
+        (HOLDOUT4, HOLDOUT4_SEED, junk_data.holdout4_wordings, junk_data.holdout4_classes, {}),
+        (
+            HOLDOUT5,
+            HOLDOUT5_SEED,
+            junk_data.holdout5_wordings,
+            junk_data.holdout5_classes,
+            {"holdout4": True},
+        ),
+    ],
+)
+def test_the_fourth_and_fifth_holdouts_are_built_only_when_asked(
+    tmp_path: Path,
+    variant: str,
+    seed: str,
+    wordings_of: Callable[[], Any],
+    classes_of: Callable[[], Any],
+    earlier: dict[str, bool],
+) -> None:
     write_dataset(tmp_path)
     article, _ = load_docs(tmp_path)
-    assert HOLDOUT4 not in [p.variant for p in page_variants("ds", article, True, True, True, True)]
-    pages = list(page_variants("ds", article, planted=True, holdout4=True))
-    assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT4]
+    # every earlier held-out set asked for, this one not
+    before = page_variants("ds", article, True, True, True, True, **earlier)
+    assert variant not in [p.variant for p in before]
+    pages = list(page_variants("ds", article, planted=True, **{variant: True}))
+    assert [page.variant for page in pages] == [*VARIANTS, variant]
     expected = plant_junk(
         ARTICLE,
-        HOLDOUT4_SEED.format(id="a"),
+        seed.format(id="a"),
         article.lang,
-        wordings=junk_data.holdout4_wordings(),
-        classes=junk_data.holdout4_classes(),
+        wordings=wordings_of(),
+        classes=classes_of(),
     )
     assert expected is not None
-    assert set(expected.kinds) <= set(junk_data.holdout4_wordings())
+    assert set(expected.kinds) <= set(wordings_of())
     page = pages[-1]
     assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
-    assert expected == plant_variant(HOLDOUT4, ARTICLE, article)
-    assert not build_parser().parse_args([]).holdout4
-    assert build_parser().parse_args(["--holdout4"]).holdout4
-    assert main(["--data", str(tmp_path), "--holdout4", "--no-planted"]) == 2
-    assert main(["--data", str(tmp_path), "--holdout4", "--no-holdout"]) == 2
-
-
-def test_the_fifth_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
-    write_dataset(tmp_path)
-    article, _ = load_docs(tmp_path)
-    earlier = page_variants("ds", article, True, True, True, True, holdout4=True)
-    assert HOLDOUT5 not in [p.variant for p in earlier]
-    pages = list(page_variants("ds", article, planted=True, holdout5=True))
-    assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT5]
-    expected = plant_junk(
-        ARTICLE,
-        HOLDOUT5_SEED.format(id="a"),
-        article.lang,
-        wordings=junk_data.holdout5_wordings(),
-        classes=junk_data.holdout5_classes(),
-    )
-    assert expected is not None
-    assert set(expected.kinds) <= set(junk_data.holdout5_wordings())
-    page = pages[-1]
-    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
-    assert expected == plant_variant(HOLDOUT5, ARTICLE, article)
-    assert not build_parser().parse_args([]).holdout5
-    assert build_parser().parse_args(["--holdout5"]).holdout5
-    assert main(["--data", str(tmp_path), "--holdout5", "--no-planted"]) == 2
-    assert main(["--data", str(tmp_path), "--holdout5", "--no-holdout"]) == 2
+    assert expected == plant_variant(variant, ARTICLE, article)
+    assert not getattr(build_parser().parse_args([]), variant)
+    assert getattr(build_parser().parse_args([f"--{variant}"]), variant)
+    assert main(["--data", str(tmp_path), f"--{variant}", "--no-planted"]) == 2
+    assert main(["--data", str(tmp_path), f"--{variant}", "--no-holdout"]) == 2
 
 
 def test_the_second_holdout_covers_every_language_with_its_own_classes() -> None:

@@ -129,48 +129,26 @@ def test_the_second_holdout_shares_no_wording_with_the_first() -> None:
     )
 
 
-def test_the_third_holdout_shares_no_wording_with_the_earlier_ones() -> None:
+HOLDOUTS_IN_ORDER = (
+    ("first", junk_data.holdout_wordings),
+    ("second", junk_data.holdout2_wordings),
+    ("third", junk_data.holdout3_wordings),
+    ("fourth", junk_data.holdout4_wordings),
+    ("fifth", junk_data.holdout5_wordings),
+)
+
+
+@pytest.mark.parametrize("index", range(2, len(HOLDOUTS_IN_ORDER)))
+def test_each_later_holdout_shares_no_wording_with_the_earlier_ones(index: int) -> None:
+    name, wordings_of = HOLDOUTS_IN_ORDER[index]
     earlier = {
         fold(text)
-        for wordings in (junk_data.holdout_wordings(), junk_data.holdout2_wordings())
-        for _, text in junk_data.templates(wordings)
+        for _, earlier_wordings in HOLDOUTS_IN_ORDER[:index]
+        for _, text in junk_data.templates(earlier_wordings())
     }
-    found = overlaps(junk_data.holdout3_wordings(), earlier)
+    found = overlaps(wordings_of(), earlier)
     assert not found, (
-        f"{len(found)} wordings of the third holdout fold like an earlier one: {found}"
-    )
-
-
-def test_the_fourth_holdout_shares_no_wording_with_the_earlier_ones() -> None:
-    earlier = {
-        fold(text)
-        for wordings in (
-            junk_data.holdout_wordings(),
-            junk_data.holdout2_wordings(),
-            junk_data.holdout3_wordings(),
-        )
-        for _, text in junk_data.templates(wordings)
-    }
-    found = overlaps(junk_data.holdout4_wordings(), earlier)
-    assert not found, (
-        f"{len(found)} wordings of the fourth holdout fold like an earlier one: {found}"
-    )
-
-
-def test_the_fifth_holdout_shares_no_wording_with_the_earlier_ones() -> None:
-    earlier = {
-        fold(text)
-        for wordings in (
-            junk_data.holdout_wordings(),
-            junk_data.holdout2_wordings(),
-            junk_data.holdout3_wordings(),
-            junk_data.holdout4_wordings(),
-        )
-        for _, text in junk_data.templates(wordings)
-    }
-    found = overlaps(junk_data.holdout5_wordings(), earlier)
-    assert not found, (
-        f"{len(found)} wordings of the fifth holdout fold like an earlier one: {found}"
+        f"{len(found)} wordings of the {name} holdout fold like an earlier one: {found}"
     )
 
 
