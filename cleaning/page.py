@@ -20,6 +20,7 @@ from cleaning.junk import (
 )
 from cleaning.language import UNDETERMINED, identify_language, is_wanted_language
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
+from cleaning.neardup import shingles
 from cleaning.pagetype import PageType, load_model, read_markup, text_signals
 from cleaning.prune import prune_widgets
 from cleaning.reasons import CLEAN_PAGE_REASONS
@@ -159,7 +160,6 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
 # page as served are two different parts of the page, not one text with a few widgets less.
 FLIP_MAX_SHARED = 0.5
 _SHINGLE_WORDS = 4
-_TOKEN = re.compile(r"\w+")
 
 
 def _as_served(
@@ -194,15 +194,10 @@ def _as_served(
 
 def _shared(first: str, second: str) -> float:
     """The share of shingles two texts have in common (of all the shingles of either)."""
-    one, two = _shingles(first), _shingles(second)
+    one, two = shingles(first, _SHINGLE_WORDS), shingles(second, _SHINGLE_WORDS)
     if not one or not two:
         return 1.0 if one == two else 0.0
     return len(one & two) / len(one | two)
-
-
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = _TOKEN.findall(text.casefold())
-    return {tuple(words[i : i + _SHINGLE_WORDS]) for i in range(len(words) - _SHINGLE_WORDS + 1)}
 
 
 def _looks_binary(html: str) -> bool:
