@@ -67,6 +67,8 @@ HOLDOUT4_FILE = DATA_DIR / "holdout4_junk.jsonl"
 HOLDOUT4_CLASSES_FILE = DATA_DIR / "holdout4_classes.json"
 HOLDOUT5_FILE = DATA_DIR / "holdout5_junk.jsonl"
 HOLDOUT5_CLASSES_FILE = DATA_DIR / "holdout5_classes.json"
+HOLDOUT6_FILE = DATA_DIR / "holdout6_junk.jsonl"
+HOLDOUT6_CLASSES_FILE = DATA_DIR / "holdout6_classes.json"
 
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 # stands for any placeholder once folded: a private-use character, neither a letter nor a digit
@@ -179,6 +181,18 @@ def holdout5_wordings() -> Wordings:
 def holdout5_classes() -> KindClasses:
     """The fifth held-out set's class names."""
     return load_classes(HOLDOUT5_CLASSES_FILE)
+
+
+@cache
+def holdout6_wordings() -> Wordings:
+    """The sixth held-out set's wordings (the `holdout6` variant, to be looked at once)."""
+    return load_wordings(HOLDOUT6_FILE)
+
+
+@cache
+def holdout6_classes() -> KindClasses:
+    """The sixth held-out set's class names."""
+    return load_classes(HOLDOUT6_CLASSES_FILE)
 
 
 def fold(template: str) -> str:
