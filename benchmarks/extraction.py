@@ -11,6 +11,7 @@ Run from the repository root::
     python -m benchmarks.extraction --holdout3      # also the third holdout: once, at the end
     python -m benchmarks.extraction --holdout4      # also the fourth holdout: once, at the end
     python -m benchmarks.extraction --holdout5      # also the fifth holdout: once, at the end
+    python -m benchmarks.extraction --holdout6      # also the sixth holdout: once, at the end
     python -m benchmarks.extraction --no-holdout    # planted junk only: no look at a holdout
 
 cleancrawl runs as a crawl does, with its default options: a page it drops (a listing, a page
@@ -34,6 +35,8 @@ page is extracted as it is (`original`); article pages are also extracted in two
   blind), seeded with `"<id>:holdout4"`; for the round after `holdout3`'s look, once, at the end.
 - `holdout5` (only with `--holdout5`): the fifth held-out set (`holdout5_junk.jsonl`, written
   blind), seeded with `"<id>:holdout5"`; for the round after `holdout4`'s look, once, at the end.
+- `holdout6` (only with `--holdout6`): the sixth held-out set (`holdout6_junk.jsonl`, written
+  blind), seeded with `"<id>:holdout6"`; for the round after `holdout5`'s look, once, at the end.
 
 For every page variant both systems extract the text, timed back to back in alternating
 order. Scores:
@@ -88,13 +91,16 @@ HOLDOUT4 = "holdout4"
 """The fourth holdout's variant: run only with `--holdout4`, and only once, at the end."""
 HOLDOUT5 = "holdout5"
 """The fifth holdout's variant: run only with `--holdout5`, and only once, at the end."""
-ALL_VARIANTS = (*VARIANTS, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5)
+HOLDOUT6 = "holdout6"
+"""The sixth holdout's variant: run only with `--holdout6`, and only once, at the end."""
+ALL_VARIANTS = (*VARIANTS, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6)
 HOLDOUT_SEED = "{id}:holdout"
 """Seed of a page's holdout variant, so its junk goes elsewhere than the planted variant's."""
 HOLDOUT2_SEED = "{id}:holdout2"
 HOLDOUT3_SEED = "{id}:holdout3"
 HOLDOUT4_SEED = "{id}:holdout4"
 HOLDOUT5_SEED = "{id}:holdout5"
+HOLDOUT6_SEED = "{id}:holdout6"
 TIME_RATIO_TARGET = 1.15
 PROGRESS_EVERY = 50
 
@@ -648,7 +654,8 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
             wordings and class names of `benchmarks.junk_data`, seeded with `HOLDOUT_SEED`;
             `holdout2` the second held-out set, seeded with `HOLDOUT2_SEED`; `holdout3`
             the third, seeded with `HOLDOUT3_SEED`; `holdout4` the fourth, seeded with
-            `HOLDOUT4_SEED`; `holdout5` the fifth, seeded with `HOLDOUT5_SEED`.
+            `HOLDOUT4_SEED`; `holdout5` the fifth, seeded with `HOLDOUT5_SEED`; `holdout6`
+            the sixth, seeded with `HOLDOUT6_SEED`.
         html: The page's HTML.
         doc: The page's record (id and language).
 
@@ -675,7 +682,7 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
 
 
 # The held-out variants: (seed, wordings, class names, whether a page gets only the kinds
-# written in its language). holdout3 needs it; holdout4 and holdout5 have every kind in every
+# written in its language). holdout3 needs it; holdouts 4 to 6 have every kind in every
 # language (tests/test_junk_data.py), holdout and holdout2 plant as they always have.
 HELD_OUT: dict[str, tuple[str, Callable[[], Any], Callable[[], Any], bool]] = {
     "holdout": (HOLDOUT_SEED, junk_data.holdout_wordings, junk_data.holdout_classes, False),
@@ -683,14 +690,25 @@ HELD_OUT: dict[str, tuple[str, Callable[[], Any], Callable[[], Any], bool]] = {
     HOLDOUT3: (HOLDOUT3_SEED, junk_data.holdout3_wordings, junk_data.holdout3_classes, True),
     HOLDOUT4: (HOLDOUT4_SEED, junk_data.holdout4_wordings, junk_data.holdout4_classes, False),
     HOLDOUT5: (HOLDOUT5_SEED, junk_data.holdout5_wordings, junk_data.holdout5_classes, False),
+    HOLDOUT6: (HOLDOUT6_SEED, junk_data.holdout6_wordings, junk_data.holdout6_classes, False),
 }
 
 
 def later_holdouts(
-    holdout2: bool, holdout3: bool, holdout4: bool = False, holdout5: bool = False
+    holdout2: bool,
+    holdout3: bool,
+    holdout4: bool = False,
+    holdout5: bool = False,
+    holdout6: bool = False,
 ) -> tuple[str, ...]:
     """The variants of the later held-out sets asked for, in `ALL_VARIANTS` order."""
-    asked = ((HOLDOUT2, holdout2), (HOLDOUT3, holdout3), (HOLDOUT4, holdout4), (HOLDOUT5, holdout5))
+    asked = (
+        (HOLDOUT2, holdout2),
+        (HOLDOUT3, holdout3),
+        (HOLDOUT4, holdout4),
+        (HOLDOUT5, holdout5),
+        (HOLDOUT6, holdout6),
+    )
     return tuple(name for name, on in asked if on)
 
 
@@ -703,6 +721,7 @@ def page_variants(
     holdout3: bool = False,
     holdout4: bool = False,
     holdout5: bool = False,
+    holdout6: bool = False,
 ) -> Iterator[Page]:
     """Yield the variants of a page to extract: the original, then the planted and holdout ones.
 
@@ -716,6 +735,7 @@ def page_variants(
         holdout3: Whether to build the third holdout's variant too (only with `planted`).
         holdout4: Whether to build the fourth holdout's variant too (only with `planted`).
         holdout5: Whether to build the fifth holdout's variant too (only with `planted`).
+        holdout6: Whether to build the sixth holdout's variant too (only with `planted`).
 
     Yields:
         The page variants, in `ALL_VARIANTS` order.
@@ -724,7 +744,7 @@ def page_variants(
     yield Page(dataset, "original", doc, html)
     if not (planted and doc.plantable):
         return
-    names = (*JUNK_VARIANTS, *later_holdouts(holdout2, holdout3, holdout4, holdout5))
+    names = (*JUNK_VARIANTS, *later_holdouts(holdout2, holdout3, holdout4, holdout5, holdout6))
     for name in names if holdout else ("planted",):
         variant = plant_variant(name, html, doc)
         if variant is not None:
@@ -742,6 +762,7 @@ def run_dataset(
     holdout3: bool = False,
     holdout4: bool = False,
     holdout5: bool = False,
+    holdout6: bool = False,
 ) -> list[DocResult]:
     """Benchmark every page of one dataset.
 
@@ -759,6 +780,7 @@ def run_dataset(
         holdout3: Also run the third holdout's variant of article pages.
         holdout4: Also run the fourth holdout's variant of article pages.
         holdout5: Also run the fifth holdout's variant of article pages.
+        holdout6: Also run the sixth holdout's variant of article pages.
 
     Returns:
         One result per page variant and system.
@@ -771,7 +793,7 @@ def run_dataset(
     results: list[DocResult] = []
     started = time.perf_counter()
     for index, doc in enumerate(docs, 1):
-        later = (holdout2, holdout, holdout3, holdout4, holdout5)
+        later = (holdout2, holdout, holdout3, holdout4, holdout5, holdout6)
         for page in page_variants(name, doc, planted, *later):
             order = list(systems) if runs[page.variant] % 2 == 0 else list(reversed(systems))
             runs[page.variant] += 1
@@ -931,6 +953,8 @@ _VARIANT_NOTES = {
     "look in `benchmarks/README.md`)",
     HOLDOUT5: "`holdout5`: the fifth held-out set, written blind, to be looked at once (count the "
     "look in `benchmarks/README.md`)",
+    HOLDOUT6: "`holdout6`: the sixth held-out set, written blind, to be looked at once (count the "
+    "look in `benchmarks/README.md`)",
 }
 
 
@@ -1052,6 +1076,12 @@ def build_parser() -> argparse.ArgumentParser:
         "in benchmarks/README.md",
     )
     parser.add_argument(
+        "--holdout6",
+        action="store_true",
+        help="also the sixth holdout's variant: look at it once, at the end, and count the look "
+        "in benchmarks/README.md",
+    )
+    parser.add_argument(
         "--no-holdout",
         action="store_true",
         help="plant only the tuning junk (`planted`), not the holdout: for runs while tuning, "
@@ -1081,6 +1111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("--holdout3", args.holdout3),
         ("--holdout4", args.holdout4),
         ("--holdout5", args.holdout5),
+        ("--holdout6", args.holdout6),
     )
     for flag, on in later:
         if on and args.no_planted:
@@ -1105,6 +1136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             holdout3=args.holdout3,
             holdout4=args.holdout4,
             holdout5=args.holdout5,
+            holdout6=args.holdout6,
         )
     summaries = summarize_all(results)
     sys.stdout.write(markdown_report(summaries, results))
@@ -1122,7 +1154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.no_holdout
                 else [
                     *VARIANTS,
-                    *later_holdouts(args.holdout2, args.holdout3, args.holdout4, args.holdout5),
+                    *later_holdouts(
+                        args.holdout2, args.holdout3, args.holdout4, args.holdout5, args.holdout6
+                    ),
                 ]
             ),
             "systems": args.systems,

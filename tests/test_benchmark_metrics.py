@@ -26,6 +26,8 @@ from benchmarks.extraction import (
     HOLDOUT4_SEED,
     HOLDOUT5,
     HOLDOUT5_SEED,
+    HOLDOUT6,
+    HOLDOUT6_SEED,
     HOLDOUT_SEED,
     JUNK_VARIANTS,
     VARIANTS,
@@ -505,7 +507,14 @@ def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
     article, _ = load_docs(tmp_path)
     pages = list(
         page_variants(
-            "ds", article, True, holdout2=True, holdout3=True, holdout4=True, holdout5=True
+            "ds",
+            article,
+            True,
+            holdout2=True,
+            holdout3=True,
+            holdout4=True,
+            holdout5=True,
+            holdout6=True,
         )
     )
     assert [page.variant for page in pages] == list(ALL_VARIANTS)
@@ -538,9 +547,16 @@ def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
             junk_data.holdout5_classes,
             {"holdout4": True},
         ),
+        (
+            HOLDOUT6,
+            HOLDOUT6_SEED,
+            junk_data.holdout6_wordings,
+            junk_data.holdout6_classes,
+            {"holdout4": True, "holdout5": True},
+        ),
     ],
 )
-def test_the_fourth_and_fifth_holdouts_are_built_only_when_asked(
+def test_the_fourth_to_sixth_holdouts_are_built_only_when_asked(
     tmp_path: Path,
     variant: str,
     seed: str,

@@ -88,6 +88,7 @@ def test_the_loaders_read_every_set() -> None:
     assert set(junk_data.holdout3_wordings()) <= set(junk_data.holdout3_classes())
     assert set(junk_data.holdout4_wordings()) == set(junk_data.holdout4_classes())
     assert set(junk_data.holdout5_wordings()) == set(junk_data.holdout5_classes())
+    assert set(junk_data.holdout6_wordings()) == set(junk_data.holdout6_classes())
     assert list(junk_data.train_text()) == sorted(junk_data.train_text())
     # set i: 128 rows, set j: 160, set k: 320
     assert sum(1 for _ in junk_data.templates(junk_data.train_junk())) == 7336
@@ -107,6 +108,7 @@ def test_overlaps_name_the_held_out_templates_that_fold_like_a_seen_one() -> Non
         junk_data.holdout3_wordings,
         junk_data.holdout4_wordings,
         junk_data.holdout5_wordings,
+        junk_data.holdout6_wordings,
     ],
     ids=lambda f: f.__name__,
 )
@@ -135,6 +137,7 @@ HOLDOUTS_IN_ORDER = (
     ("third", junk_data.holdout3_wordings),
     ("fourth", junk_data.holdout4_wordings),
     ("fifth", junk_data.holdout5_wordings),
+    ("sixth", junk_data.holdout6_wordings),
 )
 
 
@@ -152,25 +155,31 @@ def test_each_later_holdout_shares_no_wording_with_the_earlier_ones(index: int) 
     )
 
 
-def test_the_fifth_holdout_uses_no_class_name_of_the_earlier_sets() -> None:
+CLASSES_IN_ORDER = (
+    junk_data.planted_classes,
+    junk_data.holdout_classes,
+    junk_data.holdout2_classes,
+    junk_data.holdout3_classes,
+    junk_data.holdout4_classes,
+    junk_data.holdout5_classes,
+    junk_data.holdout6_classes,
+)
+
+
+@pytest.mark.parametrize("index", [5, 6], ids=["fifth", "sixth"])
+def test_a_later_holdout_uses_no_class_name_of_the_earlier_sets(index: int) -> None:
     # a class name the cleaner was tuned on (planted) or looked at (earlier holdouts) would let
     # the markup give the junk away
     earlier = {
         name
-        for classes in (
-            junk_data.planted_classes(),
-            junk_data.holdout_classes(),
-            junk_data.holdout2_classes(),
-            junk_data.holdout3_classes(),
-            junk_data.holdout4_classes(),
-        )
-        for names in classes.values()
+        for classes_of in CLASSES_IN_ORDER[:index]
+        for names in classes_of().values()
         for name in names
     }
     shared = sorted(
-        kind for kind, names in junk_data.holdout5_classes().items() if set(names) & earlier
+        kind for kind, names in CLASSES_IN_ORDER[index]().items() if set(names) & earlier
     )
-    assert not shared, f"kinds of the fifth holdout with an earlier class name: {shared}"
+    assert not shared, f"kinds of the holdout with an earlier class name: {shared}"
 
 
 @pytest.mark.parametrize(
@@ -178,8 +187,9 @@ def test_the_fifth_holdout_uses_no_class_name_of_the_earlier_sets() -> None:
     [
         (junk_data.holdout4_wordings, junk_data.holdout4_classes),
         (junk_data.holdout5_wordings, junk_data.holdout5_classes),
+        (junk_data.holdout6_wordings, junk_data.holdout6_classes),
     ],
-    ids=["holdout4", "holdout5"],
+    ids=["holdout4", "holdout5", "holdout6"],
 )
 def test_a_later_holdout_plants_every_kind_in_every_language_and_no_template_twice(
     wordings_of: object, classes_of: object
@@ -200,6 +210,24 @@ def test_a_later_holdout_plants_every_kind_in_every_language_and_no_template_twi
     folded = Counter(fold(text) for _, text in junk_data.templates(wordings))
     twice = [id_ for id_, text in junk_data.templates(wordings) if folded[fold(text)] > 1]
     assert not twice, f"templates of the holdout that fold alike: {twice}"
+
+
+@pytest.mark.parametrize(
+    "wordings_of",
+    [junk_data.holdout5_wordings, junk_data.holdout6_wordings],
+    ids=lambda f: f.__name__,
+)
+def test_a_later_holdout_has_as_many_templates_of_a_kind_in_every_language(
+    wordings_of: object,
+) -> None:
+    # so no language weighs a kind more than another (holdout4 has one more `read_more` in some)
+    assert callable(wordings_of)
+    uneven = sorted(
+        kind
+        for kind, by_language in wordings_of().items()
+        if len({len(texts) for texts in by_language.values()}) > 1
+    )
+    assert not uneven, f"kinds with more templates in some languages: {uneven}"
 
 
 def test_the_seen_wordings_hold_the_planted_training_and_development_sets() -> None:
