@@ -28,6 +28,9 @@ new rows go at the end of a file. Class names are a JSON object, kind to names.
 - `holdout5_junk.jsonl`, `holdout5_classes.json`: a fifth held-out set, written blind the same
   way after `holdout4`'s look: 25 kinds in every language, class names none of the earlier
   sets use (`--holdout5`).
+- `holdout6_junk.jsonl`, `holdout6_classes.json`: a sixth held-out set, written blind the same
+  way after `holdout5`'s look: 25 kinds in every language, as many templates of a kind in each,
+  class names none of the earlier sets use (`--holdout6`).
 
 `tests/test_junk_data.py` checks that no held-out wording is a training, development or planted
 one once placeholders, case, punctuation, digits and white space are folded (`fold`,
