@@ -70,7 +70,7 @@ def test_an_escalation_that_keeps_trafilaturas_own_text_is_no_fallback() -> None
     from cleaning.extraction import extract_choosing, parse_html
 
     article = " ".join(["The council met on Tuesday to discuss the new bridge."] * 5)
-    links = "".join(f'<li><a href="/topic/{i}">Topic {i} of the archive</a></li>' for i in range(80))
+    links = "".join(f'<li><a href="/t/{i}">Topic {i} of the archive</a></li>' for i in range(80))
     tree = parse_html(
         f"<html><body><article><h1>Bridge</h1><p>{article}</p></article>"
         f'<div class="more"><ul>{links}</ul></div></body></html>'
