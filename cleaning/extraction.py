@@ -430,7 +430,9 @@ def _note_stage_two(own: _Element, chosen: _Element) -> None:
     tells. Noting it instead took a page whose escalation kept trafilatura's own text for
     a fallback's (35 of the 144 pages extracted again as served on the two data sets).
     """
-    if _CHOICE.stage_two is None:
+    # getattr: a thread running trafilatura.extract during the swap of _extract_and_compare
+    # comes here without having run extract
+    if getattr(_CHOICE, "stage_two", None) is None:
         _CHOICE.stage_two = chosen
         _CHOICE.fallback = chosen is not own
 
