@@ -61,3 +61,21 @@ def test_the_escalation_measures_the_page_with_the_text_cleaning_removed() -> No
     length = len(words) // 5 + 10  # just over a fifth of the page's text
     assert not _covers_little_of_the_page(tree, length)
     assert _covers_little_of_the_page(tree, length, removed=100)
+
+
+def test_an_escalation_that_keeps_trafilaturas_own_text_is_no_fallback() -> None:
+    # a short article on a page of links: the recall escalation runs (the text covers less
+    # than a fifth of the page) and keeps trafilatura's own text; its own run of stages 1-2
+    # in recall mode chose nothing for the page, so the page is not extracted again as served
+    from cleaning.extraction import extract_choosing, parse_html
+
+    article = " ".join(["The council met on Tuesday to discuss the new bridge."] * 5)
+    links = "".join(f'<li><a href="/t/{i}">Topic {i} of the archive</a></li>' for i in range(80))
+    tree = parse_html(
+        f"<html><body><article><h1>Bridge</h1><p>{article}</p></article>"
+        f'<div class="more"><ul>{links}</ul></div></body></html>'
+    )
+    assert tree is not None
+    document, fallback = extract_choosing(tree, "https://example.com/a", CleaningOptions())
+    assert document is not None and article in (document.text or "")
+    assert not fallback
