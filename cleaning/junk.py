@@ -541,6 +541,7 @@ def remove_junk(
             | _wrapped(lines)
             | _subheadings(lines)
             | _named_leads(lines)
+            | _echoed(lines, title, links)
         )
         _learned(lines, reasons, rules, at_headings, spared)
         _edge_labels(lines, reasons, rules, at_headings | spared)
@@ -709,6 +710,53 @@ def _subheadings(lines: list[str]) -> set[int]:
             continue
         words = {w.casefold() for w in _TOPIC_WORD.findall(lines[i])}
         if words and words <= {w.casefold() for w in _TOPIC_WORD.findall(lines[i + 1])}:
+            found.add(i)
+    return found
+
+
+# A line's topic words, compared by their first letters so that "Netzwerken" meets
+# "Netzwerk" and "sozialen" "soziale" (inflections, plurals) in most languages the cleaner
+# reads; shorter words are mostly function words ("this", "with", "und").
+ECHO_MIN_LETTERS = 5
+_ECHO_WORD = re.compile(rf"[^\W\d_]{{{ECHO_MIN_LETTERS},}}")
+# at least this many of a line's topic words, and this share of them, recur around it
+ECHO_MIN_WORDS = 2
+ECHO_MIN_SHARE = 0.6
+# a line with this many list separators is a list (tags, a menu), whose items echo the
+# article's topic by design
+_ECHO_LIST_MARKS = re.compile("[,|\u00b7;\u2022/#\u203a\u00bb>\u2192]")
+
+
+def _stems(text: str) -> set[str]:
+    return {w.casefold()[:ECHO_MIN_LETTERS] for w in _ECHO_WORD.findall(text)}
+
+
+def _echoed(lines: list[str], title: str | None, links: frozenset[str]) -> set[int]:
+    """Short lines most of whose topic words recur in the line before or after them or in
+    the title: the article's own subheading or sentence, speaking of what the paragraphs
+    around it speak of ("Hohe Bedeutung von sozialen Netzwerken bestätigt" between
+    paragraphs on social networks). Junk speaks of the page's tools (share, subscribe,
+    comments, the app), which the article's paragraphs do not. Not a list of items (tags,
+    breadcrumbs, whose items are the article's topics by design), nor one of the page's
+    links (another article's headline shares the topic too)."""
+    found = set()
+    around_title = _stems(title) if title else set()
+    # a paragraph is read once, though it stands beside two short lines
+    stems_of: dict[int, set[str]] = {}
+
+    def stems_at(j: int) -> set[str]:
+        if j not in stems_of:
+            stems_of[j] = _stems(lines[j]) if 0 <= j < len(lines) else set()
+        return stems_of[j]
+
+    for i, line in enumerate(lines):
+        if word_count(line) > ABSORB_MAX_WORDS or len(_ECHO_LIST_MARKS.findall(line)) >= 2:
+            continue
+        stems = stems_at(i)
+        if len(stems) < ECHO_MIN_WORDS or _link_key(line) in links:
+            continue
+        shared = len(stems & (around_title | stems_at(i - 1) | stems_at(i + 1)))
+        if shared >= ECHO_MIN_WORDS and shared >= ECHO_MIN_SHARE * len(stems):
             found.add(i)
     return found
 
