@@ -541,10 +541,11 @@ def remove_junk(
             | _wrapped(lines)
             | _subheadings(lines)
             | _named_leads(lines)
+            | _echoed(lines, title, links)
         )
         _learned(lines, reasons, rules, at_headings, spared)
         _edge_labels(lines, reasons, rules, at_headings | spared)
-        _suspects(lines, reasons, rules, at_headings | spared, links, skip)
+        _suspects(lines, reasons, rules, at_headings | spared, links, skip, title)
     else:
         _suspects(lines, reasons, rules, set(), links, skip)
     _sandwiched(lines, reasons)
@@ -609,7 +610,7 @@ def _absorb(lines: list[str], reasons: list[str | None], absorbing: frozenset[st
 LEARNED = "learned"
 # reasons that are not tables of the junk file: a bare date, a run of site names, the page
 # title repeated in the body, CMS shortcodes, breadcrumb trails and the line model's verdict
-BUILT_IN_KINDS = ("date_line", "site_list", "title", SHORTCODE, BREADCRUMB, LEARNED)
+BUILT_IN_KINDS = ("date_line", "site_list", "title", SHORTCODE, BREADCRUMB, LEARNED, "item_list")
 
 
 def junk_kinds(rules: JunkRules) -> tuple[str, ...]:
@@ -709,6 +710,53 @@ def _subheadings(lines: list[str]) -> set[int]:
             continue
         words = {w.casefold() for w in _TOPIC_WORD.findall(lines[i])}
         if words and words <= {w.casefold() for w in _TOPIC_WORD.findall(lines[i + 1])}:
+            found.add(i)
+    return found
+
+
+# A line's topic words, compared by their first letters so that "Netzwerken" meets
+# "Netzwerk" and "sozialen" "soziale" (inflections, plurals) in most languages the cleaner
+# reads; shorter words are mostly function words ("this", "with", "und").
+ECHO_MIN_LETTERS = 5
+_ECHO_WORD = re.compile(rf"[^\W\d_]{{{ECHO_MIN_LETTERS},}}")
+# at least this many of a line's topic words, and this share of them, recur around it
+ECHO_MIN_WORDS = 2
+ECHO_MIN_SHARE = 0.6
+# a line with this many list separators is a list (tags, a menu), whose items echo the
+# article's topic by design
+_ECHO_LIST_MARKS = re.compile("[,|\u00b7;\u2022/#\u203a\u00bb>\u2192]")
+
+
+def _stems(text: str) -> set[str]:
+    return {w.casefold()[:ECHO_MIN_LETTERS] for w in _ECHO_WORD.findall(text)}
+
+
+def _echoed(lines: list[str], title: str | None, links: frozenset[str]) -> set[int]:
+    """Short lines most of whose topic words recur in the line before or after them or in
+    the title: the article's own subheading or sentence, speaking of what the paragraphs
+    around it speak of ("Hohe Bedeutung von sozialen Netzwerken bestätigt" between
+    paragraphs on social networks). Junk speaks of the page's tools (share, subscribe,
+    comments, the app), which the article's paragraphs do not. Not a list of items (tags,
+    breadcrumbs, whose items are the article's topics by design), nor one of the page's
+    links (another article's headline shares the topic too)."""
+    found = set()
+    around_title = _stems(title) if title else set()
+    # a paragraph is read once, though it stands beside two short lines
+    stems_of: dict[int, set[str]] = {}
+
+    def stems_at(j: int) -> set[str]:
+        if j not in stems_of:
+            stems_of[j] = _stems(lines[j]) if 0 <= j < len(lines) else set()
+        return stems_of[j]
+
+    for i, line in enumerate(lines):
+        if word_count(line) > ABSORB_MAX_WORDS or len(_ECHO_LIST_MARKS.findall(line)) >= 2:
+            continue
+        stems = stems_at(i)
+        if len(stems) < ECHO_MIN_WORDS or _link_key(line) in links:
+            continue
+        shared = len(stems & (around_title | stems_at(i - 1) | stems_at(i + 1)))
+        if shared >= ECHO_MIN_WORDS and shared >= ECHO_MIN_SHARE * len(stems):
             found.add(i)
     return found
 
@@ -882,11 +930,15 @@ def _suspects(
     spared: set[int],
     links: frozenset[str],
     skip: frozenset[str],
+    title: str | None = None,
 ) -> None:
     # the model's part is off when the user keeps "learned" or the junk file names no model
     model = None if LEARNED in skip else rules.model
     for i in _isolated(lines):
         text = lines[i].strip()
+        if reasons[i] == LEARNED and "date_line" not in skip and labelled_date(text, rules):
+            # the model may know a dated label too: the date is what the line is
+            reasons[i] = "date_line"
         if (
             reasons[i] is not None
             or i in spared
@@ -897,14 +949,68 @@ def _suspects(
             continue
         if "date_line" not in skip and labelled_date(text, rules):
             reasons[i] = "date_line"
+        elif ITEM_LIST not in skip and is_item_list(text):
+            reasons[i] = ITEM_LIST
         elif links and READ_MORE not in skip and _labelled_link(text, links):
             reasons[i] = READ_MORE
-        elif (
-            model is not None
-            and (is_label_list(text) or _link_key(text) in links)
-            and model.probability(text) >= EDGE_THRESHOLD
+        elif model is not None and (
+            (
+                (is_label_list(text) or _link_key(text) in links)
+                and model.probability(text) >= EDGE_THRESHOLD
+            )
+            or (
+                word_count(text) <= LONE_MAX_WORDS
+                and _unechoed(lines, i, title)
+                and model.probability(text) >= LONE_THRESHOLD
+            )
         ):
             reasons[i] = LEARNED
+
+
+# A single word standing alone between paragraphs ("Reaktionen", "Discussion") that the
+# paragraphs around it and the title do not use is the page's tools, not a subheading of what
+# follows: judged against this threshold, lower than the line threshold. (Two words cut ten
+# more article lines of wcxb-dev, "Key quote" four times, "Key points", "Typical usage:",
+# "DCX760 Summary"; one word cuts one, a review's "Comfort".)
+LONE_MAX_WORDS = 1
+LONE_THRESHOLD = 0.3
+
+
+def _unechoed(lines: list[str], i: int, title: str | None) -> bool:
+    stems = _stems(lines[i])
+    if not stems:
+        return False  # "Yes!", "Tags": too short to tell
+    around = _stems(title) if title else set()
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(lines):
+            around |= _stems(lines[j])
+    return not stems & around
+
+
+# A line of nothing but three or more short items between one and the same bar or dot
+# ("Themen | Handel | Zölle | Export", "Home • Science • Space"), standing alone between
+# paragraphs: a site's sections or a story's topics, whatever their words (the model, which
+# reads words, scored such lines 0.002 to 0.37). Items with digits are a spec sheet or a
+# score line, a comma or a slash separates an article's own lists.
+ITEM_LIST = "item_list"
+_ITEM_SEPARATORS = ("|", "\u2022", "\u00b7")
+ITEM_MAX_WORDS = 3
+
+
+def is_item_list(line: str) -> bool:
+    """Three or more items of one to three words, no digits, between the same bar or dot."""
+    if line.startswith("|") or _SENTENCE_END.search(line):
+        return False
+    for separator in _ITEM_SEPARATORS:
+        items = line.split(separator)
+        if len(items) >= LIST_MIN_ITEMS and all(
+            0 < word_count(item) <= ITEM_MAX_WORDS
+            and _LETTER.search(item)
+            and not _DIGIT.search(item)
+            for item in items
+        ):
+            return True
+    return False
 
 
 def _isolated(lines: list[str]) -> list[int]:

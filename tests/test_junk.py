@@ -513,9 +513,11 @@ def test_breadcrumbs_go_by_their_shape(line: str, kind: str) -> None:
 def test_a_date_with_any_label_standing_alone_goes(line: str) -> None:
     alone = remove_junk(f"{PARA}\n{line}\n{PARA}", RULES).removed
     assert [(r.reason, r.line) for r in alone] == [("date_line", line)]
-    # in a run of short lines (a deal's dates, a mail's headers) it stays
+    # in a run of short lines (a deal's dates, a mail's headers) the shape does not hold
+    # (the line model, which knows some dated labels since set l, judges it there on its own)
     run = f"{PARA}\nOur offer\n{line}\nBook now\n{PARA}"
-    assert line not in [r.line for r in remove_junk(run, RULES).removed]
+    without_model = remove_junk(run, RULES, skip=frozenset({"learned"})).removed
+    assert line not in [r.line for r in without_model]
 
 
 @pytest.mark.parametrize(
@@ -556,7 +558,8 @@ def test_a_line_that_is_one_link_to_the_site_is_a_suspect() -> None:
     assert links == {"ten walks along the coast", "reactions"}
     teaser = "Also on the site: Ten walks along the coast"
     text = f"{PARA}\n{teaser}\n{PARA}\nReactions\n{PARA}\nElsewhere and beyond it\n{PARA}"
-    assert remove_junk(text, RULES).removed == ()
+    # without the links only the lone word goes (its words are not the paragraphs')
+    assert [r.line for r in remove_junk(text, RULES).removed] == ["Reactions"]
     removed = remove_junk(text, RULES, links=links).removed
     assert [(r.reason, r.line) for r in removed] == [
         ("read_more", teaser),
