@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lxml.etree import XPath
+from lxml.etree import ErrorTypes, XPath
+
+# the parser cleaning parses pages with: its error log tells a parse cut short by a limit
+from cleaning.extraction import _PARSER
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -37,7 +40,8 @@ FEED_HREFS = XPath(
 _REPAIRED_CHARS = "".join(map(chr, [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
 _REPAIRED_CHARS += "\ufffe\uffff"
 # a page this long may reach libxml2's limits without XML_PARSE_HUGE (a 10 MB text node),
-# which parsel sets and trafilatura's parser does not
+# which parsel sets and trafilatura's parser does not; a page nested deeper than 256 elements
+# does, and is told by the parse's error (unclosed inline tags nest that deep on real pages)
 MAX_CHARS = 4_000_000
 
 
@@ -51,9 +55,9 @@ class PageHrefs:
 
 
 def page_hrefs(tree: HtmlElement, html: str) -> PageHrefs | None:
-    """The hrefs of ``tree`` (``html`` as ``cleaning.extraction.parse_html`` parsed it, not
-    yet changed), or None where Scrapy's parse of ``html`` may differ from it."""
-    if len(html) > MAX_CHARS or _repaired(html):
+    """The hrefs of ``tree`` (``html`` as ``cleaning.extraction.parse_html`` parsed it just
+    now, not yet changed), or None where Scrapy's parse of ``html`` may differ from it."""
+    if len(html) > MAX_CHARS or _repaired(html) or _cut_short():
         return None
     root = tree.getroottree().getroot()  # lxml.html.fromstring may hand back the <body>
     links = dict.fromkeys(
@@ -76,6 +80,11 @@ def feed_hrefs(root: HtmlElement) -> tuple[str, ...]:
         and "href" in link.attrib
         and ("rss" in (kind := link.get("type", "")) or "atom" in kind)
     )
+
+
+def _cut_short() -> bool:
+    """True if the last parse stopped at one of libxml2's limits (the tree's depth)."""
+    return any(error.type == ErrorTypes.ERR_RESOURCE_LIMIT for error in _PARSER.error_log)
 
 
 def _repaired(html: str) -> bool:

@@ -359,12 +359,12 @@ class TechNewsSpider(Spider):
         if request is None or request.callback != self.parse_page:
             return None
         if self._cleaner is None:
-            crawler = getattr(self, "crawler", None)
-            if crawler is None or crawler.engine is None:
-                return None
             from crawler.pipelines import CleaningPipeline  # (imports the cleaning modules)
 
-            pipeline = crawler.get_item_pipeline(CleaningPipeline)
+            try:
+                pipeline = self.crawler.get_item_pipeline(CleaningPipeline)
+            except (AttributeError, RuntimeError):  # no crawler, or no engine yet
+                return None
             self._cleaner = pipeline if pipeline is not None and pipeline.reads_hrefs else False
         return self._cleaner or None
 
