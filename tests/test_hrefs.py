@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,6 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
-from scrapy.settings import Settings
-from scrapy.utils.log import _uninstall_scrapy_root_handler, install_scrapy_root_handler
 
 from cleaning import CleanResult
 from cleaning.extraction import parse_html
@@ -28,9 +25,7 @@ from cleaning.options import CleaningOptions
 from cleaning.signed import SignedResult, with_hrefs
 from cleaning.worker import clean_in_worker_with_hrefs, start_worker
 from crawler.items import PageItem
-from crawler.logformatter import QuietLogFormatter
 from crawler.pipelines import CleaningPipeline
-from crawler.progress import skip_records_not_logged
 from crawler.spiders.technews import DEPTH, SITE, SOURCE, TechNewsSpider
 from tests.conftest import load_golden, make_crawler
 from tests.test_links import TRICKY
@@ -287,26 +282,6 @@ def test_the_pipeline_reads_hrefs_for_a_spider_that_follows_them(tmp_path: Path)
     (tmp_path / "in").mkdir()
     in_process = CleaningPipeline.from_crawler(make_crawler(tmp_path / "in", SITES))
     assert not in_process.reads_hrefs
-
-
-def test_records_below_the_log_level_are_not_made() -> None:
-    before = logging.root.level
-    try:
-        install_scrapy_root_handler(Settings({"LOG_LEVEL": "INFO"}))
-        assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
-        skip_records_not_logged()
-        assert not logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
-        assert logging.getLogger("crawler.progress").isEnabledFor(logging.INFO)
-        request = Request("https://news.test/")
-        response = HtmlResponse("https://news.test/", body=b"<html></html>", request=request)
-        spider = TechNewsSpider(url="https://news.test/")
-        assert QuietLogFormatter().crawled(request, response, spider) is None
-        install_scrapy_root_handler(Settings({"LOG_LEVEL": "DEBUG"}))
-        skip_records_not_logged()
-        assert QuietLogFormatter().crawled(request, response, spider) is not None
-    finally:
-        _uninstall_scrapy_root_handler()
-        logging.root.setLevel(before)
 
 
 def test_with_hrefs_keeps_the_result() -> None:
