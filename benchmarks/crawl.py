@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from benchmarks.clean import pool_seconds
 from benchmarks.extraction import default_datasets, load_docs
 from cleaning.signed import clean_and_sign
-from cleaning.worker import clean_in_worker, start_worker
+from cleaning.worker import clean_in_worker_with_hrefs, start_worker
 from crawler.addon import COMPONENTS
 from crawler.neardup import near_duplicate_options
 from crawler.pipelines import cleaning_options
@@ -357,9 +357,12 @@ def pool_capacity(workers: int, pages: int, site: str, count: int = 200) -> floa
 
 def crawl_task(html: str, url: str, site: str) -> Any:
     """What a cleaning worker of the pool crawl runs per page, with its default settings:
-    clean, describe the kept text (line keys and quality signals) and sign it."""
+    clean (reading the page's hrefs for the spider), describe the kept text (line keys and
+    quality signals) and sign it."""
     options = near_duplicate_options(crawl_settings())  # (settings made once per worker)
-    return clean_and_sign(clean_in_worker, options, html, url, site, line_keys=True, quality=True)
+    return clean_and_sign(
+        clean_in_worker_with_hrefs, options, html, url, site, line_keys=True, quality=True
+    )
 
 
 @functools.cache

@@ -27,6 +27,9 @@ from cleaning.reasons import CLEAN_PAGE_REASONS
 from cleaning.words import word_count
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lxml.html import HtmlElement
     from trafilatura.settings import Document
 
     from cleaning.options import CleaningOptions
@@ -70,7 +73,13 @@ class CleanResult:
         return self.drop_reason is None
 
 
-def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
+def clean_page(
+    html: str,
+    url: str,
+    options: CleaningOptions,
+    *,
+    on_tree: Callable[[HtmlElement], object] | None = None,
+) -> CleanResult:
     """Extract the article of one page and describe it.
 
     Drop reasons: ``empty`` (no markup at all), ``binary`` (control characters no text
@@ -79,6 +88,8 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     is a ``listing``, ``article`` or ``other`` page and that type is not in
     ``options.page_types``, see ``cleaning.pagetype``), ``too_short`` (fewer words than
     ``options.min_words``), ``language`` (not one of ``options.languages``).
+
+    ``on_tree`` is called with the page's tree as parsed, before any step changes it.
     """
     if not html.strip():
         return CleanResult(url=url, drop_reason="empty")
@@ -87,6 +98,8 @@ def clean_page(html: str, url: str, options: CleaningOptions) -> CleanResult:
     tree = parse_html(html)
     if tree is None:
         return CleanResult(url=url, drop_reason="unparseable")
+    if on_tree is not None:  # the page as parsed, before any step changes it (cleaning.hrefs)
+        on_tree(tree)
     pruned: list[RemovedLine] = []
     if options.prune_widgets or options.prune_xpaths:
         pruned = prune_widgets(

@@ -3,10 +3,12 @@
 The crawl's own process shares the cores with the cleaning workers, and a signature costs a
 page's worth of hashing (every word 5-gram of the text, 128 permutations): made where the
 text is cleaned, it comes back with the result, and the near-duplicate step only looks it up.
-So do the text's quality signals and its lines' keys for the site templates (the template
-step counted and then cut by them, hashing every line twice): the crawl's steps, and
-``cleancrawl clean``'s (whose second pass, the cut after every page is counted, runs in its
-one process while the workers wait), use them as long as the text is the one they were made of.
+So do the page's link hrefs (``cleaning.hrefs``: the crawl's process follows them without
+parsing the page again), the text's quality signals and its lines' keys for the site
+templates (the template step counted and then cut by them, hashing every line twice): the
+crawl's steps, and ``cleancrawl clean``'s (whose second pass, the cut after every page is
+counted, runs in its one process while the workers wait), use them as long as the text is the
+one they were made of.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
+from cleaning.hrefs import PageHrefs
 from cleaning.neardup import signature_bytes, text_signature
 from cleaning.page import CleanResult
 from cleaning.quality import QualitySignals, quality_signals
@@ -27,7 +30,8 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True, kw_only=True)
 class SignedResult(CleanResult):
-    """A kept page's ``CleanResult`` with the MinHash signature of its text."""
+    """A kept page's ``CleanResult`` with the MinHash signature of its text (and any page's,
+    kept or dropped, with its hrefs)."""
 
     # signature_bytes of text_signature(text, options), None for a text without words
     minhash: bytes | None = None
@@ -35,6 +39,8 @@ class SignedResult(CleanResult):
     line_keys: LineKeys | None = None
     # quality_signals(text, language), when asked for
     quality: QualitySignals | None = None
+    # the page's hrefs (cleaning.hrefs.page_hrefs), when asked for and the page was parsed
+    hrefs: PageHrefs | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,12 @@ class TextFacts:
 
     line_keys: LineKeys | None
     quality: QualitySignals | None
+
+
+def with_hrefs(result: CleanResult, hrefs: PageHrefs | None) -> SignedResult:
+    """``result`` as a ``SignedResult`` (kept or dropped) carrying ``hrefs``."""
+    values = {each.name: getattr(result, each.name) for each in fields(result)}
+    return SignedResult(**values, hrefs=hrefs)
 
 
 def text_facts(result: CleanResult) -> TextFacts | None:

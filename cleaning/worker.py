@@ -5,9 +5,11 @@ from __future__ import annotations
 import signal
 from typing import TYPE_CHECKING
 
+from cleaning.hrefs import PageHrefs, page_hrefs
 from cleaning.junk import DEFAULT_JUNK_FILE, load_junk_rules
 from cleaning.language import load_backend
 from cleaning.page import clean_page
+from cleaning.signed import with_hrefs
 
 if TYPE_CHECKING:
     from cleaning.options import CleaningOptions
@@ -34,3 +36,15 @@ def clean_in_worker(html: str, url: str, site: str) -> CleanResult:
     """``clean_page`` with the options of ``site`` (or the default ones)."""
     options = _options.get(site) or _options[None]
     return clean_page(html, url, options)
+
+
+def clean_in_worker_with_hrefs(html: str, url: str, site: str) -> CleanResult:
+    """``clean_in_worker``, and the page's hrefs read from the tree it parsed
+    (``cleaning.hrefs``), kept or dropped; None where it did not parse the page, or where
+    the crawl's own parse may differ."""
+    found: list[PageHrefs | None] = []
+    options = _options.get(site) or _options[None]
+    result = clean_page(
+        html, url, options, on_tree=lambda tree: found.append(page_hrefs(tree, html))
+    )
+    return with_hrefs(result, found[0] if found else None)

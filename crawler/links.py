@@ -21,14 +21,16 @@ from scrapy.utils.response import get_base_url
 from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
+from cleaning.hrefs import LINK_TAGS
+
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from scrapy.http import TextResponse
 
 # LinkExtractor's defaults: <a href> and <area href>; links to files of these extensions
 # (archives, images, media, documents, ...) are left out
-TAGS = ("a", "area")
+TAGS = LINK_TAGS
 DENIED_EXTENSIONS = frozenset(f".{extension}" for extension in IGNORED_EXTENSIONS)
 # LinkExtractor keeps only URLs of these schemes (not mailto:, javascript:, tel:, ...)
 SCHEMES = frozenset({"http", "https", "file", "ftp"})
@@ -61,6 +63,18 @@ def page_links(response: TextResponse, off_site: Callable[[str], bool] | None = 
     absolute links whose host it refuses are left out before they are resolved: on many
     pages most links go to other sites.
     """
+    hrefs = (element.get("href") for element in response.selector.root.iter(*TAGS))
+    return href_links(response, hrefs, off_site)
+
+
+def href_links(
+    response: TextResponse,
+    hrefs: Iterable[str | None],
+    off_site: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """``page_links`` of a page whose ``<a>`` and ``<area>`` hrefs (in document order, None
+    for an element without one) were read already: by the cleaning worker from its own parse
+    of the page (``cleaning.hrefs``), so that this process does not parse it."""
     base_url = get_base_url(response)
     page_url, encoding = response.url, response.encoding
     base = urlsplit(base_url)
@@ -74,8 +88,7 @@ def page_links(response: TextResponse, off_site: Callable[[str], bool] | None = 
         base_host is not None and off_site is not None and off_site(base_host[1].lower())
     )
     resolved: dict[str, str | None] = {}  # per distinct href: its URL, or None if left out
-    for element in response.selector.root.iter(*TAGS):
-        href = element.get("href")
+    for href in hrefs:
         if href is None or href in resolved:
             continue
         stripped = strip_html5_whitespace(href)

@@ -22,7 +22,7 @@ from cleaning.ids import article_id
 from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
-from cleaning.worker import clean_in_worker
+from cleaning.worker import clean_in_worker, clean_in_worker_with_hrefs
 from crawler.activity import CrawlActivity
 from crawler.addon import require_addon
 from crawler.config import ConfigError, setting_list
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from twisted.internet.task import LoopingCall
 
     from cleaning import CleanResult
+    from cleaning.hrefs import PageHrefs
     from cleaning.neardup import NearDuplicateOptions
     from crawler.incremental import History
     from crawler.resume import WrittenLedger
@@ -118,6 +119,7 @@ class CleaningPipeline:
         site_prune_xpaths: dict[str, tuple[str, ...]] | None = None,
         audit_removed_lines: bool = False,
         pool: PoolSettings | None = None,
+        page_hrefs: bool = False,
     ) -> None:
         self.options = options
         self.stats = stats
@@ -135,6 +137,11 @@ class CleaningPipeline:
             for site, xpaths in (site_prune_xpaths or {}).items()
             if xpaths
         }
+        # page_hrefs: the workers read each page's hrefs for the spider (clean_for_links), as
+        # the default task only (a subclass's own task is run as it is)
+        task = self.worker_task
+        if page_hrefs and task is clean_in_worker:
+            task = clean_in_worker_with_hrefs
         self.pool = (
             CleaningPool(
                 options,
@@ -142,11 +149,15 @@ class CleaningPipeline:
                 workers=pool.workers,
                 timeout=pool.timeout,
                 max_in_flight=pool.max_in_flight,
-                task=self.worker_task,
+                task=task,
             )
             if pool is not None and pool.workers > 0
             else None
         )
+        self.reads_hrefs = self.pool is not None and task is clean_in_worker_with_hrefs
+        # pages cleaned by clean_for_links, by id, until process_item takes their result (the
+        # item is kept with it: its id is not reused meanwhile)
+        self._cleaned: dict[int, tuple[PageItem, CleanResult | Exception]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -170,6 +181,8 @@ class CleaningPipeline:
             site_prune_xpaths={name: site.prune_xpaths for name, site in sites.items()},
             audit_removed_lines=crawler.settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
             pool=PoolSettings.from_settings(crawler.settings),
+            # a spider that follows the hrefs the workers read (crawler.spiders.technews)
+            page_hrefs=getattr(crawler.spider, "follows_worker_hrefs", False),
         )
         crawler.stats.set_value("cleaning/workers", pipeline.pool.workers if pipeline.pool else 0)
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
@@ -184,8 +197,30 @@ class CleaningPipeline:
         finally:
             self.in_flight -= 1
 
+    async def clean_for_links(self, item: PageItem) -> PageHrefs | None:
+        """Clean ``item`` in the pool now, before the spider yields it, and return the hrefs
+        its worker read from the page (``cleaning.hrefs``; None where it read none): the
+        spider follows them without parsing the page. ``process_item`` then takes this
+        result (or raises this failure) instead of cleaning the page again."""
+        assert self.pool is not None
+        self.in_flight += 1
+        try:
+            result = await self.pool.clean(item.html, item.url, item.site)
+        except Exception as exc:  # the item's error, raised when it reaches process_item
+            self._cleaned[id(item)] = (item, exc)
+            return None
+        finally:
+            self.in_flight -= 1
+        self._cleaned[id(item)] = (item, result)
+        return result.hrefs if isinstance(result, SignedResult) else None
+
     async def _clean(self, item: PageItem) -> ArticleItem:
-        if self.pool is not None:
+        cleaned = self._cleaned.pop(id(item), None)
+        if cleaned is not None and cleaned[0] is item:  # by clean_for_links
+            if isinstance(cleaned[1], Exception):
+                raise cleaned[1]
+            result = cleaned[1]
+        elif self.pool is not None:
             result = await self.pool.clean(item.html, item.url, item.site)
         else:
             result = clean_page(item.html, item.url, self.site_options.get(item.site, self.options))
@@ -223,6 +258,7 @@ class CleaningPipeline:
             self.signing = True
 
     def close(self) -> None:
+        self._cleaned.clear()
         if self.pool is not None:
             self.pool.close()
             # did the workers wait for pages? (crawler.pool.PoolUse)

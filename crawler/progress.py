@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.extensions.logstats import LogStats
+from scrapy.utils.log import get_scrapy_root_handler
 
 from crawler.pipelines import TemplatePipeline
 from crawler.stats import dropped_by_reason
@@ -28,6 +29,7 @@ class Progress(LogStats):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        skip_records_not_logged()
         progress = super().from_crawler(crawler)
         progress.crawler = crawler
         return progress
@@ -44,6 +46,23 @@ class Progress(LogStats):
             ),
             extra={"spider": spider},
         )
+
+
+def skip_records_not_logged() -> None:
+    """Set the root logger to the level of Scrapy's log handler, where Scrapy installed one
+    (``scrapy crawl``) and left the root logger at NOTSET, as it does.
+
+    At NOTSET every ``logger.debug()`` of Scrapy and of the libraries it calls makes a log
+    record (the caller's frame found, the message's arguments kept) that the handler, at
+    ``LOG_LEVEL`` (INFO by default), then drops: several per response. At the handler's
+    level the loggers skip them at once. What is logged does not change (the handler and
+    Scrapy's ``log_count/*`` stats count from ``LOG_LEVEL`` up); ``-s LOG_LEVEL=DEBUG`` logs
+    everything, as before. A crawl run from a script without Scrapy's handler
+    (``CrawlerRunner``) keeps its own logging set-up.
+    """
+    handler = get_scrapy_root_handler()
+    if handler is not None and logging.root.level == logging.NOTSET:
+        logging.root.setLevel(handler.level)
 
 
 def progress_line(stats: Mapping[str, Any], *, pages_per_second: float, held: int = 0) -> str:

@@ -42,6 +42,9 @@ REMOTE_CONTROL_ENABLED = False
 # (crawler/summary.py). `-s LOG_LEVEL=DEBUG` shows every request and item again.
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 60.0
+# Scrapy's in-memory stats without the deprecation shim that made every stat a few
+# microseconds (crawler/stats.py): same stats, less CPU per response in the crawl's process
+STATS_CLASS = "crawler.stats.QuickStatsCollector"
 
 # cleancrawl's own settings (CLEANCRAWL_*) have their defaults in crawler/settings_spec.py;
 # set one here to change it for this project, e.g.

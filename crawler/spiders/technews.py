@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request, Spider
@@ -22,11 +22,12 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from cleaning.encoding import decode_html, looks_binary
+from cleaning.hrefs import FEED_HREFS
 from crawler.config import ConfigError, check_spider_arguments
 from crawler.dupefilter import PAGE_META_KEY
 from crawler.items import PageItem
 from crawler.leases import AGAIN, START
-from crawler.links import page_links
+from crawler.links import href_links, page_links
 from crawler.middlewares import RefusedRequest
 from crawler.sites import DEFAULT_SITES_FILE, Site, load_sites, site_for_url
 from crawler.stats import count_drop
@@ -38,7 +39,9 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+    from cleaning.hrefs import PageHrefs
     from crawler.leases import PageClaims
+    from crawler.pipelines import CleaningPipeline
 
 # Scrapy raises IgnoreRequest for every reason; only the message tells them apart
 _IGNORED = {
@@ -69,6 +72,10 @@ def page_priority(depth: int) -> int:
 
 
 FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
+# how decode_html chose an encoding (DecodedHtml.how) where its text is Scrapy's response.text
+# (NUL bytes apart, which Scrapy's parse removes too): the page a worker parses is the one
+# Scrapy would, so its hrefs are too (for other encodings the spider parses the page itself)
+SAME_TEXT = frozenset({"ascii", "utf-8"})
 
 
 class TechNewsSpider(Spider):
@@ -81,6 +88,9 @@ class TechNewsSpider(Spider):
 
     name = "technews"
     allowed_domains: list[str]
+    # the cleaning workers read each page's hrefs from their own parse of it, and the spider
+    # follows those instead of parsing the page again (crawler.pipelines.CleaningPipeline)
+    follows_worker_hrefs = True
     # Scrapy hands a response's output (its links, then its one page) to CONCURRENT_ITEMS
     # asyncio tasks, all of them made for every response: the default 100 cost the crawl's
     # process more CPU than its pipelines. A response of this spider has one item, its last
@@ -110,6 +120,8 @@ class TechNewsSpider(Spider):
         # distributed mode: max_pages, max_sitemaps and max_sitemap_urls counted for the
         # whole crawl in Redis (set when started)
         self._claims: PageClaims | None = None
+        # the CleaningPipeline whose workers read the pages' hrefs; False if there is none
+        self._cleaner: CleaningPipeline | Literal[False] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -240,7 +252,9 @@ class TechNewsSpider(Spider):
             self.logger.warning("Unknown XML root <%s>: %s", sitemap.type, response.url)
             self.crawler.stats.inc_value("technews/xml/unknown_root")
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    # an iterator, or an async one where the page is cleaned first (_parse_cleaned): typed Any,
+    # as the callers that call it directly (tests, tools) get the iterator
+    def parse_page(self, response: Response) -> Any:
         """An HTML page: follow its links and feeds, and hand it to the pipelines.
 
         @sample_url /news/router-firmware-backdoor/
@@ -251,47 +265,108 @@ class TechNewsSpider(Spider):
         site = self._site(response)
         if not isinstance(response, HtmlResponse):
             if isinstance(response, XmlResponse) or response.body.lstrip()[:5] == b"<?xml":
-                yield from self.parse_xml(response)  # a feed or sitemap given as a start URL
-            else:
-                count_drop(self.crawler.stats, "not_html")
-            return
+                return self.parse_xml(response)  # a feed or sitemap given as a start URL
+            count_drop(self.crawler.stats, "not_html")
+            return iter(())
         if looks_binary(response.body):  # an image or archive served as text/html
             count_drop(self.crawler.stats, "binary")
-            return
+            return iter(())
         # Scrapy trusts the HTTP header over the bytes; decode_html trusts what decodes cleanly
         decoded = decode_html(response.body, response.headers.get(b"Content-Type"))
         self.crawler.stats.inc_value(f"technews/decoded/{decoded.how}")
         response = response.replace(encoding=decoded.encoding)  # links read the same way
         depth = response.meta.get(DEPTH, 0)
+        item = None
+        if response.meta.get(WRITE, True):  # else fetched for its links only
+            item = PageItem(
+                url=response.url,
+                html=decoded.text,
+                http_status=response.status,
+                site=site.name,
+                fetched_at=datetime.now(UTC),
+                source=response.meta.get(SOURCE, "start"),
+                lastmod=response.meta.get(LASTMOD),
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
+            )
+        if (
+            item is not None
+            and depth < site.max_depth
+            and decoded.how in SAME_TEXT
+            and (cleaner := self._cleaner_reading_hrefs(response)) is not None
+        ):
+            return self._parse_cleaned(response, site, depth, item, cleaner)
+        return self._parse_here(response, site, depth, item)
+
+    def _parse_here(
+        self, response: HtmlResponse, site: Site, depth: int, item: PageItem | None
+    ) -> Iterator[Any]:
+        """``parse_page``'s output, the page parsed here for its links."""
+        yield from self._follow(response, site, depth, None)
+        if item is None:
+            count_drop(self.crawler.stats, "not_allowed")
+            return
+        yield item
+
+    async def _parse_cleaned(
+        self,
+        response: HtmlResponse,
+        site: Site,
+        depth: int,
+        item: PageItem,
+        cleaner: CleaningPipeline,
+    ) -> AsyncIterator[Any]:
+        """``parse_page``'s output, the page cleaned first: its links from the hrefs the
+        cleaning worker read from its own parse of the page, which this process then does not
+        parse (or, where the worker read none, from parsing it here as ``_parse_here`` does).
+        The same requests and item, in the same order; the requests once the page is cleaned."""
+        hrefs = await cleaner.clean_for_links(item)
+        for request in self._follow(response, site, depth, hrefs):
+            yield request
+        yield item
+
+    def _follow(
+        self, response: HtmlResponse, site: Site, depth: int, hrefs: PageHrefs | None
+    ) -> Iterator[Request]:
+        """Requests for a page's links (``depth`` hops from a start URL or entry) and feeds:
+        from ``hrefs`` (read by a cleaning worker), else from parsing the page."""
         if depth < site.max_depth:
             # every link's URL, as LinkExtractor() finds it, for less CPU (crawler/links.py);
             # domains are checked by Site.allows_url (LinkExtractor's allow_domains compares
             # them with host:port, and so refuses every link of a site on another port)
-            for url in page_links(response, self._off_site(site)):
+            off_site = self._off_site(site)
+            urls = (
+                page_links(response, off_site)
+                if hrefs is None
+                else href_links(response, hrefs.links, off_site)
+            )
+            for url in urls:
                 if request := self._page_request(url, site, "link", depth + 1, parent=response.url):
                     yield request
-        for href in response.xpath(
-            "//head/link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
-        ).getall():
+        feeds = response.xpath(FEED_HREFS.path).getall() if hrefs is None else hrefs.feeds
+        for href in feeds:
             url = response.urljoin(href)
             if site.allows_url(url) and (
                 request := self._xml_request(url, site, parent=response.url)
             ):
                 yield request
-        if not response.meta.get(WRITE, True):
-            count_drop(self.crawler.stats, "not_allowed")  # fetched for its links only
-            return
-        yield PageItem(
-            url=response.url,
-            html=decoded.text,
-            http_status=response.status,
-            site=site.name,
-            fetched_at=datetime.now(UTC),
-            source=response.meta.get(SOURCE, "start"),
-            lastmod=response.meta.get(LASTMOD),
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
-        )
+
+    def _cleaner_reading_hrefs(self, response: Response) -> CleaningPipeline | None:
+        """The crawl's ``CleaningPipeline`` if its workers read pages' hrefs and Scrapy called
+        ``parse_page`` as the request's own callback (not a contract's or ``scrapy parse``'s
+        wrapper, which expect its output at once)."""
+        request = getattr(response, "request", None)
+        if request is None or request.callback != self.parse_page:
+            return None
+        if self._cleaner is None:
+            from crawler.pipelines import CleaningPipeline  # (imports the cleaning modules)
+
+            try:
+                pipeline = self.crawler.get_item_pipeline(CleaningPipeline)
+            except (AttributeError, RuntimeError):  # no crawler, or no engine yet
+                return None
+            self._cleaner = pipeline if pipeline is not None and pipeline.reads_hrefs else False
+        return self._cleaner or None
 
     def on_error(self, failure: Failure) -> None:
         """Count a request that produced no response under a named reason."""

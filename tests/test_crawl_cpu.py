@@ -1,0 +1,50 @@
+"""What the crawl's process does per response that it need not (issue 17): log records below
+the level logged, and Scrapy's deprecation shim on every stat."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+from scrapy.utils.log import _uninstall_scrapy_root_handler, install_scrapy_root_handler
+
+from crawler.logformatter import QuietLogFormatter
+from crawler.progress import skip_records_not_logged
+from crawler.spiders.technews import TechNewsSpider
+from crawler.stats import QuickStatsCollector
+from tests.conftest import make_crawler
+
+
+def test_records_below_the_log_level_are_not_made() -> None:
+    before = logging.root.level
+    try:
+        install_scrapy_root_handler(Settings({"LOG_LEVEL": "INFO"}))
+        assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
+        skip_records_not_logged()
+        assert not logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("crawler.progress").isEnabledFor(logging.INFO)
+        request = Request("https://news.test/")
+        response = HtmlResponse("https://news.test/", body=b"<html></html>", request=request)
+        spider = TechNewsSpider(url="https://news.test/")
+        assert QuietLogFormatter().crawled(request, response, spider) is None
+        install_scrapy_root_handler(Settings({"LOG_LEVEL": "DEBUG"}))
+        skip_records_not_logged()
+        assert QuietLogFormatter().crawled(request, response, spider) is not None
+    finally:
+        _uninstall_scrapy_root_handler()
+        logging.root.setLevel(before)
+
+
+def test_the_crawl_counts_its_stats_without_scrapys_shim(tmp_path: Path) -> None:
+    crawler = make_crawler(tmp_path)
+    stats = crawler.stats
+    assert type(stats) is QuickStatsCollector
+    stats.inc_value("cleaning/dropped/x")
+    stats.inc_value("cleaning/dropped/x", 2)
+    stats.max_value("m", 3)
+    stats.set_value("s", "v")
+    assert stats.get_stats() == {"cleaning/dropped/x": 3, "m": 3, "s": "v"}
+    assert stats.get_value("m") == 3
