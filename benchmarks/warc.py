@@ -43,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -128,9 +129,10 @@ def iter_real_pages(
 ) -> Iterator[tuple[str, bytes]]:
     """``real_pages``, one at a time (20,000 real pages are 3.7 GB of HTML: never all held).
 
-    ``other_sites``: a page past the 1,590th comes again on another site (``copyN.`` before
-    its host, N the round), not under a ``#again-N`` URL of its own site: the per-site
-    state (template counts) then grows with the rounds as with more sites crawled."""
+    ``other_sites``: a page past the 1,590th comes again on another site (``copy_url``:
+    every 4th on one of a few sites of many pages, the rest each on a site of its own),
+    not under a ``#again-N`` URL of its own site: the per-site state (template counts)
+    then grows with the rounds as with more sites crawled."""
     for n in range(count if docs else 0):
         doc = docs[n % len(docs)]
         url = doc.url or ""
@@ -141,11 +143,25 @@ def iter_real_pages(
             url = f"http://real.test/{n % len(docs)}"
         round_ = n // len(docs)
         if round_ and other_sites:
-            parts = urlsplit(url)
-            url = parts._replace(netloc=f"copy{round_}.{parts.netloc}").geturl()
+            url = copy_url(url, n, round_)
         elif round_:
             url = f"{url}#again-{round_}"
         yield url, doc.read_html().encode()
+
+
+BIG_SITES = 8  # sites of many pages among the copies (each copy round's every 4th page)
+
+
+def copy_url(url: str, n: int, round_: int) -> str:
+    """Where the ``n``-th page (a copy of round ``round_`` >= 1) goes: every 4th on one of
+    ``BIG_SITES`` sites of many pages (``bigK.test``, its path under ``/rN/``: some 575
+    pages a site at 20,000, their line counts past ``max_lines_per_domain``), the rest on
+    a site of their own (``copyN.`` before the page's host: one page a site)."""
+    parts = urlsplit(url)
+    if n % 4 == 0:
+        big = f"big{(n // 4) % BIG_SITES}.test"
+        return parts._replace(netloc=big, path=f"/r{round_}{parts.path or '/'}").geturl()
+    return parts._replace(netloc=f"copy{round_}.{parts.netloc}").geturl()
 
 
 def write_pages(folder: Path, pages: Iterable[tuple[str, bytes]]) -> None:
@@ -226,6 +242,7 @@ def run_clean(inputs: Path, output: Path, workers: int, *settings: str) -> dict[
         "written": stats["clean/outcome/written"],
         "rss_mb": stats["clean/peak_rss_mb"],
         "tree_mb": TreeMemory.last_peak_mb,
+        "workers_mb": TreeMemory.last_workers_mb,
     }
 
 
@@ -237,10 +254,12 @@ class TreeMemory:
     (0 elsewhere)."""
 
     last_peak_mb = 0
+    last_workers_mb = 0  # the largest VmHWM of the processes under it (forkserver, workers)
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_kb = 0
+        self.below_kb = 0
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -252,10 +271,14 @@ class TreeMemory:
         self.done.set()
         self.thread.join()
         TreeMemory.last_peak_mb = round(self.peak_kb / 1024)
+        TreeMemory.last_workers_mb = round(self.below_kb / 1024)
 
     def _watch(self) -> None:
         while not self.done.wait(0.5):
-            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
+            tree = _tree(self.pid)
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in tree))
+            # a worker's own peak (VmHWM) since its start: read while it lives
+            self.below_kb = max([self.below_kb, *(_hwm_kb(pid) for pid in tree[1:])])
 
 
 def _tree(root: int) -> list[int]:
@@ -272,6 +295,15 @@ def _tree(root: int) -> list[int]:
         frontier = [pid for pid, parent in parents.items() if parent in frontier]
         found += frontier
     return found
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"^VmHWM:\s+(\d+) kB", text, re.MULTILINE)
+    return int(match.group(1)) if match else 0
 
 
 def _pss_kb(pid: int) -> int:
@@ -416,14 +448,23 @@ def throughput(
         )
 
 
+def counted(pages: Iterable[tuple[str, bytes]], hosts: Counter[str]) -> Iterator[tuple[str, bytes]]:
+    """``pages`` as they are, their hosts counted in ``hosts``."""
+    for url, body in pages:
+        hosts[urlsplit(url).hostname or ""] += 1
+        yield url, body
+
+
 def memory(tmp: Path, args: argparse.Namespace) -> None:
     """Peak memory of ``clean`` (default settings) for each size of ``--memory``: the
     clean process's own peak (VmHWM, its stats) and its process tree's sampled PSS.
 
     ``--memory-input real``: the extraction data sets' pages, each round past their 1,590
-    on other sites (``copyN.`` hosts: distinct URLs, per-site state growing with them; the
-    texts are the same, dropped as duplicates after cleaning); ``articles``: the sample
-    site's articles, every page a text of its own."""
+    on other sites (``copy_url``: distinct URLs, a few sites of many pages and many of one
+    page, per-site state growing with them; the texts are the same, dropped as duplicates
+    after cleaning); ``articles``: the sample site's articles, every page a text of its
+    own. ``--memory-keep DIR``: each run's Parquet rows kept in ``DIR/SIZE`` (to compare
+    two versions' rows)."""
     workers = args.workers
     docs = real_docs() if args.memory_input == "real" else []
     if args.memory_input == "real" and not docs:
@@ -434,7 +475,13 @@ def memory(tmp: Path, args: argparse.Namespace) -> None:
     for size in sizes:
         folder = tmp / f"mem-{size}"
         if docs:
-            write_pages(folder, iter_real_pages(docs, size, other_sites=True))
+            hosts: Counter[str] = Counter()
+            write_pages(folder, counted(iter_real_pages(docs, size, other_sites=True), hosts))
+            sizes_of = Counter(hosts.values())
+            print(
+                f"memory input, {size} records: {len(hosts):,} sites, "
+                f"{sizes_of[1]:,} of one page, the largest {max(hosts.values()):,} pages"
+            )
         else:
             build_inputs(folder, size)
         run = run_clean(folder, tmp / f"mem-out-{size}", workers)
@@ -443,10 +490,15 @@ def memory(tmp: Path, args: argparse.Namespace) -> None:
         print(
             f"memory, {size} {args.memory_input} pages (templates on): {run['written']:.0f} rows; "
             f"peak RSS of the clean process {run['rss_mb']} MB, of its tree (PSS: the clean "
-            f"process, forkserver, workers) {run['tree_mb']} MB; "
+            f"process, forkserver, workers) {run['tree_mb']} MB, the largest peak (VmHWM) of "
+            f"a worker or the forkserver {run['workers_mb']} MB; "
             f"CPU {1000 * run['cpu'] / size:.2f} ms a page in all (the clean process "
             f"{1000 * run['main_cpu'] / size:.2f}), {size / run['wall']:.1f} pages/s wall"
         )
+        if args.memory_keep:
+            keep = Path(args.memory_keep) / str(size)
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(tmp / f"mem-out-{size}", keep)
         for done in (folder, tmp / f"mem-out-{size}"):
             shutil.rmtree(done)
     print(
@@ -488,6 +540,11 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="clean runs each with templates on and off, in the order on, off, off, on... "
         "(their means; default 1)",
+    )
+    parser.add_argument(
+        "--memory-keep",
+        default="",
+        help="a folder to keep the memory runs' Parquet output in (DIR/SIZE)",
     )
     parser.add_argument(
         "--memory-input",
