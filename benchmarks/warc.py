@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted((SAMPLE_SITE / "news").glob("*/index.html"))
 PER_FILE = 1_000  # pages per WARC file, as a crawl rolls its files
-PARTS = ("throughput", "real", "memory", "archiving")
+PARTS = ("throughput", "real", "memory", "proxy", "templates", "archiving")
 
 
 PROSE = re.compile(r"<p>([^<]{200,})</p>")  # the articles' long paragraphs, no markup inside
@@ -508,6 +508,150 @@ def memory(tmp: Path, args: argparse.Namespace) -> None:
     )
 
 
+# `cleancrawl clean` with clean_page replaced by a lookup of results made beforehand (the
+# proxy part): the clean process's every other step is real; a page missing from the
+# table (none, in the benchmark's input) is dropped as no_text
+LOOKUP_CLEAN = """
+import dataclasses, hashlib, pickle, sys
+import crawler.reclean
+from cleaning import CleanResult
+from crawler.cli import main
+with open(sys.argv[1], "rb") as handle:
+    table = pickle.load(handle)
+def lookup(html, url, options):
+    found = table.get(hashlib.sha1(html.encode()).digest())
+    if found is None:
+        return CleanResult(url=url, drop_reason="no_text")
+    return dataclasses.replace(found, url=url)
+crawler.reclean.clean_page = lookup
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def lookup_table(docs: list[Doc], path: Path) -> None:
+    """``clean_page`` of each real page once (its own URL), pickled by its HTML's hash, for
+    ``LOOKUP_CLEAN``: a copy on another site gets its original's result (the page type and
+    metadata, which read the URL, as for the original's)."""
+    import hashlib
+    import pickle
+
+    options = CleaningOptions()
+    load_backend(options.language_backend)
+    table = {}
+    for url, body in iter_real_pages(docs, len(docs)):
+        html = body.decode()
+        table[hashlib.sha1(html.encode()).digest()] = clean_page(html, url, options)
+    with path.open("wb") as handle:
+        pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def proxy(tmp: Path, args: argparse.Namespace) -> None:
+    """The memory part's inputs and clean process, ``clean_page`` a lookup (``LOOKUP_CLEAN``),
+    ``--workers 0``: the clean process's peak (VmHWM) for each size of ``--memory`` in some
+    seconds a thousand pages, not 55 CPU s; for each tree of ``--clean-roots`` (default
+    this one: another checkout compares versions on the same inputs)."""
+    docs = real_docs()
+    if not docs:
+        print(f"proxy: no real pages under {DEFAULT_DATA_ROOT}")
+        return
+    table = Path(args.proxy_table) if args.proxy_table else tmp / "lookup.pickle"
+    if not table.exists():
+        started = time.process_time()
+        lookup_table(docs, table)
+        spent = time.process_time() - started
+        print(f"proxy: clean_page of the {len(docs):,} real pages once, {spent:.0f} CPU s")
+    roots = [Path(root) for root in args.clean_roots.split(",")] if args.clean_roots else [ROOT]
+    sizes = [int(n) for n in args.memory.split(",")]
+    for size in sizes:
+        folder = tmp / f"proxy-{size}"
+        write_pages(folder, iter_real_pages(docs, size, other_sites=True))
+        for root in roots:
+            output = tmp / f"proxy-out-{size}"
+            command = [sys.executable, "-c", LOOKUP_CLEAN, str(table), "clean", str(folder)]
+            command += ["-o", str(output), "--workers", "0"]
+            cpu = children_cpu()
+            subprocess.run(command, cwd=root, check=True, capture_output=True)
+            cpu = children_cpu() - cpu
+            stats = json.loads((output / "_clean_stats.json").read_text())
+            print(
+                f"PROXY memory, {size:,} real pages, clean_page a lookup, --workers 0, "
+                f"{root}: {stats['clean/outcome/written']} rows; peak RSS of the clean "
+                f"process {stats['clean/peak_rss_mb']} MB; {cpu:.1f} CPU s"
+            )
+            if args.memory_keep:
+                keep = Path(args.memory_keep) / f"proxy-{root.name}-{size}"
+                shutil.rmtree(keep, ignore_errors=True)
+                shutil.copytree(output, keep)
+            shutil.rmtree(output)
+        shutil.rmtree(folder)
+
+
+def template_probe(kind: str, size: int) -> dict[str, float]:
+    """Count ``size`` pages' lines as ``clean``'s first pass does, in this process (run it in
+    a fresh one): in memory (``SiteTemplates`` and a set of page keys, as before) or on disk
+    (``DiskSiteTemplates``); the growth of this process's peak (VmHWM) and the CPU a page.
+
+    The pages: word salad of 40 lines of 8 words (a 5,000-word vocabulary, seeded), every
+    4th page on one of ``BIG_SITES`` sites that add 10 lines of their own to each page,
+    the rest each on a site of its own, as in ``copy_url``.
+    """
+    from cleaning.templates import SiteTemplates, page_keys, text_line_keys
+    from crawler.templates_disk import DiskSiteTemplates
+
+    rng = random.Random(0)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(7)) for _ in range(5000)]
+    with tempfile.TemporaryDirectory() as scratch:
+        disk = DiskSiteTemplates(None, Path(scratch) / "t.sqlite") if kind == "disk" else None
+        memory, counted = SiteTemplates(), set[int]()
+        start, spent = _own_hwm_kb(), 0.0
+        for n in range(size):
+            domain = f"big{(n // 4) % BIG_SITES}.test" if n % 4 == 0 else f"one{n}.test"
+            lines = [" ".join(rng.choices(words, k=8)) for _ in range(40)]
+            if n % 4 == 0:
+                lines += [f"{domain[:4]} menu {word}" for word in words[:10]]
+            text = "\n".join(lines)
+            keys = text_line_keys(text)  # made by a worker: not timed below
+            started = time.process_time()
+            page = page_keys(domain, f"http://{domain}/{n}", text)
+            if disk is not None:
+                if disk.count_once(page):
+                    disk.add_page(domain, text, keys)
+            elif counted.isdisjoint(page):
+                memory.add_page(domain, text, keys)
+                counted.update(page)
+            spent += time.process_time() - started
+        grown = _own_hwm_kb() - start
+        if disk is not None:
+            disk.close()
+    return {"kb_a_page": grown / size, "mb": grown / 1024, "cpu_ms": 1000 * spent / size}
+
+
+def _own_hwm_kb() -> int:
+    return _hwm_kb(os.getpid())
+
+
+def template_benchmarks(args: argparse.Namespace) -> None:
+    """``template_probe`` for each size of ``--memory``, in memory and on disk, each in a
+    fresh process: a cheap proxy (seconds, no cleaning) for what the template counts add to
+    the clean process's peak."""
+    for size in (int(n) for n in args.memory.split(",")):
+        for kind in ("memory", "disk"):
+            code = (
+                "import json, sys; from benchmarks.warc import template_probe; "
+                f"print(json.dumps(template_probe({kind!r}, {size})))"
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
+            ).stdout
+            probe = json.loads(out)
+            print(
+                f"TEMPLATES {size:,} pages counted {kind}: the process's peak grew "
+                f"{probe['mb']:.1f} MB ({probe['kb_a_page']:.2f} kB a page); counting "
+                f"{probe['cpu_ms']:.3f} CPU ms a page"
+            )
+
+
 def archive_benchmarks(tmp: Path, args: argparse.Namespace) -> None:
     """What archiving costs: one exchange in this process, and a whole crawl."""
     ms, size = archive_cost(tmp / "cost", args.sample)
@@ -545,6 +689,17 @@ def main(argv: list[str] | None = None) -> int:
         "--memory-keep",
         default="",
         help="a folder to keep the memory runs' Parquet output in (DIR/SIZE)",
+    )
+    parser.add_argument(
+        "--clean-roots",
+        default="",
+        help="checkouts whose `cleancrawl clean` the proxy part runs, comma-separated "
+        "(default: this one)",
+    )
+    parser.add_argument(
+        "--proxy-table",
+        default="",
+        help="the proxy part's lookup table, made there if missing, kept (default: made anew)",
     )
     parser.add_argument(
         "--memory-input",
@@ -606,6 +761,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"real pages: none found under {DEFAULT_DATA_ROOT}")
         if "memory" in parts:
             memory(tmp, args)
+        if "proxy" in parts:
+            proxy(tmp, args)
+        if "templates" in parts:
+            template_benchmarks(args)
         if "archiving" in parts:
             archive_benchmarks(tmp, args)
     print(f"load average at the end {' '.join(f'{n:.1f}' for n in os.getloadavg())}")

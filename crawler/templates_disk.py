@@ -102,7 +102,7 @@ class DiskSiteTemplates(SiteTemplates):
         found = self._domain(domain, create=True)
         assert found is not None
         ident, pages, lines = found
-        lines += self._add(ident, ((key, 1) for key in distinct))
+        lines += self._add(ident, ((key, 1) for key in distinct), fresh=lines == 0)
         limit = self.options.max_lines_per_domain
         if lines > limit:
             # as SiteTemplates: most pages first, then by key (signed, as SQLite orders
@@ -118,10 +118,16 @@ class DiskSiteTemplates(SiteTemplates):
         )
         db.execute("commit")
 
-    def _add(self, ident: int, counts: Iterable[tuple[int, int]]) -> int:
-        """Add ``counts`` (key, pages) to a domain's lines; how many keys were new."""
+    def _add(self, ident: int, counts: Iterable[tuple[int, int]], *, fresh: bool = False) -> int:
+        """Add ``counts`` (key, pages) to a domain's lines; how many keys were new
+        (``fresh``: the domain has no lines yet, every key is new)."""
         counts = list(counts)
         db = self._db
+        if fresh:  # most sites of a WARC have one page: one statement a line, not two
+            db.executemany(
+                "insert into lines values (?, ?, ?)", [(ident, key, n) for key, n in counts]
+            )
+            return len(counts)
         new = db.executemany(
             "insert or ignore into lines values (?, ?, 0)", [(ident, key) for key, _ in counts]
         ).rowcount
@@ -245,13 +251,11 @@ class DiskSiteTemplates(SiteTemplates):
 
     def count_once(self, keys: Iterable[int]) -> bool:
         """Note the keys of a page (``page_keys``); True if none was noted before."""
-        keys = tuple(keys)
-        db = self._db
-        marks = ", ".join("?" * len(keys))
-        seen = db.execute(f"select 1 from counted where key in ({marks}) limit 1", keys)
-        first = seen.fetchone() is None
-        db.executemany("insert or ignore into counted values (?)", [(key,) for key in keys])
-        return first
+        distinct = set(keys)
+        added = self._db.executemany(
+            "insert or ignore into counted values (?)", [(key,) for key in distinct]
+        ).rowcount
+        return added == len(distinct)  # each one new
 
     def counted_pages(self) -> Iterator[int]:
         """The noted page keys, read from the file as they are handed over."""
