@@ -17,6 +17,11 @@ Every figure is printed with its target (issue 19), in one run:
   under their own URLs, before and after the runs (the mean of the two is the reference).
 - Memory: the peak RSS of the ``clean`` process (workers aside) for each size of
   ``--memory``, with real cleaning; the ratio of the largest to the smallest.
+- Proxy (``--parts proxy``): the memory part's inputs with ``clean_page`` a lookup of results
+  made once beforehand, ``--workers 0``, for the checkouts of ``--clean-roots``: the clean
+  process's peak in seconds, not an hour (its every other step real).
+- Template counts alone (``--parts templates``): what counting ``--memory`` pages adds to a
+  process's peak, in memory against on disk (``crawler.templates_disk``).
 - Archiving: CPU time of a crawl of a local site with and without ``CLEANCRAWL_WARC_DIR``
   (cleaning in the crawl's process, so that all the work is counted), alternated rounds;
   and the CPU cost of archiving one exchange in this process.
