@@ -17,6 +17,11 @@ Every figure is printed with its target (issue 19), in one run:
   under their own URLs, before and after the runs (the mean of the two is the reference).
 - Memory: the peak RSS of the ``clean`` process (workers aside) for each size of
   ``--memory``, with real cleaning; the ratio of the largest to the smallest.
+- Proxy (``--parts proxy``): the memory part's inputs with ``clean_page`` a lookup of results
+  made once beforehand, ``--workers 0``, for the checkouts of ``--clean-roots``: the clean
+  process's peak in seconds, not an hour (its every other step real).
+- Template counts alone (``--parts templates``): what counting ``--memory`` pages adds to a
+  process's peak, in memory against on disk (``crawler.templates_disk``).
 - Archiving: CPU time of a crawl of a local site with and without ``CLEANCRAWL_WARC_DIR``
   (cleaning in the crawl's process, so that all the work is counted), alternated rounds;
   and the CPU cost of archiving one exchange in this process.
@@ -43,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -60,7 +66,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted((SAMPLE_SITE / "news").glob("*/index.html"))
 PER_FILE = 1_000  # pages per WARC file, as a crawl rolls its files
-PARTS = ("throughput", "real", "memory", "archiving")
+PARTS = ("throughput", "real", "memory", "proxy", "templates", "archiving")
 
 
 PROSE = re.compile(r"<p>([^<]{200,})</p>")  # the articles' long paragraphs, no markup inside
@@ -128,9 +134,10 @@ def iter_real_pages(
 ) -> Iterator[tuple[str, bytes]]:
     """``real_pages``, one at a time (20,000 real pages are 3.7 GB of HTML: never all held).
 
-    ``other_sites``: a page past the 1,590th comes again on another site (``copyN.`` before
-    its host, N the round), not under a ``#again-N`` URL of its own site: the per-site
-    state (template counts) then grows with the rounds as with more sites crawled."""
+    ``other_sites``: a page past the 1,590th comes again on another site (``copy_url``:
+    every 4th on one of a few sites of many pages, the rest each on a site of its own),
+    not under a ``#again-N`` URL of its own site: the per-site state (template counts)
+    then grows with the rounds as with more sites crawled."""
     for n in range(count if docs else 0):
         doc = docs[n % len(docs)]
         url = doc.url or ""
@@ -141,11 +148,25 @@ def iter_real_pages(
             url = f"http://real.test/{n % len(docs)}"
         round_ = n // len(docs)
         if round_ and other_sites:
-            parts = urlsplit(url)
-            url = parts._replace(netloc=f"copy{round_}.{parts.netloc}").geturl()
+            url = copy_url(url, n, round_)
         elif round_:
             url = f"{url}#again-{round_}"
         yield url, doc.read_html().encode()
+
+
+BIG_SITES = 8  # sites of many pages among the copies (each copy round's every 4th page)
+
+
+def copy_url(url: str, n: int, round_: int) -> str:
+    """Where the ``n``-th page (a copy of round ``round_`` >= 1) goes: every 4th on one of
+    ``BIG_SITES`` sites of many pages (``bigK.test``, its path under ``/rN/``: some 575
+    pages a site at 20,000, their line counts past ``max_lines_per_domain``), the rest on
+    a site of their own (``copyN.`` before the page's host: one page a site)."""
+    parts = urlsplit(url)
+    if n % 4 == 0:
+        big = f"big{(n // 4) % BIG_SITES}.test"
+        return parts._replace(netloc=big, path=f"/r{round_}{parts.path or '/'}").geturl()
+    return parts._replace(netloc=f"copy{round_}.{parts.netloc}").geturl()
 
 
 def write_pages(folder: Path, pages: Iterable[tuple[str, bytes]]) -> None:
@@ -226,6 +247,7 @@ def run_clean(inputs: Path, output: Path, workers: int, *settings: str) -> dict[
         "written": stats["clean/outcome/written"],
         "rss_mb": stats["clean/peak_rss_mb"],
         "tree_mb": TreeMemory.last_peak_mb,
+        "workers_mb": TreeMemory.last_workers_mb,
     }
 
 
@@ -237,10 +259,12 @@ class TreeMemory:
     (0 elsewhere)."""
 
     last_peak_mb = 0
+    last_workers_mb = 0  # the largest VmHWM of the processes under it (forkserver, workers)
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_kb = 0
+        self.below_kb = 0
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -252,10 +276,14 @@ class TreeMemory:
         self.done.set()
         self.thread.join()
         TreeMemory.last_peak_mb = round(self.peak_kb / 1024)
+        TreeMemory.last_workers_mb = round(self.below_kb / 1024)
 
     def _watch(self) -> None:
         while not self.done.wait(0.5):
-            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
+            tree = _tree(self.pid)
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in tree))
+            # a worker's own peak (VmHWM) since its start: read while it lives
+            self.below_kb = max([self.below_kb, *(_hwm_kb(pid) for pid in tree[1:])])
 
 
 def _tree(root: int) -> list[int]:
@@ -272,6 +300,15 @@ def _tree(root: int) -> list[int]:
         frontier = [pid for pid, parent in parents.items() if parent in frontier]
         found += frontier
     return found
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"^VmHWM:\s+(\d+) kB", text, re.MULTILINE)
+    return int(match.group(1)) if match else 0
 
 
 def _pss_kb(pid: int) -> int:
@@ -416,14 +453,23 @@ def throughput(
         )
 
 
+def counted(pages: Iterable[tuple[str, bytes]], hosts: Counter[str]) -> Iterator[tuple[str, bytes]]:
+    """``pages`` as they are, their hosts counted in ``hosts``."""
+    for url, body in pages:
+        hosts[urlsplit(url).hostname or ""] += 1
+        yield url, body
+
+
 def memory(tmp: Path, args: argparse.Namespace) -> None:
     """Peak memory of ``clean`` (default settings) for each size of ``--memory``: the
     clean process's own peak (VmHWM, its stats) and its process tree's sampled PSS.
 
     ``--memory-input real``: the extraction data sets' pages, each round past their 1,590
-    on other sites (``copyN.`` hosts: distinct URLs, per-site state growing with them; the
-    texts are the same, dropped as duplicates after cleaning); ``articles``: the sample
-    site's articles, every page a text of its own."""
+    on other sites (``copy_url``: distinct URLs, a few sites of many pages and many of one
+    page, per-site state growing with them; the texts are the same, dropped as duplicates
+    after cleaning); ``articles``: the sample site's articles, every page a text of its
+    own. ``--memory-keep DIR``: each run's Parquet rows kept in ``DIR/SIZE`` (to compare
+    two versions' rows)."""
     workers = args.workers
     docs = real_docs() if args.memory_input == "real" else []
     if args.memory_input == "real" and not docs:
@@ -434,7 +480,13 @@ def memory(tmp: Path, args: argparse.Namespace) -> None:
     for size in sizes:
         folder = tmp / f"mem-{size}"
         if docs:
-            write_pages(folder, iter_real_pages(docs, size, other_sites=True))
+            hosts: Counter[str] = Counter()
+            write_pages(folder, counted(iter_real_pages(docs, size, other_sites=True), hosts))
+            sizes_of = Counter(hosts.values())
+            print(
+                f"memory input, {size} records: {len(hosts):,} sites, "
+                f"{sizes_of[1]:,} of one page, the largest {max(hosts.values()):,} pages"
+            )
         else:
             build_inputs(folder, size)
         run = run_clean(folder, tmp / f"mem-out-{size}", workers)
@@ -443,10 +495,15 @@ def memory(tmp: Path, args: argparse.Namespace) -> None:
         print(
             f"memory, {size} {args.memory_input} pages (templates on): {run['written']:.0f} rows; "
             f"peak RSS of the clean process {run['rss_mb']} MB, of its tree (PSS: the clean "
-            f"process, forkserver, workers) {run['tree_mb']} MB; "
+            f"process, forkserver, workers) {run['tree_mb']} MB, the largest peak (VmHWM) of "
+            f"a worker or the forkserver {run['workers_mb']} MB; "
             f"CPU {1000 * run['cpu'] / size:.2f} ms a page in all (the clean process "
             f"{1000 * run['main_cpu'] / size:.2f}), {size / run['wall']:.1f} pages/s wall"
         )
+        if args.memory_keep:
+            keep = Path(args.memory_keep) / str(size)
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(tmp / f"mem-out-{size}", keep)
         for done in (folder, tmp / f"mem-out-{size}"):
             shutil.rmtree(done)
     print(
@@ -454,6 +511,150 @@ def memory(tmp: Path, args: argparse.Namespace) -> None:
         f"{peaks[0]} -> {peaks[-1]} MB = x{peaks[-1] / peaks[0]:.2f}, of its process tree "
         f"{trees[0]} -> {trees[-1]} MB [target: flat, read as <= x1.10]"
     )
+
+
+# `cleancrawl clean` with clean_page replaced by a lookup of results made beforehand (the
+# proxy part): the clean process's every other step is real; a page missing from the
+# table (none, in the benchmark's input) is dropped as no_text
+LOOKUP_CLEAN = """
+import dataclasses, hashlib, pickle, sys
+import crawler.reclean
+from cleaning import CleanResult
+from crawler.cli import main
+with open(sys.argv[1], "rb") as handle:
+    table = pickle.load(handle)
+def lookup(html, url, options):
+    found = table.get(hashlib.sha1(html.encode()).digest())
+    if found is None:
+        return CleanResult(url=url, drop_reason="no_text")
+    return dataclasses.replace(found, url=url)
+crawler.reclean.clean_page = lookup
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def lookup_table(docs: list[Doc], path: Path) -> None:
+    """``clean_page`` of each real page once (its own URL), pickled by its HTML's hash, for
+    ``LOOKUP_CLEAN``: a copy on another site gets its original's result (the page type and
+    metadata, which read the URL, as for the original's)."""
+    import hashlib
+    import pickle
+
+    options = CleaningOptions()
+    load_backend(options.language_backend)
+    table = {}
+    for url, body in iter_real_pages(docs, len(docs)):
+        html = body.decode()
+        table[hashlib.sha1(html.encode()).digest()] = clean_page(html, url, options)
+    with path.open("wb") as handle:
+        pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def proxy(tmp: Path, args: argparse.Namespace) -> None:
+    """The memory part's inputs and clean process, ``clean_page`` a lookup (``LOOKUP_CLEAN``),
+    ``--workers 0``: the clean process's peak (VmHWM) for each size of ``--memory`` in some
+    seconds a thousand pages, not 55 CPU s; for each tree of ``--clean-roots`` (default
+    this one: another checkout compares versions on the same inputs)."""
+    docs = real_docs()
+    if not docs:
+        print(f"proxy: no real pages under {DEFAULT_DATA_ROOT}")
+        return
+    table = Path(args.proxy_table) if args.proxy_table else tmp / "lookup.pickle"
+    if not table.exists():
+        started = time.process_time()
+        lookup_table(docs, table)
+        spent = time.process_time() - started
+        print(f"proxy: clean_page of the {len(docs):,} real pages once, {spent:.0f} CPU s")
+    roots = [Path(root) for root in args.clean_roots.split(",")] if args.clean_roots else [ROOT]
+    sizes = [int(n) for n in args.memory.split(",")]
+    for size in sizes:
+        folder = tmp / f"proxy-{size}"
+        write_pages(folder, iter_real_pages(docs, size, other_sites=True))
+        for root in roots:
+            output = tmp / f"proxy-out-{size}"
+            command = [sys.executable, "-c", LOOKUP_CLEAN, str(table), "clean", str(folder)]
+            command += ["-o", str(output), "--workers", "0"]
+            cpu = children_cpu()
+            subprocess.run(command, cwd=root, check=True, capture_output=True)
+            cpu = children_cpu() - cpu
+            stats = json.loads((output / "_clean_stats.json").read_text())
+            print(
+                f"PROXY memory, {size:,} real pages, clean_page a lookup, --workers 0, "
+                f"{root}: {stats['clean/outcome/written']} rows; peak RSS of the clean "
+                f"process {stats['clean/peak_rss_mb']} MB; {cpu:.1f} CPU s"
+            )
+            if args.memory_keep:
+                keep = Path(args.memory_keep) / f"proxy-{root.name}-{size}"
+                shutil.rmtree(keep, ignore_errors=True)
+                shutil.copytree(output, keep)
+            shutil.rmtree(output)
+        shutil.rmtree(folder)
+
+
+def template_probe(kind: str, size: int) -> dict[str, float]:
+    """Count ``size`` pages' lines as ``clean``'s first pass does, in this process (run it in
+    a fresh one): in memory (``SiteTemplates`` and a set of page keys, as before) or on disk
+    (``DiskSiteTemplates``); the growth of this process's peak (VmHWM) and the CPU a page.
+
+    The pages: word salad of 40 lines of 8 words (a 5,000-word vocabulary, seeded), every
+    4th page on one of ``BIG_SITES`` sites that add 10 lines of their own to each page,
+    the rest each on a site of its own, as in ``copy_url``.
+    """
+    from cleaning.templates import SiteTemplates, page_keys, text_line_keys
+    from crawler.templates_disk import DiskSiteTemplates
+
+    rng = random.Random(0)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(7)) for _ in range(5000)]
+    with tempfile.TemporaryDirectory() as scratch:
+        disk = DiskSiteTemplates(None, Path(scratch) / "t.sqlite") if kind == "disk" else None
+        memory, counted = SiteTemplates(), set[int]()
+        start, spent = _own_hwm_kb(), 0.0
+        for n in range(size):
+            domain = f"big{(n // 4) % BIG_SITES}.test" if n % 4 == 0 else f"one{n}.test"
+            lines = [" ".join(rng.choices(words, k=8)) for _ in range(40)]
+            if n % 4 == 0:
+                lines += [f"{domain[:4]} menu {word}" for word in words[:10]]
+            text = "\n".join(lines)
+            keys = text_line_keys(text)  # made by a worker: not timed below
+            started = time.process_time()
+            page = page_keys(domain, f"http://{domain}/{n}", text)
+            if disk is not None:
+                if disk.count_once(page):
+                    disk.add_page(domain, text, keys)
+            elif counted.isdisjoint(page):
+                memory.add_page(domain, text, keys)
+                counted.update(page)
+            spent += time.process_time() - started
+        grown = _own_hwm_kb() - start
+        if disk is not None:
+            disk.close()
+    return {"kb_a_page": grown / size, "mb": grown / 1024, "cpu_ms": 1000 * spent / size}
+
+
+def _own_hwm_kb() -> int:
+    return _hwm_kb(os.getpid())
+
+
+def template_benchmarks(args: argparse.Namespace) -> None:
+    """``template_probe`` for each size of ``--memory``, in memory and on disk, each in a
+    fresh process: a cheap proxy (seconds, no cleaning) for what the template counts add to
+    the clean process's peak."""
+    for size in (int(n) for n in args.memory.split(",")):
+        for kind in ("memory", "disk"):
+            code = (
+                "import json, sys; from benchmarks.warc import template_probe; "
+                f"print(json.dumps(template_probe({kind!r}, {size})))"
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
+            ).stdout
+            probe = json.loads(out)
+            print(
+                f"TEMPLATES {size:,} pages counted {kind}: the process's peak grew "
+                f"{probe['mb']:.1f} MB ({probe['kb_a_page']:.2f} kB a page); counting "
+                f"{probe['cpu_ms']:.3f} CPU ms a page"
+            )
 
 
 def archive_benchmarks(tmp: Path, args: argparse.Namespace) -> None:
@@ -488,6 +689,22 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="clean runs each with templates on and off, in the order on, off, off, on... "
         "(their means; default 1)",
+    )
+    parser.add_argument(
+        "--memory-keep",
+        default="",
+        help="a folder to keep the memory runs' Parquet output in (DIR/SIZE)",
+    )
+    parser.add_argument(
+        "--clean-roots",
+        default="",
+        help="checkouts whose `cleancrawl clean` the proxy part runs, comma-separated "
+        "(default: this one)",
+    )
+    parser.add_argument(
+        "--proxy-table",
+        default="",
+        help="the proxy part's lookup table, made there if missing, kept (default: made anew)",
     )
     parser.add_argument(
         "--memory-input",
@@ -549,6 +766,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"real pages: none found under {DEFAULT_DATA_ROOT}")
         if "memory" in parts:
             memory(tmp, args)
+        if "proxy" in parts:
+            proxy(tmp, args)
+        if "templates" in parts:
+            template_benchmarks(args)
         if "archiving" in parts:
             archive_benchmarks(tmp, args)
     print(f"load average at the end {' '.join(f'{n:.1f}' for n in os.getloadavg())}")

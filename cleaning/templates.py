@@ -181,8 +181,7 @@ class SiteTemplates:
     ) -> tuple[str, tuple[RemovedLine, ...]]:
         """Cut the template lines of ``domain`` from ``text`` (deciding them first if
         that has not been done; ``keys``: the text's ``text_line_keys``, made already)."""
-        self.decide(domain)
-        template = self._decided[domain]
+        template = self.template(domain)
         if not template:  # nothing to cut (split and joined again, the text is the same)
             return text, ()
         lines = text.split("\n")

@@ -62,9 +62,9 @@ from cleaning.neardup import (
 from cleaning.quality import QualityThresholds
 from cleaning.reasons import Described
 from cleaning.signed import SignedResult, clean_and_sign, text_facts
-from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions
+from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, page_keys
 from cleaning.worker import clean_in_worker, start_worker
-from crawler.clean_index import DiskNearIndex
+from crawler.clean_index import DiskNearIndex, DiskSeen
 from crawler.config import ConfigError, check_settings
 from crawler.incremental import DuplicatePipeline, History
 from crawler.items import PageItem
@@ -77,12 +77,14 @@ from crawler.pipelines import (
     PoolSettings,
     TemplatePipeline,
     cleaning_options,
+    template_line_keys,
 )
 from crawler.pool import pool_context
 from crawler.quality import QualityPipeline
 from crawler.settings_spec import SETTINGS
 from crawler.sites import Site
 from crawler.state import StateLock, StateStore
+from crawler.templates_disk import DiskSiteTemplates
 from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParquetWriter
 
 if TYPE_CHECKING:
@@ -102,6 +104,8 @@ LEDGER = "_clean_ledger.jsonl"  # `_`: Parquet readers (pyarrow.dataset) skip it
 STATS = "_clean_stats.json"
 SPILL = "_clean_spill"  # pages cleaned by the first pass, while templates are counted
 INDEX = "_clean_index.sqlite"  # the near-duplicate index of the run (crawler.clean_index)
+TEMPLATES = "_clean_templates.sqlite"  # the template counts of the run (crawler.templates_disk)
+SEEN = "_clean_seen.sqlite"  # the ids and texts written by the run (crawler.clean_index)
 SPIDER = "clean"  # the `spider` column of rows from a WARC that does not name its spider
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -499,7 +503,10 @@ class _Steps:
         store: StateStore | None = None,
         scratch: Path | None = None,
     ) -> None:
-        """``scratch``: a file for the near-duplicate index (in memory without one)."""
+        """``scratch``: a folder for the run's scratch files (``INDEX``, ``TEMPLATES``,
+        ``SEEN``): the near-duplicate index, the template counts, the ids and texts
+        written, which grow with the pages and sites of the inputs (in memory without
+        one)."""
         self.stats = stats
         self.store = store
         scrapy_stats = cast("StatsCollector", stats)
@@ -518,17 +525,19 @@ class _Steps:
         # as in a crawl: with "all", what earlier runs wrote does not count (but is kept)
         earlier = store is not None and settings.get("CLEANCRAWL_RECRAWL") != "all"
         self.history = History(store, recrawl_after=None) if store is not None else None
+        self.seen = DiskSeen(scratch / SEEN if scratch is not None else None)
         self.duplicates = DuplicatePipeline(
             scrapy_stats,
             self.history if earlier else None,
             mark=settings.get("CLEANCRAWL_DUPLICATES") == "mark",
+            claims=self.seen,  # the first URL of each text: on disk, not in a dict
         )
         mode = settings.get("CLEANCRAWL_NEAR_DUPLICATES")
         self.near: NearDuplicatePipeline | None = None
         if mode != "off":
             near_options = near_duplicate_options(settings)
             index = (
-                DiskNearIndex(near_options, scratch)
+                DiskNearIndex(near_options, scratch / INDEX)
                 if scratch is not None
                 else NearDuplicateIndex(near_options)
             )
@@ -538,13 +547,15 @@ class _Steps:
             self.near = NearDuplicatePipeline(scrapy_stats, index, drop=mode == "drop")
         self.templates: TemplatePipeline | None = None
         if settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED"):
-            self.templates = TemplatePipeline(
-                SiteTemplates(
-                    TemplateOptions(
-                        min_pages=settings.getint("CLEANCRAWL_TEMPLATE_MIN_PAGES"),
-                        min_share=settings.getfloat("CLEANCRAWL_TEMPLATE_MIN_SHARE"),
-                    )
-                ),
+            template_options = TemplateOptions(
+                min_pages=settings.getint("CLEANCRAWL_TEMPLATE_MIN_PAGES"),
+                min_share=settings.getfloat("CLEANCRAWL_TEMPLATE_MIN_SHARE"),
+            )
+            pipeline = _DiskTemplatePipeline if scratch is not None else TemplatePipeline
+            self.templates = pipeline(
+                DiskSiteTemplates(template_options, scratch / TEMPLATES)
+                if scratch is not None
+                else SiteTemplates(template_options),
                 scrapy_stats,
                 hold_pages=settings.getint("CLEANCRAWL_TEMPLATE_HOLD_PAGES"),
                 hold_seconds=0.0,
@@ -557,7 +568,7 @@ class _Steps:
                 # domain from the stored counts and all the pages of its inputs
                 self.templates.templates.load(store.template_rows())
                 self.templates.store = store  # pages counted before are not counted again
-        self.ids: set[str] = set()
+        self.ids = self.seen  # the ids of the rows written: the same row twice is one
 
     def count(self, page: _Page, result: CleanResult) -> None:
         """Count a cleaned page's lines towards its domain's template (the first pass)."""
@@ -569,7 +580,7 @@ class _Steps:
         """Take in a row written by an earlier run over the same output (resume); into the
         state directory too if that run was killed before it got there."""
         self.ids.add(row["id"])
-        self.duplicates.seen.setdefault(row["content_hash"], row["url"])
+        self.seen.claim_text(row["content_hash"], row["url"])
         signature = None
         if self.near is not None and row["duplicate_of"] is None:
             signature = text_signature(row["text"], self.near.index.options)
@@ -597,9 +608,12 @@ class _Steps:
             self.templates.close()
 
     def discard(self) -> None:
-        """Remove the scratch file of the near-duplicate index."""
+        """Remove the scratch files."""
         if self.near is not None and isinstance(self.near.index, DiskNearIndex):
             self.near.index.close()
+        if self.templates is not None and isinstance(self.templates.templates, DiskSiteTemplates):
+            self.templates.templates.close()
+        self.seen.close()
 
     def article(self, page: _Page, result: CleanResult) -> tuple[ArticleItem | None, str]:
         """The row of a cleaned page, or the reason it is not written."""
@@ -634,6 +648,35 @@ class _Steps:
             return None, re.split(r"[: ]", str(exc), maxsplit=1)[0]
         self.ids.add(item.id)
         return item, ""
+
+
+class _DiskTemplatePipeline(TemplatePipeline):
+    """``TemplatePipeline`` over ``DiskSiteTemplates``: the pages already counted are
+    noted in its file, not in a set (two keys a page), and the counts are stored in the
+    state directory from the file."""
+
+    templates: DiskSiteTemplates
+
+    def count(self, domain: str, url: str, text: str, lines: LineKeys | None = None) -> None:
+        """As ``TemplatePipeline.count``."""
+        keys = page_keys(domain, url, text)
+        if self.templates.count_once(keys) and (
+            self.store is None
+            or self.store.count_template_page(
+                domain, keys, set(lines.distinct) if lines else template_line_keys(text)
+            )
+        ):
+            self.templates.add_page(domain, text, lines)
+        else:
+            self.stats.inc_value("cleaning/template_pages_counted_before")
+
+    def close(self) -> None:
+        """As ``TemplatePipeline.close`` (``clean`` holds no page: nothing to release)."""
+        late = self.templates.all_late_lines()
+        if late:
+            self.stats.set_value("cleaning/template_late_lines", late)
+        if self.store is not None:
+            self.store.save_templates(self.templates, self.templates.counted_pages())
 
 
 def _line_keys(result: CleanResult) -> LineKeys | None:
@@ -761,7 +804,7 @@ def _run(
     settings = job.settings
     templates_on = settings.getbool("CLEANCRAWL_TEMPLATES_ENABLED")
     stats = _Stats()
-    steps = _Steps(settings, stats, crawl_id, store, job.output / INDEX)
+    steps = _Steps(settings, stats, crawl_id, store, job.output)
     site_options = {
         site.name: replace(steps.cleaning.options, prune_xpaths=site.prune_xpaths)
         for site in job.sites

@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from cleaning.neardup import NearDuplicateIndex, NearDuplicateOptions, text_signature
-from crawler.clean_index import DiskNearIndex
+from crawler.clean_index import DiskNearIndex, DiskSeen
 
 
 def test_disk_index_finds_what_the_memory_index_finds(tmp_path: Path) -> None:
@@ -38,3 +38,16 @@ def test_disk_index_finds_what_the_memory_index_finds(tmp_path: Path) -> None:
     assert found[-1] is not None and found[-1][0] == "http://a.test/5"
     disk.close()
     assert not (tmp_path / "index").exists()
+
+
+def test_disk_seen_claims_texts_and_holds_ids_as_a_dict_and_a_set(tmp_path: Path) -> None:
+    seen, claims, ids = DiskSeen(tmp_path / "seen"), dict[str, str](), set[str]()
+    for digest, url in [("h1", "u1"), ("h2", "u2"), ("h1", "u3"), ("h2", "u2"), ("h3", "u1")]:
+        assert seen.claim_text(digest, url) == claims.setdefault(digest, url)
+    for row_id in ["a", "b", "a"]:
+        assert (row_id in seen) == (row_id in ids)
+        seen.add(row_id)
+        ids.add(row_id)
+    assert "c" not in seen
+    seen.close()
+    assert not (tmp_path / "seen").exists()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cleaning import CleanResult
+from cleaning import CleanResult, content_hash
 from cleaning.neardup import signature_bytes, text_signature
 from cleaning.quality import QualitySignals, quality_signals
 from cleaning.signed import SignedResult, clean_and_sign
@@ -17,6 +17,7 @@ from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_ke
 from crawler.items import PageItem
 from crawler.neardup import near_duplicate_options
 from crawler.reclean import _Cleaner, _Page, _Stats, _Steps, clean_settings
+from crawler.templates_disk import DiskSiteTemplates
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
@@ -199,3 +200,57 @@ def test_peak_rss_is_the_clean_process_own_not_its_parents() -> None:
         [sys.executable, "-c", CHILD], cwd=ROOT, check=True, capture_output=True, text=True
     )
     assert int(done.stdout) < 300
+
+
+def test_steps_with_scratch_files_write_what_steps_in_memory_write(tmp_path: Path) -> None:
+    # template counts, written ids and texts in scratch SQLite files (a run's output
+    # folder): the same rows and drop reasons as in memory, nothing of them held
+    own = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+    shared = "Share this article\nSign up for our newsletter\nRead more stories"
+    pages: list[tuple[_Page, SignedResult]] = []
+    for n, word in enumerate(own):
+        text = f"{shared}\nThe story of {word}, told in words of its own"
+        pages.append((_page(n, "a.test"), _signed(_page(n, "a.test"), text)))
+    lone = "A page alone on its site\nSign up for our newsletter"
+    pages.append((_page(9, "b.test"), _signed(_page(9, "b.test"), lone)))
+    copy = "The story of alpha, told in words of its own"  # a.test/0 once its template is cut
+    pages.append((_page(10, "c.test"), _signed(_page(10, "c.test"), copy)))
+    pages.append((_page(3, "a.test"), _signed(_page(3, "a.test"), pages[3][1].text)))
+    settings = clean_settings({"CLEANCRAWL_MIN_WORDS": "3"}, tmp_path)
+    written: list[list[tuple[str, str]]] = []
+    for scratch in (None, tmp_path / "scratch"):
+        if scratch is not None:
+            scratch.mkdir()
+        stats = _Stats()
+        steps = _Steps(settings, stats, "crawl", scratch=scratch)
+        for page, result in pages:
+            steps.count(page, result)
+        rows = []
+        for page, result in pages:
+            article, reason = steps.article(page, result)
+            rows.append((article.text, article.id) if article is not None else (reason, ""))
+        written.append(rows)
+        steps.close()
+        if scratch is not None:
+            assert steps.templates is not None
+            assert isinstance(steps.templates.templates, DiskSiteTemplates)
+            assert not steps.templates.templates._lines  # the counts are in the file
+            assert steps.templates._counted == set()
+            steps.discard()
+            assert list(scratch.iterdir()) == []  # the scratch files are removed
+        assert stats.values["cleaning/lines_removed/template"] == 27  # 9 pages of a.test
+    memory, disk = written
+    assert disk == memory
+    assert memory[0][0].startswith("The story of alpha")  # its template cut
+    assert [row[0] for row in memory[-2:]] == ["duplicate_text", "same_page"]
+
+
+def _signed(page: _Page, text: str) -> SignedResult:
+    return SignedResult(
+        url=page.item.url,
+        text=text,
+        word_count=len(text.split()),
+        content_hash=content_hash(text),
+        language="en",
+        line_keys=text_line_keys(text),
+    )
