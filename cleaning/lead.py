@@ -9,8 +9,9 @@ teasers, which is why trafilatura drops them; a lead is told from those by where
 the few paragraphs that follow it in the page is among the first lines of the extracted text,
 so it stands right before the article's text, with no other article's ``<h1>`` between
 (a teaser list sits before other teasers, in a sidebar or after the article); and its class
-name is the only one of its kind on the page (teasers come in lists). It is put back there, before the junk rules and the line model
-judge the text's lines.
+name is the only one of its kind on the page (teasers come in lists). It is put back there,
+before the junk rules and the line model judge the text's lines. A lead is sentences (each
+line ends as one does), a paragraph to three, with few links, no script, picture or ``<h1>``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 # class or id names of a lead paragraph (a part of the name: "tb-article-intro", "ts-intro",
 # "article-header-full__lead", "c-article-head__subtitle", "teaser-text", "chapo")
-_LEAD_NAME = re.compile(
+LEAD_NAME = re.compile(
     "lead|intro|teaser|standfirst|excerpt|chapo|abstract|summary|subtitle|subheadline|preface",
     re.IGNORECASE,
 )
@@ -84,7 +85,7 @@ def find_leads(tree: HtmlElement) -> tuple[Lead, ...]:
         if names[name] > 1:
             continue
         if (match := named.get(name)) is None:
-            match = named[name] = _LEAD_NAME.search(name) is not None
+            match = named[name] = LEAD_NAME.search(name) is not None
         if not match or any(parent in taken for parent in element.iterancestors()):
             continue
         lead = _lead(element)
