@@ -26,12 +26,17 @@ from lxml.etree import XPath
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-# class or id names of a lead paragraph (a part of the name: "tb-article-intro", "ts-intro",
-# "article-header-full__lead", "c-article-head__subtitle", "teaser-text", "chapo")
+# class or id names of a lead (a part of the name: "tb-article-intro", "ts-intro",
+# "article-header-full__lead", "c-article-head__subtitle", "teaser-text", "chapo"); not
+# Tailwind's "leading-6" (line height)
 LEAD_NAME = re.compile(
-    "lead|intro|teaser|standfirst|excerpt|chapo|abstract|summary|subtitle|subheadline|preface",
+    "lead(?!ing)|intro|teaser|standfirst|excerpt|chapo|abstract|summary|subtitle|subheadline|"
+    "preface",
     re.IGNORECASE,
 )
+# a name that also says it is another widget's: a newsletter box's intro, an author's or a
+# company's summary, a cookie banner's text, a card of another story
+_OTHER_WIDGET = re.compile("newsletter|author|cookie|company|card|promo|subscri", re.IGNORECASE)
 _LEAD_TAGS = frozenset({"p", "div", "section", "span", "h2", "h3", "header"})
 # what a lead is not made of: scripts (an ad slot's code), a picture and its caption
 _NOT_IN_LEAD = ("script", "style", "noscript", "figure", "figcaption", "img", "h1")
@@ -85,7 +90,7 @@ def find_leads(tree: HtmlElement) -> tuple[Lead, ...]:
         if names[name] > 1:
             continue
         if (match := named.get(name)) is None:
-            match = named[name] = LEAD_NAME.search(name) is not None
+            match = named[name] = bool(LEAD_NAME.search(name)) and not _OTHER_WIDGET.search(name)
         if not match or any(parent in taken for parent in element.iterancestors()):
             continue
         lead = _lead(element)
