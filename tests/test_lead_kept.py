@@ -51,8 +51,17 @@ def test_a_lead_named_teaser_is_kept_before_the_article_text() -> None:
 
 
 def test_a_lead_outside_the_body_container_is_kept() -> None:
-    result = clean_page(_page("article-intro"), URL, CleaningOptions())
-    assert LEAD in result.text.split("\n")
+    # trafilatura starts its text at the body's container (class "entry-content")
+    page = f"""<html><head><title>The bridge is to be rebuilt</title></head><body><main>
+<h1>The bridge is to be rebuilt</h1>
+<div class="entry-excerpt"><p>{LEAD}</p></div>
+<div class="entry-content">{BODY}</div>
+</main></body></html>"""
+    assert LEAD not in (trafilatura.extract(page) or "")
+    result = clean_page(page, URL, CleaningOptions())
+    lines = result.text.split("\n")
+    assert LEAD in lines
+    assert lines[lines.index(LEAD) + 1].startswith("Paragraph 0 of the report")
 
 
 def test_a_teaser_not_followed_by_the_article_text_stays_out() -> None:
