@@ -5,13 +5,14 @@ and its main-content search starts at the article's body container, so a lead pa
 apart above it (``p.lead``, ``div.article__intro``, ``p.entry-excerpt``, TYPO3's
 ``div.teaser-text``) is not in the text: of the 163 trafilatura-eval "with" snippets both
 trafilatura and cleancrawl missed, 44 were such leads. The same class names mark related-story
-teasers, which is why trafilatura drops them; a lead is told from those by where it sits: one of
-the few paragraphs that follow it in the page is among the first lines of the extracted text,
-so it stands right before the article's text, with no other article's ``<h1>`` between
-(a teaser list sits before other teasers, in a sidebar or after the article); and its class
-name is the only one of its kind on the page (teasers come in lists). It is put back there,
-before the junk rules and the line model judge the text's lines. A lead is sentences (each
-line ends as one does), a paragraph to three, with few links, no script, picture or ``<h1>``.
+teasers, which is why trafilatura drops them; a lead is told from those by where it sits: it
+comes after one of the page's titles (``<h1>``), and one of the few paragraphs that follow it
+in the page is among the first lines of the extracted text, so it stands right before the
+article's text, with no other article's ``<h1>`` between (a teaser list sits before other
+teasers, in a sidebar or after the article); and its class name is the only one of its kind
+after the title (teasers come in lists). It is put back there, before the junk rules and the
+line model judge the text's lines. A lead is sentences (each line ends as one does), a
+paragraph to three, with few links, no script, picture or ``<h1>``.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ MAX_LEAD_LINES = 3
 # a test of every element's class and id on the page cost 0.03x to 0.07x of an extraction
 WINDOW = 150
 MAX_TITLES = 3
-_WORDS = ("lead", "intro", "teaser", "standfirst", "excerpt", "chapo", "abstract", "summary")
-_WORDS += ("subtitle", "subheadline", "preface")
+# the words of LEAD_NAME, a cheap test before it
+_WORDS = (
+    *("lead", "intro", "teaser", "standfirst", "excerpt", "chapo", "abstract", "summary"),
+    *("subtitle", "subheadline", "preface"),
+)
 # a lead is a paragraph or two: a block this long is the article or a teaser list
 MIN_LEAD_WORDS = 8
 MAX_LEAD_CHARS = 1500
