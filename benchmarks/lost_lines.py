@@ -7,6 +7,7 @@ Run from the repository root::
     python -m benchmarks.lost_lines --reason learned --split test
     python -m benchmarks.lost_lines --snippets  # "with" snippets trafilatura finds, we miss
     python -m benchmarks.lost_lines --versus 20 # 20 wcxb-dev pages furthest under trafilatura
+    python -m benchmarks.lost_lines --both-miss  # "with" snippets both miss, by cause
 
 `clean_page` runs on every page of the extraction data sets with expected texts (wcxb-dev) or
 ``with`` snippets (trafilatura-eval); each removed line that is a whole line of the expected
@@ -21,6 +22,7 @@ article side, as `benchmarks.dev_junk` is of the junk side.
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,10 +43,12 @@ from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
 from cleaning.blocks import remove_junk_blocks
 from cleaning.extraction import parse_html
 from cleaning.junk import DEFAULT_JUNK_FILE, LEARNED, load_junk_rules
+from cleaning.lead import LEAD_NAME
 from cleaning.prune import SITE_PRUNE, WIDGET, prune_widgets
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
 
     from cleaning.junk import RemovedLine
 
@@ -245,6 +249,112 @@ def _cut_lines(removed: Iterable[RemovedLine], theirs: str, html: str) -> str:
     return ", ".join(f"{step}: {reason} {n}" for (step, reason), n in counts.most_common())
 
 
+@dataclass(frozen=True, slots=True)
+class BothMissed:
+    """A ``with`` snippet neither trafilatura nor cleancrawl (as a crawl runs it) finds: where
+    it is in the page (the innermost element holding it, and its ancestors) and the cause."""
+
+    doc_id: str
+    snippet: str
+    cause: str
+    where: str
+
+
+# The causes of ``--both-miss``, in the order they are tested
+IN_RECALL = "in favor_recall's text"
+IN_LEAD = "lead/teaser block (class or id)"
+IN_SCRIPT = "only in a script or the <head> (JSON-LD, title)"
+IN_CAPTION = "photo caption"
+IN_COMMENTS = "reader comments (comments off)"
+ACROSS = "not in one element's text (split by markup)"
+ELSEWHERE = "elsewhere: outside the main node, or cut by another rule"
+_COMMENTS = re.compile("comment", re.IGNORECASE)
+
+
+def both_missed(dataset: Path, limit: int | None = None) -> list[BothMissed]:
+    """The ``with`` snippets of a data set that trafilatura.extract and cleancrawl both miss."""
+    import trafilatura
+    from lxml.html import fromstring
+
+    found: list[BothMissed] = []
+    for doc in load_docs(dataset, limit):
+        if not doc.with_:
+            continue
+        html = doc.read_html()
+        theirs = set(found_snippets(doc.with_, extract_trafilatura(html, doc.url)[0]))
+        result = clean_page(html, doc.url, CRAWL_OPTIONS)
+        ours = set(found_snippets(doc.with_, result.text if result.kept else ""))
+        missed = [s for s in doc.with_ if s not in theirs and s not in ours]
+        if not missed:
+            continue
+        recall = trafilatura.extract(html, url=doc.url or None, favor_recall=True) or ""
+        in_recall = set(found_snippets(missed, recall))
+        tree = fromstring(html.encode("utf-8"))
+        for snippet in missed:
+            chain = _holding(tree, normalize_whitespace(snippet))
+            found.append(
+                BothMissed(
+                    doc.id,
+                    snippet,
+                    _cause(snippet in in_recall, chain),
+                    " < ".join(_name(element) for element in chain[:6]),
+                )
+            )
+    return found
+
+
+def _holding(tree: Any, snippet: str) -> list[Any]:
+    """The innermost element whose text holds ``snippet``, then its ancestors."""
+    element = tree
+    if snippet not in normalize_whitespace(tree.text_content()):
+        return []
+    while True:
+        inner = next(
+            (
+                child
+                for child in element
+                if isinstance(child.tag, str)
+                and snippet in normalize_whitespace(child.text_content())
+            ),
+            None,
+        )
+        if inner is None:
+            return [element, *element.iterancestors()]
+        element = inner
+
+
+def _name(element: Any) -> str:
+    ident, classes = element.get("id"), (element.get("class") or "").split()
+    return str(element.tag) + (f"#{ident}" if ident else "") + (f".{classes[0]}" if classes else "")
+
+
+def _cause(in_recall: bool, chain: list[Any]) -> str:
+    if in_recall:
+        return IN_RECALL
+    if not chain:
+        return ACROSS
+    names = [f"{e.get('class', '')} {e.get('id', '')}" for e in chain]
+    tags = {element.tag for element in chain}
+    if tags & {"script", "head", "title"}:
+        return IN_SCRIPT
+    if tags & {"figure", "figcaption"}:
+        return IN_CAPTION
+    if any(_COMMENTS.search(name) for name in names):
+        return IN_COMMENTS
+    if any(LEAD_NAME.search(name) for name in names[:4]):
+        return IN_LEAD
+    return ELSEWHERE
+
+
+def _print_both(missed: list[BothMissed], show: int) -> None:
+    print('| cause | "with" snippets trafilatura and cleancrawl both miss |')
+    print("|---|--:|")
+    for cause, count in Counter(m.cause for m in missed).most_common():
+        print(f"| {cause} | {count} |")
+    for m in sorted(missed, key=lambda m: (m.cause, m.doc_id))[:show]:
+        print(f"{m.doc_id} [{m.cause}] {m.snippet[:70]!r} in {m.where}")
+
+
 def _print_versus(pages: list[Versus], show: int) -> None:
     losses = [page for page in pages if page.loss > 0]
     total = len(pages) or 1
@@ -296,7 +406,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dataset", default="wcxb-dev", help="the data set of --versus (default: wcxb-dev)"
     )
+    parser.add_argument(
+        "--both-miss",
+        action="store_true",
+        help='trafilatura-eval\'s "with" snippets trafilatura and cleancrawl both miss, by cause',
+    )
     args = parser.parse_args(argv)
+    if args.both_miss:
+        both = both_missed(args.data_root / "trafilatura-eval", args.limit)
+        _print_both(both, args.show or len(both))
+        return 0
     if args.versus is not None:
         pages = versus(args.data_root / args.dataset, args.limit, args.split)
         _print_versus(pages, args.versus)

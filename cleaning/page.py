@@ -19,6 +19,7 @@ from cleaning.junk import (
     remove_junk,
 )
 from cleaning.language import UNDETERMINED, identify_language, is_wanted_language
+from cleaning.lead import find_leads, with_leads
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
 from cleaning.neardup import shingles
 from cleaning.pagetype import PageType, load_model, read_markup, text_signals
@@ -117,10 +118,14 @@ def clean_page(
     )
     # the escalation's page measure counts the removed text as the page's (cleaning.cascade)
     removed = sum(len(line.line) for line in blocks)
+    # lead paragraphs trafilatura leaves out, read before extraction changes the tree
+    leads = find_leads(tree)
     document, fallback = extract_choosing(tree, url, options, removed=removed)
     if fallback and blocks:
         document, blocks = _as_served(html, url, options, document, blocks)
     text = _main_text(document, options.include_comments)
+    if text and leads:
+        text = _tidy(with_leads(text, leads)[0])
     if document is None or not text:
         return CleanResult(url=url, drop_reason="no_text")
     result = _describe(document, url)
