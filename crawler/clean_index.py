@@ -33,6 +33,20 @@ if TYPE_CHECKING:
 
     from datasketch import LeanMinHash
 
+
+def scratch_db(path: Path | None, schema: str, cache_kb: int = 4000) -> sqlite3.Connection:
+    """A run's scratch SQLite file made anew (in memory if ``path`` is None), with no
+    journal and no syncs: nothing reads it after a crash."""
+    if path is not None:
+        path.unlink(missing_ok=True)
+    db = sqlite3.connect(":memory:" if path is None else path, isolation_level=None)
+    db.executescript(
+        f"pragma journal_mode=off; pragma synchronous=off; pragma cache_size=-{cache_kb};"
+    )
+    db.executescript(schema)
+    return db
+
+
 SCHEMA = """
 create table signatures (url text primary key, signature blob not null) without rowid;
 create table bands (
@@ -53,12 +67,7 @@ class DiskNearIndex(NearDuplicateIndex):
         self._ranges = list(self._lsh.hashranges)
         del self._lsh
         self.path = path
-        path.unlink(missing_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.executescript(
-            "pragma journal_mode=off; pragma synchronous=off; pragma cache_size=-4000;"
-        )
-        self._db.executescript(SCHEMA)
+        self._db = scratch_db(path, SCHEMA)
         self._count = 0
 
     def __len__(self) -> int:
@@ -140,13 +149,10 @@ class DiskSeen:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        if path is not None:
-            path.unlink(missing_ok=True)
-        self._db = sqlite3.connect(":memory:" if path is None else path, isolation_level=None)
-        self._db.executescript(
-            "pragma journal_mode=off; pragma synchronous=off; pragma cache_size=-4000;"
+        self._db = scratch_db(
+            path,
             "create table ids (id text primary key) without rowid;"
-            "create table texts (content_hash text primary key, url text not null) without rowid;"
+            "create table texts (content_hash text primary key, url text not null) without rowid;",
         )
 
     def __contains__(self, row_id: str) -> bool:

@@ -432,7 +432,7 @@ class TemplatePipeline:
         """Add a page to its domain's counts, unless its URL or text was counted before
         (``lines``: the text's line keys, made already)."""
         keys = page_keys(domain, url, text)
-        if self._counted.isdisjoint(keys) and (
+        if self._count_once(keys) and (
             self.store is None
             or self.store.count_template_page(
                 domain, keys, set(lines.distinct) if lines else template_line_keys(text)
@@ -441,7 +441,12 @@ class TemplatePipeline:
             self.templates.add_page(domain, text, lines)
         else:
             self.stats.inc_value("cleaning/template_pages_counted_before")
+
+    def _count_once(self, keys: tuple[int, int]) -> bool:
+        """Note a page's keys; True if none was noted before."""
+        new = self._counted.isdisjoint(keys)
         self._counted.update(keys)
+        return new
 
     async def _hold(self, domain: str) -> None:
         """Wait until the template of ``domain`` is decided (this page may decide it)."""

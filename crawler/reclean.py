@@ -62,7 +62,7 @@ from cleaning.neardup import (
 from cleaning.quality import QualityThresholds
 from cleaning.reasons import Described
 from cleaning.signed import SignedResult, clean_and_sign, text_facts
-from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, page_keys
+from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions
 from cleaning.worker import clean_in_worker, start_worker
 from crawler.clean_index import DiskNearIndex, DiskSeen
 from crawler.config import ConfigError, check_settings
@@ -77,7 +77,6 @@ from crawler.pipelines import (
     PoolSettings,
     TemplatePipeline,
     cleaning_options,
-    template_line_keys,
 )
 from crawler.pool import pool_context
 from crawler.quality import QualityPipeline
@@ -657,18 +656,8 @@ class _DiskTemplatePipeline(TemplatePipeline):
 
     templates: DiskSiteTemplates
 
-    def count(self, domain: str, url: str, text: str, lines: LineKeys | None = None) -> None:
-        """As ``TemplatePipeline.count``."""
-        keys = page_keys(domain, url, text)
-        if self.templates.count_once(keys) and (
-            self.store is None
-            or self.store.count_template_page(
-                domain, keys, set(lines.distinct) if lines else template_line_keys(text)
-            )
-        ):
-            self.templates.add_page(domain, text, lines)
-        else:
-            self.stats.inc_value("cleaning/template_pages_counted_before")
+    def _count_once(self, keys: tuple[int, int]) -> bool:
+        return self.templates.count_once(keys)
 
     def close(self) -> None:
         """As ``TemplatePipeline.close`` (``clean`` holds no page: nothing to release)."""

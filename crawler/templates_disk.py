@@ -18,11 +18,11 @@ journal or syncs, since nothing reads it after a crash.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from cleaning.templates import SiteTemplates, line_key
+from crawler.clean_index import scratch_db
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -61,13 +61,8 @@ class DiskSiteTemplates(SiteTemplates):
     def __init__(self, options: TemplateOptions | None, path: Path) -> None:
         super().__init__(options)
         self.path = path
-        path.unlink(missing_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None)
         # a small page cache: the file is read a domain at a time
-        self._db.executescript(
-            "pragma journal_mode=off; pragma synchronous=off; pragma cache_size=-8000;"
-        )
-        self._db.executescript(SCHEMA)
+        self._db = scratch_db(path, SCHEMA, cache_kb=8000)
         self._cache: OrderedDict[str, frozenset[int]] = OrderedDict()
 
     # ------------------------------------------------------------------ counts
