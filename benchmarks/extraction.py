@@ -52,6 +52,7 @@ The report is Markdown on stdout; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import hashlib
 import json
@@ -70,6 +71,7 @@ import trafilatura
 from benchmarks import junk_data
 from benchmarks.planted_junk import junk_language, normalize_whitespace, plant_junk
 from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
+from cleaning.pagetype import PageType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -1052,6 +1054,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="score the cleaning alone: no page dropped for its type or length",
     )
     parser.add_argument(
+        "--page-types",
+        metavar="LIST",
+        help="page types cleancrawl writes, comma-separated, as CLEANCRAWL_PAGE_TYPES sets them "
+        "(default: the crawl's default, article,other); other pages count as empty",
+    )
+    parser.add_argument(
         "--holdout2",
         action="store_true",
         help="also the second holdout's variant: look at it once, at the end, and count the look "
@@ -1120,8 +1128,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if on and args.no_holdout:
             print(f"{flag} is a holdout: it cannot go with --no-holdout", file=sys.stderr)
             return 2
+    if args.no_drops and args.page_types:
+        print("--page-types cannot go with --no-drops (which writes every type)", file=sys.stderr)
+        return 2
     if args.no_drops:
         EXTRACTORS["cleancrawl"] = extract_cleancrawl_no_drops
+    if args.page_types:
+        types = frozenset(PageType(name.strip()) for name in args.page_types.split(","))
+        EXTRACTORS["cleancrawl"] = functools.partial(
+            extract_cleancrawl, options=CleaningOptions(page_types=types)
+        )
     started = time.perf_counter()
     results: list[DocResult] = []
     for folder in folders:
@@ -1161,6 +1177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             "systems": args.systems,
             "page_drops": not args.no_drops,
+            "page_types": args.page_types or "default",
             "elapsed_seconds": elapsed,
         }
         report = json_report(summaries, results, config)

@@ -727,3 +727,23 @@ def test_missed_snippets_name_the_removed_line_or_the_drop(tmp_path: Path) -> No
     )
     # both systems find the first, neither the second: no snippet only cleancrawl misses
     assert missed_snippets(tmp_path / "tiny") == []
+
+
+def test_page_types_set_what_cleancrawl_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import extraction
+
+    # main swaps the cleancrawl extractor; the next test must get the crawl's again
+    monkeypatch.setitem(extraction.EXTRACTORS, "cleancrawl", extraction.EXTRACTORS["cleancrawl"])
+    write_dataset(tmp_path / "tiny")
+    out = tmp_path / "bench.json"
+    args = ["--data", str(tmp_path / "tiny"), "--no-planted", "--systems", "cleancrawl"]
+    assert main([*args, "--json", str(out)]) == 0
+    outcomes = {d["outcome"] for d in json.loads(out.read_text())["documents"]}
+    assert outcomes == {"written:other"}
+    assert main([*args, "--page-types", "article,listing", "--json", str(out)]) == 0
+    numbers = json.loads(out.read_text())
+    assert {d["outcome"] for d in numbers["documents"]} == {"page_type_other"}
+    assert numbers["config"]["page_types"] == "article,listing"
+    assert main([*args, "--page-types", "listing", "--no-drops"]) == 2
