@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from crawler.pipelines import CleaningPipeline
 from crawler.spiders.technews import DEPTH, SITE, SOURCE, TechNewsSpider
 from tests.conftest import load_golden, make_crawler
 from tests.test_links import TRICKY
+from tests.test_pipelines import page
 
 SITES = """
 [[site]]
@@ -249,15 +249,8 @@ def test_a_page_cleaned_for_its_links_is_cleaned_once(tmp_path: Path) -> None:
     pipeline = CleaningPipeline.from_crawler(crawler)
     pool = Pool(pipeline.options)
     pipeline.pool = pool  # type: ignore[assignment]
-    html, expected = load_golden("seed_002")
-    item = PageItem(
-        url=expected["url"],
-        html=html,
-        http_status=200,
-        site="news",
-        fetched_at=datetime(2026, 11, 22, 8, 0, tzinfo=UTC),
-        source="sitemap",
-    )
+    item = page("seed_002")
+    html = item.html
 
     async def crawl() -> Any:
         hrefs = await pipeline.clean_for_links(item)
