@@ -1134,7 +1134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.no_drops:
         EXTRACTORS["cleancrawl"] = extract_cleancrawl_no_drops
     if args.page_types:
-        types = frozenset(PageType(name.strip()) for name in args.page_types.split(","))
+        names = [name.strip() for name in args.page_types.split(",")]
+        unknown = [name for name in names if name not in {t.value for t in PageType}]
+        if unknown:
+            known = ", ".join(t.value for t in PageType)
+            print(f"--page-types: unknown {', '.join(unknown)} (known: {known})", file=sys.stderr)
+            return 2
+        types = frozenset(PageType(name) for name in names)
         EXTRACTORS["cleancrawl"] = functools.partial(
             extract_cleancrawl, options=CleaningOptions(page_types=types)
         )

@@ -747,3 +747,4 @@ def test_page_types_set_what_cleancrawl_writes(
     assert {d["outcome"] for d in numbers["documents"]} == {"page_type_other"}
     assert numbers["config"]["page_types"] == "article,listing"
     assert main([*args, "--page-types", "listing", "--no-drops"]) == 2
+    assert main([*args, "--page-types", "article,hub"]) == 2
