@@ -31,6 +31,10 @@ new rows go at the end of a file. Class names are a JSON object, kind to names.
 - `holdout6_junk.jsonl`, `holdout6_classes.json`: a sixth held-out set, written blind the same
   way after `holdout5`'s look: 25 kinds in every language, as many templates of a kind in each,
   class names none of the earlier sets use (`--holdout6`).
+- `holdout7_junk.jsonl`, `holdout7_classes.json`: a seventh held-out set, written blind the same
+  way after `holdout6`'s look, with the short forms real pages show (labels with counts, tag
+  lines and breadcrumbs with their separators, bylines with dates): 25 kinds in every language,
+  as many templates of a kind in each, class names none of the earlier sets use (`--holdout7`).
 
 `tests/test_junk_data.py` checks that no held-out wording is a training, development or planted
 one once placeholders, case, punctuation, digits and white space are folded (`fold`,
@@ -72,6 +76,8 @@ HOLDOUT5_FILE = DATA_DIR / "holdout5_junk.jsonl"
 HOLDOUT5_CLASSES_FILE = DATA_DIR / "holdout5_classes.json"
 HOLDOUT6_FILE = DATA_DIR / "holdout6_junk.jsonl"
 HOLDOUT6_CLASSES_FILE = DATA_DIR / "holdout6_classes.json"
+HOLDOUT7_FILE = DATA_DIR / "holdout7_junk.jsonl"
+HOLDOUT7_CLASSES_FILE = DATA_DIR / "holdout7_classes.json"
 
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 # stands for any placeholder once folded: a private-use character, neither a letter nor a digit
@@ -196,6 +202,18 @@ def holdout6_wordings() -> Wordings:
 def holdout6_classes() -> KindClasses:
     """The sixth held-out set's class names."""
     return load_classes(HOLDOUT6_CLASSES_FILE)
+
+
+@cache
+def holdout7_wordings() -> Wordings:
+    """The seventh held-out set's wordings (the `holdout7` variant, to be looked at once)."""
+    return load_wordings(HOLDOUT7_FILE)
+
+
+@cache
+def holdout7_classes() -> KindClasses:
+    """The seventh held-out set's class names."""
+    return load_classes(HOLDOUT7_CLASSES_FILE)
 
 
 def fold(template: str) -> str:

@@ -89,6 +89,7 @@ def test_the_loaders_read_every_set() -> None:
     assert set(junk_data.holdout4_wordings()) == set(junk_data.holdout4_classes())
     assert set(junk_data.holdout5_wordings()) == set(junk_data.holdout5_classes())
     assert set(junk_data.holdout6_wordings()) == set(junk_data.holdout6_classes())
+    assert set(junk_data.holdout7_wordings()) == set(junk_data.holdout7_classes())
     assert list(junk_data.train_text()) == sorted(junk_data.train_text())
     # set i: 128 rows, set j: 160, set k: 320
     assert sum(1 for _ in junk_data.templates(junk_data.train_junk())) == 7680
@@ -109,6 +110,7 @@ def test_overlaps_name_the_held_out_templates_that_fold_like_a_seen_one() -> Non
         junk_data.holdout4_wordings,
         junk_data.holdout5_wordings,
         junk_data.holdout6_wordings,
+        junk_data.holdout7_wordings,
     ],
     ids=lambda f: f.__name__,
 )
@@ -138,6 +140,7 @@ HOLDOUTS_IN_ORDER = (
     ("fourth", junk_data.holdout4_wordings),
     ("fifth", junk_data.holdout5_wordings),
     ("sixth", junk_data.holdout6_wordings),
+    ("seventh", junk_data.holdout7_wordings),
 )
 
 
@@ -163,10 +166,11 @@ CLASSES_IN_ORDER = (
     junk_data.holdout4_classes,
     junk_data.holdout5_classes,
     junk_data.holdout6_classes,
+    junk_data.holdout7_classes,
 )
 
 
-@pytest.mark.parametrize("index", [5, 6], ids=["fifth", "sixth"])
+@pytest.mark.parametrize("index", [5, 6, 7], ids=["fifth", "sixth", "seventh"])
 def test_a_later_holdout_uses_no_class_name_of_the_earlier_sets(index: int) -> None:
     # a class name the cleaner was tuned on (planted) or looked at (earlier holdouts) would let
     # the markup give the junk away
@@ -188,8 +192,9 @@ def test_a_later_holdout_uses_no_class_name_of_the_earlier_sets(index: int) -> N
         (junk_data.holdout4_wordings, junk_data.holdout4_classes),
         (junk_data.holdout5_wordings, junk_data.holdout5_classes),
         (junk_data.holdout6_wordings, junk_data.holdout6_classes),
+        (junk_data.holdout7_wordings, junk_data.holdout7_classes),
     ],
-    ids=["holdout4", "holdout5", "holdout6"],
+    ids=["holdout4", "holdout5", "holdout6", "holdout7"],
 )
 def test_a_later_holdout_plants_every_kind_in_every_language_and_no_template_twice(
     wordings_of: object, classes_of: object
@@ -214,7 +219,7 @@ def test_a_later_holdout_plants_every_kind_in_every_language_and_no_template_twi
 
 @pytest.mark.parametrize(
     "wordings_of",
-    [junk_data.holdout5_wordings, junk_data.holdout6_wordings],
+    [junk_data.holdout5_wordings, junk_data.holdout6_wordings, junk_data.holdout7_wordings],
     ids=lambda f: f.__name__,
 )
 def test_a_later_holdout_has_as_many_templates_of_a_kind_in_every_language(
