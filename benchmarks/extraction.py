@@ -12,6 +12,7 @@ Run from the repository root::
     python -m benchmarks.extraction --holdout4      # also the fourth holdout: once, at the end
     python -m benchmarks.extraction --holdout5      # also the fifth holdout: once, at the end
     python -m benchmarks.extraction --holdout6      # also the sixth holdout: once, at the end
+    python -m benchmarks.extraction --holdout7      # also the seventh holdout: once, at the end
     python -m benchmarks.extraction --no-holdout    # planted junk only: no look at a holdout
 
 cleancrawl runs as a crawl does, with its default options: a page it drops (a listing, a page
@@ -37,6 +38,8 @@ page is extracted as it is (`original`); article pages are also extracted in two
   blind), seeded with `"<id>:holdout5"`; for the round after `holdout4`'s look, once, at the end.
 - `holdout6` (only with `--holdout6`): the sixth held-out set (`holdout6_junk.jsonl`, written
   blind), seeded with `"<id>:holdout6"`; for the round after `holdout5`'s look, once, at the end.
+- `holdout7` (only with `--holdout7`): the seventh held-out set (`holdout7_junk.jsonl`, written
+  blind), seeded with `"<id>:holdout7"`; for the round after `holdout6`'s look, once, at the end.
 
 For every page variant both systems extract the text, timed back to back in alternating
 order. Scores:
@@ -95,7 +98,9 @@ HOLDOUT5 = "holdout5"
 """The fifth holdout's variant: run only with `--holdout5`, and only once, at the end."""
 HOLDOUT6 = "holdout6"
 """The sixth holdout's variant: run only with `--holdout6`, and only once, at the end."""
-ALL_VARIANTS = (*VARIANTS, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6)
+HOLDOUT7 = "holdout7"
+"""The seventh holdout's variant: run only with `--holdout7`, and only once, at the end."""
+ALL_VARIANTS = (*VARIANTS, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7)
 HOLDOUT_SEED = "{id}:holdout"
 """Seed of a page's holdout variant, so its junk goes elsewhere than the planted variant's."""
 HOLDOUT2_SEED = "{id}:holdout2"
@@ -103,6 +108,7 @@ HOLDOUT3_SEED = "{id}:holdout3"
 HOLDOUT4_SEED = "{id}:holdout4"
 HOLDOUT5_SEED = "{id}:holdout5"
 HOLDOUT6_SEED = "{id}:holdout6"
+HOLDOUT7_SEED = "{id}:holdout7"
 TIME_RATIO_TARGET = 1.15
 PROGRESS_EVERY = 50
 
@@ -657,7 +663,8 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
             `holdout2` the second held-out set, seeded with `HOLDOUT2_SEED`; `holdout3`
             the third, seeded with `HOLDOUT3_SEED`; `holdout4` the fourth, seeded with
             `HOLDOUT4_SEED`; `holdout5` the fifth, seeded with `HOLDOUT5_SEED`; `holdout6`
-            the sixth, seeded with `HOLDOUT6_SEED`.
+            the sixth, seeded with `HOLDOUT6_SEED`; `holdout7` the seventh, seeded with
+            `HOLDOUT7_SEED`.
         html: The page's HTML.
         doc: The page's record (id and language).
 
@@ -684,7 +691,7 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
 
 
 # The held-out variants: (seed, wordings, class names, whether a page gets only the kinds
-# written in its language). holdout3 needs it; holdouts 4 to 6 have every kind in every
+# written in its language). holdout3 needs it; holdouts 4 to 7 have every kind in every
 # language (tests/test_junk_data.py), holdout and holdout2 plant as they always have.
 HELD_OUT: dict[str, tuple[str, Callable[[], Any], Callable[[], Any], bool]] = {
     "holdout": (HOLDOUT_SEED, junk_data.holdout_wordings, junk_data.holdout_classes, False),
@@ -693,6 +700,7 @@ HELD_OUT: dict[str, tuple[str, Callable[[], Any], Callable[[], Any], bool]] = {
     HOLDOUT4: (HOLDOUT4_SEED, junk_data.holdout4_wordings, junk_data.holdout4_classes, False),
     HOLDOUT5: (HOLDOUT5_SEED, junk_data.holdout5_wordings, junk_data.holdout5_classes, False),
     HOLDOUT6: (HOLDOUT6_SEED, junk_data.holdout6_wordings, junk_data.holdout6_classes, False),
+    HOLDOUT7: (HOLDOUT7_SEED, junk_data.holdout7_wordings, junk_data.holdout7_classes, False),
 }
 
 
@@ -702,6 +710,7 @@ def later_holdouts(
     holdout4: bool = False,
     holdout5: bool = False,
     holdout6: bool = False,
+    holdout7: bool = False,
 ) -> tuple[str, ...]:
     """The variants of the later held-out sets asked for, in `ALL_VARIANTS` order."""
     asked = (
@@ -710,6 +719,7 @@ def later_holdouts(
         (HOLDOUT4, holdout4),
         (HOLDOUT5, holdout5),
         (HOLDOUT6, holdout6),
+        (HOLDOUT7, holdout7),
     )
     return tuple(name for name, on in asked if on)
 
@@ -724,6 +734,7 @@ def page_variants(
     holdout4: bool = False,
     holdout5: bool = False,
     holdout6: bool = False,
+    holdout7: bool = False,
 ) -> Iterator[Page]:
     """Yield the variants of a page to extract: the original, then the planted and holdout ones.
 
@@ -738,6 +749,7 @@ def page_variants(
         holdout4: Whether to build the fourth holdout's variant too (only with `planted`).
         holdout5: Whether to build the fifth holdout's variant too (only with `planted`).
         holdout6: Whether to build the sixth holdout's variant too (only with `planted`).
+        holdout7: Whether to build the seventh holdout's variant too (only with `planted`).
 
     Yields:
         The page variants, in `ALL_VARIANTS` order.
@@ -746,7 +758,10 @@ def page_variants(
     yield Page(dataset, "original", doc, html)
     if not (planted and doc.plantable):
         return
-    names = (*JUNK_VARIANTS, *later_holdouts(holdout2, holdout3, holdout4, holdout5, holdout6))
+    names = (
+        *JUNK_VARIANTS,
+        *later_holdouts(holdout2, holdout3, holdout4, holdout5, holdout6, holdout7),
+    )
     for name in names if holdout else ("planted",):
         variant = plant_variant(name, html, doc)
         if variant is not None:
@@ -765,6 +780,7 @@ def run_dataset(
     holdout4: bool = False,
     holdout5: bool = False,
     holdout6: bool = False,
+    holdout7: bool = False,
 ) -> list[DocResult]:
     """Benchmark every page of one dataset.
 
@@ -783,6 +799,7 @@ def run_dataset(
         holdout4: Also run the fourth holdout's variant of article pages.
         holdout5: Also run the fifth holdout's variant of article pages.
         holdout6: Also run the sixth holdout's variant of article pages.
+        holdout7: Also run the seventh holdout's variant of article pages.
 
     Returns:
         One result per page variant and system.
@@ -795,7 +812,7 @@ def run_dataset(
     results: list[DocResult] = []
     started = time.perf_counter()
     for index, doc in enumerate(docs, 1):
-        later = (holdout2, holdout, holdout3, holdout4, holdout5, holdout6)
+        later = (holdout2, holdout, holdout3, holdout4, holdout5, holdout6, holdout7)
         for page in page_variants(name, doc, planted, *later):
             order = list(systems) if runs[page.variant] % 2 == 0 else list(reversed(systems))
             runs[page.variant] += 1
@@ -957,6 +974,8 @@ _VARIANT_NOTES = {
     "look in `benchmarks/README.md`)",
     HOLDOUT6: "`holdout6`: the sixth held-out set, written blind, to be looked at once (count the "
     "look in `benchmarks/README.md`)",
+    HOLDOUT7: "`holdout7`: the seventh held-out set, written blind, to be looked at once (count "
+    "the look in `benchmarks/README.md`)",
 }
 
 
@@ -1090,6 +1109,12 @@ def build_parser() -> argparse.ArgumentParser:
         "in benchmarks/README.md",
     )
     parser.add_argument(
+        "--holdout7",
+        action="store_true",
+        help="also the seventh holdout's variant: look at it once, at the end, and count the "
+        "look in benchmarks/README.md",
+    )
+    parser.add_argument(
         "--no-holdout",
         action="store_true",
         help="plant only the tuning junk (`planted`), not the holdout: for runs while tuning, "
@@ -1120,6 +1145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("--holdout4", args.holdout4),
         ("--holdout5", args.holdout5),
         ("--holdout6", args.holdout6),
+        ("--holdout7", args.holdout7),
     )
     for flag, on in later:
         if on and args.no_planted:
@@ -1159,6 +1185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             holdout4=args.holdout4,
             holdout5=args.holdout5,
             holdout6=args.holdout6,
+            holdout7=args.holdout7,
         )
     summaries = summarize_all(results)
     sys.stdout.write(markdown_report(summaries, results))
@@ -1177,7 +1204,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else [
                     *VARIANTS,
                     *later_holdouts(
-                        args.holdout2, args.holdout3, args.holdout4, args.holdout5, args.holdout6
+                        args.holdout2,
+                        args.holdout3,
+                        args.holdout4,
+                        args.holdout5,
+                        args.holdout6,
+                        args.holdout7,
                     ),
                 ]
             ),

@@ -28,6 +28,8 @@ from benchmarks.extraction import (
     HOLDOUT5_SEED,
     HOLDOUT6,
     HOLDOUT6_SEED,
+    HOLDOUT7,
+    HOLDOUT7_SEED,
     HOLDOUT_SEED,
     JUNK_VARIANTS,
     VARIANTS,
@@ -515,6 +517,7 @@ def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
             holdout4=True,
             holdout5=True,
             holdout6=True,
+            holdout7=True,
         )
     )
     assert [page.variant for page in pages] == list(ALL_VARIANTS)
@@ -554,9 +557,16 @@ def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
             junk_data.holdout6_classes,
             {"holdout4": True, "holdout5": True},
         ),
+        (
+            HOLDOUT7,
+            HOLDOUT7_SEED,
+            junk_data.holdout7_wordings,
+            junk_data.holdout7_classes,
+            {"holdout4": True, "holdout5": True, "holdout6": True},
+        ),
     ],
 )
-def test_the_fourth_to_sixth_holdouts_are_built_only_when_asked(
+def test_the_fourth_to_seventh_holdouts_are_built_only_when_asked(
     tmp_path: Path,
     variant: str,
     seed: str,
