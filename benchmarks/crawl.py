@@ -18,7 +18,8 @@ The real ``technews`` spider crawls it three ways, taking turns:
 
 While a crawl runs, the CPU time and resident memory of its whole process tree (crawler and
 workers) are sampled from ``/proc``. The pool's cleaning capacity (pages/s of the workers alone
-on the same pages) is measured in the same run::
+doing the crawl's work on the crawl's articles) is measured before the first round and after
+each, so that each round has a ratio against the capacities around it::
 
     python -m benchmarks.crawl                          # 2,000 pages, 3 rounds
     python -m benchmarks.crawl --pages 500 --rounds 1   # a quick look
