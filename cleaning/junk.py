@@ -545,7 +545,7 @@ def remove_junk(
         )
         _learned(lines, reasons, rules, at_headings, spared)
         _edge_labels(lines, reasons, rules, at_headings | spared)
-        _suspects(lines, reasons, rules, at_headings | spared, links, skip, title)
+        _suspects(lines, reasons, rules, at_headings | spared, links, skip, title, at_headings)
     else:
         _suspects(lines, reasons, rules, set(), links, skip)
     _sandwiched(lines, reasons)
@@ -931,40 +931,67 @@ def _suspects(
     links: frozenset[str],
     skip: frozenset[str],
     title: str | None = None,
+    at_headings: set[int] | frozenset[int] = frozenset(),
 ) -> None:
     # the model's part is off when the user keeps "learned" or the junk file names no model
     model = None if LEARNED in skip else rules.model
-    for i in _isolated(lines):
-        text = lines[i].strip()
-        if reasons[i] == LEARNED and "date_line" not in skip and labelled_date(text, rules):
-            # the model may know a dated label too: the date is what the line is
-            reasons[i] = "date_line"
-        if (
-            reasons[i] is not None
-            or i in spared
-            or _BULLET.match(text)
-            or _CODE.search(text)
-            or text.startswith("|")
-        ):
-            continue
-        if "date_line" not in skip and labelled_date(text, rules):
-            reasons[i] = "date_line"
-        elif ITEM_LIST not in skip and is_item_list(text):
-            reasons[i] = ITEM_LIST
-        elif links and READ_MORE not in skip and _labelled_link(text, links):
-            reasons[i] = READ_MORE
-        elif model is not None and (
-            (
-                (is_label_list(text) or _link_key(text) in links)
-                and model.probability(text) >= EDGE_THRESHOLD
-            )
-            or (
-                word_count(text) <= LONE_MAX_WORDS
-                and _unechoed(lines, i, title)
-                and model.probability(text) >= LONE_THRESHOLD
-            )
-        ):
-            reasons[i] = LEARNED
+    # junk comes in pairs too (a tags line over a share prompt): a line cut is no neighbour,
+    # so a short line left alone once its junk neighbour is cut is judged on the next pass
+    judged: set[int] = set()
+    for _ in range(SUSPECT_PASSES):
+        alone = [i for i in _isolated(lines, reasons, at_headings) if i not in judged]
+        if not alone:
+            break
+        judged.update(alone)
+        for i in alone:
+            _suspect(i, lines, reasons, rules, model, spared, links, skip, title)
+
+
+# a short line becomes alone at most twice over (its junk neighbours on both sides cut)
+SUSPECT_PASSES = 3
+
+
+def _suspect(
+    i: int,
+    lines: list[str],
+    reasons: list[str | None],
+    rules: JunkRules,
+    model: LineModel | None,
+    spared: set[int],
+    links: frozenset[str],
+    skip: frozenset[str],
+    title: str | None,
+) -> None:
+    text = lines[i].strip()
+    if reasons[i] == LEARNED and "date_line" not in skip and labelled_date(text, rules):
+        # the model may know a dated label too: the date is what the line is
+        reasons[i] = "date_line"
+    if (
+        reasons[i] is not None
+        or i in spared
+        or _BULLET.match(text)
+        or _CODE.search(text)
+        or text.startswith("|")
+    ):
+        return
+    if "date_line" not in skip and labelled_date(text, rules):
+        reasons[i] = "date_line"
+    elif ITEM_LIST not in skip and is_item_list(text):
+        reasons[i] = ITEM_LIST
+    elif links and READ_MORE not in skip and _labelled_link(text, links):
+        reasons[i] = READ_MORE
+    elif model is not None and (
+        (
+            (is_label_list(text) or _link_key(text) in links)
+            and model.probability(text) >= EDGE_THRESHOLD
+        )
+        or (
+            word_count(text) <= LONE_MAX_WORDS
+            and _unechoed(lines, i, title)
+            and model.probability(text) >= LONE_THRESHOLD
+        )
+    ):
+        reasons[i] = LEARNED
 
 
 # A single word standing alone between paragraphs ("Reaktionen", "Discussion") that the
@@ -1013,13 +1040,34 @@ def is_item_list(line: str) -> bool:
     return False
 
 
-def _isolated(lines: list[str]) -> list[int]:
-    """Short lines standing alone: between two paragraphs, or a paragraph and the text's edge.
-    In a run of short lines the same shapes are a product's specifications, a deal's dates,
-    a mail's headers, prices, and the expected texts keep them (wcxb-dev 0148, 0435, 3069)."""
-    short = [short_line(line, SUSPECT_MAX_WORDS) for line in lines]
+def _isolated(
+    lines: list[str], reasons: list[str | None], at_headings: set[int] | frozenset[int]
+) -> list[int]:
+    """Short lines standing alone: between two paragraphs, or a paragraph and the text's edge,
+    the lines already cut left out (they are no neighbours) and a heading counted as a
+    paragraph (it begins a section: "Tags: a, b, c" over the next section's title). In a run
+    of short lines the same shapes are a product's specifications, a deal's dates, a mail's
+    headers, prices, and the expected texts keep them (wcxb-dev 0148, 0435, 3069)."""
+    # short_line of each line once: None for a line cut (no neighbour of anything)
+    short = [
+        short_line(line, SUSPECT_MAX_WORDS) if reason in (None, LEARNED) else None
+        for line, reason in zip(lines, reasons, strict=True)
+    ]
+    # whether a line counts as short beside another: a heading does not
+    beside = [bool(is_short) and i not in at_headings for i, is_short in enumerate(short)]
+    # whether the nearest line kept before (after) each line is short
+    short_before, last = [], False
+    for i in range(len(lines)):
+        short_before.append(last)
+        if reasons[i] is None:
+            last = beside[i]
+    short_after, last = [False] * len(lines), False
+    for i in range(len(lines) - 1, -1, -1):
+        short_after[i] = last
+        if reasons[i] is None:
+            last = beside[i]
     return [
         i
         for i, is_short in enumerate(short)
-        if is_short and not (i > 0 and short[i - 1]) and not (i + 1 < len(lines) and short[i + 1])
+        if is_short and not short_before[i] and not short_after[i]
     ]
