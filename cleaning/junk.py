@@ -52,6 +52,13 @@ _STEP_NUMBER = re.compile(
 )
 
 
+# a word of a person's name: letters, maybe a hyphen or an apostrophe inside ("Jean-Luc",
+# "O'Neill"), maybe a comma after it ("Anja Seidel, Jahrgang 1984, ...")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*,?")
+# quotation marks: a sentence that quotes someone is the article's report
+_QUOTE = re.compile('["\u201c\u201d\u201e\u00ab\u00bb]')
+
+
 # A line's words are counted by several steps (its kind, the runs of short lines, the
 # subheadings, the model's gate): counted once. Strings keep their hash, so a look-up costs
 # far less than counting a paragraph again.
@@ -72,6 +79,7 @@ class Rule:
     name_after: bool = False
     mark_after: bool = False
     numbered: bool = False
+    name_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,8 @@ class JunkKind:
     # words of which a line needs one for any rule to hold (a required group of each rule);
     # None when a rule requires no group
     any_trigger: frozenset[str] | None = None
+    # words that cannot be a name's first (a sentence's article), for rules with name_first
+    not_first: frozenset[str] = frozenset()
 
     def matches(self, line: str, words: int, sentence: bool, tokens: frozenset[str]) -> bool:
         if words > self.max_words or (sentence and not self.sentences):
@@ -108,6 +118,17 @@ class JunkKind:
             and all(not self.triggers[g].isdisjoint(tokens) for g, n in rule.need if n > 0)
         )
 
+    def _name_first(self, line: str) -> bool:
+        """The line begins with a person's name and quotes no one."""
+        if _QUOTE.search(line):
+            return False
+        first = line.split(maxsplit=2)[:2]
+        return (
+            len(first) == 2
+            and all(word[0].isupper() and _NAME_WORD.fullmatch(word) for word in first)
+            and first[0].casefold() not in self.not_first
+        )
+
     def _rule_matches(self, rule: Rule, line: str) -> bool:
         if rule.numbered and not _STEP_NUMBER.match(line):
             return False
@@ -117,6 +138,8 @@ class JunkKind:
             and (len(_WORD.findall(label.group(0))) <= _LABEL_MAX_WORDS)
         ):
             line = line[label.end() :]
+        if rule.name_first and not self._name_first(line):
+            return False
         for group, count in rule.need:
             found = {m.group(0).casefold() for m in self.terms[group].finditer(line)}
             if len(found) < count:
@@ -205,6 +228,7 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
 
 def _kind(name: str, table: dict[str, Any]) -> JunkKind:
     groups = {key: value for key, value in table.items() if isinstance(value, dict)}
+    not_first = frozenset(t.casefold() for t in _all_terms(groups.pop("not_first", {})))
     alternations = {group: _alternation(_all_terms(terms)) for group, terms in groups.items()}
     rules = tuple(
         Rule(
@@ -218,6 +242,7 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
             name_after=bool(rule.get("name_after", False)),
             mark_after=bool(rule.get("mark_after", False)),
             numbered=bool(rule.get("numbered", False)),
+            name_first=bool(rule.get("name_first", False)),
         )
         for rule in table.get("rules", [])
     )
@@ -240,6 +265,7 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
         numbered={
             g: re.compile(rf"{_NUMBER}(?:{a})(?!\w)", flags) for g, a in alternations.items()
         },
+        not_first=not_first,
     )
 
 
