@@ -55,6 +55,14 @@ _STEP_NUMBER = re.compile(
 # a word of a person's name: letters, maybe a hyphen or an apostrophe inside ("Jean-Luc",
 # "O'Neill"), maybe a comma after it ("Anja Seidel, Jahrgang 1984, ...")
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*,?")
+# a biography's verb comes within this many words after the name's two ("Jean Paul Sartre
+# Jr. was ...")
+NAME_VERB_WITHIN = 4
+# and the role within this many words after the verb ("ist freier Journalist", "is a senior
+# correspondent"), not in a later sentence ("... is moving to Prime. Our writer asked ...")
+ROLE_WITHIN = 5
+# the lower-case words inside a name ("Jan de Vries", "Luiz da Silva")
+_NAME_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "van", "von", "ten"})
 # quotation marks: a sentence that quotes someone is the article's report
 _QUOTE = re.compile('["\u201c\u201d\u201e\u00ab\u00bb]')
 
@@ -118,16 +126,27 @@ class JunkKind:
             and all(not self.triggers[g].isdisjoint(tokens) for g, n in rule.need if n > 0)
         )
 
-    def _name_first(self, line: str) -> bool:
-        """The line begins with a person's name and quotes no one."""
-        if _QUOTE.search(line):
-            return False
-        first = line.split(maxsplit=2)[:2]
-        return (
+    def _after_name(self, line: str) -> str | None:
+        """What follows a biography's verb, when the line begins with a person's name, the
+        verb comes within `NAME_VERB_WITHIN` words of it and no one is quoted."""
+        if _QUOTE.search(line) or "verb" not in self.terms:
+            return None
+        words = line.split(maxsplit=NAME_VERB_WITHIN + 3)
+        if len(words) > 2 and words[1] in _NAME_PARTICLES:
+            del words[1]  # "Jan de Vries", "Ursula von der Leyen" read as their two names
+        first = words[:2]
+        if not (
             len(first) == 2
             and all(word[0].isupper() and _NAME_WORD.fullmatch(word) for word in first)
             and first[0].casefold() not in self.not_first
-        )
+        ):
+            return None
+        near = " ".join(words[2 : 2 + NAME_VERB_WITHIN])
+        verb = self.terms["verb"].search(near)
+        if verb is None:
+            return None
+        after = f"{near[verb.end() :]} {' '.join(words[2 + NAME_VERB_WITHIN :])}"
+        return " ".join(after.split()[:ROLE_WITHIN])
 
     def _rule_matches(self, rule: Rule, line: str) -> bool:
         if rule.numbered and not _STEP_NUMBER.match(line):
@@ -138,8 +157,12 @@ class JunkKind:
             and (len(_WORD.findall(label.group(0))) <= _LABEL_MAX_WORDS)
         ):
             line = line[label.end() :]
-        if rule.name_first and not self._name_first(line):
-            return False
+        if rule.name_first:
+            # the role comes after the verb: "Jane Doe is a writer", not "Video Editor is"
+            after = self._after_name(line)
+            if after is None:
+                return False
+            line = after
         for group, count in rule.need:
             found = {m.group(0).casefold() for m in self.terms[group].finditer(line)}
             if len(found) < count:
