@@ -989,11 +989,14 @@ def _suspects(
     judged: set[int] = set()
     for _ in range(SUSPECT_PASSES):
         alone = [i for i in _isolated(lines, reasons, at_headings) if i not in judged]
-        if not alone:
-            break
         judged.update(alone)
+        cut = 0
         for i in alone:
+            before = reasons[i]
             _suspect(i, lines, reasons, rules, model, spared, links, skip, title)
+            cut += reasons[i] is not None and before is None
+        if not cut:
+            break  # no line newly cut: no line newly alone
 
 
 # a short line becomes alone at most twice over (its junk neighbours on both sides cut)
