@@ -100,3 +100,21 @@ def test_junk_of_the_seventh_round(line: str, kind: str) -> None:
 )
 def test_article_lines_of_those_shapes_stay(line: str) -> None:
     assert classify_line(line, RULES) is None
+
+
+def test_a_sentence_is_judged_against_the_floor_whatever_the_trained_threshold() -> None:
+    import math
+
+    from cleaning.linemodel import SENTENCE_THRESHOLD_FLOOR, LineModel
+
+    # every line scores 0.98: over the trained sentence threshold, under the floor
+    model = LineModel(
+        weights={},
+        bias=math.log(0.98 / 0.02),
+        threshold=0.5,
+        max_words=16,
+        sentence_threshold=0.9,
+    )
+    assert SENTENCE_THRESHOLD_FLOOR > 0.98
+    assert not model.is_junk("The implementation is discussed below.", sentence=True)
+    assert model.is_junk("Share this", sentence=False)
