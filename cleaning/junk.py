@@ -159,10 +159,10 @@ class JunkKind:
             line = line[label.end() :]
         if rule.name_first:
             # the role comes after the verb: "Jane Doe is a writer", not "Video Editor is"
-            after = self._after_name(line)
-            if after is None:
+            rest = self._after_name(line)
+            if rest is None:
                 return False
-            line = after
+            line = rest
         for group, count in rule.need:
             found = {m.group(0).casefold() for m in self.terms[group].finditer(line)}
             if len(found) < count:
