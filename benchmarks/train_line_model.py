@@ -198,7 +198,8 @@ def junk_examples(
         for index, line in enumerate(lines):
             yield (line, 0, "train_text"), validation_wording(index)
     data = tomllib.loads(junk_file.read_text(encoding="utf-8"))
-    for table in (t for t in data.values() if isinstance(t, dict)):
+    tables = (t for name, t in data.items() if isinstance(t, dict) and name not in NOT_LEARNED)
+    for table in tables:
         for group in (v for v in table.values() if isinstance(v, dict)):
             for terms in group.values():
                 if not isinstance(terms, list):

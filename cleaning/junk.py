@@ -52,6 +52,21 @@ _STEP_NUMBER = re.compile(
 )
 
 
+# a word of a person's name: letters, maybe a hyphen or an apostrophe inside ("Jean-Luc",
+# "O'Neill"), maybe a comma after it ("Anja Seidel, Jahrgang 1984, ...")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*,?")
+# a biography's verb comes within this many words after the name's two ("Jean Paul Sartre
+# Jr. was ...")
+NAME_VERB_WITHIN = 4
+# and the role within this many words after the verb ("ist freier Journalist", "is a senior
+# correspondent"), not in a later sentence ("... is moving to Prime. Our writer asked ...")
+ROLE_WITHIN = 5
+# the lower-case words inside a name ("Jan de Vries", "Luiz da Silva")
+_NAME_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "van", "von", "ten"})
+# quotation marks: a sentence that quotes someone is the article's report
+_QUOTE = re.compile('["\u201c\u201d\u201e\u00ab\u00bb]')
+
+
 # A line's words are counted by several steps (its kind, the runs of short lines, the
 # subheadings, the model's gate): counted once. Strings keep their hash, so a look-up costs
 # far less than counting a paragraph again.
@@ -72,6 +87,7 @@ class Rule:
     name_after: bool = False
     mark_after: bool = False
     numbered: bool = False
+    name_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +109,8 @@ class JunkKind:
     # words of which a line needs one for any rule to hold (a required group of each rule);
     # None when a rule requires no group
     any_trigger: frozenset[str] | None = None
+    # words that cannot be a name's first (a sentence's article), for rules with name_first
+    not_first: frozenset[str] = frozenset()
 
     def matches(self, line: str, words: int, sentence: bool, tokens: frozenset[str]) -> bool:
         if words > self.max_words or (sentence and not self.sentences):
@@ -108,6 +126,28 @@ class JunkKind:
             and all(not self.triggers[g].isdisjoint(tokens) for g, n in rule.need if n > 0)
         )
 
+    def _after_name(self, line: str) -> str | None:
+        """What follows a biography's verb, when the line begins with a person's name, the
+        verb comes within `NAME_VERB_WITHIN` words of it and no one is quoted."""
+        if _QUOTE.search(line) or "verb" not in self.terms:
+            return None
+        words = line.split(maxsplit=NAME_VERB_WITHIN + 3)
+        if len(words) > 2 and words[1] in _NAME_PARTICLES:
+            del words[1]  # "Jan de Vries", "Ursula von der Leyen" read as their two names
+        first = words[:2]
+        if not (
+            len(first) == 2
+            and all(word[0].isupper() and _NAME_WORD.fullmatch(word) for word in first)
+            and first[0].casefold() not in self.not_first
+        ):
+            return None
+        near = " ".join(words[2 : 2 + NAME_VERB_WITHIN])
+        verb = self.terms["verb"].search(near)
+        if verb is None:
+            return None
+        after = f"{near[verb.end() :]} {' '.join(words[2 + NAME_VERB_WITHIN :])}"
+        return " ".join(after.split()[:ROLE_WITHIN])
+
     def _rule_matches(self, rule: Rule, line: str) -> bool:
         if rule.numbered and not _STEP_NUMBER.match(line):
             return False
@@ -117,6 +157,12 @@ class JunkKind:
             and (len(_WORD.findall(label.group(0))) <= _LABEL_MAX_WORDS)
         ):
             line = line[label.end() :]
+        if rule.name_first:
+            # the role comes after the verb: "Jane Doe is a writer", not "Video Editor is"
+            rest = self._after_name(line)
+            if rest is None:
+                return False
+            line = rest
         for group, count in rule.need:
             found = {m.group(0).casefold() for m in self.terms[group].finditer(line)}
             if len(found) < count:
@@ -205,6 +251,7 @@ def load_junk_rules(path: Path = DEFAULT_JUNK_FILE) -> JunkRules:
 
 def _kind(name: str, table: dict[str, Any]) -> JunkKind:
     groups = {key: value for key, value in table.items() if isinstance(value, dict)}
+    not_first = frozenset(t.casefold() for t in _all_terms(groups.pop("not_first", {})))
     alternations = {group: _alternation(_all_terms(terms)) for group, terms in groups.items()}
     rules = tuple(
         Rule(
@@ -218,6 +265,7 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
             name_after=bool(rule.get("name_after", False)),
             mark_after=bool(rule.get("mark_after", False)),
             numbered=bool(rule.get("numbered", False)),
+            name_first=bool(rule.get("name_first", False)),
         )
         for rule in table.get("rules", [])
     )
@@ -240,6 +288,7 @@ def _kind(name: str, table: dict[str, Any]) -> JunkKind:
         numbered={
             g: re.compile(rf"{_NUMBER}(?:{a})(?!\w)", flags) for g, a in alternations.items()
         },
+        not_first=not_first,
     )
 
 
@@ -545,7 +594,7 @@ def remove_junk(
         )
         _learned(lines, reasons, rules, at_headings, spared)
         _edge_labels(lines, reasons, rules, at_headings | spared)
-        _suspects(lines, reasons, rules, at_headings | spared, links, skip, title)
+        _suspects(lines, reasons, rules, at_headings | spared, links, skip, title, at_headings)
     else:
         _suspects(lines, reasons, rules, set(), links, skip)
     _sandwiched(lines, reasons)
@@ -931,40 +980,70 @@ def _suspects(
     links: frozenset[str],
     skip: frozenset[str],
     title: str | None = None,
+    at_headings: set[int] | frozenset[int] = frozenset(),
 ) -> None:
     # the model's part is off when the user keeps "learned" or the junk file names no model
     model = None if LEARNED in skip else rules.model
-    for i in _isolated(lines):
-        text = lines[i].strip()
-        if reasons[i] == LEARNED and "date_line" not in skip and labelled_date(text, rules):
-            # the model may know a dated label too: the date is what the line is
-            reasons[i] = "date_line"
-        if (
-            reasons[i] is not None
-            or i in spared
-            or _BULLET.match(text)
-            or _CODE.search(text)
-            or text.startswith("|")
-        ):
-            continue
-        if "date_line" not in skip and labelled_date(text, rules):
-            reasons[i] = "date_line"
-        elif ITEM_LIST not in skip and is_item_list(text):
-            reasons[i] = ITEM_LIST
-        elif links and READ_MORE not in skip and _labelled_link(text, links):
-            reasons[i] = READ_MORE
-        elif model is not None and (
-            (
-                (is_label_list(text) or _link_key(text) in links)
-                and model.probability(text) >= EDGE_THRESHOLD
-            )
-            or (
-                word_count(text) <= LONE_MAX_WORDS
-                and _unechoed(lines, i, title)
-                and model.probability(text) >= LONE_THRESHOLD
-            )
-        ):
-            reasons[i] = LEARNED
+    # junk comes in pairs too (a tags line over a share prompt): a line cut is no neighbour,
+    # so a short line left alone once its junk neighbour is cut is judged on the next pass
+    judged: set[int] = set()
+    for _ in range(SUSPECT_PASSES):
+        alone = [i for i in _isolated(lines, reasons, at_headings) if i not in judged]
+        judged.update(alone)
+        cut = 0
+        for i in alone:
+            before = reasons[i]
+            _suspect(i, lines, reasons, rules, model, spared, links, skip, title)
+            cut += reasons[i] is not None and before is None
+        if not cut:
+            break  # no line newly cut: no line newly alone
+
+
+# a short line becomes alone at most twice over (its junk neighbours on both sides cut)
+SUSPECT_PASSES = 3
+
+
+def _suspect(
+    i: int,
+    lines: list[str],
+    reasons: list[str | None],
+    rules: JunkRules,
+    model: LineModel | None,
+    spared: set[int],
+    links: frozenset[str],
+    skip: frozenset[str],
+    title: str | None,
+) -> None:
+    text = lines[i].strip()
+    if reasons[i] == LEARNED and "date_line" not in skip and labelled_date(text, rules):
+        # the model may know a dated label too: the date is what the line is
+        reasons[i] = "date_line"
+    if (
+        reasons[i] is not None
+        or i in spared
+        or _BULLET.match(text)
+        or _CODE.search(text)
+        or text.startswith("|")
+    ):
+        return
+    if "date_line" not in skip and labelled_date(text, rules):
+        reasons[i] = "date_line"
+    elif ITEM_LIST not in skip and is_item_list(text):
+        reasons[i] = ITEM_LIST
+    elif links and READ_MORE not in skip and _labelled_link(text, links):
+        reasons[i] = READ_MORE
+    elif model is not None and (
+        (
+            (is_label_list(text) or _link_key(text) in links)
+            and model.probability(text) >= EDGE_THRESHOLD
+        )
+        or (
+            word_count(text) <= LONE_MAX_WORDS
+            and _unechoed(lines, i, title)
+            and model.probability(text) >= LONE_THRESHOLD
+        )
+    ):
+        reasons[i] = LEARNED
 
 
 # A single word standing alone between paragraphs ("Reaktionen", "Discussion") that the
@@ -1013,13 +1092,34 @@ def is_item_list(line: str) -> bool:
     return False
 
 
-def _isolated(lines: list[str]) -> list[int]:
-    """Short lines standing alone: between two paragraphs, or a paragraph and the text's edge.
-    In a run of short lines the same shapes are a product's specifications, a deal's dates,
-    a mail's headers, prices, and the expected texts keep them (wcxb-dev 0148, 0435, 3069)."""
-    short = [short_line(line, SUSPECT_MAX_WORDS) for line in lines]
+def _isolated(
+    lines: list[str], reasons: list[str | None], at_headings: set[int] | frozenset[int]
+) -> list[int]:
+    """Short lines standing alone: between two paragraphs, or a paragraph and the text's edge,
+    the lines already cut left out (they are no neighbours) and a heading counted as a
+    paragraph (it begins a section: "Tags: a, b, c" over the next section's title). In a run
+    of short lines the same shapes are a product's specifications, a deal's dates, a mail's
+    headers, prices, and the expected texts keep them (wcxb-dev 0148, 0435, 3069)."""
+    # short_line of each line once: None for a line cut (no neighbour of anything)
+    short = [
+        short_line(line, SUSPECT_MAX_WORDS) if reason in (None, LEARNED) else None
+        for line, reason in zip(lines, reasons, strict=True)
+    ]
+    # whether a line counts as short beside another: a heading does not
+    beside = [bool(is_short) and i not in at_headings for i, is_short in enumerate(short)]
+    # whether the nearest line kept before (after) each line is short
+    short_before, last = [], False
+    for i in range(len(lines)):
+        short_before.append(last)
+        if reasons[i] is None:
+            last = beside[i]
+    short_after, last = [False] * len(lines), False
+    for i in range(len(lines) - 1, -1, -1):
+        short_after[i] = last
+        if reasons[i] is None:
+            last = beside[i]
     return [
         i
         for i, is_short in enumerate(short)
-        if is_short and not (i > 0 and short[i - 1]) and not (i + 1 < len(lines) and short[i + 1])
+        if is_short and not short_before[i] and not short_after[i]
     ]
