@@ -14,7 +14,7 @@ one they were made of.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cleaning.hrefs import PageHrefs
 from cleaning.neardup import signature_bytes, text_signature
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from cleaning.neardup import NearDuplicateOptions
+
+# what ``clean_and_sign``'s cleaning function takes as the page: its HTML, or an HTTP body
+# and its Content-Type (``cleaning.worker.clean_payload_in_worker``)
+Page = TypeVar("Page")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -69,9 +73,9 @@ def text_facts(result: CleanResult) -> TextFacts | None:
 
 
 def clean_and_sign(
-    clean: Callable[[str, str, str], CleanResult],
+    clean: Callable[[Page, str, str], CleanResult],
     options: NearDuplicateOptions | None,
-    html: str,
+    html: Page,
     url: str,
     site: str,
     *,

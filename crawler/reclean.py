@@ -63,7 +63,7 @@ from cleaning.quality import QualityThresholds
 from cleaning.reasons import Described
 from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions
-from cleaning.worker import clean_in_worker, start_worker
+from cleaning.worker import clean_payload_in_worker, start_worker
 from crawler.clean_index import DiskNearIndex, DiskSeen
 from crawler.config import ConfigError, check_settings
 from crawler.incremental import DuplicatePipeline, History
@@ -187,8 +187,10 @@ class _Stats:
 class _Page:
     """A response record that is to be cleaned."""
 
-    item: PageItem
+    item: PageItem  # its ``html`` empty: the payload is decoded where it is cleaned
     spider: str
+    # the HTTP body (decompressed) and its Content-Type, until cleaned
+    payload: tuple[bytes, str | None] = (b"", None)
 
 
 @dataclass(slots=True)
@@ -342,10 +344,9 @@ def page_of(
         return None, "not_html"
     if looks_binary(body):
         return None, "binary"
-    content_type = record.http_headers.get_header("Content-Type")
     item = PageItem(
         url=url,
-        html=decode_html(body, content_type).text,
+        html="",  # decoded by the worker that cleans it (clean_payload_in_worker)
         http_status=status,
         site=site,
         fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
@@ -353,7 +354,7 @@ def page_of(
         etag=record.http_headers.get_header("ETag"),
         last_modified=record.http_headers.get_header("Last-Modified"),
     )
-    return _Page(item, spider), ""
+    return _Page(item, spider, (body, record.http_headers.get_header("Content-Type"))), ""
 
 
 def _site_of(url: str, job: CleanJob) -> tuple[str | None, str]:
@@ -421,7 +422,7 @@ class _Cleaner:
         )
         # what a worker runs: module-level functions, which it imports by name
         self.task = functools.partial(
-            clean_and_sign, clean_in_worker, near, line_keys=line_keys, quality=True
+            clean_and_sign, clean_payload_in_worker, near, line_keys=line_keys, quality=True
         )
         if self.pool is None:
             load_backend(options.language_backend)
@@ -432,7 +433,7 @@ class _Cleaner:
             return clean_and_sign(
                 self._clean_here,
                 self.near,
-                item.html,
+                page.payload,
                 item.url,
                 item.site,
                 line_keys=self.line_keys,
@@ -440,10 +441,11 @@ class _Cleaner:
             )
         return cast(
             "Future[CleanResult]",
-            self.pool.submit(self.task, self.timeout, item.html, item.url, item.site),
+            self.pool.submit(self.task, self.timeout, page.payload, item.url, item.site),
         )
 
-    def _clean_here(self, html: str, url: str, site: str) -> CleanResult:
+    def _clean_here(self, payload: tuple[bytes, str | None], url: str, site: str) -> CleanResult:
+        html = decode_html(*payload).text
         return clean_page(html, url, self.site_options.get(site, self.options))
 
     @staticmethod
@@ -907,7 +909,7 @@ class _Reader:
     def _done(self, pending: deque[tuple[_Page, Future[CleanResult] | CleanResult]]) -> _Entry:
         page, future = pending.popleft()
         self.totals.cleaned += 1
-        page.item.html = ""  # cleaned: the HTML is not needed any more
+        page.payload = (b"", None)  # cleaned: the body is not needed any more (nor spilled)
         return page, "", self.cleaner.result(future, page.item.url)
 
     def spilled(self, path: Path, spill: Path) -> Iterator[_Entry]:
