@@ -95,18 +95,29 @@ def test_own_url_is_excluded_and_replaced() -> None:
     assert index.find(old) is None
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_signature_is_datasketchs_own(seed: int) -> None:
-    """Shingles and hashes made in one pass give the signature of datasketch's own hashing
-    of the shingles folded word by word: signatures kept in a state directory or a Redis
-    index stay comparable."""
-    body = text(seed, words=50 * (seed + 1)) + " Ünïcode 2026 ещё a1b22c ٣٤ 10:30 x²"
+@pytest.mark.parametrize(
+    ("seed", "options"),
+    [
+        (0, OPTIONS),
+        (1, OPTIONS),
+        (2, OPTIONS),
+        (3, NearDuplicateOptions(shingle_words=3, num_perm=64, seed=7)),
+        (-1, OPTIONS),  # fewer words than a shingle: one shingle of them all
+    ],
+)
+def test_signature_is_datasketchs_own(seed: int, options: NearDuplicateOptions) -> None:
+    """Shingles sliced from the words joined once and values made from the hashes in one
+    numpy array give the signature of datasketch's own ``MinHash`` of the shingles folded
+    word by word: signatures kept in a state directory or a Redis index stay comparable."""
+    tail = " Ünïcode 2026 ещё a1b22c ٣٤ 10:30 x² İstanbul ﬁne"
+    body = "Ünïcode 2026" if seed < 0 else text(seed, words=50 * (seed + 1)) + tail
     tokens = [re.sub(r"\d+", "0", word) for word in re.findall(r"\w+", body.casefold())]
-    grams = {" ".join(tokens[i : i + 5]).encode() for i in range(len(tokens) - 4)}
-    assert shingles(body, OPTIONS.shingle_words) == grams
-    theirs = MinHash(num_perm=OPTIONS.num_perm, seed=OPTIONS.seed, scheme="affine32")
-    theirs.update_batch(grams)
-    ours = text_signature(body, OPTIONS)
+    size = options.shingle_words
+    grams = {" ".join(tokens[i : i + size]).encode() for i in range(len(tokens) - size + 1)}
+    assert shingles(body, size) == (grams or {" ".join(tokens).encode()})
+    theirs = MinHash(num_perm=options.num_perm, seed=options.seed, scheme="affine32")
+    theirs.update_batch(shingles(body, size))
+    ours = text_signature(body, options)
     assert ours is not None
     assert ours.hashvalues.tolist() == theirs.hashvalues.tolist()
 
