@@ -16,10 +16,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from datasketch import LeanMinHash
+
+# datasketch is imported where an index or a LeanMinHash is made, not here: its package
+# imports scipy (for the LSH bands), 0.5 CPU s, and a cleaning worker only signs texts
+# (``signature_values``: numpy alone) and hands back bytes
 
 # datasketch 2 refuses signatures of unknown scheme: name it, and store it with them
 SCHEME = "affine32"
@@ -87,11 +92,27 @@ def shingles(text: str, words: int) -> set[bytes]:
 
 
 def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | None:
-    """The MinHash signature of ``text``, or None for a text without words.
+    """The MinHash signature of ``text``, or None for a text without words."""
+    from datasketch import LeanMinHash
 
-    The values are datasketch's (``MinHash(scheme="affine32").update_batch`` of the
-    shingles, its default ``sha1_hash32``), made from the hashes as one numpy array: the
-    ``MinHash`` round trip turned them into Python ints and back (0.3 CPU ms a text)."""
+    values = signature_values(text, options)
+    if values is None:
+        return None
+    return LeanMinHash(seed=options.seed, hashvalues=values, scheme=SCHEME)
+
+
+def text_signature_bytes(text: str, options: NearDuplicateOptions) -> bytes | None:
+    """``signature_bytes(text_signature(text, options))``, without datasketch (a worker's)."""
+    values = signature_values(text, options)
+    return None if values is None else bytes(values.astype(_STORED).tobytes())
+
+
+def signature_values(text: str, options: NearDuplicateOptions) -> np.ndarray | None:
+    """The hash values of ``text``'s MinHash signature, or None for a text without words.
+
+    They are datasketch's (``MinHash(scheme="affine32").update_batch`` of the shingles,
+    its default ``sha1_hash32``), made from the hashes as one numpy array: the ``MinHash``
+    round trip turned them into Python ints and back (0.3 CPU ms a text)."""
     grams = shingles(text, options.shingle_words)
     if not grams:
         return None
@@ -99,8 +120,8 @@ def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | No
     hashes = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
     a, b = _permutations(options.num_perm, options.seed)
     mixed = _fmix32(hashes)
-    values = (mixed[:, np.newaxis] * a + b).min(axis=0)  # uint32: wraps as datasketch's
-    return LeanMinHash(seed=options.seed, hashvalues=values, scheme=SCHEME)
+    values: np.ndarray = (mixed[:, np.newaxis] * a + b).min(axis=0)  # uint32: wraps alike
+    return values
 
 
 def _fmix32(hashes: np.ndarray) -> np.ndarray:
@@ -117,10 +138,13 @@ def _fmix32(hashes: np.ndarray) -> np.ndarray:
 
 @functools.cache
 def _permutations(num_perm: int, seed: int) -> np.ndarray:
-    """The permutations of a seed, drawn once: MinHash draws them anew for every text
-    otherwise, a sixth of the cost of a signature."""
-    permutations: np.ndarray = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return permutations
+    """The permutations of a seed, drawn once (``MinHash`` draws them anew for every text),
+    as datasketch 2 draws them for ``affine32`` (``MinHash._init_permutations``: odd
+    multipliers, any offsets, from ``RandomState(seed)``; a test compares them)."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
 
 
 def signature_bytes(signature: LeanMinHash) -> bytes:
@@ -130,6 +154,8 @@ def signature_bytes(signature: LeanMinHash) -> bytes:
 
 def signature_from_bytes(data: bytes, options: NearDuplicateOptions) -> LeanMinHash:
     """A signature kept by ``signature_bytes`` with the same options."""
+    from datasketch import LeanMinHash
+
     values = np.frombuffer(data, dtype=_STORED)
     if len(values) != options.num_perm:
         raise ValueError(f"signature of {len(values)} values, not {options.num_perm}")
@@ -145,6 +171,8 @@ class NearDuplicateIndex:
         # 14 bands of 9: found with probability 0.87 at a true Jaccard of 0.8, 0.975 at
         # 0.85, against 0.40 and 0.69 with datasketch's even weights); the extra candidates
         # below it cost one signature comparison each and are filtered out in find().
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(
             threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS
         )
@@ -172,6 +200,8 @@ class NearDuplicateIndex:
 
 def lsh_bands(options: NearDuplicateOptions) -> tuple[int, int]:
     """(bands, rows per band) of the LSH index for ``options``, as datasketch chooses them."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS)
     return lsh.b, lsh.r
 

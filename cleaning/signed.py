@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, TypeVar
 
 from cleaning.hrefs import PageHrefs
-from cleaning.neardup import signature_bytes, text_signature
+from cleaning.neardup import text_signature_bytes
 from cleaning.page import CleanResult
 from cleaning.quality import QualitySignals, quality_signals
 from cleaning.templates import LineKeys, text_line_keys
@@ -92,8 +92,7 @@ def clean_and_sign(
     values = {each.name: getattr(result, each.name) for each in fields(result)}
     # what a wrapped clean (a SignedResult already) made is kept: the wrappers compose
     if options is not None:
-        signature = text_signature(result.text, options)
-        values["minhash"] = signature_bytes(signature) if signature is not None else None
+        values["minhash"] = text_signature_bytes(result.text, options)
     if line_keys:
         values["line_keys"] = text_line_keys(result.text)
     if quality:

@@ -4,6 +4,8 @@ import asyncio
 import pickle
 import random
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +17,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaning.neardup import (
     NearDuplicateIndex,
     NearDuplicateOptions,
+    _permutations,
     shingles,
     signature_bytes,
     signature_from_bytes,
     text_signature,
+    text_signature_bytes,
 )
 from cleaning.page import CleanResult
 from cleaning.signed import SignedResult, clean_and_sign
@@ -26,7 +30,7 @@ from crawler.config import ConfigError
 from crawler.items import ArticleItem, PageItem
 from crawler.neardup import NearDuplicatePipeline
 from crawler.pipelines import CleaningPipeline, TemplatePipeline
-from tests.conftest import make_crawler
+from tests.conftest import ROOT, make_crawler
 from tests.test_resume import WORDS
 from tests.test_writer import row
 
@@ -120,6 +124,38 @@ def test_signature_is_datasketchs_own(seed: int, options: NearDuplicateOptions) 
     ours = text_signature(body, options)
     assert ours is not None
     assert ours.hashvalues.tolist() == theirs.hashvalues.tolist()
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (16, 0)])
+def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
+    """The permutations drawn without datasketch are those its ``MinHash`` draws."""
+    theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    ours = _permutations(num_perm, seed)
+    assert ours.dtype == theirs.dtype
+    assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.slow
+def test_a_worker_signs_without_importing_datasketch() -> None:
+    """What the forkserver imports for the workers (``cleaning.worker``, the preloads)
+    leaves datasketch and scipy out (0.5 CPU s a run): a worker signs with numpy alone."""
+    code = (
+        "import sys, cleaning.worker, crawler.clean_preload\n"
+        "from cleaning.neardup import NearDuplicateOptions, text_signature_bytes\n"
+        "assert text_signature_bytes('one two three four five six', NearDuplicateOptions())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_signature_bytes_without_datasketch_are_the_signatures() -> None:
+    signature = text_signature(text(4), OPTIONS)
+    assert signature is not None
+    assert text_signature_bytes(text(4), OPTIONS) == signature_bytes(signature)
+    assert text_signature_bytes(" ... ", OPTIONS) is None
 
 
 def test_signatures_round_trip_through_bytes() -> None:
