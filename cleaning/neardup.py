@@ -16,10 +16,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from datasketch import LeanMinHash
+
+# datasketch is imported where an index or a LeanMinHash is made, not here: its package
+# imports scipy (for the LSH bands), 0.5 CPU s, and a cleaning worker only signs texts
+# (``signature_values``: numpy alone) and hands back bytes
 
 # datasketch 2 refuses signatures of unknown scheme: name it, and store it with them
 SCHEME = "affine32"
@@ -30,6 +35,9 @@ LSH_WEIGHTS = (0.1, 0.9)
 
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
+_SPACE = ord(" ")
+# MurmurHash3's 32-bit finalizer (shifts and multipliers), as datasketch 2 pre-mixes hashes
+_FMIX32 = tuple(np.uint32(n) for n in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,40 +79,72 @@ def shingles(text: str, words: int) -> set[bytes]:
     tokens = _WORD.findall(_DIGITS.sub("0", text.casefold()))
     if len(tokens) < words:
         return {" ".join(tokens).encode()} if tokens else set()
-    return {" ".join(tokens[i : i + words]).encode() for i in range(len(tokens) - words + 1)}
+    # each shingle a slice of the words' UTF-8 joined once, not its words joined and
+    # encoded anew (each word five times: 0.4 of 1.5 CPU ms a signature of a real page's
+    # text); the words hold no space (\w runs) and UTF-8 puts byte 0x20 in no other
+    # character: the spaces are the words' bounds
+    joined = " ".join(tokens).encode()
+    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == _SPACE)
+    starts = [0, *(spaces + 1).tolist()]
+    ends = [*spaces.tolist(), len(joined)]
+    last = len(tokens) - words + 1
+    return {joined[a:b] for a, b in zip(starts[:last], ends[words - 1 :], strict=True)}
 
 
 def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | None:
     """The MinHash signature of ``text``, or None for a text without words."""
+    from datasketch import LeanMinHash
+
+    values = signature_values(text, options)
+    if values is None:
+        return None
+    return LeanMinHash(seed=options.seed, hashvalues=values, scheme=SCHEME)
+
+
+def text_signature_bytes(text: str, options: NearDuplicateOptions) -> bytes | None:
+    """``signature_bytes(text_signature(text, options))``, without datasketch (a worker's)."""
+    values = signature_values(text, options)
+    return None if values is None else bytes(values.astype(_STORED).tobytes())
+
+
+def signature_values(text: str, options: NearDuplicateOptions) -> np.ndarray | None:
+    """The hash values of ``text``'s MinHash signature, or None for a text without words.
+
+    They are datasketch's (``MinHash(scheme="affine32").update_batch`` of the shingles,
+    its default ``sha1_hash32``), made from the hashes as one numpy array: the ``MinHash``
+    round trip turned them into Python ints and back (0.3 CPU ms a text)."""
     grams = shingles(text, options.shingle_words)
     if not grams:
         return None
-    minhash = MinHash(
-        num_perm=options.num_perm,
-        seed=options.seed,
-        scheme=SCHEME,
-        hashfunc=int,  # handed the hashes: each is its own
-        permutations=_permutations(options.num_perm, options.seed),
-    )
-    minhash.update_batch(_sha1_hash32(grams))
-    return LeanMinHash(minhash)
-
-
-def _sha1_hash32(grams: Iterable[bytes]) -> list[int]:
-    """datasketch's default hash of each shingle (``sha1_hash32``: the first 4 bytes of its
-    SHA-1, little-endian), in one pass instead of a Python call and ``struct.unpack`` a
-    shingle: 0.2 of 1.6 CPU ms a signature of a real page's text."""
     digests = b"".join([hashlib.sha1(gram, usedforsecurity=False).digest()[:4] for gram in grams])
-    hashes: list[int] = np.frombuffer(digests, dtype="<u4").tolist()
-    return hashes
+    hashes = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+    a, b = _permutations(options.num_perm, options.seed)
+    mixed = _fmix32(hashes)
+    values: np.ndarray = (mixed[:, np.newaxis] * a + b).min(axis=0)  # uint32: wraps alike
+    return values
+
+
+def _fmix32(hashes: np.ndarray) -> np.ndarray:
+    """datasketch's pre-mix of 32-bit hashes (MurmurHash3's finalizer, ``_fmix``), which
+    ``update_batch`` applies before the permutations."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    hashes = hashes ^ (hashes >> s1)
+    hashes = hashes * m1
+    hashes = hashes ^ (hashes >> s2)
+    hashes = hashes * m2
+    mixed: np.ndarray = hashes ^ (hashes >> s3)
+    return mixed
 
 
 @functools.cache
 def _permutations(num_perm: int, seed: int) -> np.ndarray:
-    """The permutations of a seed, drawn once: MinHash draws them anew for every text
-    otherwise, a sixth of the cost of a signature."""
-    permutations: np.ndarray = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return permutations
+    """The permutations of a seed, drawn once (``MinHash`` draws them anew for every text),
+    as datasketch 2 draws them for ``affine32`` (``MinHash._init_permutations``: odd
+    multipliers, any offsets, from ``RandomState(seed)``; a test compares them)."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
 
 
 def signature_bytes(signature: LeanMinHash) -> bytes:
@@ -114,6 +154,8 @@ def signature_bytes(signature: LeanMinHash) -> bytes:
 
 def signature_from_bytes(data: bytes, options: NearDuplicateOptions) -> LeanMinHash:
     """A signature kept by ``signature_bytes`` with the same options."""
+    from datasketch import LeanMinHash
+
     values = np.frombuffer(data, dtype=_STORED)
     if len(values) != options.num_perm:
         raise ValueError(f"signature of {len(values)} values, not {options.num_perm}")
@@ -129,6 +171,8 @@ class NearDuplicateIndex:
         # 14 bands of 9: found with probability 0.87 at a true Jaccard of 0.8, 0.975 at
         # 0.85, against 0.40 and 0.69 with datasketch's even weights); the extra candidates
         # below it cost one signature comparison each and are filtered out in find().
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(
             threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS
         )
@@ -156,6 +200,8 @@ class NearDuplicateIndex:
 
 def lsh_bands(options: NearDuplicateOptions) -> tuple[int, int]:
     """(bands, rows per band) of the LSH index for ``options``, as datasketch chooses them."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS)
     return lsh.b, lsh.r
 

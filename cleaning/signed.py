@@ -14,10 +14,10 @@ one they were made of.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cleaning.hrefs import PageHrefs
-from cleaning.neardup import signature_bytes, text_signature
+from cleaning.neardup import text_signature_bytes
 from cleaning.page import CleanResult
 from cleaning.quality import QualitySignals, quality_signals
 from cleaning.templates import LineKeys, text_line_keys
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from cleaning.neardup import NearDuplicateOptions
+
+# what ``clean_and_sign``'s cleaning function takes as the page: its HTML, or an HTTP body
+# and its Content-Type (``cleaning.worker.clean_payload_in_worker``)
+Page = TypeVar("Page")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -69,9 +73,9 @@ def text_facts(result: CleanResult) -> TextFacts | None:
 
 
 def clean_and_sign(
-    clean: Callable[[str, str, str], CleanResult],
+    clean: Callable[[Page, str, str], CleanResult],
     options: NearDuplicateOptions | None,
-    html: str,
+    html: Page,
     url: str,
     site: str,
     *,
@@ -88,8 +92,7 @@ def clean_and_sign(
     values = {each.name: getattr(result, each.name) for each in fields(result)}
     # what a wrapped clean (a SignedResult already) made is kept: the wrappers compose
     if options is not None:
-        signature = text_signature(result.text, options)
-        values["minhash"] = signature_bytes(signature) if signature is not None else None
+        values["minhash"] = text_signature_bytes(result.text, options)
     if line_keys:
         values["line_keys"] = text_line_keys(result.text)
     if quality:

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
 _DIGITS = re.compile(r"\d(?:[\d.,\u00a0\u202f ]*\d)?")  # "1,204" and "87" fold alike
-_NON_WORD = re.compile(r"[\W_]+")
+# the words of a line, its punctuation, spacing and "_" left out (runs of them were
+# replaced with one space before: as many replacements as spaces, 0.3 of 0.6 CPU ms a page)
+_WORDS = re.compile(r"[^\W_]+")
 # line boundaries of str.splitlines() besides "\n" ("\r\n" included)
 _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
@@ -44,8 +46,12 @@ class TemplateOptions:
 def line_key(line: str) -> int:
     """A signed 64-bit key (an SQLite integer) of a line with case, digits, punctuation and
     spacing folded away."""
-    folded = _NON_WORD.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
-    return _key(folded.encode("utf-8")) or 1  # 0 is the page-count row
+    return _folded_key(_DIGITS.sub("0", line.casefold()))
+
+
+def _folded_key(folded: str) -> int:
+    """``line_key`` of a line already case- and digit-folded."""
+    return _key(" ".join(_WORDS.findall(folded)).encode("utf-8")) or 1  # 0: page-count row
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +73,10 @@ class LineKeys:
 def text_line_keys(text: str) -> LineKeys:
     """The ``LineKeys`` of ``text``: each line hashed once, not once to count and again to cut."""
     parts = text.split("\n")
-    lines = tuple(line_key(line) for line in parts)
+    # case and digits folded in the whole text at once: both map character by character
+    # (casefold has no context, a folded number never spans a "\n"), so line by line alike
+    folded = _DIGITS.sub("0", text.casefold()).split("\n")
+    lines = tuple(map(_folded_key, folded))
     if _OTHER_BREAKS.search(text) is None:  # the same non-blank lines either way
         distinct = frozenset(key for key, line in zip(lines, parts, strict=True) if line.strip())
     else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,7 @@ from cleaning.neardup import (
 _STORED = np.dtype("<u4")  # as cleaning.neardup stores affine32 signatures
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from datasketch import LeanMinHash
@@ -47,6 +49,41 @@ def scratch_db(path: Path | None, schema: str, cache_kb: int = 4000) -> sqlite3.
     return db
 
 
+class Batched:
+    """A scratch file whose writes can share one transaction (``batch``).
+
+    Each write is a transaction of its own otherwise, which costs as much again as its
+    statements (with no journal and no syncs: the file is thrown away on a crash, so
+    nothing is lost by committing later). ``cleancrawl clean`` writes its pages' counts,
+    ids and signatures a chunk of pages at a time.
+    """
+
+    _db: sqlite3.Connection
+    _batched = False
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run the writes inside as one transaction (nested: the outer one)."""
+        if self._batched:
+            yield
+            return
+        self._db.execute("begin")
+        self._batched = True
+        try:
+            yield
+        finally:
+            self._batched = False
+            self._db.execute("commit")
+
+    def _begin(self) -> None:
+        if not self._batched:
+            self._db.execute("begin")
+
+    def _commit(self) -> None:
+        if not self._batched:
+            self._db.execute("commit")
+
+
 SCHEMA = """
 create table signatures (url text primary key, signature blob not null) without rowid;
 create table bands (
@@ -58,7 +95,7 @@ create table bands (
 """
 
 
-class DiskNearIndex(NearDuplicateIndex):
+class DiskNearIndex(Batched, NearDuplicateIndex):
     """``NearDuplicateIndex`` with its signatures and LSH bands in an SQLite file."""
 
     def __init__(self, options: NearDuplicateOptions, path: Path) -> None:
@@ -84,7 +121,7 @@ class DiskNearIndex(NearDuplicateIndex):
         """Index ``signature`` under ``key``, in place of an earlier one (a changed text)."""
         db = self._db
         row = db.execute("select signature from signatures where url = ?", (key,)).fetchone()
-        db.execute("begin")
+        self._begin()
         if row is None:
             self._count += 1
         else:
@@ -100,7 +137,7 @@ class DiskNearIndex(NearDuplicateIndex):
             "insert or ignore into bands values (?, ?, ?)",
             [(band, value, key) for band, value in self._bands(signature)],
         )
-        db.execute("commit")
+        self._commit()
 
     def find(self, signature: LeanMinHash, *, exclude: str = "") -> tuple[str, float] | None:
         """As ``NearDuplicateIndex.find``: the most similar indexed text at or over the
@@ -140,7 +177,7 @@ def _key(values: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(values, digest_size=8).digest(), "little", signed=True)
 
 
-class DiskSeen:
+class DiskSeen(Batched):
     """The ids written so far and the first URL of each text (``DuplicatePipeline``'s
     claims), in an SQLite file: a set and a dict of them held some 0.3 kB a row.
 

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from cleaning.templates import SiteTemplates, line_key
-from crawler.clean_index import scratch_db
+from crawler.clean_index import Batched, scratch_db
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -55,7 +55,7 @@ create table counted (key integer primary key);  -- page keys counted (page_keys
 CACHED = 64  # decided templates kept in memory: a site's pages come together in a WARC
 
 
-class DiskSiteTemplates(SiteTemplates):
+class DiskSiteTemplates(Batched, SiteTemplates):
     """``SiteTemplates`` with its counts, counted pages and decisions in an SQLite file."""
 
     def __init__(self, options: TemplateOptions | None, path: Path) -> None:
@@ -93,7 +93,7 @@ class DiskSiteTemplates(SiteTemplates):
         else:
             distinct = {line_key(line) for line in text.splitlines() if line.strip()}
         db = self._db
-        db.execute("begin")
+        self._begin()
         found = self._domain(domain, create=True)
         assert found is not None
         ident, pages, lines = found
@@ -111,7 +111,7 @@ class DiskSiteTemplates(SiteTemplates):
         db.execute(
             "update domains set pages = ?, lines = ? where id = ?", (pages + 1, lines, ident)
         )
-        db.execute("commit")
+        self._commit()
 
     def _add(self, ident: int, counts: Iterable[tuple[int, int]], *, fresh: bool = False) -> int:
         """Add ``counts`` (key, pages) to a domain's lines; how many keys were new
@@ -149,7 +149,7 @@ class DiskSiteTemplates(SiteTemplates):
     def load(self, rows: Iterable[tuple[str, int, int]]) -> None:
         """As ``SiteTemplates.load``: counts added, none pruned until the domain's next page."""
         db = self._db
-        db.execute("begin")
+        self._begin()
         for domain, key, count in rows:
             found = self._domain(domain, create=True)
             assert found is not None
@@ -161,7 +161,7 @@ class DiskSiteTemplates(SiteTemplates):
             db.execute(
                 "update domains set pages = ?, lines = ? where id = ?", (pages, lines, ident)
             )
-        db.execute("commit")
+        self._commit()
 
     def rows(self) -> Iterator[tuple[str, int, int]]:
         """(domain, line key, pages) rows, read from the file as they are handed over."""
@@ -178,7 +178,7 @@ class DiskSiteTemplates(SiteTemplates):
         if self.decided(domain):
             return
         db = self._db
-        db.execute("begin")
+        self._begin()
         found = self._domain(domain, create=True)
         assert found is not None
         ident, pages, _ = found
@@ -187,7 +187,7 @@ class DiskSiteTemplates(SiteTemplates):
             "insert into template select domain, key from lines where domain = ? and pages >= ?",
             (ident, self._threshold(pages)),
         )
-        db.execute("commit")
+        self._commit()
 
     def decided(self, domain: str) -> bool:
         if domain in self._cache:
@@ -215,14 +215,14 @@ class DiskSiteTemplates(SiteTemplates):
 
     def adopt(self, domain: str, template: Iterable[int]) -> None:
         db = self._db
-        db.execute("begin")
+        self._begin()
         found = self._domain(domain, create=True)
         assert found is not None
         ident = found[0]
         db.execute("insert or ignore into decided values (?)", (ident,))
         db.execute("delete from template where domain = ?", (ident,))
         db.executemany("insert into template values (?, ?)", [(ident, k) for k in set(template)])
-        db.execute("commit")
+        self._commit()
         self._cache.pop(domain, None)
 
     def late_lines(self, domain: str) -> int:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from pathlib import Path
+
+import pytest
 
 from cleaning.neardup import NearDuplicateIndex, NearDuplicateOptions, text_signature
 from crawler.clean_index import DiskNearIndex, DiskSeen
 
 
-def test_disk_index_finds_what_the_memory_index_finds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batched", [False, True])
+def test_disk_index_finds_what_the_memory_index_finds(tmp_path: Path, batched: bool) -> None:
     options = NearDuplicateOptions()
     rng = random.Random(7)
     # letters only: digits are folded away in shingles
@@ -25,6 +29,24 @@ def test_disk_index_finds_what_the_memory_index_finds(tmp_path: Path) -> None:
     texts.append(("http://a.test/3", " ".join(originals[5])))  # a URL's text changed
     memory, disk = NearDuplicateIndex(options), DiskNearIndex(options, tmp_path / "index")
     found = []
+    # batched: every write in one transaction (Batched), as `clean` writes a chunk of pages
+    with disk.batch() if batched else contextlib.nullcontext():
+        found = _find_and_add(memory, disk, texts, options)
+    assert not disk._db.in_transaction
+    assert len(disk) == len(memory) == 80
+    assert sum(answer is not None for answer in found) >= 10  # the test compares matches
+    assert found[-1] is not None and found[-1][0] == "http://a.test/5"
+    disk.close()
+    assert not (tmp_path / "index").exists()
+
+
+def _find_and_add(
+    memory: NearDuplicateIndex,
+    disk: DiskNearIndex,
+    texts: list[tuple[str, str]],
+    options: NearDuplicateOptions,
+) -> list[tuple[str, float] | None]:
+    found = []
     for url, body in texts:
         signature = text_signature(body, options)
         assert signature is not None
@@ -33,21 +55,26 @@ def test_disk_index_finds_what_the_memory_index_finds(tmp_path: Path) -> None:
         found.append(answer)
         memory.add(url, signature)
         disk.add(url, signature)
-    assert len(disk) == len(memory) == 80
-    assert sum(answer is not None for answer in found) >= 10  # the test compares matches
-    assert found[-1] is not None and found[-1][0] == "http://a.test/5"
-    disk.close()
-    assert not (tmp_path / "index").exists()
+    return found
 
 
-def test_disk_seen_claims_texts_and_holds_ids_as_a_dict_and_a_set(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batched", [False, True])
+def test_disk_seen_claims_texts_and_holds_ids_as_a_dict_and_a_set(
+    tmp_path: Path, batched: bool
+) -> None:
     seen, claims, ids = DiskSeen(tmp_path / "seen"), dict[str, str](), set[str]()
+    with seen.batch() if batched else contextlib.nullcontext():
+        _claim_and_add(seen, claims, ids)
+        assert seen._db.in_transaction == batched
+    assert "c" not in seen
+    seen.close()
+    assert not (tmp_path / "seen").exists()
+
+
+def _claim_and_add(seen: DiskSeen, claims: dict[str, str], ids: set[str]) -> None:
     for digest, url in [("h1", "u1"), ("h2", "u2"), ("h1", "u3"), ("h2", "u2"), ("h3", "u1")]:
         assert seen.claim_text(digest, url) == claims.setdefault(digest, url)
     for row_id in ["a", "b", "a"]:
         assert (row_id in seen) == (row_id in ids)
         seen.add(row_id)
         ids.add(row_id)
-    assert "c" not in seen
-    seen.close()
-    assert not (tmp_path / "seen").exists()

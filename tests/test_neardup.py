@@ -4,6 +4,8 @@ import asyncio
 import pickle
 import random
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +17,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaning.neardup import (
     NearDuplicateIndex,
     NearDuplicateOptions,
+    _permutations,
     shingles,
     signature_bytes,
     signature_from_bytes,
     text_signature,
+    text_signature_bytes,
 )
 from cleaning.page import CleanResult
 from cleaning.signed import SignedResult, clean_and_sign
@@ -26,7 +30,7 @@ from crawler.config import ConfigError
 from crawler.items import ArticleItem, PageItem
 from crawler.neardup import NearDuplicatePipeline
 from crawler.pipelines import CleaningPipeline, TemplatePipeline
-from tests.conftest import make_crawler
+from tests.conftest import ROOT, make_crawler
 from tests.test_resume import WORDS
 from tests.test_writer import row
 
@@ -95,20 +99,63 @@ def test_own_url_is_excluded_and_replaced() -> None:
     assert index.find(old) is None
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_signature_is_datasketchs_own(seed: int) -> None:
-    """Shingles and hashes made in one pass give the signature of datasketch's own hashing
-    of the shingles folded word by word: signatures kept in a state directory or a Redis
-    index stay comparable."""
-    body = text(seed, words=50 * (seed + 1)) + " Ünïcode 2026 ещё a1b22c ٣٤ 10:30 x²"
+@pytest.mark.parametrize(
+    ("seed", "options"),
+    [
+        (0, OPTIONS),
+        (1, OPTIONS),
+        (2, OPTIONS),
+        (3, NearDuplicateOptions(shingle_words=3, num_perm=64, seed=7)),
+        (-1, OPTIONS),  # fewer words than a shingle: one shingle of them all
+    ],
+)
+def test_signature_is_datasketchs_own(seed: int, options: NearDuplicateOptions) -> None:
+    """Shingles sliced from the words joined once and values made from the hashes in one
+    numpy array give the signature of datasketch's own ``MinHash`` of the shingles folded
+    word by word: signatures kept in a state directory or a Redis index stay comparable."""
+    tail = " Ünïcode 2026 ещё a1b22c ٣٤ 10:30 x² İstanbul ﬁne"
+    body = "Ünïcode 2026" if seed < 0 else text(seed, words=50 * (seed + 1)) + tail
     tokens = [re.sub(r"\d+", "0", word) for word in re.findall(r"\w+", body.casefold())]
-    grams = {" ".join(tokens[i : i + 5]).encode() for i in range(len(tokens) - 4)}
-    assert shingles(body, OPTIONS.shingle_words) == grams
-    theirs = MinHash(num_perm=OPTIONS.num_perm, seed=OPTIONS.seed, scheme="affine32")
-    theirs.update_batch(grams)
-    ours = text_signature(body, OPTIONS)
+    size = options.shingle_words
+    grams = {" ".join(tokens[i : i + size]).encode() for i in range(len(tokens) - size + 1)}
+    assert shingles(body, size) == (grams or {" ".join(tokens).encode()})
+    theirs = MinHash(num_perm=options.num_perm, seed=options.seed, scheme="affine32")
+    theirs.update_batch(shingles(body, size))
+    ours = text_signature(body, options)
     assert ours is not None
     assert ours.hashvalues.tolist() == theirs.hashvalues.tolist()
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (16, 0)])
+def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
+    """The permutations drawn without datasketch are those its ``MinHash`` draws."""
+    theirs = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    ours = _permutations(num_perm, seed)
+    assert ours.dtype == theirs.dtype
+    assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.slow
+def test_a_worker_signs_without_importing_datasketch() -> None:
+    """What the forkserver imports for the workers (``cleaning.worker``, the preloads)
+    leaves datasketch and scipy out (0.5 CPU s a run): a worker signs with numpy alone."""
+    code = (
+        "import sys, cleaning.worker, crawler.clean_preload\n"
+        "from cleaning.neardup import NearDuplicateOptions, text_signature_bytes\n"
+        "assert text_signature_bytes('one two three four five six', NearDuplicateOptions())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_signature_bytes_without_datasketch_are_the_signatures() -> None:
+    signature = text_signature(text(4), OPTIONS)
+    assert signature is not None
+    assert text_signature_bytes(text(4), OPTIONS) == signature_bytes(signature)
+    assert text_signature_bytes(" ... ", OPTIONS) is None
 
 
 def test_signatures_round_trip_through_bytes() -> None:

@@ -4,21 +4,35 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
 
 from cleaning import CleanResult, content_hash
+from cleaning.encoding import decode_html
 from cleaning.neardup import signature_bytes, text_signature
+from cleaning.options import CleaningOptions
 from cleaning.quality import QualitySignals, quality_signals
 from cleaning.signed import SignedResult, clean_and_sign
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_key, text_line_keys
+from cleaning.worker import clean_in_worker, clean_payload_in_worker, start_worker
 from crawler.items import PageItem
 from crawler.neardup import near_duplicate_options
-from crawler.reclean import _Cleaner, _Page, _Stats, _Steps, clean_settings
+from crawler.reclean import (
+    CleanJob,
+    _Cleaner,
+    _Page,
+    _Stats,
+    _Steps,
+    clean_settings,
+    page_of,
+    read_records,
+)
 from crawler.templates_disk import DiskSiteTemplates
 from tests.conftest import ROOT
+from tests.warc_site import common_crawl_warc
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -172,7 +186,8 @@ def test_cleaner_in_this_process_signs_and_hashes_lines(tmp_path: Path) -> None:
     )
     page = _page(1)
     words = " ".join(f"word{n} plain sentence" for n in range(80))
-    page.item.html = f"<html><body><article><h1>T</h1><p>{words}.</p></article></body></html>"
+    html = f"<html><body><article><h1>T</h1><p>{words}.</p></article></body></html>"
+    page.payload = (html.encode(), "text/html; charset=utf-8")  # decoded where it is cleaned
     result = _Cleaner.result(cleaner.submit(page), page.item.url)
     cleaner.close()
     assert isinstance(result, SignedResult)
@@ -180,6 +195,31 @@ def test_cleaner_in_this_process_signs_and_hashes_lines(tmp_path: Path) -> None:
     assert result.line_keys == text_line_keys(result.text)
     assert result.minhash is not None
     assert result.quality == quality_signals(result.text, result.language)
+
+
+def test_a_page_crosses_to_its_worker_as_its_body_and_is_decoded_there(tmp_path: Path) -> None:
+    """The worker gets the payload's bytes and Content-Type (no decoded text to pickle as
+    UTF-8 and decode again) and cleans what ``decode_html`` makes of them, as before."""
+    words = " ".join(f"Déjà vu, naïve café number {n}." for n in range(60))
+    body = f"<html><body><article><h1>Café</h1><p>{words}</p></article></body></html>"
+    raw, content_type = body.encode("cp1252"), "text/html; charset=windows-1252"
+    path = tmp_path / "a.warc.gz"
+    record = {"type": "response", "url": "https://a.test/1", "body": raw}
+    common_crawl_warc(path, [{**record, "headers": [("Content-Type", content_type)]}])
+    settings = clean_settings({}, tmp_path / "out")
+    job = CleanJob(inputs=(path,), output=tmp_path / "out", settings=settings)
+    # read before the next record: warcio reads the rest of a record when it moves on
+    warc_record, over = next(read_records(path, Counter(), 1 << 24))
+    page, outcome = page_of(warc_record, job, "clean", 1 << 24, over=over)
+    assert page is not None, outcome
+    assert page.item.html == ""
+    assert page.payload == (raw, content_type)
+    start_worker(CleaningOptions(), {})
+    result = clean_payload_in_worker(page.payload, page.item.url, page.item.site)
+    assert result.kept
+    assert "Déjà vu, naïve café number 7." in result.text
+    html = decode_html(raw, content_type).text
+    assert result == clean_in_worker(html, page.item.url, page.item.site)
 
 
 CHILD = """

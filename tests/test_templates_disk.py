@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from cleaning.templates import SiteTemplates, TemplateOptions, text_line_keys
 from crawler.templates_disk import DiskSiteTemplates
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -31,8 +33,21 @@ def _pages(seed: int, count: int) -> list[tuple[str, str]]:
     return pages
 
 
+def _chunks(
+    disk: DiskSiteTemplates, items: list[tuple[str, str]], size: int
+) -> Iterator[tuple[int, tuple[str, str]]]:
+    """``enumerate(items)``, every ``size`` of them in one ``batch`` of ``disk`` (0: none)."""
+    for start in range(0, len(items), size or len(items)):
+        with disk.batch() if size else contextlib.nullcontext():
+            assert disk._db.in_transaction == bool(size)  # one transaction, or none between
+            yield from enumerate(items[start : start + size] if size else items, start)
+
+
+@pytest.mark.parametrize("batch", [0, 16])
 @pytest.mark.parametrize("max_lines", [20_000, 40, 7])
-def test_disk_counts_decide_and_cut_as_memory(tmp_path: Path, max_lines: int) -> None:
+def test_disk_counts_decide_and_cut_as_memory(tmp_path: Path, max_lines: int, batch: int) -> None:
+    """The same answers, whether each call is a transaction or ``batch`` makes many one
+    (``cleancrawl clean`` batches a chunk of pages)."""
     # a low max_lines_per_domain prunes the big sites' counts many times on the way
     options = TemplateOptions(min_pages=3, min_share=0.1, max_lines_per_domain=max_lines)
     memory, disk = SiteTemplates(options), DiskSiteTemplates(options, tmp_path / "t.sqlite")
@@ -43,7 +58,7 @@ def test_disk_counts_decide_and_cut_as_memory(tmp_path: Path, max_lines: int) ->
     memory.load(stored)
     disk.load(stored)
     pages = _pages(2, 300)
-    for n, (domain, text) in enumerate(pages):
+    for n, (domain, text) in _chunks(disk, pages, batch):
         keys = text_line_keys(text) if n % 2 else None  # made by a worker, or not
         memory.add_page(domain, text, keys)
         disk.add_page(domain, text, keys)
@@ -58,7 +73,7 @@ def test_disk_counts_decide_and_cut_as_memory(tmp_path: Path, max_lines: int) ->
     for domain, text in more:  # counted after the decisions: late lines, same cuts
         memory.add_page(domain, text)
         disk.add_page(domain, text)
-    for domain, text in pages + more:
+    for _, (domain, text) in _chunks(disk, pages + more, batch):
         assert disk.strip(domain, text) == memory.strip(domain, text)
         line = text.split("\n")[0]
         assert disk.is_template(domain, line) == memory.is_template(domain, line)
