@@ -15,6 +15,12 @@ Every figure is printed with its target (issue 19), in one run:
   costly to clean as the sample articles, which changes the share the rest takes.
   ``clean_page`` alone is timed there on every page of the run (``--real-sample``: fewer),
   under their own URLs, before and after the runs (the mean of the two is the reference).
+- The machine's own ceiling (``--parts parallel``): ``clean_page`` on the same real pages
+  in one process, then in ``--workers`` independent processes at once (no pool, no
+  ``clean``), alternated ``--clean-rounds`` times: what this machine's cores give when they
+  run ``clean_page`` side by side. On a guest whose vCPUs share a physical core (or its
+  caches) the pages cost more CPU each side by side, and no pool can reach ``cores x
+  clean_page alone``; the throughput above is then also given against this ceiling.
 - Memory: the peak RSS of the ``clean`` process (workers aside) for each size of
   ``--memory``, with real cleaning; the ratio of the largest to the smallest.
 - Proxy (``--parts proxy``): the memory part's inputs with ``clean_page`` a lookup of results
@@ -66,7 +72,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted((SAMPLE_SITE / "news").glob("*/index.html"))
 PER_FILE = 1_000  # pages per WARC file, as a crawl rolls its files
-PARTS = ("throughput", "real", "memory", "proxy", "templates", "archiving")
+PARTS = ("throughput", "real", "parallel", "memory", "proxy", "templates", "archiving")
 
 
 PROSE = re.compile(r"<p>([^<]{200,})</p>")  # the articles' long paragraphs, no markup inside
@@ -453,6 +459,41 @@ def throughput(
         )
 
 
+def _rate_alone(pages: list[tuple[str, str]]) -> tuple[float, float]:
+    return single_process_rate(pages)
+
+
+def parallel_ceiling(pages: list[tuple[str, str]], workers: int, rounds: int) -> None:
+    """``clean_page`` in one process, then in ``workers`` processes at once, ``rounds``
+    times in turn (a drifting load falls on both alike)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    alone: list[float] = []
+    side: list[float] = []
+    walls: list[float] = []
+    with context.Pool(workers) as pool:
+        pool.map(_rate_alone, [pages[:2]] * workers)  # imports and warm-up, untimed
+        for _ in range(max(1, rounds)):
+            # alone in one of the pool's processes too: this process holds every page of
+            # the run, and its collections make clean_page slower here (68.6 against 55.1
+            # ms a page on the same 400 pages)
+            alone.append(pool.apply(_rate_alone, (pages,))[0])
+            start = time.monotonic()
+            rates = pool.map(_rate_alone, [pages] * workers, chunksize=1)
+            walls.append(workers * len(pages) / (time.monotonic() - start))
+            side.append(statistics.mean(cpu for cpu, _ in rates))
+    one, many = statistics.mean(alone), statistics.mean(side)
+    print(
+        f"PARALLEL clean_page on {len(pages)} real pages: alone {1000 / one:.2f} ms CPU a page "
+        f"({', '.join(f'{1000 / r:.2f}' for r in alone)}); {workers} processes side by side "
+        f"{1000 / many:.2f} ms a page each ({', '.join(f'{1000 / r:.2f}' for r in side)}): "
+        f"{workers} independent copies reach {many / one:.1%} of cores x clean_page alone "
+        f"by CPU, {statistics.mean(walls):.1f} pages per wall second = "
+        f"{statistics.mean(walls) / (workers * one):.1%} (the machine's own ceiling)"
+    )
+
+
 def counted(pages: Iterable[tuple[str, bytes]], hosts: Counter[str]) -> Iterator[tuple[str, bytes]]:
     """``pages`` as they are, their hosts counted in ``hosts``."""
     for url, body in pages:
@@ -764,6 +805,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
             else:
                 print(f"real pages: none found under {DEFAULT_DATA_ROOT}")
+        if "parallel" in parts:
+            sample = [
+                (url, body.decode())
+                for url, body in spread(real_pages(args.pages), args.real_sample or 400)
+            ]
+            parallel_ceiling(sample, args.workers, args.clean_rounds)
         if "memory" in parts:
             memory(tmp, args)
         if "proxy" in parts:
