@@ -784,6 +784,9 @@ def main(argv: list[str] | None = None) -> int:
             50,
         )
     parts = args.parts.split(",")
+    unknown = [part for part in parts if part not in PARTS]
+    if unknown:
+        parser.error(f"--parts: unknown {','.join(unknown)} (known: {','.join(PARTS)})")
     counted = become_subreaper()
     print(
         f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}, "

@@ -758,3 +758,12 @@ def test_page_types_set_what_cleancrawl_writes(
     assert numbers["config"]["page_types"] == "article,listing"
     assert main([*args, "--page-types", "listing", "--no-drops"]) == 2
     assert main([*args, "--page-types", "article,hub"]) == 2
+
+
+def test_warc_benchmark_refuses_an_unknown_part(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import warc
+
+    with pytest.raises(SystemExit) as exit_:
+        warc.main(["--parts", "real,reel"])
+    assert exit_.value.code == 2
+    assert "unknown reel" in capsys.readouterr().err
