@@ -166,19 +166,16 @@ def _lead(element: HtmlElement) -> Lead | None:
 
 def _followers(element: HtmlElement) -> tuple[str, ...]:
     """The beginnings of the first ``FOLLOWERS`` paragraphs (of over 40 characters) after
-    ``element`` in the page, up to the next ``<h1>``: the elements after it in document order
-    are the following siblings' subtrees, then its parent's, and so on up."""
+    ``element`` in the page, up to the next ``<h1>`` (``_after``)."""
     followers: list[str] = []
-    for ancestor in (element, *element.iterancestors()):
-        for sibling in ancestor.itersiblings():
-            for node in sibling.iter("p", "h1"):
-                if node.tag == "h1":
-                    return tuple(followers)
-                text = _fold(node.text_content())
-                if len(text) > _MIN_FOLLOWER_CHARS:
-                    followers.append(text[:_PREFIX_CHARS])
-                    if len(followers) == FOLLOWERS:
-                        return tuple(followers)
+    for node in _after(element):
+        if node.tag != "p":
+            continue
+        text = _fold(node.text_content())
+        if len(text) > _MIN_FOLLOWER_CHARS:
+            followers.append(text[:_PREFIX_CHARS])
+            if len(followers) == FOLLOWERS:
+                break
     return tuple(followers)
 
 
