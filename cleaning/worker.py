@@ -35,8 +35,7 @@ def start_worker(options: CleaningOptions, site_options: dict[str, CleaningOptio
 
 def clean_in_worker(html: str, url: str, site: str) -> CleanResult:
     """``clean_page`` with the options of ``site`` (or the default ones)."""
-    options = _options.get(site) or _options[None]
-    return clean_page(html, url, options)
+    return clean_page(html, url, _site_options(site))
 
 
 def clean_payload_in_worker(payload: tuple[bytes, str | None], url: str, site: str) -> CleanResult:
@@ -53,8 +52,12 @@ def clean_in_worker_with_hrefs(html: str, url: str, site: str) -> CleanResult:
     (``cleaning.hrefs``), kept or dropped; None where it did not parse the page, or where
     the crawl's own parse may differ."""
     found: list[PageHrefs | None] = []
-    options = _options.get(site) or _options[None]
     result = clean_page(
-        html, url, options, on_tree=lambda tree: found.append(page_hrefs(tree, html))
+        html, url, _site_options(site), on_tree=lambda tree: found.append(page_hrefs(tree, html))
     )
     return with_hrefs(result, found[0] if found else None)
+
+
+def _site_options(site: str) -> CleaningOptions:
+    """The options ``start_worker`` was given for ``site``, or the default ones."""
+    return _options.get(site) or _options[None]
