@@ -309,20 +309,20 @@ def _tree(root: int) -> list[int]:
 
 
 def _hwm_kb(pid: int) -> int:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    match = re.search(r"^VmHWM:\s+(\d+) kB", text, re.MULTILINE)
-    return int(match.group(1)) if match else 0
+    return _proc_kb(pid, "status", "VmHWM")
 
 
 def _pss_kb(pid: int) -> int:
+    return _proc_kb(pid, "smaps_rollup", "Pss")
+
+
+def _proc_kb(pid: int, name: str, field: str) -> int:
+    """``field`` (in kB) of ``/proc/PID/NAME``; 0 for a process gone meanwhile."""
     try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        text = Path(f"/proc/{pid}/{name}").read_text()
     except OSError:
         return 0
-    match = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
+    match = re.search(rf"^{field}:\s+(\d+) kB", text, re.MULTILINE)
     return int(match.group(1)) if match else 0
 
 
