@@ -30,6 +30,7 @@ each, so that each round has a ratio against the capacities around it::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import multiprocessing
@@ -82,8 +83,16 @@ NO_PIPELINES = json.dumps(dict.fromkeys(COMPONENTS["ITEM_PIPELINES"]))
 VARIANTS: dict[str, dict[str, str]] = {
     "fetch": {"ITEM_PIPELINES": NO_PIPELINES},
     "in-process": {"CLEANCRAWL_WORKERS": "0"},
-    "pool": {},  # the default: one worker per core
+    "pool": {},  # one worker per core (the default), or --workers
+    # Scrapy's floor (benchmarks/bare_spider.py: the same URLs, parsed for nothing): with
+    # Scrapy's default settings, then inside cleancrawl's project (its add-on's middlewares,
+    # extensions, stats, duplicate filter and log formatter) with no item pipelines
+    "bare": {},
+    "bare-addon": {"ITEM_PIPELINES": NO_PIPELINES},
 }
+BARE = ("bare", "bare-addon")
+# --variants floor: the bare spider both ways and the real spider with no pipelines
+FLOOR = ("bare", "bare-addon", "fetch")
 COMMON = {
     "AUTOTHROTTLE_ENABLED": "False",
     "ROBOTSTXT_OBEY": "False",
@@ -250,6 +259,8 @@ class Run:
     cpu_seconds: float
     # the Scrapy process alone (no workers): the CPU it takes from the cleaning workers
     crawler_cpu: float
+    # its CPU when Scrapy logged "Spider opened": imports, settings, components made
+    crawler_cpu_at_open: float
     peak_rss: int
     server_cpu: float
     rss_by_pages: list[tuple[int, int]]
@@ -293,28 +304,72 @@ def sites_file(server: Server, pages: int) -> str:
     )
 
 
-def crawl(variant: str, server: Server, pages: int, workdir: Path) -> Run:
-    workdir.mkdir(parents=True, exist_ok=True)
-    sites = workdir / "sites.toml"
-    sites.write_text(sites_file(server, pages))
+def site_urls(server: Server, pages: int) -> list[str]:
+    """What a crawl of ``pages`` articles of the links site fetches: the home page, the
+    sitemap, the articles in its order, then the missing and topic pages."""
+    paths = ["/", "/sitemap.xml", *(f"/a/{i}.html" for i in range(pages))]
+    paths += [f"/missing/{i}.html" for i in range(pages * MISSING_PER_ARTICLE)]
+    paths += [f"/topic/{k}/" for k in range(TOPICS)]
+    return [server.url + path for path in paths]
+
+
+def crawl_command(
+    variant: str, server: Server, pages: int, workdir: Path, workers: int | None = None
+) -> tuple[list[str], Path, Path]:
+    """The command line of a crawl, the folder to run it in and the stats file it writes."""
     stats_file = workdir / f"{variant}-stats.json"
-    command = [sys.executable, "-m", "scrapy", "crawl", "technews", "-a", f"sites={sites}"]
-    command += ["-a", f"output={workdir / variant}"]
-    settings = {**COMMON, **VARIANTS[variant], "CLEANCRAWL_STATS_FILE": str(stats_file)}
+    settings = {**COMMON, **VARIANTS[variant]}
+    if variant == "pool" and workers is not None:
+        settings["CLEANCRAWL_WORKERS"] = str(workers)
+    if variant in BARE:
+        urls = workdir / "urls.txt"
+        urls.write_text("\n".join(site_urls(server, pages)) + "\n")
+        command = ["-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "bare_spider.py")]
+        command += ["-a", f"urls={urls}", "-a", f"stats={stats_file}"]
+        # out of the project (no scrapy.cfg above the folder): Scrapy's own defaults
+        cwd = ROOT if variant == "bare-addon" else workdir
+    else:
+        sites = workdir / "sites.toml"
+        sites.write_text(sites_file(server, pages))
+        command = ["-m", "scrapy", "crawl", "technews", "-a", f"sites={sites}"]
+        command += ["-a", f"output={workdir / variant}"]
+        settings["CLEANCRAWL_STATS_FILE"] = str(stats_file)
+        cwd = ROOT
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
+    return [sys.executable, *command], cwd, stats_file
+
+
+def crawl(
+    variant: str,
+    server: Server,
+    pages: int,
+    workdir: Path,
+    workers: int | None = None,
+    profile: Path | None = None,
+) -> Run:
+    """One crawl of ``variant``; with ``profile``, under cProfile, its stats to that file
+    (CPU figures then include the profiler's own)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    command, cwd, stats_file = crawl_command(variant, server, pages, workdir, workers)
+    if profile is not None:
+        command[1:1] = ["-m", "cProfile", "-o", str(profile)]
     server_before = cpu_of(server.pid)
     served_before = server.served.value
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     crawled = [0]
+    opened: list[float] = []
 
     def read_log() -> None:
         assert process.stderr is not None
         for line in process.stderr:
             if match := _CRAWLED.search(line):
                 crawled[0] = int(match[1])
+            elif not opened and "Spider opened" in line:
+                with contextlib.suppress(OSError):
+                    opened.append(cpu_of(process.pid))
 
     reader = threading.Thread(target=read_log, daemon=True)
     reader.start()
@@ -332,6 +387,7 @@ def crawl(variant: str, server: Server, pages: int, workdir: Path) -> Run:
         seconds=stats["elapsed_time_seconds"],
         cpu_seconds=sum(sample.cpu.values()),
         crawler_cpu=sample.cpu.get(process.pid, 0.0),
+        crawler_cpu_at_open=opened[0] if opened else 0.0,
         peak_rss=sample.peak_rss,
         server_cpu=cpu_of(server.pid) - server_before,
         rss_by_pages=sample.rss_by_pages,
@@ -453,21 +509,86 @@ def throughput(args: argparse.Namespace) -> None:
         print(f"  capacity {len(capacities)}: {capacities[-1].rate:.1f} pages/s", file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp:
-        crawl("pool", server, min(args.pages, 200), Path(tmp) / "warm")  # warm-up
-        measure_capacity()
+        # warm-up (the page cache, the forkserver's imports)
+        crawl(names[-1], server, min(args.pages, 200), Path(tmp) / "warm", args.workers)
+        if "pool" in names:
+            measure_capacity()
         for round_ in range(args.rounds):
             order = names[round_ % len(names) :] + names[: round_ % len(names)]
             for name in order:
                 workdir = Path(tmp) / f"{name}-{round_}"
                 workdir.mkdir(parents=True)
-                runs[name].append(crawl(name, server, args.pages, workdir))
+                profile = args.profile / f"{name}-{round_ + 1}.prof" if args.profile else None
+                runs[name].append(crawl(name, server, args.pages, workdir, args.workers, profile))
                 print(
-                    f"  {name} round {round_ + 1}: {runs[name][-1].rate:.1f} pages/s",
+                    f"  {name} round {round_ + 1}: {runs[name][-1].rate:.1f} pages/s, "
+                    f"{per_response(runs[name][-1]):.2f} ms CPU a response",
                     file=sys.stderr,
                 )
-            measure_capacity()
+            if "pool" in names:
+                measure_capacity()
     server.process.terminate()
-    report(args, runs, capacities)
+    report_cpu(args, runs)
+    if "pool" in names:
+        report(args, runs, capacities)
+
+
+def per_response(run: Run, start_up: bool = True) -> float:
+    """The crawl process's CPU milliseconds a response, its start-up included or not."""
+    cpu = run.crawler_cpu if start_up else run.crawler_cpu - run.crawler_cpu_at_open
+    return 1000 * cpu / max(run.fetched, 1)
+
+
+def report_cpu(args: argparse.Namespace, runs: dict[str, list[Run]]) -> None:
+    """The crawl process's CPU a response, by variant and round (the floor)."""
+    rounds = len(next(iter(runs.values())))
+    print(f"# Crawl process CPU a response, {args.site} site: {args.pages} articles\n")
+    print(f"Load before: {os.getloadavg()[0]:.1f}; variants in turns, round by round.\n")
+    print(
+        'ms a response without the start-up (the CPU before Scrapy\'s "Spider opened"), and '
+        "with it in brackets:\n"
+    )
+    head = " | ".join(f"round {k + 1}" for k in range(rounds))
+    print(f"| variant | responses | start-up CPU s | {head} | median ms | median pages/s |")
+    print("|---|--:|--:|" + "--:|" * rounds + "--:|--:|")
+    for name, each in runs.items():
+        cells = " | ".join(f"{per_response(r, False):.2f} ({per_response(r):.2f})" for r in each)
+        print(
+            f"| {name} | {statistics.median(r.fetched for r in each):.0f} | "
+            f"{statistics.median(r.crawler_cpu_at_open for r in each):.2f} | {cells} | "
+            f"{statistics.median(per_response(r, False) for r in each):.2f} "
+            f"({statistics.median(per_response(r) for r in each):.2f}) | "
+            f"{statistics.median(r.rate for r in each):.1f} |"
+        )
+    if args.profile:
+        print(f"\nProfiles in {args.profile} (python -m pstats); own time by package:\n")
+        for name in runs:
+            shares = profile_shares(args.profile / f"{name}-1.prof")
+            print(f"- {name}: " + ", ".join(f"{pkg} {share:.0%}" for pkg, share in shares[:8]))
+
+
+def profile_shares(path: Path) -> list[tuple[str, float]]:
+    """A cProfile file's own time by package (the folder under site-packages, the project's
+    top-level folder, or the standard library), largest first."""
+    import pstats
+
+    raw: dict[Any, Any] = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    totals: dict[str, float] = {}
+    for (filename, _, function), (_, _, own, _, _) in raw.items():
+        totals[package_of(filename, function)] = totals.get(package_of(filename, function), 0) + own
+    whole = sum(totals.values()) or 1.0
+    return sorted(((pkg, own / whole) for pkg, own in totals.items()), key=lambda x: -x[1])
+
+
+def package_of(filename: str, function: str) -> str:
+    if filename == "~":  # a built-in: by what it is (a method of lxml's, the selector's ...)
+        return "built-ins"
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    path = Path(filename)
+    if path.is_relative_to(ROOT):
+        return path.relative_to(ROOT).parts[0]
+    return "stdlib"
 
 
 def report(
@@ -493,12 +614,10 @@ def report(
         last = runs[name][-1]
         # the Scrapy process's CPU per response, median of the rounds: unlike pages/s, it
         # hardly moves with the machine's load
-        per_response = statistics.median(
-            1000 * r.crawler_cpu / max(r.fetched, 1) for r in runs[name]
-        )
+        cpu = statistics.median(per_response(r) for r in runs[name])
         print(
             f"| {name} | {median[name]:.1f} | {last.written} | {last.cpu_seconds:.0f} | "
-            f"{per_response:.1f} | {last.server_cpu:.0f} | {last.peak_rss / 2**20:.0f} |"
+            f"{cpu:.1f} | {last.server_cpu:.0f} | {last.peak_rss / 2**20:.0f} |"
         )
     pool = runs["pool"]
     idle = statistics.median(
@@ -602,6 +721,16 @@ def memory(args: argparse.Namespace) -> None:
     print(f"\n{run.pages} pages in {run.seconds:.0f} s ({run.rate:.1f} pages/s).")
 
 
+def variants(value: str) -> list[str]:
+    """``--variants``: known names (``floor`` for its three) in ``VARIANTS``' order."""
+    asked = set(value.split(","))
+    if "floor" in asked:
+        asked = (asked - {"floor"}) | set(FLOOR)
+    if unknown := asked - set(VARIANTS):
+        raise argparse.ArgumentTypeError(f"unknown: {', '.join(sorted(unknown))}")
+    return [v for v in VARIANTS if v in asked]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
@@ -611,13 +740,23 @@ def main() -> None:
     parser.add_argument("--site", choices=SITES, default="listings", help="the site served")
     parser.add_argument(
         "--variants",
-        type=lambda value: [v for v in VARIANTS if v in value.split(",")],
-        default=list(VARIANTS),
-        help="comma-separated: fetch,pool to leave out the slow in-process crawls",
+        type=variants,
+        default=["fetch", "in-process", "pool"],
+        help="comma-separated, of " + ", ".join(VARIANTS) + ": fetch,pool to leave out the "
+        "slow in-process crawls; floor for Scrapy's own CPU a response (bare,bare-addon,fetch)",
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="a folder: each crawl process under cProfile, stats there"
     )
     args = parser.parse_args()
-    if not {"fetch", "pool"} <= set(args.variants):
-        parser.error("--variants: the ratios need fetch and pool")
+    if "pool" in args.variants and "fetch" not in args.variants:
+        parser.error("--variants: the ratios need fetch beside pool")
+    if not any(v in args.variants for v in ("pool", *FLOOR)):
+        parser.error("--variants: pool (with fetch) for the ratios, or floor")
+    if args.site != "links" and set(BARE) & set(args.variants):
+        parser.error("--variants: the bare spider fetches the links site's pages (--site links)")
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     memory(args) if args.memory else throughput(args)
 
 
