@@ -48,6 +48,8 @@ from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from benchmarks.crawl_profile import SETTING as PROFILE_SETTING
+from benchmarks.crawl_profile import owner_shares
 from benchmarks.extraction import default_datasets, load_docs
 from cleaning.signed import clean_and_sign
 from cleaning.worker import clean_in_worker_with_hrefs, start_worker
@@ -72,6 +74,7 @@ TOPIC_LINKS = 8
 TOPICS = 50
 ARTICLE_LINKS = 6
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+SERVERS: set[int] = set()  # the benchmark site's server processes (no part of the pool)
 TICKS = os.sysconf("SC_CLK_TCK")
 # the progress line (crawler/progress.py): responses so far
 _CRAWLED = re.compile(r"Progress: (\d+) responses")
@@ -314,11 +317,20 @@ def site_urls(server: Server, pages: int) -> list[str]:
 
 
 def crawl_command(
-    variant: str, server: Server, pages: int, workdir: Path, workers: int | None = None
+    variant: str,
+    server: Server,
+    pages: int,
+    workdir: Path,
+    workers: int | None = None,
+    profile: Path | None = None,
 ) -> tuple[list[str], Path, Path]:
     """The command line of a crawl, the folder to run it in and the stats file it writes."""
+    workdir.mkdir(parents=True, exist_ok=True)
     stats_file = workdir / f"{variant}-stats.json"
     settings = {**COMMON, **VARIANTS[variant]}
+    if profile is not None:
+        settings["EXTENSIONS"] = json.dumps({"benchmarks.crawl_profile.ProfileCrawl": 0})
+        settings[PROFILE_SETTING] = str(profile)
     if variant == "pool" and workers is not None:
         settings["CLEANCRAWL_WORKERS"] = str(workers)
     if variant in BARE:
@@ -348,16 +360,15 @@ def crawl(
     workers: int | None = None,
     profile: Path | None = None,
 ) -> Run:
-    """One crawl of ``variant``; with ``profile``, under cProfile, its stats to that file
-    (CPU figures then include the profiler's own)."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    command, cwd, stats_file = crawl_command(variant, server, pages, workdir, workers)
-    if profile is not None:
-        command[1:1] = ["-m", "cProfile", "-o", str(profile)]
+    """One crawl of ``variant``; with ``profile``, its reactor thread profiled while the
+    spider is open, the stats to that file (its CPU figures then include the profiler's)."""
+    command, cwd, stats_file = crawl_command(variant, server, pages, workdir, workers, profile)
+    # (the bare spider runs out of the project's folder, and the profile's extension is in it)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server_before = cpu_of(server.pid)
     served_before = server.served.value
     process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     crawled = [0]
     opened: list[float] = []
@@ -437,6 +448,11 @@ class Capacity:
     pages: int
     seconds: float
     worker_cpu: float  # the workers' CPU seconds on the pages (process time, summed)
+    # the pool's processes (forkserver and workers) as /proc counts them, as the crawl's are:
+    # from the pool's start to the warm-up's end (imports, models, 8 pages), and on the pages
+    # (``worker_cpu`` with the pages' and results' pickling and pebble's loop)
+    start_cpu: float = 0.0
+    proc_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -464,6 +480,7 @@ def crawl_capacity(workers: int, served: list[tuple[str, str]]) -> Capacity:
 
     options = cleaning_options(crawl_settings())
     in_flight = 2 * workers
+    before = pool_cpu()
     with ProcessPool(
         max_workers=workers,
         initializer=start_worker,
@@ -473,6 +490,7 @@ def crawl_capacity(workers: int, served: list[tuple[str, str]]) -> Capacity:
         warm = [pool.submit(timed_crawl_task, None, html, url, "bench") for html, url in served[:8]]
         for future in warm:
             future.result()
+        warmed = pool_cpu()
         started = time.perf_counter()
         pending: set[Any] = set()
         cpu = 0.0
@@ -482,7 +500,23 @@ def crawl_capacity(workers: int, served: list[tuple[str, str]]) -> Capacity:
                 cpu += sum(future.result()[0] for future in done)
             pending.add(pool.submit(timed_crawl_task, None, html, url, "bench"))
         cpu += sum(future.result()[0] for future in pending)
-        return Capacity(len(served), time.perf_counter() - started, cpu)
+        seconds = time.perf_counter() - started
+        finished = pool_cpu()
+    start_cpu = sum(used - before.get(pid, 0.0) for pid, used in warmed.items())
+    proc_cpu = sum(used - warmed.get(pid, 0.0) for pid, used in finished.items())
+    return Capacity(len(served), seconds, cpu, start_cpu, proc_cpu)
+
+
+def pool_cpu() -> dict[int, float]:
+    """CPU seconds of this process's children but the benchmark's server (the forkserver,
+    made once, and the pool's workers) and theirs, by process."""
+    found: dict[int, float] = {}
+    for pid in descendants(os.getpid()):
+        if pid in SERVERS:
+            continue
+        with contextlib.suppress(OSError, IndexError):
+            found[pid] = cpu_of(pid)
+    return found
 
 
 def start_server(pages: int, site: str) -> Server:
@@ -491,6 +525,8 @@ def start_server(pages: int, site: str) -> Server:
     served = context.Value("i", 0)
     process = context.Process(target=serve, args=(pages, site, served, child), daemon=True)
     process.start()
+    assert process.pid is not None
+    SERVERS.add(process.pid)
     return Server(process, f"http://127.0.0.1:{parent.recv()}", site, served)
 
 
@@ -561,34 +597,17 @@ def report_cpu(args: argparse.Namespace, runs: dict[str, list[Run]]) -> None:
             f"{statistics.median(r.rate for r in each):.1f} |"
         )
     if args.profile:
-        print(f"\nProfiles in {args.profile} (python -m pstats); own time by package:\n")
+        print(
+            f"\nProfiles of round 1 in {args.profile} (python -m pstats), the reactor's thread "
+            'from "Spider opened" to the close; time by package, the standard library\'s and '
+            "built-ins' charged to their callers:\n"
+        )
         for name in runs:
-            shares = profile_shares(args.profile / f"{name}-1.prof")
-            print(f"- {name}: " + ", ".join(f"{pkg} {share:.0%}" for pkg, share in shares[:8]))
-
-
-def profile_shares(path: Path) -> list[tuple[str, float]]:
-    """A cProfile file's own time by package (the folder under site-packages, the project's
-    top-level folder, or the standard library), largest first."""
-    import pstats
-
-    raw: dict[Any, Any] = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
-    totals: dict[str, float] = {}
-    for (filename, _, function), (_, _, own, _, _) in raw.items():
-        totals[package_of(filename, function)] = totals.get(package_of(filename, function), 0) + own
-    whole = sum(totals.values()) or 1.0
-    return sorted(((pkg, own / whole) for pkg, own in totals.items()), key=lambda x: -x[1])
-
-
-def package_of(filename: str, function: str) -> str:
-    if filename == "~":  # a built-in: by what it is (a method of lxml's, the selector's ...)
-        return "built-ins"
-    if "site-packages/" in filename:
-        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
-    path = Path(filename)
-    if path.is_relative_to(ROOT):
-        return path.relative_to(ROOT).parts[0]
-    return "stdlib"
+            whole, shares = owner_shares(args.profile / f"{name}-1.prof")
+            print(
+                f"- {name} ({1000 * whole / runs[name][0].fetched:.2f} ms a response "
+                "profiled): " + ", ".join(f"{pkg} {share:.0%}" for pkg, share in shares[:8])
+            )
 
 
 def report(
@@ -640,14 +659,22 @@ def report(
         f"hrefs, signatures, line keys and quality signals, on its {capacities[0].pages} "
         "articles with their URLs), measured before the first round and after each:\n"
     )
-    print("| measure | pages/s | workers' CPU ms/article |")
-    print("|---|--:|--:|")
+    print(
+        "| measure | pages/s | workers' CPU ms/article, in the task | the same, the pool's "
+        "processes by /proc | their start-up CPU s (and 8 pages) |"
+    )
+    print("|---|--:|--:|--:|--:|")
     for k, each in enumerate(capacities):
         when = "before round 1" if k == 0 else f"after round {k}"
-        print(f"| {when} | {each.rate:.1f} | {1000 * each.worker_cpu / each.pages:.1f} |")
+        print(
+            f"| {when} | {each.rate:.1f} | {1000 * each.worker_cpu / each.pages:.1f} | "
+            f"{1000 * each.proc_cpu / each.pages:.1f} | {each.start_cpu:.1f} |"
+        )
     print(
         f"| median | {capacity:.1f} | "
-        f"{statistics.median(1000 * c.worker_cpu / c.pages for c in capacities):.1f} |"
+        f"{statistics.median(1000 * c.worker_cpu / c.pages for c in capacities):.1f} | "
+        f"{statistics.median(1000 * c.proc_cpu / c.pages for c in capacities):.1f} | "
+        f"{statistics.median(c.start_cpu for c in capacities):.1f} |"
     )
     # each pool round against the capacities measured just before and just after it (the
     # machine as the round met it), and the fetch crawl of the same round
@@ -683,14 +710,22 @@ def report(
     articles = statistics.median(r.pages for r in pool)
     spider = statistics.median(r.crawler_cpu for r in pool)
     alone = statistics.median(c.worker_cpu / c.pages for c in capacities) * articles
+    # the workers alone as /proc counts the crawl's: the pages with their pickling, and
+    # the pool's start (forkserver, imports, models), which the crawl's figure includes
+    by_proc = statistics.median(c.proc_cpu / c.pages for c in capacities) * articles
+    start = statistics.median(c.start_cpu for c in capacities)
     in_crawl = statistics.median(r.cpu_seconds - r.crawler_cpu for r in pool)
     print(
-        f"| bound W / (S + W): W the workers alone ({alone:.0f} CPU s), S the crawl process "
-        f"({spider:.0f} CPU s) | {alone / (alone + spider):.2f} | - |"
+        f"| bound W / (S + W): W the workers alone ({by_proc:.0f} CPU s by /proc), S the crawl "
+        f"process ({spider:.0f} CPU s) | {by_proc / (by_proc + spider):.2f} | - |"
     )
     print(
-        f"| workers' CPU in the pool crawl ({in_crawl:.0f} s, forkserver included) / "
-        f"alone ({alone:.0f} s) | {in_crawl / alone:.2f} | - |"
+        f"| workers' CPU in the pool crawl ({in_crawl:.0f} s, start-up included) / alone, "
+        f"in the task ({alone:.0f} s) | {in_crawl / alone:.2f} | - |"
+    )
+    print(
+        f"| the same / alone by /proc with the pool's start-up ({by_proc:.0f} + {start:.0f} s) "
+        f"| {in_crawl / (by_proc + start):.2f} | - |"
     )
     if "in-process" in median:
         print(f"| pool / in-process | {median['pool'] / median['in-process']:.2f} | >= 1.7 |")
