@@ -226,8 +226,14 @@ class Sample:
     peak_rss: int = 0
     # (pages crawled so far, RSS of the tree at that moment)
     rss_by_pages: list[tuple[int, int]] = field(default_factory=list)
+    # the crawl process's threads but its main one (the reactor's): pebble's, Twisted's
+    threads: dict[int, float] = field(default_factory=dict)
 
     def take(self, pid: int, crawled: int) -> None:
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            if (tid := int(task.name)) != pid:
+                with contextlib.suppress(OSError, IndexError):
+                    self.threads[tid] = cpu_of(pid, tid)
         rss = 0
         for each in [pid, *descendants(pid)]:
             try:
@@ -264,6 +270,7 @@ class Run:
     crawler_cpu: float
     # its CPU when Scrapy logged "Spider opened": imports, settings, components made
     crawler_cpu_at_open: float
+    crawler_threads_cpu: float  # of that, its threads but the main one (the reactor's)
     peak_rss: int
     server_cpu: float
     rss_by_pages: list[tuple[int, int]]
@@ -399,6 +406,7 @@ def crawl(
         cpu_seconds=sum(sample.cpu.values()),
         crawler_cpu=sample.cpu.get(process.pid, 0.0),
         crawler_cpu_at_open=opened[0] if opened else 0.0,
+        crawler_threads_cpu=sum(sample.threads.values()),
         peak_rss=sample.peak_rss,
         server_cpu=cpu_of(server.pid) - server_before,
         rss_by_pages=sample.rss_by_pages,
@@ -407,8 +415,9 @@ def crawl(
     )
 
 
-def cpu_of(pid: int) -> float:
-    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_of(pid: int, thread: int | None = None) -> float:
+    task = f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat"
+    stat = Path(task).read_text().rsplit(")", 1)[1].split()
     return (int(stat[11]) + int(stat[12])) / TICKS
 
 
@@ -532,6 +541,7 @@ def start_server(pages: int, site: str) -> Server:
 
 def throughput(args: argparse.Namespace) -> None:
     server = start_server(args.pages, args.site)
+    args.load_before = os.getloadavg()[0]
     names = args.variants
     runs: dict[str, list[Run]] = {name: [] for name in names}
     # the capacity on the very pages the crawl cleans, measured before the first round and
@@ -579,14 +589,20 @@ def report_cpu(args: argparse.Namespace, runs: dict[str, list[Run]]) -> None:
     """The crawl process's CPU a response, by variant and round (the floor)."""
     rounds = len(next(iter(runs.values())))
     print(f"# Crawl process CPU a response, {args.site} site: {args.pages} articles\n")
-    print(f"Load before: {os.getloadavg()[0]:.1f}; variants in turns, round by round.\n")
+    print(
+        f"Load (1 min) before: {args.load_before:.1f}, at the end: {os.getloadavg()[0]:.1f}; "
+        "variants in turns, round by round.\n"
+    )
     print(
         'ms a response without the start-up (the CPU before Scrapy\'s "Spider opened"), and '
         "with it in brackets:\n"
     )
     head = " | ".join(f"round {k + 1}" for k in range(rounds))
-    print(f"| variant | responses | start-up CPU s | {head} | median ms | median pages/s |")
-    print("|---|--:|--:|" + "--:|" * rounds + "--:|--:|")
+    print(
+        f"| variant | responses | start-up CPU s | {head} | median ms | of which threads "
+        "but the reactor's, ms | median pages/s |"
+    )
+    print("|---|--:|--:|" + "--:|" * rounds + "--:|--:|--:|")
     for name, each in runs.items():
         cells = " | ".join(f"{per_response(r, False):.2f} ({per_response(r):.2f})" for r in each)
         print(
@@ -594,6 +610,7 @@ def report_cpu(args: argparse.Namespace, runs: dict[str, list[Run]]) -> None:
             f"{statistics.median(r.crawler_cpu_at_open for r in each):.2f} | {cells} | "
             f"{statistics.median(per_response(r, False) for r in each):.2f} "
             f"({statistics.median(per_response(r) for r in each):.2f}) | "
+            f"{statistics.median(1000 * r.crawler_threads_cpu / r.fetched for r in each):.2f} | "
             f"{statistics.median(r.rate for r in each):.1f} |"
         )
     if args.profile:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import cProfile
 import pstats
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -33,14 +34,18 @@ class ProfileCrawl:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.profile = cProfile.Profile()
+        # the thread's CPU time, not the wall clock: the reactor waits in epoll between events
+        self.profile = cProfile.Profile(time.thread_time)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         extension = cls(Path(crawler.settings[SETTING]))
-        crawler.signals.connect(extension.profile.enable, signal=signals.spider_opened)
+        crawler.signals.connect(extension.start, signal=signals.spider_opened)
         crawler.signals.connect(extension.stop, signal=signals.spider_closed)
         return extension
+
+    def start(self) -> None:
+        self.profile.enable()
 
     def stop(self) -> None:
         self.profile.disable()
