@@ -14,7 +14,12 @@ The real ``technews`` spider crawls it three ways, taking turns:
 
 - ``fetch``: no item pipelines (what Scrapy alone fetches and parses: the ceiling);
 - ``in-process``: cleancrawl end to end with ``CLEANCRAWL_WORKERS=0``;
-- ``pool``: cleancrawl end to end with one worker per core (the default).
+- ``pool``: cleancrawl end to end with one worker per core (the default), or ``--workers``;
+- ``bare`` and ``bare-addon`` (links site; ``--variants floor`` runs them with ``fetch``): a
+  spider that requests the same URLs and parses nothing (``benchmarks/bare_spider.py``), with
+  Scrapy's defaults and inside cleancrawl's project with no pipelines: Scrapy's own CPU a
+  response, and what cleancrawl's add-on adds to it. ``--profile DIR`` profiles each crawl's
+  reactor thread (``benchmarks/crawl_profile.py``).
 
 While a crawl runs, the CPU time and resident memory of its whole process tree (crawler and
 workers) are sampled from ``/proc``. The pool's cleaning capacity (pages/s of the workers alone
@@ -24,6 +29,7 @@ each, so that each round has a ratio against the capacities around it::
     python -m benchmarks.crawl                          # 2,000 pages, 3 rounds
     python -m benchmarks.crawl --pages 500 --rounds 1   # a quick look
     python -m benchmarks.crawl --site links             # the site of many broken links
+    python -m benchmarks.crawl --site links --variants floor,pool   # and Scrapy's floor
     python -m benchmarks.crawl --memory                 # peak RSS over a 20,000-page crawl
 """
 
