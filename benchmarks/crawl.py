@@ -562,7 +562,8 @@ def throughput(args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         # warm-up (the page cache, the forkserver's imports)
-        crawl(names[-1], server, min(args.pages, 200), Path(tmp) / "warm", args.workers)
+        warm = "pool" if "pool" in names else names[-1]
+        crawl(warm, server, min(args.pages, 200), Path(tmp) / "warm", args.workers)
         if "pool" in names:
             measure_capacity()
         for round_ in range(args.rounds):
