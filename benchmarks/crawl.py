@@ -14,7 +14,12 @@ The real ``technews`` spider crawls it three ways, taking turns:
 
 - ``fetch``: no item pipelines (what Scrapy alone fetches and parses: the ceiling);
 - ``in-process``: cleancrawl end to end with ``CLEANCRAWL_WORKERS=0``;
-- ``pool``: cleancrawl end to end with one worker per core (the default).
+- ``pool``: cleancrawl end to end with one worker per core (the default), or ``--workers``;
+- ``bare`` and ``bare-addon`` (links site; ``--variants floor`` runs them with ``fetch``): a
+  spider that requests the same URLs and parses nothing (``benchmarks/bare_spider.py``), with
+  Scrapy's defaults and inside cleancrawl's project with no pipelines: Scrapy's own CPU a
+  response, and what cleancrawl's add-on adds to it. ``--profile DIR`` profiles each crawl's
+  reactor thread (``benchmarks/crawl_profile.py``).
 
 While a crawl runs, the CPU time and resident memory of its whole process tree (crawler and
 workers) are sampled from ``/proc``. The pool's cleaning capacity (pages/s of the workers alone
@@ -24,12 +29,14 @@ each, so that each round has a ratio against the capacities around it::
     python -m benchmarks.crawl                          # 2,000 pages, 3 rounds
     python -m benchmarks.crawl --pages 500 --rounds 1   # a quick look
     python -m benchmarks.crawl --site links             # the site of many broken links
+    python -m benchmarks.crawl --site links --variants floor,pool   # and Scrapy's floor
     python -m benchmarks.crawl --memory                 # peak RSS over a 20,000-page crawl
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import multiprocessing
@@ -47,6 +54,8 @@ from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from benchmarks.crawl_profile import SETTING as PROFILE_SETTING
+from benchmarks.crawl_profile import owner_shares
 from benchmarks.extraction import default_datasets, load_docs
 from cleaning.signed import clean_and_sign
 from cleaning.worker import clean_in_worker_with_hrefs, start_worker
@@ -71,6 +80,7 @@ TOPIC_LINKS = 8
 TOPICS = 50
 ARTICLE_LINKS = 6
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+SERVERS: set[int] = set()  # the benchmark site's server processes (no part of the pool)
 TICKS = os.sysconf("SC_CLK_TCK")
 # the progress line (crawler/progress.py): responses so far
 _CRAWLED = re.compile(r"Progress: (\d+) responses")
@@ -82,8 +92,16 @@ NO_PIPELINES = json.dumps(dict.fromkeys(COMPONENTS["ITEM_PIPELINES"]))
 VARIANTS: dict[str, dict[str, str]] = {
     "fetch": {"ITEM_PIPELINES": NO_PIPELINES},
     "in-process": {"CLEANCRAWL_WORKERS": "0"},
-    "pool": {},  # the default: one worker per core
+    "pool": {},  # one worker per core (the default), or --workers
+    # Scrapy's floor (benchmarks/bare_spider.py: the same URLs, parsed for nothing): with
+    # Scrapy's default settings, then inside cleancrawl's project (its add-on's middlewares,
+    # extensions, stats, duplicate filter and log formatter) with no item pipelines
+    "bare": {},
+    "bare-addon": {"ITEM_PIPELINES": NO_PIPELINES},
 }
+BARE = ("bare", "bare-addon")
+# --variants floor: the bare spider both ways and the real spider with no pipelines
+FLOOR = ("bare", "bare-addon", "fetch")
 COMMON = {
     "AUTOTHROTTLE_ENABLED": "False",
     "ROBOTSTXT_OBEY": "False",
@@ -214,8 +232,14 @@ class Sample:
     peak_rss: int = 0
     # (pages crawled so far, RSS of the tree at that moment)
     rss_by_pages: list[tuple[int, int]] = field(default_factory=list)
+    # the crawl process's threads but its main one (the reactor's): pebble's, Twisted's
+    threads: dict[int, float] = field(default_factory=dict)
 
     def take(self, pid: int, crawled: int) -> None:
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            if (tid := int(task.name)) != pid:
+                with contextlib.suppress(OSError, IndexError):
+                    self.threads[tid] = cpu_of(pid, tid)
         rss = 0
         for each in [pid, *descendants(pid)]:
             try:
@@ -250,6 +274,9 @@ class Run:
     cpu_seconds: float
     # the Scrapy process alone (no workers): the CPU it takes from the cleaning workers
     crawler_cpu: float
+    # its CPU when Scrapy logged "Spider opened": imports, settings, components made
+    crawler_cpu_at_open: float
+    crawler_threads_cpu: float  # of that, its threads but the main one (the reactor's)
     peak_rss: int
     server_cpu: float
     rss_by_pages: list[tuple[int, int]]
@@ -293,28 +320,80 @@ def sites_file(server: Server, pages: int) -> str:
     )
 
 
-def crawl(variant: str, server: Server, pages: int, workdir: Path) -> Run:
+def site_urls(server: Server, pages: int) -> list[str]:
+    """What a crawl of ``pages`` articles of the links site fetches: the home page, the
+    sitemap, the articles in its order, then the missing and topic pages."""
+    paths = ["/", "/sitemap.xml", *(f"/a/{i}.html" for i in range(pages))]
+    paths += [f"/missing/{i}.html" for i in range(pages * MISSING_PER_ARTICLE)]
+    paths += [f"/topic/{k}/" for k in range(TOPICS)]
+    return [server.url + path for path in paths]
+
+
+def crawl_command(
+    variant: str,
+    server: Server,
+    pages: int,
+    workdir: Path,
+    workers: int | None = None,
+    profile: Path | None = None,
+) -> tuple[list[str], Path, Path]:
+    """The command line of a crawl, the folder to run it in and the stats file it writes."""
     workdir.mkdir(parents=True, exist_ok=True)
-    sites = workdir / "sites.toml"
-    sites.write_text(sites_file(server, pages))
     stats_file = workdir / f"{variant}-stats.json"
-    command = [sys.executable, "-m", "scrapy", "crawl", "technews", "-a", f"sites={sites}"]
-    command += ["-a", f"output={workdir / variant}"]
-    settings = {**COMMON, **VARIANTS[variant], "CLEANCRAWL_STATS_FILE": str(stats_file)}
+    settings = {**COMMON, **VARIANTS[variant]}
+    if profile is not None:
+        settings["EXTENSIONS"] = json.dumps({"benchmarks.crawl_profile.ProfileCrawl": 0})
+        settings[PROFILE_SETTING] = str(profile)
+    if variant == "pool" and workers is not None:
+        settings["CLEANCRAWL_WORKERS"] = str(workers)
+    if variant in BARE:
+        urls = workdir / "urls.txt"
+        urls.write_text("\n".join(site_urls(server, pages)) + "\n")
+        command = ["-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "bare_spider.py")]
+        command += ["-a", f"urls={urls}", "-a", f"stats={stats_file}"]
+        # out of the project (no scrapy.cfg above the folder): Scrapy's own defaults
+        cwd = ROOT if variant == "bare-addon" else workdir
+    else:
+        sites = workdir / "sites.toml"
+        sites.write_text(sites_file(server, pages))
+        command = ["-m", "scrapy", "crawl", "technews", "-a", f"sites={sites}"]
+        command += ["-a", f"output={workdir / variant}"]
+        settings["CLEANCRAWL_STATS_FILE"] = str(stats_file)
+        cwd = ROOT
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
+    return [sys.executable, *command], cwd, stats_file
+
+
+def crawl(
+    variant: str,
+    server: Server,
+    pages: int,
+    workdir: Path,
+    workers: int | None = None,
+    profile: Path | None = None,
+) -> Run:
+    """One crawl of ``variant``; with ``profile``, its reactor thread profiled while the
+    spider is open, the stats to that file (its CPU figures then include the profiler's)."""
+    command, cwd, stats_file = crawl_command(variant, server, pages, workdir, workers, profile)
+    # (the bare spider runs out of the project's folder, and the profile's extension is in it)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server_before = cpu_of(server.pid)
     served_before = server.served.value
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     crawled = [0]
+    opened: list[float] = []
 
     def read_log() -> None:
         assert process.stderr is not None
         for line in process.stderr:
             if match := _CRAWLED.search(line):
                 crawled[0] = int(match[1])
+            elif not opened and "Spider opened" in line:
+                with contextlib.suppress(OSError):
+                    opened.append(cpu_of(process.pid))
 
     reader = threading.Thread(target=read_log, daemon=True)
     reader.start()
@@ -332,6 +411,8 @@ def crawl(variant: str, server: Server, pages: int, workdir: Path) -> Run:
         seconds=stats["elapsed_time_seconds"],
         cpu_seconds=sum(sample.cpu.values()),
         crawler_cpu=sample.cpu.get(process.pid, 0.0),
+        crawler_cpu_at_open=opened[0] if opened else 0.0,
+        crawler_threads_cpu=sum(sample.threads.values()),
         peak_rss=sample.peak_rss,
         server_cpu=cpu_of(server.pid) - server_before,
         rss_by_pages=sample.rss_by_pages,
@@ -340,8 +421,9 @@ def crawl(variant: str, server: Server, pages: int, workdir: Path) -> Run:
     )
 
 
-def cpu_of(pid: int) -> float:
-    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_of(pid: int, thread: int | None = None) -> float:
+    task = f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat"
+    stat = Path(task).read_text().rsplit(")", 1)[1].split()
     return (int(stat[11]) + int(stat[12])) / TICKS
 
 
@@ -381,6 +463,11 @@ class Capacity:
     pages: int
     seconds: float
     worker_cpu: float  # the workers' CPU seconds on the pages (process time, summed)
+    # the pool's processes (forkserver and workers) as /proc counts them, as the crawl's are:
+    # from the pool's start to the warm-up's end (imports, models, 8 pages), and on the pages
+    # (``worker_cpu`` with the pages' and results' pickling and pebble's loop)
+    start_cpu: float = 0.0
+    proc_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -408,6 +495,7 @@ def crawl_capacity(workers: int, served: list[tuple[str, str]]) -> Capacity:
 
     options = cleaning_options(crawl_settings())
     in_flight = 2 * workers
+    before = pool_cpu()
     with ProcessPool(
         max_workers=workers,
         initializer=start_worker,
@@ -417,6 +505,7 @@ def crawl_capacity(workers: int, served: list[tuple[str, str]]) -> Capacity:
         warm = [pool.submit(timed_crawl_task, None, html, url, "bench") for html, url in served[:8]]
         for future in warm:
             future.result()
+        warmed = pool_cpu()
         started = time.perf_counter()
         pending: set[Any] = set()
         cpu = 0.0
@@ -426,7 +515,23 @@ def crawl_capacity(workers: int, served: list[tuple[str, str]]) -> Capacity:
                 cpu += sum(future.result()[0] for future in done)
             pending.add(pool.submit(timed_crawl_task, None, html, url, "bench"))
         cpu += sum(future.result()[0] for future in pending)
-        return Capacity(len(served), time.perf_counter() - started, cpu)
+        seconds = time.perf_counter() - started
+        finished = pool_cpu()
+    start_cpu = sum(used - before.get(pid, 0.0) for pid, used in warmed.items())
+    proc_cpu = sum(used - warmed.get(pid, 0.0) for pid, used in finished.items())
+    return Capacity(len(served), seconds, cpu, start_cpu, proc_cpu)
+
+
+def pool_cpu() -> dict[int, float]:
+    """CPU seconds of this process's children but the benchmark's server (the forkserver,
+    made once, and the pool's workers) and theirs, by process."""
+    found: dict[int, float] = {}
+    for pid in descendants(os.getpid()):
+        if pid in SERVERS:
+            continue
+        with contextlib.suppress(OSError, IndexError):
+            found[pid] = cpu_of(pid)
+    return found
 
 
 def start_server(pages: int, site: str) -> Server:
@@ -435,11 +540,14 @@ def start_server(pages: int, site: str) -> Server:
     served = context.Value("i", 0)
     process = context.Process(target=serve, args=(pages, site, served, child), daemon=True)
     process.start()
+    assert process.pid is not None
+    SERVERS.add(process.pid)
     return Server(process, f"http://127.0.0.1:{parent.recv()}", site, served)
 
 
 def throughput(args: argparse.Namespace) -> None:
     server = start_server(args.pages, args.site)
+    args.load_before = os.getloadavg()[0]
     names = args.variants
     runs: dict[str, list[Run]] = {name: [] for name in names}
     # the capacity on the very pages the crawl cleans, measured before the first round and
@@ -453,21 +561,77 @@ def throughput(args: argparse.Namespace) -> None:
         print(f"  capacity {len(capacities)}: {capacities[-1].rate:.1f} pages/s", file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp:
-        crawl("pool", server, min(args.pages, 200), Path(tmp) / "warm")  # warm-up
-        measure_capacity()
+        # warm-up (the page cache, the forkserver's imports)
+        warm = "pool" if "pool" in names else names[-1]
+        crawl(warm, server, min(args.pages, 200), Path(tmp) / "warm", args.workers)
+        if "pool" in names:
+            measure_capacity()
         for round_ in range(args.rounds):
             order = names[round_ % len(names) :] + names[: round_ % len(names)]
             for name in order:
                 workdir = Path(tmp) / f"{name}-{round_}"
                 workdir.mkdir(parents=True)
-                runs[name].append(crawl(name, server, args.pages, workdir))
+                profile = args.profile / f"{name}-{round_ + 1}.prof" if args.profile else None
+                runs[name].append(crawl(name, server, args.pages, workdir, args.workers, profile))
                 print(
-                    f"  {name} round {round_ + 1}: {runs[name][-1].rate:.1f} pages/s",
+                    f"  {name} round {round_ + 1}: {runs[name][-1].rate:.1f} pages/s, "
+                    f"{per_response(runs[name][-1]):.2f} ms CPU a response",
                     file=sys.stderr,
                 )
-            measure_capacity()
+            if "pool" in names:
+                measure_capacity()
     server.process.terminate()
-    report(args, runs, capacities)
+    report_cpu(args, runs)
+    if "pool" in names:
+        report(args, runs, capacities)
+
+
+def per_response(run: Run, start_up: bool = True) -> float:
+    """The crawl process's CPU milliseconds a response, its start-up included or not."""
+    cpu = run.crawler_cpu if start_up else run.crawler_cpu - run.crawler_cpu_at_open
+    return 1000 * cpu / max(run.fetched, 1)
+
+
+def report_cpu(args: argparse.Namespace, runs: dict[str, list[Run]]) -> None:
+    """The crawl process's CPU a response, by variant and round (the floor)."""
+    rounds = len(next(iter(runs.values())))
+    print(f"# Crawl process CPU a response, {args.site} site: {args.pages} articles\n")
+    print(
+        f"Load (1 min) before: {args.load_before:.1f}, at the end: {os.getloadavg()[0]:.1f}; "
+        "variants in turns, round by round.\n"
+    )
+    print(
+        'ms a response without the start-up (the CPU before Scrapy\'s "Spider opened"), and '
+        "with it in brackets:\n"
+    )
+    head = " | ".join(f"round {k + 1}" for k in range(rounds))
+    print(
+        f"| variant | responses | start-up CPU s | {head} | median ms | of which threads "
+        "but the reactor's, ms | median pages/s |"
+    )
+    print("|---|--:|--:|" + "--:|" * rounds + "--:|--:|--:|")
+    for name, each in runs.items():
+        cells = " | ".join(f"{per_response(r, False):.2f} ({per_response(r):.2f})" for r in each)
+        print(
+            f"| {name} | {statistics.median(r.fetched for r in each):.0f} | "
+            f"{statistics.median(r.crawler_cpu_at_open for r in each):.2f} | {cells} | "
+            f"{statistics.median(per_response(r, False) for r in each):.2f} "
+            f"({statistics.median(per_response(r) for r in each):.2f}) | "
+            f"{statistics.median(1000 * r.crawler_threads_cpu / r.fetched for r in each):.2f} | "
+            f"{statistics.median(r.rate for r in each):.1f} |"
+        )
+    if args.profile:
+        print(
+            f"\nProfiles of round 1 in {args.profile} (python -m pstats), the reactor's thread "
+            'from "Spider opened" to the close; time by package, the standard library\'s and '
+            "built-ins' charged to their callers:\n"
+        )
+        for name in runs:
+            whole, shares = owner_shares(args.profile / f"{name}-1.prof")
+            print(
+                f"- {name} ({1000 * whole / runs[name][0].fetched:.2f} ms a response "
+                "profiled): " + ", ".join(f"{pkg} {share:.0%}" for pkg, share in shares[:8])
+            )
 
 
 def report(
@@ -493,12 +657,10 @@ def report(
         last = runs[name][-1]
         # the Scrapy process's CPU per response, median of the rounds: unlike pages/s, it
         # hardly moves with the machine's load
-        per_response = statistics.median(
-            1000 * r.crawler_cpu / max(r.fetched, 1) for r in runs[name]
-        )
+        cpu = statistics.median(per_response(r) for r in runs[name])
         print(
             f"| {name} | {median[name]:.1f} | {last.written} | {last.cpu_seconds:.0f} | "
-            f"{per_response:.1f} | {last.server_cpu:.0f} | {last.peak_rss / 2**20:.0f} |"
+            f"{cpu:.1f} | {last.server_cpu:.0f} | {last.peak_rss / 2**20:.0f} |"
         )
     pool = runs["pool"]
     idle = statistics.median(
@@ -521,14 +683,22 @@ def report(
         f"hrefs, signatures, line keys and quality signals, on its {capacities[0].pages} "
         "articles with their URLs), measured before the first round and after each:\n"
     )
-    print("| measure | pages/s | workers' CPU ms/article |")
-    print("|---|--:|--:|")
+    print(
+        "| measure | pages/s | workers' CPU ms/article, in the task | the same, the pool's "
+        "processes by /proc | their start-up CPU s (and 8 pages) |"
+    )
+    print("|---|--:|--:|--:|--:|")
     for k, each in enumerate(capacities):
         when = "before round 1" if k == 0 else f"after round {k}"
-        print(f"| {when} | {each.rate:.1f} | {1000 * each.worker_cpu / each.pages:.1f} |")
+        print(
+            f"| {when} | {each.rate:.1f} | {1000 * each.worker_cpu / each.pages:.1f} | "
+            f"{1000 * each.proc_cpu / each.pages:.1f} | {each.start_cpu:.1f} |"
+        )
     print(
         f"| median | {capacity:.1f} | "
-        f"{statistics.median(1000 * c.worker_cpu / c.pages for c in capacities):.1f} |"
+        f"{statistics.median(1000 * c.worker_cpu / c.pages for c in capacities):.1f} | "
+        f"{statistics.median(1000 * c.proc_cpu / c.pages for c in capacities):.1f} | "
+        f"{statistics.median(c.start_cpu for c in capacities):.1f} |"
     )
     # each pool round against the capacities measured just before and just after it (the
     # machine as the round met it), and the fetch crawl of the same round
@@ -564,14 +734,22 @@ def report(
     articles = statistics.median(r.pages for r in pool)
     spider = statistics.median(r.crawler_cpu for r in pool)
     alone = statistics.median(c.worker_cpu / c.pages for c in capacities) * articles
+    # the workers alone as /proc counts the crawl's: the pages with their pickling, and
+    # the pool's start (forkserver, imports, models), which the crawl's figure includes
+    by_proc = statistics.median(c.proc_cpu / c.pages for c in capacities) * articles
+    start = statistics.median(c.start_cpu for c in capacities)
     in_crawl = statistics.median(r.cpu_seconds - r.crawler_cpu for r in pool)
     print(
-        f"| bound W / (S + W): W the workers alone ({alone:.0f} CPU s), S the crawl process "
-        f"({spider:.0f} CPU s) | {alone / (alone + spider):.2f} | - |"
+        f"| bound W / (S + W): W the workers alone ({by_proc:.0f} CPU s by /proc), S the crawl "
+        f"process ({spider:.0f} CPU s) | {by_proc / (by_proc + spider):.2f} | - |"
     )
     print(
-        f"| workers' CPU in the pool crawl ({in_crawl:.0f} s, forkserver included) / "
-        f"alone ({alone:.0f} s) | {in_crawl / alone:.2f} | - |"
+        f"| workers' CPU in the pool crawl ({in_crawl:.0f} s, start-up included) / alone, "
+        f"in the task ({alone:.0f} s) | {in_crawl / alone:.2f} | - |"
+    )
+    print(
+        f"| the same / alone by /proc with the pool's start-up ({by_proc:.0f} + {start:.0f} s) "
+        f"| {in_crawl / (by_proc + start):.2f} | - |"
     )
     if "in-process" in median:
         print(f"| pool / in-process | {median['pool'] / median['in-process']:.2f} | >= 1.7 |")
@@ -602,6 +780,16 @@ def memory(args: argparse.Namespace) -> None:
     print(f"\n{run.pages} pages in {run.seconds:.0f} s ({run.rate:.1f} pages/s).")
 
 
+def variants(value: str) -> list[str]:
+    """``--variants``: known names (``floor`` for its three) in ``VARIANTS``' order."""
+    asked = set(value.split(","))
+    if "floor" in asked:
+        asked = (asked - {"floor"}) | set(FLOOR)
+    if unknown := asked - set(VARIANTS):
+        raise argparse.ArgumentTypeError(f"unknown: {', '.join(sorted(unknown))}")
+    return [v for v in VARIANTS if v in asked]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
@@ -611,13 +799,23 @@ def main() -> None:
     parser.add_argument("--site", choices=SITES, default="listings", help="the site served")
     parser.add_argument(
         "--variants",
-        type=lambda value: [v for v in VARIANTS if v in value.split(",")],
-        default=list(VARIANTS),
-        help="comma-separated: fetch,pool to leave out the slow in-process crawls",
+        type=variants,
+        default=["fetch", "in-process", "pool"],
+        help="comma-separated, of " + ", ".join(VARIANTS) + ": fetch,pool to leave out the "
+        "slow in-process crawls; floor for Scrapy's own CPU a response (bare,bare-addon,fetch)",
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="a folder: each crawl process under cProfile, stats there"
     )
     args = parser.parse_args()
-    if not {"fetch", "pool"} <= set(args.variants):
-        parser.error("--variants: the ratios need fetch and pool")
+    if "pool" in args.variants and "fetch" not in args.variants:
+        parser.error("--variants: the ratios need fetch beside pool")
+    if not any(v in args.variants for v in ("pool", *FLOOR)):
+        parser.error("--variants: pool (with fetch) for the ratios, or floor")
+    if args.site != "links" and set(BARE) & set(args.variants):
+        parser.error("--variants: the bare spider fetches the links site's pages (--site links)")
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     memory(args) if args.memory else throughput(args)
 
 

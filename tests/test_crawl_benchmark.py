@@ -1,0 +1,117 @@
+"""benchmarks/crawl.py's floor: the bare spider, its command lines, and the profile's owners."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from benchmarks import crawl
+from benchmarks.bare_spider import BareSpider
+from benchmarks.crawl_profile import owner_shares, package_of
+
+
+def test_floor_names_the_bare_spider_both_ways_and_the_real_one() -> None:
+    assert crawl.variants("floor") == ["fetch", "bare", "bare-addon"]
+    assert crawl.variants("pool,fetch") == ["fetch", "pool"]
+    assert crawl.variants("floor,pool") == ["fetch", "pool", "bare", "bare-addon"]
+    with pytest.raises(argparse.ArgumentTypeError, match="bogus"):
+        crawl.variants("fetch,bogus")
+
+
+def server(url: str = "http://127.0.0.1:8123") -> crawl.Server:
+    process = multiprocessing.get_context("spawn").Process()
+    return crawl.Server(process, url, "links", multiprocessing.get_context("spawn").Value("i", 0))
+
+
+def test_the_bare_spider_is_given_what_the_links_crawl_fetches() -> None:
+    urls = crawl.site_urls(server(), 3)
+    assert urls[:5] == [
+        "http://127.0.0.1:8123/",
+        "http://127.0.0.1:8123/sitemap.xml",
+        "http://127.0.0.1:8123/a/0.html",
+        "http://127.0.0.1:8123/a/1.html",
+        "http://127.0.0.1:8123/a/2.html",
+    ]
+    assert len(urls) == 2 + 3 + 3 * crawl.MISSING_PER_ARTICLE + crawl.TOPICS
+    assert len(set(urls)) == len(urls)
+
+
+def settings_of(command: list[str]) -> dict[str, str]:
+    pairs = [command[k + 1] for k, part in enumerate(command) if part == "-s"]
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+def test_bare_runs_out_of_the_project_and_bare_addon_in_it(tmp_path: Path) -> None:
+    command, cwd, stats = crawl.crawl_command("bare", server(), 3, tmp_path / "bare")
+    assert command[1:4] == ["-m", "scrapy", "runspider"]
+    assert not any((folder / "scrapy.cfg").exists() for folder in [cwd, *cwd.parents])
+    assert (tmp_path / "bare" / "urls.txt").read_text().split() == crawl.site_urls(server(), 3)
+    assert f"stats={stats}" in command
+    command, cwd, _ = crawl.crawl_command("bare-addon", server(), 3, tmp_path / "addon")
+    assert cwd == crawl.ROOT
+    assert settings_of(command)["ITEM_PIPELINES"] == crawl.NO_PIPELINES
+
+
+def test_the_pool_crawl_gets_the_workers_and_a_profile_its_extension(tmp_path: Path) -> None:
+    command, _, _ = crawl.crawl_command("pool", server(), 3, tmp_path, workers=3)
+    assert settings_of(command)["CLEANCRAWL_WORKERS"] == "3"
+    command, _, _ = crawl.crawl_command("fetch", server(), 3, tmp_path, profile=tmp_path / "p")
+    settings = settings_of(command)
+    assert "CLEANCRAWL_WORKERS" not in settings
+    assert json.loads(settings["EXTENSIONS"]) == {"benchmarks.crawl_profile.ProfileCrawl": 0}
+    assert settings["BENCHMARK_PROFILE_FILE"] == str(tmp_path / "p")
+
+
+def test_the_bare_spider_requests_its_urls_in_order_and_writes_its_stats(tmp_path: Path) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://127.0.0.1:1/a\nhttp://127.0.0.1:1/b\n")
+    stats = tmp_path / "stats.json"
+    crawler = get_crawler(BareSpider)
+    spider = BareSpider.from_crawler(crawler, urls=str(urls), stats=str(stats))
+
+    async def requests() -> list[Any]:
+        return [request async for request in spider.start()]
+
+    made = asyncio.run(requests())
+    assert [r.url for r in made] == ["http://127.0.0.1:1/a", "http://127.0.0.1:1/b"]
+    assert all(r.errback == spider.on_error for r in made)  # a 404 is not logged
+    assert spider.custom_settings == {"CONCURRENT_ITEMS": 1}  # as the technews spider's
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    crawler.stats.set_value("response_received_count", 2)
+    from datetime import UTC, datetime
+
+    crawler.stats.set_value("start_time", datetime.now(UTC))
+    spider.closed("finished")
+    written = json.loads(stats.read_text())
+    assert written["response_received_count"] == 2
+    assert written["elapsed_time_seconds"] >= 0
+
+
+def spend_in_stdlib() -> None:
+    for k in range(20_000):
+        json.dumps({"k": [k, str(k), {"x": k}]})
+
+
+def test_the_stdlibs_time_is_charged_to_its_caller(tmp_path: Path) -> None:
+    assert package_of("~") == "built-ins"
+    assert package_of("/x/.venv/lib/python3.11/site-packages/scrapy/core/engine.py") == "scrapy"
+    assert package_of(str(crawl.ROOT / "crawler" / "links.py")) == "crawler"
+    assert package_of("/usr/lib/python3.11/json/encoder.py") == "stdlib"
+    profile = cProfile.Profile()
+    profile.runcall(spend_in_stdlib)
+    path = tmp_path / "p.prof"
+    profile.dump_stats(path)
+    _, shares = owner_shares(path)
+    owners = dict(shares)
+    # json's own time (stdlib and its C encoder) is this test module's, which called it
+    assert owners["tests"] > 0.9
+    assert owners.get("stdlib", 0) + owners.get("built-ins", 0) < 0.1
