@@ -658,6 +658,12 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
     )
 
 
+def junk_variants(holdout: bool = True, looks: Iterable[str] = ()) -> tuple[str, ...]:
+    """The variants with planted junk to build, in `ALL_VARIANTS` order."""
+    asked = {*looks, "planted", *(["holdout"] if holdout else [])}
+    return tuple(name for name in ALL_VARIANTS if name in asked)
+
+
 def page_variants(
     dataset: str,
     doc: Doc,
@@ -671,8 +677,8 @@ def page_variants(
         dataset: The dataset's name.
         doc: The page.
         planted: Whether to build the variants with planted junk (only for article pages).
-        holdout: Whether to build the holdout variant and those of `looks` (with `planted`);
-            without it, tuning can measure the planted junk without a look at a held-out set.
+        holdout: Whether to build the holdout variant (with `planted`); without it, tuning can
+            measure the planted junk without a look at the held-out set.
         looks: Names of further held-out sets (`LOOKS`) to build the variants of.
 
     Yields:
@@ -682,9 +688,7 @@ def page_variants(
     yield Page(dataset, "original", doc, html)
     if not (planted and doc.plantable):
         return
-    asked = set(looks)
-    names = (*JUNK_VARIANTS, *(name for name in LOOKS if name in asked))
-    for name in names if holdout else ("planted",):
+    for name in junk_variants(holdout, looks):
         variant = plant_variant(name, html, doc)
         if variant is not None:
             yield Page(dataset, name, doc, variant.html, variant.junk, variant.kinds)
@@ -995,7 +999,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-holdout",
         action="store_true",
         help="plant only the tuning junk (`planted`), not the holdout: for runs while tuning, "
-        "which must not look at the holdout",
+        "which must not look at the holdout (--look only of a set trained on)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every number here")
     return parser
@@ -1019,8 +1023,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.look and args.no_planted:
         print("--look plants junk: it cannot go with --no-planted", file=sys.stderr)
         return 2
-    if args.look and args.no_holdout:
-        print("--look runs a held-out set: it cannot go with --no-holdout", file=sys.stderr)
+    held = [name for name in args.look if not junk_data.held_out(name).trained_on]
+    if held and args.no_holdout:
+        # a set the line model trains on is tuning data now: it may run while tuning
+        print(f"--look {held[0]} is held out: it cannot go with --no-holdout", file=sys.stderr)
         return 2
     if args.no_drops and args.page_types:
         print("--page-types cannot go with --no-drops (which writes every type)", file=sys.stderr)
@@ -1059,13 +1065,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "data": [str(f) for f in folders],
             "limit": args.limit,
             "planted": not args.no_planted,
-            "variants": (
-                ["original"]
-                if args.no_planted
-                else ["original", "planted"]
-                if args.no_holdout
-                else [*VARIANTS, *(name for name in LOOKS if name in args.look)]
-            ),
+            "variants": [
+                "original",
+                *([] if args.no_planted else junk_variants(not args.no_holdout, args.look)),
+            ],
             "systems": args.systems,
             "page_drops": not args.no_drops,
             "page_types": args.page_types or "default",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -486,7 +487,9 @@ def test_every_held_out_set_is_a_row_of_the_table_and_a_variant() -> None:
         junk_data.held_out("holdout99")
 
 
-def test_a_held_out_set_is_built_only_when_asked(tmp_path: Path) -> None:
+def test_a_held_out_set_is_built_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_dataset(tmp_path)
     article, _ = load_docs(tmp_path)
     assert [page.variant for page in page_variants("ds", article, True)] == list(VARIANTS)
@@ -517,7 +520,15 @@ def test_a_held_out_set_is_built_only_when_asked(tmp_path: Path) -> None:
         "holdout2",
     ]
     assert main(["--data", str(tmp_path), "--look", "holdout2", "--no-planted"]) == 2
-    assert main(["--data", str(tmp_path), "--look", "holdout3", "--no-holdout"]) == 2
+    # a set the line model trains on may run without the holdout, a blind one may not
+    assert [p.variant for p in page_variants("ds", article, True, False, ["holdout3"])] == [
+        "original",
+        "planted",
+        "holdout3",
+    ]
+    blind = dataclasses.replace(junk_data.held_out("holdout7"), status=junk_data.BLIND_STATUS)
+    monkeypatch.setattr(junk_data, "held_out", lambda name: blind)
+    assert main(["--data", str(tmp_path), "--look", "holdout7", "--no-holdout"]) == 2
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--look", "holdout99"])
 
@@ -644,7 +655,10 @@ def test_no_holdout_plants_only_the_tuning_junk(
     report = capsys.readouterr().out
     assert "| planted | cleancrawl | 1 |" in report
     assert "holdout" not in report
-    assert main(["--data", str(tmp_path / "tiny"), "--no-holdout", "--look", "holdout2"]) == 2
+    assert main(["--data", str(tmp_path / "tiny"), "--no-holdout", "--look", "holdout2"]) == 0
+    report = capsys.readouterr().out
+    assert "| holdout2 | cleancrawl | 1 |" in report
+    assert "| holdout | " not in report
 
 
 def test_missed_snippets_name_the_removed_line_or_the_drop(tmp_path: Path) -> None:
