@@ -4,6 +4,7 @@ Run from the repository root::
 
     python -m benchmarks.dev_junk            # survival by kind and by why the line survived
     python -m benchmarks.dev_junk --show 40  # also 40 surviving lines, with their causes
+    python -m benchmarks.dev_junk --look holdout7  # a used held-out set's wordings instead
 
 It plants the training wordings (`benchmarks/data/train_junk.jsonl`) the line model does not
 fit on (their validation fifth, see `benchmarks.train_line_model.junk_examples`) into the pages
@@ -11,11 +12,17 @@ the model did not learn from (`--split test` of `benchmarks.extraction`), with n
 names only, so that the markup gives nothing away and the text steps do all the work. Only
 cleancrawl runs. Unlike the holdout variant, these wordings and the lines that survive may be
 read while tuning; the holdout variant of `benchmarks.extraction` stays the score.
+
+`--look NAME` plants instead every wording of a held-out set the line model trains on since
+stop 29 (`benchmarks.junk_data.trained_holdouts`), the same way: with the model trained without
+it (`benchmarks.train_line_model --leave-out NAME`), the measure to tune on without a blind look.
+Only used sets are offered: a blind set is looked at once, by `benchmarks.extraction`.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +35,12 @@ from benchmarks.extraction import (
     in_split,
     load_docs,
 )
-from benchmarks.planted_junk import _NEUTRAL_CLASSES, normalize_whitespace, plant_junk
+from benchmarks.planted_junk import (
+    _NEUTRAL_CLASSES,
+    junk_language,
+    normalize_whitespace,
+    plant_junk,
+)
 from benchmarks.train_line_model import validation_wording
 from cleaning.junk import (
     ABSORB_MAX_WORDS,
@@ -69,7 +81,16 @@ def dev_wordings(without: frozenset[str] = frozenset()) -> Wordings:
 
 
 DEV_WORDINGS = dev_wordings()
-DEV_CLASSES = {kind: _NEUTRAL_CLASSES for kind in junk_data.train_junk()}
+DEV_CLASSES = {
+    kind: _NEUTRAL_CLASSES
+    for kind in (*junk_data.train_junk(), *(k for r in junk_data.HELD_OUT for k in r.wordings()))
+}
+
+
+def _written_in(wordings: Wordings, lang: str | None) -> Wordings:
+    """The kinds with wordings in the page's language (`holdout3` lacks some in some)."""
+    code = junk_language(lang)
+    return {kind: texts for kind, texts in wordings.items() if texts.get(code)}
 
 
 def cause(junk: str, text: str) -> str:
@@ -112,13 +133,24 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SET",
         help="leave out the training rows of this set (repeatable): the development set as it was",
     )
+    parser.add_argument(
+        "--look",
+        choices=[row.name for row in junk_data.trained_holdouts()],
+        metavar="NAME",
+        help="plant this used held-out set's wordings instead of the development set",
+    )
     args = parser.parse_args(argv)
+    if args.look and args.without_set:
+        print("--look plants a held-out set: it cannot go with --without-set", file=sys.stderr)
+        return 2
 
     planted: Counter[str] = Counter()
     survived: Counter[str] = Counter()
     causes: Counter[str] = Counter()
     shown: list[str] = []
     wordings = dev_wordings(frozenset(args.without_set)) if args.without_set else DEV_WORDINGS
+    if args.look:
+        wordings = junk_data.held_out(args.look).wordings()
     for folder in sorted(args.data_root.glob("*/docs.jsonl")):
         docs = [d for d in load_docs(folder.parent) if in_split(d.id, "test") and d.plantable]
         for doc in docs[: args.limit]:
@@ -126,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 doc.read_html(),
                 DEV_SEED.format(id=doc.id),
                 doc.lang,
-                wordings=wordings,
+                wordings=_written_in(wordings, doc.lang) if args.look else wordings,
                 classes=DEV_CLASSES,
             )
             if page is None:

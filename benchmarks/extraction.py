@@ -7,12 +7,7 @@ Run from the repository root::
     python -m benchmarks.extraction --no-planted    # original pages only
     python -m benchmarks.extraction --json out.json # also every number as JSON
     python -m benchmarks.extraction --no-drops      # no page dropped for its type or length
-    python -m benchmarks.extraction --holdout2      # also the second holdout: once, at the end
-    python -m benchmarks.extraction --holdout3      # also the third holdout: once, at the end
-    python -m benchmarks.extraction --holdout4      # also the fourth holdout: once, at the end
-    python -m benchmarks.extraction --holdout5      # also the fifth holdout: once, at the end
-    python -m benchmarks.extraction --holdout6      # also the sixth holdout: once, at the end
-    python -m benchmarks.extraction --holdout7      # also the seventh holdout: once, at the end
+    python -m benchmarks.extraction --look holdout7 # also a held-out set's variant (repeatable)
     python -m benchmarks.extraction --no-holdout    # planted junk only: no look at a holdout
 
 cleancrawl runs as a crawl does, with its default options: a page it drops (a listing, a page
@@ -27,19 +22,10 @@ page is extracted as it is (`original`); article pages are also extracted in two
 - `holdout`: the held-out wordings and class names of `benchmarks/data/holdout_junk.jsonl`,
   written apart from the cleaner's rules and from the first set, planted at other positions
   (seeded with `"<id>:holdout"`). It measures how the cleaner does on junk it was not tuned on.
-- `holdout2` (only with `--holdout2`): a second held-out set (`holdout2_junk.jsonl`, more
-  kinds), seeded with `"<id>:holdout2"`. It is to be looked at once, at the end, to tell whether
-  the first holdout was worn out by repeated looks; `benchmarks/README.md` counts the looks.
-- `holdout3` (only with `--holdout3`): the third held-out set (`holdout3_junk.jsonl`, written
-  blind), seeded with `"<id>:holdout3"`; for the round after `holdout2`'s look, once, at the end.
-- `holdout4` (only with `--holdout4`): the fourth held-out set (`holdout4_junk.jsonl`, written
-  blind), seeded with `"<id>:holdout4"`; for the round after `holdout3`'s look, once, at the end.
-- `holdout5` (only with `--holdout5`): the fifth held-out set (`holdout5_junk.jsonl`, written
-  blind), seeded with `"<id>:holdout5"`; for the round after `holdout4`'s look, once, at the end.
-- `holdout6` (only with `--holdout6`): the sixth held-out set (`holdout6_junk.jsonl`, written
-  blind), seeded with `"<id>:holdout6"`; for the round after `holdout5`'s look, once, at the end.
-- `holdout7` (only with `--holdout7`): the seventh held-out set (`holdout7_junk.jsonl`, written
-  blind), seeded with `"<id>:holdout7"`; for the round after `holdout6`'s look, once, at the end.
+- the other held-out sets of `benchmarks.junk_data.HELD_OUT`, each only with `--look NAME` and
+  seeded with `"<id>:NAME"`: a blind set is looked at once, at the end (`benchmarks/README.md`
+  counts the looks); `holdout2` to `holdout7` have had their look and are training data of the
+  line model since stop 29, so their variants no longer measure junk the cleaner has not seen.
 
 For every page variant both systems extract the text, timed back to back in alternating
 order. Scores:
@@ -88,27 +74,11 @@ VARIANTS = ("original", "planted", "holdout")
 """The variants run by default."""
 JUNK_VARIANTS = ("planted", "holdout")
 """The variants with planted junk, built for article pages unless `--no-planted`."""
-HOLDOUT2 = "holdout2"
-"""The second holdout's variant: run only with `--holdout2`, and only once, at the end."""
-HOLDOUT3 = "holdout3"
-"""The third holdout's variant: run only with `--holdout3`, and only once, at the end."""
-HOLDOUT4 = "holdout4"
-"""The fourth holdout's variant: run only with `--holdout4`, and only once, at the end."""
-HOLDOUT5 = "holdout5"
-"""The fifth holdout's variant: run only with `--holdout5`, and only once, at the end."""
-HOLDOUT6 = "holdout6"
-"""The sixth holdout's variant: run only with `--holdout6`, and only once, at the end."""
-HOLDOUT7 = "holdout7"
-"""The seventh holdout's variant: run only with `--holdout7`, and only once, at the end."""
-ALL_VARIANTS = (*VARIANTS, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7)
-HOLDOUT_SEED = "{id}:holdout"
+LOOKS = tuple(row.name for row in junk_data.HELD_OUT if row.name not in VARIANTS)
+"""The held-out sets run only when asked for (`--look NAME`), in the table's order."""
+ALL_VARIANTS = (*VARIANTS, *LOOKS)
+HOLDOUT_SEED = junk_data.held_out("holdout").seed
 """Seed of a page's holdout variant, so its junk goes elsewhere than the planted variant's."""
-HOLDOUT2_SEED = "{id}:holdout2"
-HOLDOUT3_SEED = "{id}:holdout3"
-HOLDOUT4_SEED = "{id}:holdout4"
-HOLDOUT5_SEED = "{id}:holdout5"
-HOLDOUT6_SEED = "{id}:holdout6"
-HOLDOUT7_SEED = "{id}:holdout7"
 TIME_RATIO_TARGET = 1.15
 PROGRESS_EVERY = 50
 
@@ -365,7 +335,7 @@ class Page:
 
     Attributes:
         dataset: The dataset's name.
-        variant: `original`, `planted`, `holdout` or `holdout2`.
+        variant: `original`, `planted` or a held-out set's name.
         doc: The page's record (expected text and snippets).
         html: The HTML to extract from.
         junk: The junk strings planted in `html` (none for the original).
@@ -386,7 +356,7 @@ class DocResult:
 
     Attributes:
         dataset: The dataset's folder name.
-        variant: `original`, `planted`, `holdout` or `holdout2`.
+        variant: `original`, `planted` or a held-out set's name.
         system: The system's name.
         doc_id: The page's id.
         seconds: Time the extraction took.
@@ -446,7 +416,7 @@ class Summary:
 
     Attributes:
         dataset: The dataset's folder name.
-        variant: `original`, `planted`, `holdout` or `holdout2`.
+        variant: `original`, `planted` or a held-out set's name.
         system: The system's name.
         docs: Pages extracted.
         text_docs: Pages with an expected text (those P, R and F1 are over).
@@ -657,14 +627,9 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
     """Build one variant of a page with planted junk.
 
     Args:
-        variant: A name from `JUNK_VARIANTS` or `HOLDOUT2`: `planted` plants the wordings of
-            `benchmarks.planted_junk`, seeded with the page's id; `holdout` plants the held-out
-            wordings and class names of `benchmarks.junk_data`, seeded with `HOLDOUT_SEED`;
-            `holdout2` the second held-out set, seeded with `HOLDOUT2_SEED`; `holdout3`
-            the third, seeded with `HOLDOUT3_SEED`; `holdout4` the fourth, seeded with
-            `HOLDOUT4_SEED`; `holdout5` the fifth, seeded with `HOLDOUT5_SEED`; `holdout6`
-            the sixth, seeded with `HOLDOUT6_SEED`; `holdout7` the seventh, seeded with
-            `HOLDOUT7_SEED`.
+        variant: `planted`, which plants the wordings of `benchmarks.planted_junk` seeded with
+            the page's id, or the name of a held-out set of `junk_data.HELD_OUT`, which plants
+            its wordings and class names seeded with its `seed`.
         html: The page's HTML.
         doc: The page's record (id and language).
 
@@ -676,80 +641,45 @@ def plant_variant(variant: str, html: str, doc: Doc) -> PlantedPage | None:
     """
     if variant == "planted":
         return plant_junk(html, doc.id, doc.lang)
-    if variant not in HELD_OUT:
-        raise ValueError(f"no planted junk for variant {variant!r}; choose from {JUNK_VARIANTS}")
-    seed, wordings_of, classes_of, by_language = HELD_OUT[variant]
-    wordings = wordings_of()
-    if by_language:
+    try:
+        row = junk_data.held_out(variant)
+    except KeyError:
+        raise ValueError(
+            f"no planted junk for variant {variant!r}; choose from {ALL_VARIANTS[1:]}"
+        ) from None
+    wordings = row.wordings()
+    if row.by_language:
         # its overlapping wordings were left out unread, so some kinds have none in some
         # languages: a page gets only the kinds written in its language
         lang = junk_language(doc.lang)
         wordings = {kind: texts for kind, texts in wordings.items() if lang in texts}
     return plant_junk(
-        html, seed.format(id=doc.id), doc.lang, wordings=wordings, classes=classes_of()
+        html, row.seed.format(id=doc.id), doc.lang, wordings=wordings, classes=row.classes()
     )
 
 
-# The held-out variants: (seed, wordings, class names, whether a page gets only the kinds
-# written in its language). holdout3 needs it; holdouts 4 to 7 have every kind in every
-# language (tests/test_junk_data.py), holdout and holdout2 plant as they always have.
-HELD_OUT: dict[str, tuple[str, Callable[[], Any], Callable[[], Any], bool]] = {
-    "holdout": (HOLDOUT_SEED, junk_data.holdout_wordings, junk_data.holdout_classes, False),
-    HOLDOUT2: (HOLDOUT2_SEED, junk_data.holdout2_wordings, junk_data.holdout2_classes, False),
-    HOLDOUT3: (HOLDOUT3_SEED, junk_data.holdout3_wordings, junk_data.holdout3_classes, True),
-    HOLDOUT4: (HOLDOUT4_SEED, junk_data.holdout4_wordings, junk_data.holdout4_classes, False),
-    HOLDOUT5: (HOLDOUT5_SEED, junk_data.holdout5_wordings, junk_data.holdout5_classes, False),
-    HOLDOUT6: (HOLDOUT6_SEED, junk_data.holdout6_wordings, junk_data.holdout6_classes, False),
-    HOLDOUT7: (HOLDOUT7_SEED, junk_data.holdout7_wordings, junk_data.holdout7_classes, False),
-}
-
-
-def later_holdouts(
-    holdout2: bool,
-    holdout3: bool,
-    holdout4: bool = False,
-    holdout5: bool = False,
-    holdout6: bool = False,
-    holdout7: bool = False,
-) -> tuple[str, ...]:
-    """The variants of the later held-out sets asked for, in `ALL_VARIANTS` order."""
-    asked = (
-        (HOLDOUT2, holdout2),
-        (HOLDOUT3, holdout3),
-        (HOLDOUT4, holdout4),
-        (HOLDOUT5, holdout5),
-        (HOLDOUT6, holdout6),
-        (HOLDOUT7, holdout7),
-    )
-    return tuple(name for name, on in asked if on)
+def junk_variants(holdout: bool = True, looks: Iterable[str] = ()) -> tuple[str, ...]:
+    """The variants with planted junk to build, in `ALL_VARIANTS` order."""
+    asked = {*looks, "planted", *(["holdout"] if holdout else [])}
+    return tuple(name for name in ALL_VARIANTS if name in asked)
 
 
 def page_variants(
     dataset: str,
     doc: Doc,
     planted: bool,
-    holdout2: bool = False,
     holdout: bool = True,
-    holdout3: bool = False,
-    holdout4: bool = False,
-    holdout5: bool = False,
-    holdout6: bool = False,
-    holdout7: bool = False,
+    looks: Iterable[str] = (),
 ) -> Iterator[Page]:
-    """Yield the variants of a page to extract: the original, then the planted and holdout ones.
+    """Yield the variants of a page to extract: the original, then the planted and held-out ones.
 
     Args:
         dataset: The dataset's name.
         doc: The page.
         planted: Whether to build the variants with planted junk (only for article pages).
-        holdout2: Whether to build the second holdout's variant too (only with `planted`).
         holdout: Whether to build the holdout variant (with `planted`); without it, tuning can
-            measure the planted junk without a look at the holdout.
-        holdout3: Whether to build the third holdout's variant too (only with `planted`).
-        holdout4: Whether to build the fourth holdout's variant too (only with `planted`).
-        holdout5: Whether to build the fifth holdout's variant too (only with `planted`).
-        holdout6: Whether to build the sixth holdout's variant too (only with `planted`).
-        holdout7: Whether to build the seventh holdout's variant too (only with `planted`).
+            measure the planted junk without a look at the held-out set.
+        looks: Names of further held-out sets (`LOOKS`) to build the variants of.
 
     Yields:
         The page variants, in `ALL_VARIANTS` order.
@@ -758,11 +688,7 @@ def page_variants(
     yield Page(dataset, "original", doc, html)
     if not (planted and doc.plantable):
         return
-    names = (
-        *JUNK_VARIANTS,
-        *later_holdouts(holdout2, holdout3, holdout4, holdout5, holdout6, holdout7),
-    )
-    for name in names if holdout else ("planted",):
+    for name in junk_variants(holdout, looks):
         variant = plant_variant(name, html, doc)
         if variant is not None:
             yield Page(dataset, name, doc, variant.html, variant.junk, variant.kinds)
@@ -774,13 +700,8 @@ def run_dataset(
     limit: int | None,
     planted: bool,
     split: str = "all",
-    holdout2: bool = False,
     holdout: bool = True,
-    holdout3: bool = False,
-    holdout4: bool = False,
-    holdout5: bool = False,
-    holdout6: bool = False,
-    holdout7: bool = False,
+    looks: Iterable[str] = (),
 ) -> list[DocResult]:
     """Benchmark every page of one dataset.
 
@@ -793,13 +714,8 @@ def run_dataset(
         limit: Only the first `limit` pages.
         planted: Also run the planted and holdout variants of article pages.
         split: `all` pages, or only the line model's `train` or `test` half.
-        holdout2: Also run the second holdout's variant of article pages.
-        holdout: Run the holdout variant with the planted one (off: planted only).
-        holdout3: Also run the third holdout's variant of article pages.
-        holdout4: Also run the fourth holdout's variant of article pages.
-        holdout5: Also run the fifth holdout's variant of article pages.
-        holdout6: Also run the sixth holdout's variant of article pages.
-        holdout7: Also run the seventh holdout's variant of article pages.
+        holdout: Run the held-out variants with the planted one (off: planted only).
+        looks: Also run the variants of these held-out sets (`LOOKS`) of article pages.
 
     Returns:
         One result per page variant and system.
@@ -812,8 +728,7 @@ def run_dataset(
     results: list[DocResult] = []
     started = time.perf_counter()
     for index, doc in enumerate(docs, 1):
-        later = (holdout2, holdout, holdout3, holdout4, holdout5, holdout6, holdout7)
-        for page in page_variants(name, doc, planted, *later):
+        for page in page_variants(name, doc, planted, holdout, looks):
             order = list(systems) if runs[page.variant] % 2 == 0 else list(reversed(systems))
             runs[page.variant] += 1
             results += run_page(page, order)
@@ -963,19 +878,11 @@ def page_type_report(results: Sequence[DocResult]) -> str:
 
 _VARIANT_NOTES = {
     "planted": "`planted`: junk of `benchmarks.planted_junk` (the cleaner was tuned on it)",
-    "holdout": "`holdout`: held-out junk of `benchmarks/data/holdout_junk.jsonl` (not tuned on)",
-    HOLDOUT2: "`holdout2`: the second held-out set, to be looked at once (count the look in "
-    "`benchmarks/README.md`)",
-    HOLDOUT3: "`holdout3`: the third held-out set, written blind, to be looked at once (count the "
-    "look in `benchmarks/README.md`)",
-    HOLDOUT4: "`holdout4`: the fourth held-out set, written blind, to be looked at once (count the "
-    "look in `benchmarks/README.md`)",
-    HOLDOUT5: "`holdout5`: the fifth held-out set, written blind, to be looked at once (count the "
-    "look in `benchmarks/README.md`)",
-    HOLDOUT6: "`holdout6`: the sixth held-out set, written blind, to be looked at once (count the "
-    "look in `benchmarks/README.md`)",
-    HOLDOUT7: "`holdout7`: the seventh held-out set, written blind, to be looked at once (count "
-    "the look in `benchmarks/README.md`)",
+    **{
+        row.name: f"`{row.name}`: {row.description}, `benchmarks/data/{row.wordings_file.name}` "
+        f"({row.status})"
+        for row in junk_data.HELD_OUT
+    },
 }
 
 
@@ -1079,46 +986,20 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the crawl's default, article,other); other pages count as empty",
     )
     parser.add_argument(
-        "--holdout2",
-        action="store_true",
-        help="also the second holdout's variant: look at it once, at the end, and count the look "
-        "in benchmarks/README.md",
-    )
-    parser.add_argument(
-        "--holdout3",
-        action="store_true",
-        help="also the third holdout's variant: look at it once, at the end, and count the look "
-        "in benchmarks/README.md",
-    )
-    parser.add_argument(
-        "--holdout4",
-        action="store_true",
-        help="also the fourth holdout's variant: look at it once, at the end, and count the look "
-        "in benchmarks/README.md",
-    )
-    parser.add_argument(
-        "--holdout5",
-        action="store_true",
-        help="also the fifth holdout's variant: look at it once, at the end, and count the look "
-        "in benchmarks/README.md",
-    )
-    parser.add_argument(
-        "--holdout6",
-        action="store_true",
-        help="also the sixth holdout's variant: look at it once, at the end, and count the look "
-        "in benchmarks/README.md",
-    )
-    parser.add_argument(
-        "--holdout7",
-        action="store_true",
-        help="also the seventh holdout's variant: look at it once, at the end, and count the "
-        "look in benchmarks/README.md",
+        "--look",
+        action="append",
+        default=[],
+        choices=LOOKS,
+        metavar="NAME",
+        help="also the variant of this held-out set (repeatable; one of "
+        f"{', '.join(LOOKS)}): a blind set is looked at once, at the end, and the look is "
+        "counted in benchmarks/README.md",
     )
     parser.add_argument(
         "--no-holdout",
         action="store_true",
         help="plant only the tuning junk (`planted`), not the holdout: for runs while tuning, "
-        "which must not look at the holdout",
+        "which must not look at the holdout (--look only of a set trained on)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every number here")
     return parser
@@ -1139,21 +1020,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing or not folders:
         print(f"no docs.jsonl in: {', '.join(missing) or DEFAULT_DATA_ROOT}", file=sys.stderr)
         return 2
-    later = (
-        ("--holdout2", args.holdout2),
-        ("--holdout3", args.holdout3),
-        ("--holdout4", args.holdout4),
-        ("--holdout5", args.holdout5),
-        ("--holdout6", args.holdout6),
-        ("--holdout7", args.holdout7),
-    )
-    for flag, on in later:
-        if on and args.no_planted:
-            print(f"{flag} plants junk: it cannot go with --no-planted", file=sys.stderr)
-            return 2
-        if on and args.no_holdout:
-            print(f"{flag} is a holdout: it cannot go with --no-holdout", file=sys.stderr)
-            return 2
+    if args.look and args.no_planted:
+        print("--look plants junk: it cannot go with --no-planted", file=sys.stderr)
+        return 2
+    held = [name for name in args.look if not junk_data.held_out(name).trained_on]
+    if held and args.no_holdout:
+        # a set the line model trains on is tuning data now: it may run while tuning
+        print(f"--look {held[0]} is held out: it cannot go with --no-holdout", file=sys.stderr)
+        return 2
     if args.no_drops and args.page_types:
         print("--page-types cannot go with --no-drops (which writes every type)", file=sys.stderr)
         return 2
@@ -1179,13 +1053,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.limit,
             not args.no_planted,
             args.split,
-            args.holdout2,
             holdout=not args.no_holdout,
-            holdout3=args.holdout3,
-            holdout4=args.holdout4,
-            holdout5=args.holdout5,
-            holdout6=args.holdout6,
-            holdout7=args.holdout7,
+            looks=args.look,
         )
     summaries = summarize_all(results)
     sys.stdout.write(markdown_report(summaries, results))
@@ -1196,23 +1065,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "data": [str(f) for f in folders],
             "limit": args.limit,
             "planted": not args.no_planted,
-            "variants": (
-                ["original"]
-                if args.no_planted
-                else ["original", "planted"]
-                if args.no_holdout
-                else [
-                    *VARIANTS,
-                    *later_holdouts(
-                        args.holdout2,
-                        args.holdout3,
-                        args.holdout4,
-                        args.holdout5,
-                        args.holdout6,
-                        args.holdout7,
-                    ),
-                ]
-            ),
+            "variants": [
+                "original",
+                *([] if args.no_planted else junk_variants(not args.no_holdout, args.look)),
+            ],
             "systems": args.systems,
             "page_drops": not args.no_drops,
             "page_types": args.page_types or "default",

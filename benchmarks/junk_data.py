@@ -12,33 +12,17 @@ new rows go at the end of a file. Class names are a JSON object, kind to names.
 - `train_junk.jsonl`: junk wordings for training the line model only; `train_text.jsonl`: short
   article lines (headings, questions), labelled text. Their validation fifth is also the
   development set of `benchmarks.dev_junk`.
-- `holdout_junk.jsonl`, `holdout_classes.json`: the held-out set of the `holdout` variant of
-  `benchmarks.extraction`; never read for training or tuning.
-- `holdout2_junk.jsonl`, `holdout2_classes.json`: a second held-out set, to be looked at once,
-  at the end (`--holdout2`).
-- `holdout3_junk.jsonl`, `holdout3_classes.json`: a third held-out set, written blind (by a
-  session that read nothing of the project) after the second had its one look, for the next
-  round of tuning; the rows that folded like a training, development, planted or earlier
-  held-out wording were left out. Looked at once (2026-12-06, `--holdout3`).
-- `holdout4_junk.jsonl`, `holdout4_classes.json`: a fourth held-out set, written blind (by a
-  helper that read neither the rules, the training, development or planted wordings nor the
-  earlier holdouts) after `holdout3` had its one look: 25 kinds, each in every language of
-  `benchmarks.planted_junk.LANGUAGES`. The rows that folded like a seen or earlier held-out
-  wording were rewritten by the same writer, told only their ids (`--holdout4`).
-- `holdout5_junk.jsonl`, `holdout5_classes.json`: a fifth held-out set, written blind the same
-  way after `holdout4`'s look: 25 kinds in every language, class names none of the earlier
-  sets use (`--holdout5`).
-- `holdout6_junk.jsonl`, `holdout6_classes.json`: a sixth held-out set, written blind the same
-  way after `holdout5`'s look: 25 kinds in every language, as many templates of a kind in each,
-  class names none of the earlier sets use (`--holdout6`).
-- `holdout7_junk.jsonl`, `holdout7_classes.json`: a seventh held-out set, written blind the same
-  way after `holdout6`'s look, with the short forms real pages show (labels with counts, tag
-  lines and breadcrumbs with their separators, bylines with dates): 25 kinds in every language,
-  as many templates of a kind in each, class names none of the earlier sets use (`--holdout7`).
+- the held-out sets, one row each of `HELD_OUT` (name, files, seed, status): the `holdout`
+  variant of `benchmarks.extraction` (the rewritten holdout, never read for training or
+  tuning), and `holdout2` to `holdout7`, each written blind and looked at once
+  (`--look NAME`), and since stop 29 training data of the line model
+  (`benchmarks.train_line_model`): their variants still run, but they no longer measure junk the
+  cleaner has not seen. A new held-out set is one row and its two files.
 
-`tests/test_junk_data.py` checks that no held-out wording is a training, development or planted
-one once placeholders, case, punctuation, digits and white space are folded (`fold`,
-`overlaps`), and that each later holdout repeats none of the earlier ones.
+`tests/test_junk_data.py` checks that no held-out wording (of a set not trained on) is a
+training, development or planted one once placeholders, case, punctuation, digits and white
+space are folded (`fold`, `overlaps`), and that each later holdout repeats none of the earlier
+ones.
 """
 
 from __future__ import annotations
@@ -46,6 +30,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,21 +49,6 @@ PLANTED_FILE = DATA_DIR / "planted_junk.jsonl"
 PLANTED_CLASSES_FILE = DATA_DIR / "planted_classes.json"
 TRAIN_JUNK_FILE = DATA_DIR / "train_junk.jsonl"
 TRAIN_TEXT_FILE = DATA_DIR / "train_text.jsonl"
-HOLDOUT_FILE = DATA_DIR / "holdout_junk.jsonl"
-HOLDOUT_CLASSES_FILE = DATA_DIR / "holdout_classes.json"
-HOLDOUT2_FILE = DATA_DIR / "holdout2_junk.jsonl"
-HOLDOUT2_CLASSES_FILE = DATA_DIR / "holdout2_classes.json"
-HOLDOUT3_FILE = DATA_DIR / "holdout3_junk.jsonl"
-HOLDOUT3_CLASSES_FILE = DATA_DIR / "holdout3_classes.json"
-HOLDOUT4_FILE = DATA_DIR / "holdout4_junk.jsonl"
-HOLDOUT4_CLASSES_FILE = DATA_DIR / "holdout4_classes.json"
-HOLDOUT5_FILE = DATA_DIR / "holdout5_junk.jsonl"
-HOLDOUT5_CLASSES_FILE = DATA_DIR / "holdout5_classes.json"
-HOLDOUT6_FILE = DATA_DIR / "holdout6_junk.jsonl"
-HOLDOUT6_CLASSES_FILE = DATA_DIR / "holdout6_classes.json"
-HOLDOUT7_FILE = DATA_DIR / "holdout7_junk.jsonl"
-HOLDOUT7_CLASSES_FILE = DATA_DIR / "holdout7_classes.json"
-
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 # stands for any placeholder once folded: a private-use character, neither a letter nor a digit
 _SLOT = "\ue000"
@@ -132,88 +102,110 @@ def train_text() -> Mapping[str, tuple[str, ...]]:
     return {lang: lines[lang] for lang in sorted(lines)}
 
 
-@cache
-def holdout_wordings() -> Wordings:
-    """The held-out wordings of the `holdout` variant."""
-    return load_wordings(HOLDOUT_FILE)
+HELD_OUT_STATUS = "held out"
+"""Never read for training or tuning; its figures are the measure (looks counted in
+`benchmarks/README.md`)."""
+BLIND_STATUS = "blind: to be looked at once, at the end"
+TRAINED_STATUS = "looked at once; trained on since stop 29"
+"""Used up by its one look and now training data of the line model: its variant still runs, but
+its figures no longer tell how the cleaner does on junk it has not seen."""
+
+
+@dataclass(frozen=True)
+class HeldOutSet:
+    """One held-out set of junk wordings: a row of `HELD_OUT`.
+
+    Attributes:
+        name: The set's name, which is also its variant's in `benchmarks.extraction`.
+        stem: Its files in `DATA_DIR`: `<stem>_junk.jsonl` and `<stem>_classes.json`.
+        description: What it is, for the benchmark's report.
+        status: `HELD_OUT_STATUS`, `BLIND_STATUS` or `TRAINED_STATUS`.
+        by_language: Whether a page gets only the kinds written in its language (a set with
+            kinds missing in some languages).
+    """
+
+    name: str
+    stem: str
+    description: str
+    status: str
+    by_language: bool = False
+
+    @property
+    def wordings_file(self) -> Path:
+        return DATA_DIR / f"{self.stem}_junk.jsonl"
+
+    @property
+    def classes_file(self) -> Path:
+        return DATA_DIR / f"{self.stem}_classes.json"
+
+    @property
+    def seed(self) -> str:
+        """The planting seed of a page's variant, `{id}` its id: the junk goes elsewhere on the
+        page than any other variant's."""
+        return "{id}:" + self.name
+
+    @property
+    def trained_on(self) -> bool:
+        """Whether the line model learns from its wordings."""
+        return self.status == TRAINED_STATUS
+
+    def wordings(self) -> Wordings:
+        return _cached_wordings(self.wordings_file)
+
+    def classes(self) -> KindClasses:
+        return _cached_classes(self.classes_file)
+
+
+HELD_OUT: tuple[HeldOutSet, ...] = (
+    HeldOutSet(
+        "holdout",
+        "holdout",
+        "held-out junk (rewritten in issue 18; the measure of its targets)",
+        HELD_OUT_STATUS,
+    ),
+    HeldOutSet("holdout2", "holdout2", "the second held-out set (25 kinds)", TRAINED_STATUS),
+    HeldOutSet(
+        "holdout3",
+        "holdout3",
+        "the third held-out set, written blind (some kinds missing in some languages)",
+        TRAINED_STATUS,
+        by_language=True,
+    ),
+    HeldOutSet("holdout4", "holdout4", "the fourth held-out set, written blind", TRAINED_STATUS),
+    HeldOutSet("holdout5", "holdout5", "the fifth held-out set, written blind", TRAINED_STATUS),
+    HeldOutSet("holdout6", "holdout6", "the sixth held-out set, written blind", TRAINED_STATUS),
+    HeldOutSet(
+        "holdout7",
+        "holdout7",
+        "the seventh held-out set, written blind, short lines",
+        TRAINED_STATUS,
+    ),
+)
+"""Every held-out set, oldest first: the benchmark's variants run in this order."""
+
+
+def held_out(name: str) -> HeldOutSet:
+    """The held-out set of this name (KeyError naming the known ones if none)."""
+    for row in HELD_OUT:
+        if row.name == name:
+            return row
+    raise KeyError(f"no held-out set {name!r}; known: {', '.join(r.name for r in HELD_OUT)}")
+
+
+def trained_holdouts(leave_out: Iterable[str] = ()) -> tuple[HeldOutSet, ...]:
+    """The used held-out sets the line model learns from, but those named in `leave_out`."""
+    skipped = set(leave_out)
+    return tuple(row for row in HELD_OUT if row.trained_on and row.name not in skipped)
 
 
 @cache
-def holdout_classes() -> KindClasses:
-    """The held-out class names of the `holdout` variant."""
-    return load_classes(HOLDOUT_CLASSES_FILE)
+def _cached_wordings(path: Path) -> Wordings:
+    return load_wordings(path)
 
 
 @cache
-def holdout2_wordings() -> Wordings:
-    """The second held-out set's wordings (the `holdout2` variant, looked at once)."""
-    return load_wordings(HOLDOUT2_FILE)
-
-
-@cache
-def holdout2_classes() -> KindClasses:
-    """The second held-out set's class names."""
-    return load_classes(HOLDOUT2_CLASSES_FILE)
-
-
-@cache
-def holdout3_wordings() -> Wordings:
-    """The third held-out set's wordings (not run yet)."""
-    return load_wordings(HOLDOUT3_FILE)
-
-
-@cache
-def holdout3_classes() -> KindClasses:
-    """The third held-out set's class names."""
-    return load_classes(HOLDOUT3_CLASSES_FILE)
-
-
-@cache
-def holdout4_wordings() -> Wordings:
-    """The fourth held-out set's wordings (the `holdout4` variant, looked at once)."""
-    return load_wordings(HOLDOUT4_FILE)
-
-
-@cache
-def holdout4_classes() -> KindClasses:
-    """The fourth held-out set's class names."""
-    return load_classes(HOLDOUT4_CLASSES_FILE)
-
-
-@cache
-def holdout5_wordings() -> Wordings:
-    """The fifth held-out set's wordings (the `holdout5` variant, to be looked at once)."""
-    return load_wordings(HOLDOUT5_FILE)
-
-
-@cache
-def holdout5_classes() -> KindClasses:
-    """The fifth held-out set's class names."""
-    return load_classes(HOLDOUT5_CLASSES_FILE)
-
-
-@cache
-def holdout6_wordings() -> Wordings:
-    """The sixth held-out set's wordings (the `holdout6` variant, to be looked at once)."""
-    return load_wordings(HOLDOUT6_FILE)
-
-
-@cache
-def holdout6_classes() -> KindClasses:
-    """The sixth held-out set's class names."""
-    return load_classes(HOLDOUT6_CLASSES_FILE)
-
-
-@cache
-def holdout7_wordings() -> Wordings:
-    """The seventh held-out set's wordings (the `holdout7` variant, to be looked at once)."""
-    return load_wordings(HOLDOUT7_FILE)
-
-
-@cache
-def holdout7_classes() -> KindClasses:
-    """The seventh held-out set's class names."""
-    return load_classes(HOLDOUT7_CLASSES_FILE)
+def _cached_classes(path: Path) -> KindClasses:
+    return load_classes(path)
 
 
 def fold(template: str) -> str:
@@ -236,9 +228,11 @@ def templates(wordings: Wordings) -> Iterator[tuple[str, str]]:
 
 def seen_wordings() -> set[str]:
     """The folded wordings a held-out set must not repeat: the planted set's, the training
-    junk's (the development set is a fifth of it) and the training article lines."""
+    junk's (the development set is a fifth of it), the held-out sets trained on since stop 29
+    and the training article lines."""
     texts = [text for _, text in templates(planted_wordings())]
     texts += [text for _, text in templates(train_junk())]
+    texts += [text for row in trained_holdouts() for _, text in templates(row.wordings())]
     texts += [line for lines in train_text().values() for line in lines]
     return {fold(text) for text in texts}
 

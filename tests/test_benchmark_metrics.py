@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import hashlib
 import json
 import random
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +18,9 @@ import pytest
 from benchmarks import junk_data
 from benchmarks.extraction import (
     ALL_VARIANTS,
-    HOLDOUT2,
-    HOLDOUT2_SEED,
-    HOLDOUT3,
-    HOLDOUT3_SEED,
-    HOLDOUT4,
-    HOLDOUT4_SEED,
-    HOLDOUT5,
-    HOLDOUT5_SEED,
-    HOLDOUT6,
-    HOLDOUT6_SEED,
-    HOLDOUT7,
-    HOLDOUT7_SEED,
     HOLDOUT_SEED,
     JUNK_VARIANTS,
+    LOOKS,
     VARIANTS,
     Doc,
     DocResult,
@@ -68,8 +57,8 @@ from benchmarks.planted_junk import (
     plant_junk,
 )
 
-HOLDOUT_WORDINGS = junk_data.holdout_wordings()
-HOLDOUT_CLASSES = junk_data.holdout_classes()
+HOLDOUT_WORDINGS = junk_data.held_out("holdout").wordings()
+HOLDOUT_CLASSES = junk_data.held_out("holdout").classes()
 
 ARTICLE = """<!DOCTYPE html>
 <html lang="de"><head><title>Testseite</title></head>
@@ -483,124 +472,72 @@ def test_page_variants_build_planted_and_holdout_for_articles_only(tmp_path: Pat
     assert [p.variant for p in page_variants("ds", listing, planted=True)] == ["original"]
 
 
-def test_the_second_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
-    write_dataset(tmp_path)
-    article, _ = load_docs(tmp_path)
-    pages = list(page_variants("ds", article, planted=True, holdout2=True))
-    assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT2]
-    assert [page.variant for page in page_variants("ds", article, True)] == list(VARIANTS)
-    page = pages[-1]
-    expected = plant_junk(
-        ARTICLE,
-        HOLDOUT2_SEED.format(id="a"),
-        article.lang,
-        wordings=junk_data.holdout2_wordings(),
-        classes=junk_data.holdout2_classes(),
-    )
-    assert expected is not None
-    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
-    assert expected == plant_variant(HOLDOUT2, ARTICLE, article)
-    assert not build_parser().parse_args([]).holdout2
-    assert main(["--data", str(tmp_path), "--holdout2", "--no-planted"]) == 2
+def test_every_held_out_set_is_a_row_of_the_table_and_a_variant() -> None:
+    names = [row.name for row in junk_data.HELD_OUT]
+    assert names[0] == "holdout"
+    assert ("original", "planted", *names) == ALL_VARIANTS
+    assert tuple(names[1:]) == LOOKS
+    for row in junk_data.HELD_OUT:
+        assert row.seed == "{id}:" + row.name
+        assert row.wordings_file.is_file() and row.classes_file.is_file()
+    # the seeds the looks of holdouts 2 to 7 were measured with
+    assert HOLDOUT_SEED == "{id}:holdout"
+    assert junk_data.held_out("holdout7").seed.format(id="a") == "a:holdout7"
+    with pytest.raises(KeyError, match="holdout2"):
+        junk_data.held_out("holdout99")
 
 
-def test_the_third_holdout_is_built_only_when_asked(tmp_path: Path) -> None:
-    write_dataset(tmp_path)
-    article, _ = load_docs(tmp_path)
-    pages = list(
-        page_variants(
-            "ds",
-            article,
-            True,
-            holdout2=True,
-            holdout3=True,
-            holdout4=True,
-            holdout5=True,
-            holdout6=True,
-            holdout7=True,
-        )
-    )
-    assert [page.variant for page in pages] == list(ALL_VARIANTS)
-    pages = list(page_variants("ds", article, planted=True, holdout3=True))
-    assert [page.variant for page in pages] == [*VARIANTS, HOLDOUT3]
-    expected = plant_junk(
-        ARTICLE,
-        HOLDOUT3_SEED.format(id="a"),
-        article.lang,
-        wordings={k: v for k, v in junk_data.holdout3_wordings().items() if "en" in v},
-        classes=junk_data.holdout3_classes(),
-    )
-    assert expected is not None
-    page = pages[-1]
-    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
-    assert expected == plant_variant(HOLDOUT3, ARTICLE, article)
-    assert not build_parser().parse_args([]).holdout3
-    assert main(["--data", str(tmp_path), "--holdout3", "--no-planted"]) == 2
-    assert main(["--data", str(tmp_path), "--holdout3", "--no-holdout"]) == 2
-
-
-@pytest.mark.parametrize(
-    ("variant", "seed", "wordings_of", "classes_of", "earlier"),
-    [
-        (HOLDOUT4, HOLDOUT4_SEED, junk_data.holdout4_wordings, junk_data.holdout4_classes, {}),
-        (
-            HOLDOUT5,
-            HOLDOUT5_SEED,
-            junk_data.holdout5_wordings,
-            junk_data.holdout5_classes,
-            {"holdout4": True},
-        ),
-        (
-            HOLDOUT6,
-            HOLDOUT6_SEED,
-            junk_data.holdout6_wordings,
-            junk_data.holdout6_classes,
-            {"holdout4": True, "holdout5": True},
-        ),
-        (
-            HOLDOUT7,
-            HOLDOUT7_SEED,
-            junk_data.holdout7_wordings,
-            junk_data.holdout7_classes,
-            {"holdout4": True, "holdout5": True, "holdout6": True},
-        ),
-    ],
-)
-def test_the_fourth_to_seventh_holdouts_are_built_only_when_asked(
-    tmp_path: Path,
-    variant: str,
-    seed: str,
-    wordings_of: Callable[[], Any],
-    classes_of: Callable[[], Any],
-    earlier: dict[str, bool],
+def test_a_held_out_set_is_built_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_dataset(tmp_path)
     article, _ = load_docs(tmp_path)
-    # every earlier held-out set asked for, this one not
-    before = page_variants("ds", article, True, True, True, True, **earlier)
-    assert variant not in [p.variant for p in before]
-    pages = list(page_variants("ds", article, planted=True, **{variant: True}))
-    assert [page.variant for page in pages] == [*VARIANTS, variant]
-    expected = plant_junk(
-        ARTICLE,
-        seed.format(id="a"),
-        article.lang,
-        wordings=wordings_of(),
-        classes=classes_of(),
-    )
-    assert expected is not None
-    assert set(expected.kinds) <= set(wordings_of())
-    page = pages[-1]
-    assert (page.html, page.junk, page.junk_kinds) == (expected.html, expected.junk, expected.kinds)
-    assert expected == plant_variant(variant, ARTICLE, article)
-    assert not getattr(build_parser().parse_args([]), variant)
-    assert getattr(build_parser().parse_args([f"--{variant}"]), variant)
-    assert main(["--data", str(tmp_path), f"--{variant}", "--no-planted"]) == 2
-    assert main(["--data", str(tmp_path), f"--{variant}", "--no-holdout"]) == 2
+    assert [page.variant for page in page_variants("ds", article, True)] == list(VARIANTS)
+    pages = list(page_variants("ds", article, True, looks=reversed(LOOKS)))
+    assert [page.variant for page in pages] == list(ALL_VARIANTS)
+    for name in LOOKS:
+        row = junk_data.held_out(name)
+        pages = list(page_variants("ds", article, planted=True, looks=[name]))
+        assert [page.variant for page in pages] == [*VARIANTS, name]
+        wordings = row.wordings()
+        if row.by_language:  # holdout3: only the kinds written in the page's language
+            wordings = {k: v for k, v in wordings.items() if "en" in v}
+        expected = plant_junk(
+            ARTICLE, f"a:{name}", article.lang, wordings=wordings, classes=row.classes()
+        )
+        assert expected is not None
+        assert set(expected.kinds) <= set(row.wordings())
+        page = pages[-1]
+        assert (page.html, page.junk, page.junk_kinds) == (
+            expected.html,
+            expected.junk,
+            expected.kinds,
+        )
+        assert expected == plant_variant(name, ARTICLE, article)
+    assert build_parser().parse_args([]).look == []
+    assert build_parser().parse_args(["--look", "holdout7", "--look", "holdout2"]).look == [
+        "holdout7",
+        "holdout2",
+    ]
+    assert main(["--data", str(tmp_path), "--look", "holdout2", "--no-planted"]) == 2
+    # a set the line model trains on may run without the holdout, a blind one may not
+    assert [p.variant for p in page_variants("ds", article, True, False, ["holdout3"])] == [
+        "original",
+        "planted",
+        "holdout3",
+    ]
+    blind = dataclasses.replace(junk_data.held_out("holdout7"), status=junk_data.BLIND_STATUS)
+    monkeypatch.setattr(junk_data, "held_out", lambda name: blind)
+    assert main(["--data", str(tmp_path), "--look", "holdout7", "--no-holdout"]) == 2
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--look", "holdout99"])
 
 
 def test_the_second_holdout_covers_every_language_with_its_own_classes() -> None:
-    wordings, classes = junk_data.holdout2_wordings(), junk_data.holdout2_classes()
+    wordings, classes = (
+        junk_data.held_out("holdout2").wordings(),
+        junk_data.held_out("holdout2").classes(),
+    )
     assert set(wordings) == set(classes)
     assert set(JUNK_WORDINGS) < set(wordings)  # the first holdout's kinds, and new ones
     rng = random.Random(0)
@@ -718,7 +655,10 @@ def test_no_holdout_plants_only_the_tuning_junk(
     report = capsys.readouterr().out
     assert "| planted | cleancrawl | 1 |" in report
     assert "holdout" not in report
-    assert main(["--data", str(tmp_path / "tiny"), "--no-holdout", "--holdout2"]) == 2
+    assert main(["--data", str(tmp_path / "tiny"), "--no-holdout", "--look", "holdout2"]) == 0
+    report = capsys.readouterr().out
+    assert "| holdout2 | cleancrawl | 1 |" in report
+    assert "| holdout | " not in report
 
 
 def test_missed_snippets_name_the_removed_line_or_the_drop(tmp_path: Path) -> None:

@@ -538,7 +538,9 @@ def test_lines_with_a_date_or_separators_that_are_article_text(line: str) -> Non
 
 
 def test_a_label_over_a_list_is_judged_at_the_lower_threshold() -> None:
-    tags = "Mehr zu: Bahn | Streik | Pendler"
+    # a line the model scores under its threshold ("Mehr zu: Bahn | Streik | Pendler" was one
+    # until the model learned the used holdouts' tag lines, stop 29: now 0.998)
+    tags = "Keywords: rail, strike, commuters"
     model = RULES.model
     assert model is not None and 0.5 <= model.probability(tags) < model.threshold
     text = f"{PARA}\n{tags}\n{PARA}\nIngredients: flour, sugar, eggs\n{PARA}"

@@ -193,6 +193,37 @@ def test_the_shipped_model_was_trained_on_the_training_files_as_they_are() -> No
     )
 
 
+def test_the_shipped_model_learned_the_used_holdouts_and_not_the_rewritten_one() -> None:
+    # holdouts 2 to 7 had their one look and are training data since stop 29; the rewritten
+    # holdout stays held out, and so does any blind set added to the table
+    from benchmarks.junk_data import HELD_OUT
+
+    recorded = json.loads(DEFAULT_MODEL_FILE.read_text(encoding="utf-8"))
+    learned = {path.rsplit("/", 1)[-1] for path in recorded["training_files"]}
+    for row in HELD_OUT:
+        assert (row.wordings_file.name in learned) == row.trained_on, row.name
+    assert "holdout_junk.jsonl" not in learned
+    assert "left_out" not in recorded["training"]
+    sources = {row["source"] for row in recorded["validation"]["by_source"]}
+    assert {f"holdout{n}" for n in range(2, 8)} <= sources
+
+
+def test_the_used_holdouts_are_learned_as_junk_with_their_validation_fifth() -> None:
+    import random
+
+    from benchmarks.junk_data import held_out
+    from benchmarks.train_line_model import junk_examples
+
+    examples = list(junk_examples(random.Random(0), holdouts=[held_out("holdout7")]))
+    mine = [
+        (line, label, valid) for (line, label, source), valid in examples if source == "holdout7"
+    ]
+    assert mine and all(label == 1 for _, label, _ in mine)
+    # every fifth template of a kind and language is for validation only, as for train_junk
+    assert 0.15 < sum(valid for _, _, valid in mine) / len(mine) < 0.25
+    assert not any(source == "holdout" for (_, _, source), _ in examples)
+
+
 def test_the_shipped_model_records_its_libraries_and_validation_figures() -> None:
     recorded = json.loads(DEFAULT_MODEL_FILE.read_text(encoding="utf-8"))
     assert recorded["versions"]["scikit-learn"]
