@@ -48,7 +48,7 @@ from crawler.reclean import _worker_context, clean_settings
 if TYPE_CHECKING:
     from cleaning.page import CleanResult
 
-VARIANTS = ("big", "fresh", "task", "pebble1", "pebble2")
+VARIANTS = ("big", "fresh", "task", "pebble1", "pebble2", "fresh2", "task2")
 CONTENT_TYPE = "text/html; charset=utf-8"
 # set in each process that runs the task: CPU seconds spent in clean_page and in the task
 _spent = {"clean": 0.0, "task": 0.0}
@@ -152,14 +152,20 @@ def _fresh(path: str, whole_task: bool, queue: multiprocessing.Queue[dict[str, f
     queue.put(run_alone(pages, whole_task))
 
 
-def run_fresh(path: Path, whole_task: bool) -> dict[str, float]:
+def run_fresh(path: Path, whole_task: bool, processes: int = 1) -> dict[str, float]:
+    """``run_alone`` in ``processes`` fresh processes at once (their sums)."""
     context = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue[dict[str, float]] = context.Queue()
-    process = context.Process(target=_fresh, args=(str(path), whole_task, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    return result
+    started = [
+        context.Process(target=_fresh, args=(str(path), whole_task, queue))
+        for _ in range(processes)
+    ]
+    for process in started:
+        process.start()
+    runs = [queue.get() for _ in started]
+    for process in started:
+        process.join()
+    return {key: sum(run[key] for run in runs) for key in runs[0]}
 
 
 def run_pebble(pages: list[tuple[str, bytes]], workers: int, window: int) -> dict[str, float]:
@@ -192,7 +198,7 @@ def run_pebble(pages: list[tuple[str, bytes]], workers: int, window: int) -> dic
             pending.popleft().result()  # type: ignore[attr-defined]
         after = _worker_state(pool, workers)
     finally:
-        pool.stop()
+        pool.stop()  # type: ignore[no-untyped-call]
         pool.join()
     total: dict[str, float] = {}
     for pid, (clean, task, counters) in after.items():
@@ -250,10 +256,14 @@ def main(argv: list[str] | None = None) -> int:
                     run = run_alone(pages, whole_task=False)
                 elif name in ("fresh", "task"):
                     run = run_fresh(path, whole_task=name == "task")
+                elif name in ("fresh2", "task2"):
+                    run = run_fresh(path, whole_task=name == "task2", processes=args.workers)
                 elif name == "pebble1":
                     run = run_pebble(pages, 1, 1)
                 else:
                     run = run_pebble(pages, args.workers, 4 * args.workers)
+                if name in ("fresh2", "task2"):  # each process cleaned every page
+                    run = {key: value / args.workers for key, value in run.items()}
                 results[name].append(run)
                 print(f"round {round_} {name}: {_line(run, len(pages))}", flush=True)
     del held
@@ -270,7 +280,8 @@ def _line(run: dict[str, float], pages: int) -> str:
         f"clean_page {ms['clean']:.2f} ms a page, task {ms['task']:.2f}, process "
         f"{ms['process']:.2f}; a page: minflt {run.get('minflt', 0) / pages:.0f}, "
         f"majflt {run.get('majflt', 0) / pages:.2f}, voluntary switches "
-        f"{run.get('voluntary', 0) / pages:.1f}, involuntary {run.get('nonvoluntary', 0) / pages:.1f}"
+        f"{run.get('voluntary', 0) / pages:.1f}, "
+        f"involuntary {run.get('nonvoluntary', 0) / pages:.1f}"
     )
 
 
