@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import pickle
 import random
@@ -127,17 +126,26 @@ def fresh_process_rate(pages: list[tuple[str, bytes]], scratch: Path) -> tuple[f
     must not favour either side)."""
     path = scratch / "timed.pickle"
     path.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    # a plain child, not a multiprocessing one: multiprocessing starts a resource tracker,
+    # a child of this process that lives as long as it does, and reap() would wait for it
+    code = "import sys; from benchmarks.warc import _rate_of_file; _rate_of_file(sys.argv[1])"
     try:
-        with multiprocessing.get_context("spawn").Pool(1) as pool:
-            cpu, wall = pool.apply(_rate_of_file, (str(path),))
-            return cpu, wall
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
     finally:
         path.unlink()
+    cpu, wall = json.loads(done.stdout.splitlines()[-1])
+    return cpu, wall
 
 
-def _rate_of_file(path: str) -> tuple[float, float]:
+def _rate_of_file(path: str) -> None:
     pages = pickle.loads(Path(path).read_bytes())
-    return single_process_rate([(url, body.decode()) for url, body in pages])
+    print(json.dumps(single_process_rate([(url, body.decode()) for url, body in pages])))
 
 
 def real_docs() -> list[Doc]:
