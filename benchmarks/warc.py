@@ -43,6 +43,7 @@ Every figure is printed with its target (issue 19), in one run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pickle
@@ -126,8 +127,7 @@ def fresh_process_rate(pages: list[tuple[str, bytes]], scratch: Path) -> tuple[f
     must not favour either side)."""
     path = scratch / "timed.pickle"
     path.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
-    # a plain child, not a multiprocessing one: multiprocessing starts a resource tracker,
-    # a child of this process that lives as long as it does, and reap() would wait for it
+    # a plain child: a multiprocessing one starts a resource tracker too (see reap)
     code = "import sys; from benchmarks.warc import _rate_of_file; _rate_of_file(sys.argv[1])"
     try:
         done = subprocess.run(
@@ -242,12 +242,34 @@ def become_subreaper() -> bool:
 
 def reap() -> None:
     """Wait for every process left over (orphans adopted as subreaper): their CPU time then
-    counts in RUSAGE_CHILDREN."""
+    counts in RUSAGE_CHILDREN. Not for multiprocessing's resource tracker, a child of this
+    process for as long as it lives once a pool of its own has run (``--parts parallel``):
+    waiting for it hung the parts after."""
     while True:
-        try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
+        left = [pid for pid in _children() if not _is_resource_tracker(pid)]
+        if not left:
             return
+        for pid in left:
+            with contextlib.suppress(ChildProcessError):  # reaped meanwhile
+                os.waitpid(pid, 0)
+
+
+def _children() -> list[int]:
+    """This process's children (zombies included), from /proc."""
+    tasks = Path("/proc/self/task")
+    found = (
+        (task / "children").read_text().split() if (task / "children").exists() else []
+        for task in tasks.iterdir()
+    )
+    return sorted({int(pid) for pids in found for pid in pids})
+
+
+def _is_resource_tracker(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"multiprocessing.resource_tracker" in command
 
 
 def children_cpu() -> float:
