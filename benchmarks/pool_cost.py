@@ -3,23 +3,27 @@
 The same real pages, in the same order (the WARC's), run by:
 
 - ``big``: ``clean_page`` in this process, which holds every page of the run as bytes and
-  as text (as ``benchmarks.warc`` times it);
+  as text (as ``benchmarks.warc`` timed it until stop 29);
 - ``fresh``: ``clean_page`` in a fresh process that holds only the timed pages;
 - ``task``: in a fresh process too, the worker's whole task (``clean_and_sign`` of
   ``clean_payload_in_worker``: decoding, ``clean_page``, signature, line keys, quality);
 - ``pebble1``: the same task in a pebble worker forked from ``clean``'s forkserver (its
   preloads), one page handed over at a time;
 - ``pebble2``: the pool as ``clean`` runs it: ``--workers`` workers, ``4 x workers`` pages
-  in flight, results taken in order.
+  in flight, results taken in order;
+- ``fresh2``, ``task2``: ``fresh`` and ``task`` in ``--workers`` fresh processes at once
+  (each cleans every page; figures a page of one process): what running side by side on
+  the cores costs without a pool.
 
-Rounds go A B C D E, then E D C B A (a drifting load falls on each alike). For each: CPU ms a
+Rounds go in the order of ``--variants``, then the reverse, and so on (a drifting load
+falls on each alike). For each: CPU ms a
 page of ``clean_page`` (timed inside the worker), of the task, and of the whole process
 (the worker's own /proc counters: start-up excluded, the pebble loop and pickling
 included), minor page faults and context switches a page.
 
 ::
 
-    python -m benchmarks.pool_cost --pages 240 --rounds 2
+    python -m benchmarks.pool_cost --pages 300 --rounds 4   # some 6 minutes on a quiet machine
 """
 
 from __future__ import annotations
