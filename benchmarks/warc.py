@@ -4,7 +4,8 @@ Every figure is printed with its target (issue 19), in one run:
 
 - Throughput: a WARC of ``--pages`` article pages (the sample site's articles, each page's
   long paragraphs' words shuffled: a text of its own) cleaned by ``cleancrawl clean
-  --workers N`` with the default settings, against ``clean_page`` alone in this process.
+  --workers N`` with the default settings, against ``clean_page`` alone in a fresh
+  process (as a worker runs it; not this one, which holds every page of the run).
   Given twice: as CPU seconds of the whole process tree (the ``clean`` process, its
   forkserver and workers, reaped by this process as their subreaper), which other load on
   the machine does not change, and as pages per wall second, which it does (the target's
@@ -42,8 +43,10 @@ Every figure is printed with its target (issue 19), in one run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import pickle
 import random
 import re
 import resource
@@ -115,6 +118,34 @@ def single_process_rate(pages: list[tuple[str, str]]) -> tuple[float, float]:
     for url, html in pages:
         clean_page(html, url, options)
     return len(pages) / (time.process_time() - cpu), len(pages) / (time.monotonic() - wall)
+
+
+def fresh_process_rate(pages: list[tuple[str, bytes]], scratch: Path) -> tuple[float, float]:
+    """``single_process_rate`` of ``pages`` (URL, body) in a fresh process, as a worker
+    cleans them: not in this one, which holds every page of the run and has cleaned them
+    before (the target's baseline is one process running ``clean_page``; where it runs
+    must not favour either side)."""
+    path = scratch / "timed.pickle"
+    path.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    # a plain child: a multiprocessing one starts a resource tracker too (see reap)
+    code = "import sys; from benchmarks.warc import _rate_of_file; _rate_of_file(sys.argv[1])"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        path.unlink()
+    cpu, wall = json.loads(done.stdout.splitlines()[-1])
+    return cpu, wall
+
+
+def _rate_of_file(path: str) -> None:
+    pages = pickle.loads(Path(path).read_bytes())
+    print(json.dumps(single_process_rate([(url, body.decode()) for url, body in pages])))
 
 
 def real_docs() -> list[Doc]:
@@ -211,12 +242,34 @@ def become_subreaper() -> bool:
 
 def reap() -> None:
     """Wait for every process left over (orphans adopted as subreaper): their CPU time then
-    counts in RUSAGE_CHILDREN."""
+    counts in RUSAGE_CHILDREN. Not for multiprocessing's resource tracker, a child of this
+    process for as long as it lives once a pool of its own has run (``--parts parallel``):
+    waiting for it hung the parts after."""
     while True:
-        try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
+        left = [pid for pid in _children() if not _is_resource_tracker(pid)]
+        if not left:
             return
+        for pid in left:
+            with contextlib.suppress(ChildProcessError):  # reaped meanwhile
+                os.waitpid(pid, 0)
+
+
+def _children() -> list[int]:
+    """This process's children (zombies included), from /proc."""
+    tasks = Path("/proc/self/task")
+    found = (
+        (task / "children").read_text().split() if (task / "children").exists() else []
+        for task in tasks.iterdir()
+    )
+    return sorted({int(pid) for pids in found for pid in pids})
+
+
+def _is_resource_tracker(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"multiprocessing.resource_tracker" in command
 
 
 def children_cpu() -> float:
@@ -404,8 +457,8 @@ def throughput(
 ) -> None:
     """``clean`` of ``pages`` against ``clean_page`` alone on ``sample`` of them (0: all);
     ``rounds`` runs each with templates on and off (their means)."""
-    timed = [(url, body.decode()) for url, body in spread(pages, sample)]
-    before_cpu, before_wall = single_process_rate(timed)
+    timed = spread(pages, sample)
+    before_cpu, before_wall = fresh_process_rate(timed, tmp)
     print(
         f"clean_page alone, {name}, {len(timed)} pages: {before_cpu:.1f} pages per "
         f"CPU second ({1000 / before_cpu:.2f} ms a page), {before_wall:.1f} per wall second"
@@ -428,7 +481,7 @@ def throughput(
     # timed again after the runs, and the two averaged: on a loaded machine a CPU second
     # does less work when other processes share the caches (real pages, load 6 then 12:
     # 48.5 then 57.9 ms a page), and the runs came in between
-    after_cpu, after_wall = single_process_rate(timed)
+    after_cpu, after_wall = fresh_process_rate(timed, tmp)
     single_cpu, single_wall = (before_cpu + after_cpu) / 2, (before_wall + after_wall) / 2
     print(
         f"clean_page alone again, after the runs: {after_cpu:.1f} pages per CPU second "

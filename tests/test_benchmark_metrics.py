@@ -707,3 +707,31 @@ def test_warc_benchmark_refuses_an_unknown_part(capsys: pytest.CaptureFixture[st
         warc.main(["--parts", "real,reel"])
     assert exit_.value.code == 2
     assert "unknown reel" in capsys.readouterr().err
+
+
+# a subreaper with a resource tracker (a multiprocessing lock starts one) and a child left
+# running: reap() waits for the child and returns, the tracker still alive
+_REAP = """
+import multiprocessing, subprocess, sys
+from benchmarks.warc import become_subreaper, reap, _children
+assert become_subreaper()
+lock = multiprocessing.get_context("spawn").Lock()
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
+reap()
+assert child.pid not in _children()
+print("reaped")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="Linux: /proc and subreapers")
+def test_warc_benchmark_reap_does_not_wait_for_the_resource_tracker() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", _REAP], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "reaped"
