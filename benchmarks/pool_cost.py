@@ -245,6 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     args = parser.parse_args(argv)
     variants = args.variants.split(",")
+    # checked before the 2,000 pages are read: a bad count would run for minutes first
+    if unknown := sorted(set(variants) - set(VARIANTS)):
+        parser.error(f"--variants: unknown {','.join(unknown)} (known: {','.join(VARIANTS)})")
+    for name in ("pages", "of", "rounds", "workers"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name}: at least 1")
+    if args.pages > args.of:
+        parser.error("--pages: at most --of")
     print(f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}", flush=True)
     every = real_pages(args.of)
     held = [(url, body.decode()) for url, body in every]  # as benchmarks.warc holds them

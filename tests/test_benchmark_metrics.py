@@ -735,3 +735,27 @@ def test_warc_benchmark_reap_does_not_wait_for_the_resource_tracker() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "reaped"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--variants", "fresh,nope"],
+        ["--pages", "0"],
+        ["--rounds", "-1"],
+        ["--workers", "0"],
+        ["--pages", "300", "--of", "200"],
+    ],
+)
+def test_pool_cost_refuses_a_bad_argument_before_reading_any_page(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import pool_cost
+
+    def no_pages(count: int) -> list[tuple[str, bytes]]:
+        raise AssertionError("pages read before the arguments were checked")
+
+    monkeypatch.setattr(pool_cost, "real_pages", no_pages)
+    with pytest.raises(SystemExit) as exited:
+        pool_cost.main(argv)
+    assert exited.value.code == 2
