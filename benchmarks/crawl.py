@@ -790,7 +790,7 @@ def variants(value: str) -> list[str]:
     return [v for v in VARIANTS if v in asked]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
@@ -807,7 +807,10 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, help="a folder: each crawl process under cProfile, stats there"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    for name in ("pages", "rounds", "workers"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name}: at least 1")
     if "pool" in args.variants and "fetch" not in args.variants:
         parser.error("--variants: the ratios need fetch beside pool")
     if not any(v in args.variants for v in ("pool", *FLOOR)):
@@ -815,7 +818,10 @@ def main() -> None:
     if args.site != "links" and set(BARE) & set(args.variants):
         parser.error("--variants: the bare spider fetches the links site's pages (--site links)")
     if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
+        try:
+            args.profile.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            parser.error(f"--profile: {error}")
     memory(args) if args.memory else throughput(args)
 
 

@@ -26,6 +26,29 @@ def test_floor_names_the_bare_spider_both_ways_and_the_real_one() -> None:
         crawl.variants("fetch,bogus")
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--pages", "0"],
+        ["--rounds", "0"],
+        ["--workers", "-2"],
+        ["--variants", "fetch,bogus"],
+        ["--profile", "/dev/null/profiles"],
+    ],
+)
+def test_a_bad_argument_exits_2_before_any_site_is_served(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_run(args: argparse.Namespace) -> None:
+        raise AssertionError("the benchmark ran with a bad argument")
+
+    monkeypatch.setattr(crawl, "throughput", no_run)
+    monkeypatch.setattr(crawl, "memory", no_run)
+    with pytest.raises(SystemExit) as exited:
+        crawl.main(["--site", "links", *argv])
+    assert exited.value.code == 2
+
+
 def server(url: str = "http://127.0.0.1:8123") -> crawl.Server:
     process = multiprocessing.get_context("spawn").Process()
     return crawl.Server(process, url, "links", multiprocessing.get_context("spawn").Value("i", 0))
