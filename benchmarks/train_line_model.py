@@ -19,7 +19,7 @@ What it learns from, each line labelled junk (1) or text (0):
   wordings (`benchmarks/data/train_junk.jsonl`) and the terms of the junk file, filled with
   numbers: junk; the short article lines of `benchmarks/data/train_text.jsonl`: text;
 - since stop 29, the wordings of the held-out sets that had their one look (`holdout2` to
-  `holdout7`, `benchmarks.junk_data.trained_holdouts`; their class names are not read): junk,
+  `holdout8`, `benchmarks.junk_data.trained_holdouts`; their class names are not read): junk,
   every fifth of a kind and language for validation, as for the training-only wordings.
 
 The rewritten holdout (`benchmarks/data/holdout_junk.jsonl`) and any blind set not yet looked at
