@@ -189,6 +189,12 @@ HELD_OUT: tuple[HeldOutSet, ...] = (
         "the eighth held-out set, written blind after holdouts 2 to 7 became training data",
         TRAINED_STATUS,
     ),
+    HeldOutSet(
+        "holdout9",
+        "holdout9",
+        "the ninth held-out set, written blind (as regional and national dailies' CMSs write)",
+        BLIND_STATUS,
+    ),
 )
 """Every held-out set, oldest first: the benchmark's variants run in this order."""
 
