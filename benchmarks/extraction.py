@@ -24,8 +24,9 @@ page is extracted as it is (`original`); article pages are also extracted in two
   (seeded with `"<id>:holdout"`). It measures how the cleaner does on junk it was not tuned on.
 - the other held-out sets of `benchmarks.junk_data.HELD_OUT`, each only with `--look NAME` and
   seeded with `"<id>:NAME"`: a blind set is looked at once, at the end (`benchmarks/README.md`
-  counts the looks); `holdout2` to `holdout8` have had their look and are training data of the
-  line model since stop 29, so their variants no longer measure junk the cleaner has not seen.
+  counts the looks); the sets whose status is "trained on" (`holdout2` to `holdout9` since stop
+  30) have had their look and are training data of the line model, so their variants no longer
+  measure junk the cleaner has not seen.
 
 For every page variant both systems extract the text, timed back to back in alternating
 order. Scores:
