@@ -20,7 +20,8 @@ What it learns from, each line labelled junk (1) or text (0):
   numbers: junk; the short article lines of `benchmarks/data/train_text.jsonl`: text;
 - since stop 29, the wordings of the held-out sets that had their one look (`holdout2` to
   `holdout9` since stop 30, `benchmarks.junk_data.trained_holdouts`; their class names are
-  not read): junk, every fifth of a kind and language for validation, as for the training-only wordings.
+  not read): junk, every fifth of a kind and language for validation, as for the
+  training-only wordings.
 
 The rewritten holdout (`benchmarks/data/holdout_junk.jsonl`) and any blind set not yet looked at
 are never read here, so that their variants of `benchmarks.extraction` stay a test of junk the

@@ -194,8 +194,8 @@ def test_the_shipped_model_was_trained_on_the_training_files_as_they_are() -> No
 
 
 def test_the_shipped_model_learned_the_used_holdouts_and_not_the_rewritten_one() -> None:
-    # holdouts 2 to 9 had their one look and are training data (since stops 29 and 30); the rewritten
-    # holdout stays held out, and so does any blind set added to the table
+    # holdouts 2 to 9 had their one look and are training data (since stops 29 and 30); the
+    # rewritten holdout stays held out, and so does any blind set added to the table
     from benchmarks.junk_data import HELD_OUT
 
     recorded = json.loads(DEFAULT_MODEL_FILE.read_text(encoding="utf-8"))
