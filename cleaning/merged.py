@@ -1,0 +1,137 @@
+"""Junk blocks the extractor merged into a longer line, cut out of that line.
+
+A ``<p>`` or ``<div>`` is a line of its own after extraction, and the line pass judges it
+there, with its neighbours, so the block pass leaves it alone. But not always: trafilatura
+writes a list item or a table cell as one line whatever paragraphs it holds, and its
+fallbacks (the baseline, readability) may join a header's blocks into a paragraph, so a share
+prompt or a view counter in its own ``<p>`` ends up inside a line of 200 to 7,000 characters
+that no junk rule or model reads ("Updated on 09/10/2025 Print | E-mail Daniel Brooks, ...
+939 views The Internet of Things ..."). The short leaf blocks of the page are read before
+extraction; each one whose text turns up inside a longer line is judged on its own, as the
+block pass judges a block, and cut from the line if it is junk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cleaning.junk import LEARNED, JunkRules, RemovedLine, classify_line, learned_junk
+from cleaning.words import word_count
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+# the blocks judged: a paragraph or a division holding no other block (longer ones are no junk
+# block, as in the block pass)
+MAX_BLOCK_CHARS = 400
+# a single word inside a line ("Share", "Comments") is as likely a word of its sentence
+MIN_BLOCK_WORDS = 2
+_BLOCK_TAGS = ("p", "div")
+# elements that start a line of their own: a paragraph or division holding one is no leaf
+_NESTED_BLOCKS = (
+    "p",
+    "div",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dd",
+    "dt",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "nav",
+    "figure",
+    "figcaption",
+    "form",
+    "br",
+)
+# kinds the line pass keeps to itself: a bare date becomes the publication date, an event
+# list's dates are merged into its items; a site list is a line's whole length
+_NOT_CUT = frozenset({"date_line", "site_list"})
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class MergedCut:
+    """The text with the merged junk blocks cut out of its lines, and what was cut."""
+
+    text: str
+    removed: tuple[RemovedLine, ...]
+
+
+def leaf_blocks(tree: HtmlElement) -> frozenset[str]:
+    """The texts (white space folded) of the short paragraphs and divisions of ``tree`` that
+    hold no other block, of at least ``MIN_BLOCK_WORDS`` words; read before extraction, which
+    changes the tree."""
+    texts = set()
+    for element in tree.iter(*_BLOCK_TAGS):
+        text = _SPACE.sub(" ", " ".join(element.itertext())).strip()
+        if not text or len(text) > MAX_BLOCK_CHARS or word_count(text) < MIN_BLOCK_WORDS:
+            continue
+        if next(element.iterdescendants(*_NESTED_BLOCKS), None) is None:
+            texts.add(text)
+    return frozenset(texts)
+
+
+def cut_merged_junk(
+    text: str, blocks: frozenset[str], rules: JunkRules, skip: frozenset[str] = frozenset()
+) -> MergedCut:
+    """Cut the junk blocks of ``blocks`` that are part of a longer line of ``text``.
+
+    A block found as a whole line is left to the line pass; one found inside a line, between
+    white space or the line's ends, is judged alone (the junk rules, then the line model) and
+    cut from that line if it is junk.
+    """
+    never = _NOT_CUT | skip
+    lines = text.split("\n")
+    folded_lines = [_SPACE.sub(" ", line) for line in lines]
+    # most blocks are whole lines (the article's paragraphs): one search each, in the whole text
+    whole = set(folded_lines)
+    joined = "\n".join(folded_lines)
+    merged = [b for b in blocks if b not in whole and b in joined]
+    removed: list[RemovedLine] = []
+    verdicts: dict[str, str | None] = {}
+    for i, folded in enumerate(folded_lines):
+        inside = [b for b in merged if len(b) < len(folded) and b in folded]
+        if not inside:
+            continue
+        cut = False
+        for block in sorted(inside, key=lambda b: (-len(b), b)):
+            if block not in verdicts:
+                verdicts[block] = _kind(block, never, rules)
+            kind = verdicts[block]
+            if kind is None:
+                continue
+            pattern = re.compile(rf"(?<!\S){re.escape(block)}(?!\S)")
+            folded, count = pattern.subn(" ", folded)
+            if count:
+                removed.append(RemovedLine(kind, block))
+                cut = True
+        if cut:
+            lines[i] = _SPACE.sub(" ", folded).strip()
+    kept = "\n".join(line for line in lines if line)
+    return MergedCut(kept, tuple(removed))
+
+
+def _kind(text: str, never: frozenset[str], rules: JunkRules) -> str | None:
+    kind = classify_line(text, rules)
+    if kind is None and LEARNED not in never and learned_junk(text, rules):
+        kind = LEARNED
+    return None if kind in never else kind
