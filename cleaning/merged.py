@@ -82,11 +82,20 @@ def leaf_blocks(tree: HtmlElement) -> frozenset[str]:
     hold no other block, of at least ``MIN_BLOCK_WORDS`` words; read before extraction, which
     changes the tree."""
     texts = set()
+    # the elements holding a block, marked from each block up (once each): asking every
+    # paragraph and division for a block below it took a twelfth of trafilatura's time
+    holding: set[HtmlElement] = set()
+    for block in tree.iter(*_NESTED_BLOCKS):
+        parent = block.getparent()
+        while parent is not None and parent not in holding:
+            holding.add(parent)
+            parent = parent.getparent()
     for element in tree.iter(*_BLOCK_TAGS):
-        text = _SPACE.sub(" ", " ".join(element.itertext())).strip()
-        if not text or len(text) > MAX_BLOCK_CHARS or word_count(text) < MIN_BLOCK_WORDS:
+        if element in holding:
             continue
-        if next(element.iterdescendants(*_NESTED_BLOCKS), None) is None:
+        # as the extractor joins inline text: "<b>Print</b>|<i>E-mail</i>" is "Print|E-mail"
+        text = " ".join(element.text_content().split())
+        if text and len(text) <= MAX_BLOCK_CHARS and word_count(text) >= MIN_BLOCK_WORDS:
             texts.add(text)
     return frozenset(texts)
 
