@@ -66,7 +66,6 @@ _NESTED_BLOCKS = (
 # merged into a list item is the item's (an event's, a forum post's: "June 04, 2024, 11:23:55
 # AM" reads as an updated label); a site list is a line's whole length
 _NOT_CUT = frozenset({"date_line", "updated_label", "site_list"})
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,31 +110,27 @@ def cut_merged_junk(
     """
     never = _NOT_CUT | skip
     lines = text.split("\n")
-    folded_lines = [_SPACE.sub(" ", line) for line in lines]
-    # most blocks are whole lines (the article's paragraphs): one search each, in the whole text
+    folded_lines = [" ".join(line.split()) for line in lines]
+    # most blocks are whole lines (the article's paragraphs) or not in the text at all (the
+    # menus): one search each in the whole text, and the few left are judged before any line
     whole = set(folded_lines)
     joined = "\n".join(folded_lines)
-    merged = [b for b in blocks if b not in whole and b in joined]
+    junk = {
+        block: kind
+        for block in blocks
+        if block not in whole and block in joined and (kind := _kind(block, never, rules))
+    }
+    if not junk:
+        return MergedCut(text, ())
     removed: list[RemovedLine] = []
-    verdicts: dict[str, str | None] = {}
     for i, folded in enumerate(folded_lines):
-        inside = [b for b in merged if len(b) < len(folded) and b in folded]
-        if not inside:
-            continue
-        cut = False
+        inside = [b for b in junk if len(b) < len(folded) and b in folded]
         for block in sorted(inside, key=lambda b: (-len(b), b)):
-            if block not in verdicts:
-                verdicts[block] = _kind(block, never, rules)
-            kind = verdicts[block]
-            if kind is None:
-                continue
             pattern = re.compile(rf"(?<!\S){re.escape(block)}(?!\S)")
             folded, count = pattern.subn(" ", folded)
             if count:
-                removed.append(RemovedLine(kind, block))
-                cut = True
-        if cut:
-            lines[i] = _SPACE.sub(" ", folded).strip()
+                removed.append(RemovedLine(junk[block], block))
+                lines[i] = " ".join(folded.split())
     kept = "\n".join(line for line in lines if line)
     return MergedCut(kept, tuple(removed))
 
