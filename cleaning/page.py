@@ -20,6 +20,7 @@ from cleaning.junk import (
 )
 from cleaning.language import UNDETERMINED, identify_language, is_wanted_language
 from cleaning.lead import find_leads, with_leads
+from cleaning.merged import cut_merged_junk, leaf_blocks
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
 from cleaning.neardup import shingles
 from cleaning.pagetype import PageType, load_model, read_markup, text_signals
@@ -116,6 +117,8 @@ def clean_page(
     blocks = pruned + (
         remove_junk_blocks(tree, rules, options.skip_junk_kinds) if options.remove_junk else []
     )
+    # the short blocks the extractor may merge into a longer line, read before it changes the tree
+    leaves = leaf_blocks(tree) if options.remove_junk else frozenset()
     # the escalation's page measure counts the removed text as the page's (cleaning.cascade)
     removed = sum(len(line.line) for line in blocks)
     # lead paragraphs trafilatura leaves out, read before extraction changes the tree
@@ -131,15 +134,16 @@ def clean_page(
     result = _describe(document, url)
     result.removed_lines = tuple(blocks)  # pruned widgets, also without junk removal
     if options.remove_junk:
+        merged = cut_merged_junk(text, leaves, rules, options.skip_junk_kinds)
         removal = remove_junk(
-            text,
+            merged.text,
             rules,
             title=result.title,
             skip=options.skip_junk_kinds,
             headings=_headings(document),
             links=links,
         )
-        result.removed_lines = (*blocks, *removal.removed)
+        result.removed_lines = (*blocks, *merged.removed, *removal.removed)
         # a bare date line is the publication date when the page declares none
         result.date_published = result.date_published or removal.date_found
         text = removal.text
