@@ -118,6 +118,8 @@ STEPS = {
     "metadata (read_metadata)": (cleaning.extraction, "read_metadata"),
     "extraction (bare_extraction)": (cleaning.page, "extract_choosing"),
     "extraction again, as served (_as_served)": (cleaning.page, "_as_served"),
+    "junk blocks the extractor merged: the leaf blocks": (cleaning.page, "leaf_blocks"),
+    "junk blocks the extractor merged: the cut": (cleaning.page, "cut_merged_junk"),
     "junk lines and line model": (cleaning.page, "remove_junk"),
     "page type: text signals": (cleaning.page, "text_signals"),
     "page type: model": (cleaning.page, "load_model"),
