@@ -409,8 +409,12 @@ class _Cleaner:
     ) -> None:
         self.options, self.site_options, self.timeout = options, site_options, timeout
         self.near, self.line_keys = near, line_keys
-        # pages handed over ahead of the one being waited for: every worker stays busy
-        self.window = 4 * max(workers, 1)
+        # pages handed over ahead of the one being waited for: every worker stays busy.
+        # Results are taken in order, so a slow page (real pages: 0.4 s against a median
+        # of 23 ms) stops the hand-over until it is done while the other workers run dry;
+        # replaying 2,000 real pages' times with 2 workers, a window of 4 a worker finishes
+        # at 0.992 of the ideal time, 8 a worker at 1.000 (16 pages: a few MB of bodies)
+        self.window = 8 * max(workers, 1)
         self._main = _hide_main() if workers > 0 else {}
         self.pool = (
             ProcessPool(
