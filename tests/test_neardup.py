@@ -126,6 +126,25 @@ def test_signature_is_datasketchs_own(seed: int, options: NearDuplicateOptions) 
     assert ours.hashvalues.tolist() == theirs.hashvalues.tolist()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        text(4, words=260),  # 256 shingles: one block of the product
+        text(5, words=261),  # 257: a second block of one
+        " ".join([text(6, words=300)] * 3),  # 888 shingles, each but the seams three times
+        "a b c d e " * 100,  # 5 shingles, each a hundred times
+    ],
+)
+def test_signature_of_blocks_and_repeats_is_datasketchs(body: str) -> None:
+    """The signature is made a block of shingles at a time and hashes a repeated shingle
+    each time it comes: the values are still those of datasketch's ``MinHash`` of the set."""
+    theirs = MinHash(num_perm=OPTIONS.num_perm, seed=OPTIONS.seed, scheme="affine32")
+    theirs.update_batch(shingles(body, OPTIONS.shingle_words))
+    ours = text_signature(body, OPTIONS)
+    assert ours is not None
+    assert ours.hashvalues.tolist() == theirs.hashvalues.tolist()
+
+
 @pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (16, 0)])
 def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
     """The permutations drawn without datasketch are those its ``MinHash`` draws."""
