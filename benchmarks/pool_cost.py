@@ -13,7 +13,11 @@ The same real pages, in the same order (the WARC's), run by:
   in flight, results taken in order;
 - ``fresh2``, ``task2``: ``fresh`` and ``task`` in ``--workers`` fresh processes at once
   (each cleans every page; figures a page of one process): what running side by side on
-  the cores costs without a pool.
+  the cores costs without a pool;
+- ``steps``: in a fresh process too, the task's steps one by one, each timed on its own
+  (decoding, ``clean_page``, then for a kept page the signature, line keys, quality
+  signals, the ``SignedResult`` pickled and read back as pebble hands it over): where the
+  task's CPU beyond ``clean_page`` goes.
 
 Rounds go in the order of ``--variants``, then the reverse, and so on (a drifting load
 falls on each alike). For each: CPU ms a
@@ -38,13 +42,18 @@ import sys
 import tempfile
 import time
 from collections import deque
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from benchmarks.warc import real_pages, spread
 from cleaning import CleaningOptions, clean_page, load_backend
-from cleaning.signed import clean_and_sign
-from cleaning.worker import clean_payload_in_worker, start_worker
+from cleaning.encoding import decode_html
+from cleaning.neardup import text_signature_bytes
+from cleaning.quality import quality_signals
+from cleaning.signed import SignedResult, clean_and_sign
+from cleaning.templates import text_line_keys
+from cleaning.worker import _site_options, clean_payload_in_worker, start_worker
 from crawler.neardup import near_duplicate_options
 from crawler.pipelines import cleaning_options
 from crawler.reclean import _worker_context, clean_settings
@@ -52,7 +61,8 @@ from crawler.reclean import _worker_context, clean_settings
 if TYPE_CHECKING:
     from cleaning.page import CleanResult
 
-VARIANTS = ("big", "fresh", "task", "pebble1", "pebble2", "fresh2", "task2")
+VARIANTS = ("big", "fresh", "task", "pebble1", "pebble2", "fresh2", "task2", "steps")
+STEPS = ("decode", "clean_page", "signature", "line_keys", "quality", "result")
 CONTENT_TYPE = "text/html; charset=utf-8"
 # set in each process that runs the task: CPU seconds spent in clean_page and in the task
 _spent = {"clean": 0.0, "task": 0.0}
@@ -154,18 +164,18 @@ def urlhost(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _fresh(path: str, whole_task: bool, queue: multiprocessing.Queue[dict[str, float]]) -> None:
+def _fresh(path: str, mode: str, queue: multiprocessing.Queue[dict[str, float]]) -> None:
     pages = pickle.loads(Path(path).read_bytes())
-    queue.put(run_alone(pages, whole_task))
+    queue.put(run_steps(pages) if mode == "steps" else run_alone(pages, mode == "task"))
 
 
-def run_fresh(path: Path, whole_task: bool, processes: int = 1) -> dict[str, float]:
-    """``run_alone`` in ``processes`` fresh processes at once (their sums)."""
+def run_fresh(path: Path, mode: str, processes: int = 1) -> dict[str, float]:
+    """``run_alone`` (``mode`` "clean" or "task") or ``run_steps`` ("steps") in
+    ``processes`` fresh processes at once (their sums)."""
     context = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue[dict[str, float]] = context.Queue()
     started = [
-        context.Process(target=_fresh, args=(str(path), whole_task, queue))
-        for _ in range(processes)
+        context.Process(target=_fresh, args=(str(path), mode, queue)) for _ in range(processes)
     ]
     for process in started:
         process.start()
@@ -173,6 +183,38 @@ def run_fresh(path: Path, whole_task: bool, processes: int = 1) -> dict[str, flo
     for process in started:
         process.join()
     return {key: sum(run[key] for run in runs) for key in runs[0]}
+
+
+def run_steps(pages: list[tuple[str, bytes]]) -> dict[str, float]:
+    """The worker's task over ``pages`` step by step, each step's CPU seconds summed on its
+    own (``STEPS``), the first page once before as a warm-up."""
+    options = worker_options()
+    start_worker(options, {})
+    load_backend(options.language_backend)
+    near = near_duplicate_options(clean_settings({}, Path(tempfile.gettempdir())))
+    spent = dict.fromkeys(STEPS, 0.0)
+    for warm_up, (url, body) in enumerate([pages[0], *pages]):
+        clock = time.process_time()
+        lap = {}
+        html = decode_html(body, CONTENT_TYPE).text
+        lap["decode"], clock = time.process_time() - clock, time.process_time()
+        result = clean_page(html, url, _site_options(urlhost(url)))
+        lap["clean_page"], clock = time.process_time() - clock, time.process_time()
+        if result.kept:
+            minhash = text_signature_bytes(result.text, near)
+            lap["signature"], clock = time.process_time() - clock, time.process_time()
+            line_keys = text_line_keys(result.text)
+            lap["line_keys"], clock = time.process_time() - clock, time.process_time()
+            quality = quality_signals(result.text, result.language)
+            lap["quality"], clock = time.process_time() - clock, time.process_time()
+            values = {each.name: getattr(result, each.name) for each in fields(result)}
+            signed = SignedResult(**values, minhash=minhash, line_keys=line_keys, quality=quality)
+            pickle.loads(pickle.dumps(signed, pickle.HIGHEST_PROTOCOL))
+            lap["result"] = time.process_time() - clock
+        if warm_up:
+            for step, seconds in lap.items():
+                spent[step] += seconds
+    return {**spent, "clean": spent["clean_page"], "task": sum(spent.values()), "process": 0.0}
 
 
 def run_pebble(pages: list[tuple[str, bytes]], workers: int, window: int) -> dict[str, float]:
@@ -258,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--pages: at most --of")
     print(f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}", flush=True)
     every = real_pages(args.of)
+    if not every:  # a fresh process would fail on its first page, and the run wait for it
+        parser.error("no real pages: the extraction data sets are not in ../shared/data")
     held = [(url, body.decode()) for url, body in every]  # as benchmarks.warc holds them
     pages = spread(every, args.pages)
     results: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
@@ -269,10 +313,10 @@ def main(argv: list[str] | None = None) -> int:
             for name in order:
                 if name == "big":
                     run = run_alone(pages, whole_task=False)
-                elif name in ("fresh", "task"):
-                    run = run_fresh(path, whole_task=name == "task")
+                elif name in ("fresh", "task", "steps"):
+                    run = run_fresh(path, "clean" if name == "fresh" else name)
                 elif name in ("fresh2", "task2"):
-                    run = run_fresh(path, whole_task=name == "task2", processes=args.workers)
+                    run = run_fresh(path, name[:-1], processes=args.workers)
                 elif name == "pebble1":
                     run = run_pebble(pages, 1, 1)
                 else:
@@ -291,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _line(run: dict[str, float], pages: int) -> str:
     ms = {key: 1000 * run[key] / pages for key in ("clean", "task", "process")}
+    if "signature" in run:  # steps: each step's CPU ms a page (of all pages, kept or not)
+        return ", ".join(f"{step} {1000 * run[step] / pages:.3f}" for step in STEPS) + (
+            f"; beyond clean_page {ms['task'] - ms['clean']:.3f} ms a page"
+        )
     return (
         f"clean_page {ms['clean']:.2f} ms a page, task {ms['task']:.2f}, process "
         f"{ms['process']:.2f}; a page: minflt {run.get('minflt', 0) / pages:.0f}, "

@@ -20,11 +20,10 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from datasketch import LeanMinHash
-
-# datasketch is imported where an index or a LeanMinHash is made, not here: its package
-# imports scipy (for the LSH bands), 0.5 CPU s, and a cleaning worker only signs texts
-# (``signature_values``: numpy alone) and hands back bytes
+# datasketch is imported where an in-memory index is made (or bands outside ``_BANDS`` are
+# chosen), not here: its package imports scipy (for the LSH bands), 0.3 to 0.5 CPU s, and a
+# cleaning worker only signs texts, ``cleancrawl clean``'s process only compares them
+# (``Signature``, ``crawler.clean_index.DiskNearIndex``)
 
 # datasketch 2 refuses signatures of unknown scheme: name it, and store it with them
 SCHEME = "affine32"
@@ -32,12 +31,27 @@ _STORED = np.dtype("<u4")  # affine32 hash values are 32-bit
 
 # LSH band weights (false positives, false negatives): see NearDuplicateIndex
 LSH_WEIGHTS = (0.1, 0.9)
+# (bands, rows per band) datasketch's MinHashLSH chooses with LSH_WEIGHTS, by (threshold,
+# permutations): choosing them imports scipy and integrates (a test compares the table)
+_BANDS = {
+    (0.5, 128): (32, 4),
+    (0.6, 128): (25, 5),
+    (0.7, 128): (20, 6),
+    (0.75, 128): (16, 8),
+    (0.8, 128): (14, 9),
+    (0.85, 128): (11, 11),
+    (0.9, 128): (8, 16),
+    (0.95, 128): (5, 25),
+}
 
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
 _SPACE = ord(" ")
 # MurmurHash3's 32-bit finalizer (shifts and multipliers), as datasketch 2 pre-mixes hashes
 _FMIX32 = tuple(np.uint32(n) for n in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
+_sha1 = hashlib.sha1
+_SHA1_WORDS = 5  # 32-bit words of a SHA-1 digest
+_BLOCK = 256  # shingles a block of the permutations' product
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,31 +88,62 @@ class NearDuplicateOptions:
 def shingles(text: str, words: int) -> set[bytes]:
     """The word ``words``-grams of ``text``, case and digits folded (a date or count edit
     does not make a copy new); a shorter text is one shingle, an empty one none."""
+    joined, bounds = _shingle_bounds(text, words)
+    return {joined[a:b] for a, b in bounds}
+
+
+def _shingle_bounds(text: str, words: int) -> tuple[bytes, Iterable[tuple[int, int]]]:
+    """The words of ``text`` folded as ``shingles`` folds them, joined by spaces as UTF-8,
+    and where in it each shingle starts and ends, in the text's order (a repeated one as
+    often as it comes)."""
     # digits folded in the whole text, not word by word: the same words (a run of digits
     # is inside a word, and stays one), in one pass
     tokens = _WORD.findall(_DIGITS.sub("0", text.casefold()))
+    joined = " ".join(tokens).encode()
     if len(tokens) < words:
-        return {" ".join(tokens).encode()} if tokens else set()
+        return joined, [(0, len(joined))] if tokens else []
     # each shingle a slice of the words' UTF-8 joined once, not its words joined and
     # encoded anew (each word five times: 0.4 of 1.5 CPU ms a signature of a real page's
     # text); the words hold no space (\w runs) and UTF-8 puts byte 0x20 in no other
     # character: the spaces are the words' bounds
-    joined = " ".join(tokens).encode()
     spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == _SPACE)
     starts = [0, *(spaces + 1).tolist()]
     ends = [*spaces.tolist(), len(joined)]
     last = len(tokens) - words + 1
-    return {joined[a:b] for a, b in zip(starts[:last], ends[words - 1 :], strict=True)}
+    return joined, zip(starts[:last], ends[words - 1 :], strict=True)
 
 
-def text_signature(text: str, options: NearDuplicateOptions) -> LeanMinHash | None:
+class Signature:
+    """A text's MinHash signature: what datasketch's ``LeanMinHash`` holds and does for the
+    indexes (``MinHashLSH`` reads its ``hashvalues``, ``scheme`` and length; ``jaccard`` as
+    ``LeanMinHash``'s), without importing datasketch in a process that only compares them."""
+
+    __slots__ = ("hashvalues", "seed")
+    scheme = SCHEME
+
+    def __init__(self, hashvalues: np.ndarray, seed: int) -> None:
+        self.hashvalues: np.ndarray = np.asarray(hashvalues, dtype=np.uint32)
+        self.seed = seed
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
+
+    def __repr__(self) -> str:
+        return f"Signature(seed={self.seed}, {len(self)} values)"
+
+    def jaccard(self, other: Signature) -> float:
+        """The estimated Jaccard similarity: the share of equal hash values."""
+        if getattr(other, "scheme", None) != self.scheme or other.seed != self.seed:
+            raise ValueError("signatures of different schemes or seeds are not comparable")
+        if len(other) != len(self):
+            raise ValueError("signatures of different lengths are not comparable")
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / float(len(self))
+
+
+def text_signature(text: str, options: NearDuplicateOptions) -> Signature | None:
     """The MinHash signature of ``text``, or None for a text without words."""
-    from datasketch import LeanMinHash
-
     values = signature_values(text, options)
-    if values is None:
-        return None
-    return LeanMinHash(seed=options.seed, hashvalues=values, scheme=SCHEME)
+    return None if values is None else Signature(values, options.seed)
 
 
 def text_signature_bytes(text: str, options: NearDuplicateOptions) -> bytes | None:
@@ -113,14 +158,24 @@ def signature_values(text: str, options: NearDuplicateOptions) -> np.ndarray | N
     They are datasketch's (``MinHash(scheme="affine32").update_batch`` of the shingles,
     its default ``sha1_hash32``), made from the hashes as one numpy array: the ``MinHash``
     round trip turned them into Python ints and back (0.3 CPU ms a text)."""
-    grams = shingles(text, options.shingle_words)
-    if not grams:
+    # the shingles as they come, repeats too: a minimum does not change for a value seen
+    # twice, and the set (and a list of the slices) cost more than hashing the few repeats
+    joined, bounds = _shingle_bounds(text, options.shingle_words)
+    # whole digests joined and every fifth 32-bit word taken (their first 4 bytes): a slice
+    # of each digest in Python cost more
+    digests = b"".join([_sha1(joined[a:b], usedforsecurity=False).digest() for a, b in bounds])
+    if not digests:
         return None
-    digests = b"".join([hashlib.sha1(gram, usedforsecurity=False).digest()[:4] for gram in grams])
-    hashes = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+    hashes = np.frombuffer(digests, dtype="<u4")[::_SHA1_WORDS].astype(np.uint32)
     a, b = _permutations(options.num_perm, options.seed)
     mixed = _fmix32(hashes)
-    values: np.ndarray = (mixed[:, np.newaxis] * a + b).min(axis=0)  # uint32: wraps alike
+    # a block of shingles at a time: a text's whole product (shingles x permutations) is
+    # some 0.5 MB, past the core's cache; blocks of 256 rows (128 kB) took 0.05 of its 0.11
+    # CPU ms a real text
+    values: np.ndarray = (mixed[:_BLOCK, np.newaxis] * a + b).min(axis=0)  # uint32: wraps
+    for start in range(_BLOCK, len(mixed), _BLOCK):
+        block = (mixed[start : start + _BLOCK, np.newaxis] * a + b).min(axis=0)
+        np.minimum(values, block, out=values)
     return values
 
 
@@ -147,19 +202,17 @@ def _permutations(num_perm: int, seed: int) -> np.ndarray:
     return np.array([a, b])
 
 
-def signature_bytes(signature: LeanMinHash) -> bytes:
+def signature_bytes(signature: Signature) -> bytes:
     """The signature as bytes, to keep it in the crawl state."""
     return bytes(signature.hashvalues.astype(_STORED).tobytes())
 
 
-def signature_from_bytes(data: bytes, options: NearDuplicateOptions) -> LeanMinHash:
+def signature_from_bytes(data: bytes, options: NearDuplicateOptions) -> Signature:
     """A signature kept by ``signature_bytes`` with the same options."""
-    from datasketch import LeanMinHash
-
     values = np.frombuffer(data, dtype=_STORED)
     if len(values) != options.num_perm:
         raise ValueError(f"signature of {len(values)} values, not {options.num_perm}")
-    return LeanMinHash(seed=options.seed, hashvalues=values, scheme=SCHEME)
+    return Signature(values, options.seed)
 
 
 class NearDuplicateIndex:
@@ -176,19 +229,19 @@ class NearDuplicateIndex:
         self._lsh = MinHashLSH(
             threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS
         )
-        self._signatures: dict[str, LeanMinHash] = {}
+        self._signatures: dict[str, Signature] = {}
 
     def __len__(self) -> int:
         return len(self._signatures)
 
-    def add(self, key: str, signature: LeanMinHash) -> None:
+    def add(self, key: str, signature: Signature) -> None:
         """Index ``signature`` under ``key``, in place of an earlier one (a changed text)."""
         if key in self._signatures:
             self._lsh.remove(key)
         self._lsh.insert(key, signature)
         self._signatures[key] = signature
 
-    def find(self, signature: LeanMinHash, *, exclude: str = "") -> tuple[str, float] | None:
+    def find(self, signature: Signature, *, exclude: str = "") -> tuple[str, float] | None:
         """The most similar indexed text at or over the threshold, and its estimated
         similarity; ``exclude`` (the text's own URL, an earlier version of it) never counts.
         """
@@ -200,6 +253,8 @@ class NearDuplicateIndex:
 
 def lsh_bands(options: NearDuplicateOptions) -> tuple[int, int]:
     """(bands, rows per band) of the LSH index for ``options``, as datasketch chooses them."""
+    if (bands := _BANDS.get((options.threshold, options.num_perm))) is not None:
+        return bands
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS)
@@ -207,7 +262,7 @@ def lsh_bands(options: NearDuplicateOptions) -> tuple[int, int]:
 
 
 def best_match(
-    signature: LeanMinHash, candidates: Iterable[tuple[str, LeanMinHash]], threshold: float
+    signature: Signature, candidates: Iterable[tuple[str, Signature]], threshold: float
 ) -> tuple[str, float] | None:
     """The most similar candidate at or over ``threshold`` and its estimated similarity.
 

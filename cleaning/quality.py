@@ -16,7 +16,6 @@ from pathlib import Path
 STOPWORDS_FILE = Path(__file__).parent / "data" / "stopwords.toml"
 
 _WORD = re.compile(r"\w+")
-_LETTER = re.compile(r"[^\W\d_]")
 # C4 keeps lines ending in terminal punctuation; closing quotes and brackets may follow it,
 # after a space in French typography
 _TERMINAL = re.compile("[.!?…\u3002\uff01\uff1f][\\s'\"”’»)\\]]*$")  # and CJK full stops
@@ -60,20 +59,30 @@ class QualityThresholds:
 def quality_signals(text: str, language: str) -> QualitySignals:
     """Compute the signals of ``text`` (lines separated by ``\\n``) in ``language``."""
     words = _WORD.findall(text)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in map(str.strip, text.splitlines()) if line]
     count = len(words) or 1
     stops = stopwords().get(language)
     repeated = sum(n - 1 for n in Counter(lines).values())
+    # a word (a \w run) has no letter ([^\W\d_]) if it is of digits (\d: Unicode's Nd, as
+    # str.isdecimal) and underscores only: counted by str methods, not each word searched
+    # by a regex (0.15 of 0.44 CPU ms a real text)
+    unlettered = sum(map(str.isdecimal, words))
+    if "_" in text:
+        unlettered += sum(1 for w in words if "_" in w and _digits_or_nothing(w.replace("_", "")))
     return QualitySignals(
         mean_word_length=round(sum(map(len, words)) / count, 4),
         symbol_word_ratio=round((text.count("#") + text.count("...") + text.count("…")) / count, 4),
-        alpha_word_share=round(sum(1 for w in words if _LETTER.search(w)) / count, 4),
+        alpha_word_share=round((len(words) - unlettered) / count, 4),
         punctuation_line_share=round(
             sum(1 for line in lines if _TERMINAL.search(line)) / (len(lines) or 1), 4
         ),
         duplicate_line_share=round(repeated / (len(lines) or 1), 4),
         stop_words=None if stops is None else sum(1 for w in words if w.casefold() in stops),
     )
+
+
+def _digits_or_nothing(text: str) -> bool:
+    return not text or text.isdecimal()
 
 
 def quality_verdict(signals: QualitySignals, limits: QualityThresholds) -> str | None:

@@ -23,6 +23,8 @@ import numpy as np
 from cleaning.neardup import (
     NearDuplicateIndex,
     NearDuplicateOptions,
+    Signature,
+    lsh_bands,
     signature_bytes,
     signature_from_bytes,
 )
@@ -32,8 +34,6 @@ _STORED = np.dtype("<u4")  # as cleaning.neardup stores affine32 signatures
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
-
-    from datasketch import LeanMinHash
 
 
 def scratch_db(path: Path | None, schema: str, cache_kb: int = 4000) -> sqlite3.Connection:
@@ -99,10 +99,11 @@ class DiskNearIndex(Batched, NearDuplicateIndex):
     """``NearDuplicateIndex`` with its signatures and LSH bands in an SQLite file."""
 
     def __init__(self, options: NearDuplicateOptions, path: Path) -> None:
-        super().__init__(options)
-        # the bands datasketch chose for these options: the same candidates as in memory
-        self._ranges = list(self._lsh.hashranges)
-        del self._lsh
+        # not NearDuplicateIndex's: its MinHashLSH (and datasketch's import, 0.3 CPU s) is
+        # not needed, only the bands it would choose: the same candidates as in memory
+        self.options = options
+        bands, rows = lsh_bands(options)
+        self._ranges = [(band * rows, (band + 1) * rows) for band in range(bands)]
         self.path = path
         self._db = scratch_db(path, SCHEMA)
         self._count = 0
@@ -110,14 +111,14 @@ class DiskNearIndex(Batched, NearDuplicateIndex):
     def __len__(self) -> int:
         return self._count
 
-    def _bands(self, signature: LeanMinHash) -> list[tuple[int, int]]:
+    def _bands(self, signature: Signature) -> list[tuple[int, int]]:
         values = signature.hashvalues.astype(_STORED)  # as stored: fresh and stored alike
         return [
             (band, _key(values[start:end].tobytes()))
             for band, (start, end) in enumerate(self._ranges)
         ]
 
-    def add(self, key: str, signature: LeanMinHash) -> None:
+    def add(self, key: str, signature: Signature) -> None:
         """Index ``signature`` under ``key``, in place of an earlier one (a changed text)."""
         db = self._db
         row = db.execute("select signature from signatures where url = ?", (key,)).fetchone()
@@ -139,13 +140,13 @@ class DiskNearIndex(Batched, NearDuplicateIndex):
         )
         self._commit()
 
-    def find(self, signature: LeanMinHash, *, exclude: str = "") -> tuple[str, float] | None:
+    def find(self, signature: Signature, *, exclude: str = "") -> tuple[str, float] | None:
         """As ``NearDuplicateIndex.find``: the most similar indexed text at or over the
         threshold, and its estimated similarity; ties go to the smallest key."""
         bands = self._bands(signature)
         # one query for all the bands and the candidates' signatures, and one numpy
         # comparison for all of them: a page of a site whose pages look alike has hundreds
-        # of candidates, and a query and a LeanMinHash each cost more than the comparison
+        # of candidates, and a query and a Signature each cost more than the comparison
         where = " or ".join(["(b.band = ? and b.key = ?)"] * len(bands))
         rows = self._db.execute(
             "select s.url, s.signature from signatures s where s.url in "
@@ -156,7 +157,7 @@ class DiskNearIndex(Batched, NearDuplicateIndex):
             return None
         values = signature.hashvalues.astype(_STORED)
         stored = np.frombuffer(b"".join(data for _, data in rows), dtype=_STORED)
-        # as LeanMinHash.jaccard: the share of equal hash values
+        # as Signature.jaccard: the share of equal hash values
         same = np.count_nonzero(stored.reshape(len(rows), len(values)) == values, axis=1)
         best: tuple[float, str] | None = None
         for (key, _), count in zip(rows, same.tolist(), strict=True):

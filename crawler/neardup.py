@@ -91,10 +91,11 @@ class NearDuplicatePipeline:
         if item.duplicate_of is not None:
             item.minhash = None  # an exact copy is already marked as such: not indexed, nor kept
             return item
-        if item.minhash is not None:  # made by the cleaning worker with these options
-            signature = signature_from_bytes(item.minhash, self.index.options)
-        else:
-            signature = text_signature(item.text, self.index.options)
+        signature = (
+            signature_from_bytes(item.minhash, self.index.options)  # the worker's, same options
+            if item.minhash is not None
+            else text_signature(item.text, self.index.options)
+        )
         if signature is None:
             return item
         item.minhash = signature_bytes(signature)

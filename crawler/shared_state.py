@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     import redis
-    from datasketch import LeanMinHash
 
+    from cleaning.neardup import Signature
     from cleaning.templates import SiteTemplates
     from crawler.cluster import Cluster
 
@@ -237,7 +237,7 @@ class RedisNearDuplicateIndex:
     def __len__(self) -> int:
         return int(self.client.hlen(f"{self.prefix}:ids"))
 
-    def _buckets(self, signature: LeanMinHash) -> list[bytes]:
+    def _buckets(self, signature: Signature) -> list[bytes]:
         values = np.asarray(signature.hashvalues, dtype="<u4")
         return [
             hashlib.blake2b(
@@ -246,7 +246,7 @@ class RedisNearDuplicateIndex:
             for i in range(self.bands)
         ]
 
-    def add(self, key: str, signature: LeanMinHash) -> None:
+    def add(self, key: str, signature: Signature) -> None:
         """Index ``signature`` under ``key`` (a URL), in place of an earlier one."""
         buckets = self._buckets(signature)
         value = signature_bytes(signature) + key.encode()
@@ -257,7 +257,7 @@ class RedisNearDuplicateIndex:
                 args=[key, value, BUCKET_LIMIT, *buckets],
             )
 
-    def find(self, signature: LeanMinHash, *, exclude: str = "") -> tuple[str, float] | None:
+    def find(self, signature: Signature, *, exclude: str = "") -> tuple[str, float] | None:
         """As ``NearDuplicateIndex.find``: the most similar text over the threshold."""
         buckets = self._buckets(signature)
         with self.client.pipeline(transaction=False) as pipe:

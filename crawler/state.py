@@ -23,10 +23,9 @@ from crawler.config import ConfigError
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from datasketch import LeanMinHash
     from scrapy.crawler import Crawler
 
-    from cleaning.neardup import NearDuplicateOptions
+    from cleaning.neardup import NearDuplicateOptions, Signature
     from cleaning.templates import SiteTemplates
 
 SCHEMA = """
@@ -76,8 +75,8 @@ class NearDuplicates(Protocol):
     options: NearDuplicateOptions
 
     def __len__(self) -> int: ...
-    def add(self, key: str, signature: LeanMinHash) -> None: ...
-    def find(self, signature: LeanMinHash, *, exclude: str = "") -> tuple[str, float] | None: ...
+    def add(self, key: str, signature: Signature) -> None: ...
+    def find(self, signature: Signature, *, exclude: str = "") -> tuple[str, float] | None: ...
 
 
 class CrawlState(Protocol):

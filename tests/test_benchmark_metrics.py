@@ -759,3 +759,31 @@ def test_pool_cost_refuses_a_bad_argument_before_reading_any_page(
     with pytest.raises(SystemExit) as exited:
         pool_cost.main(argv)
     assert exited.value.code == 2
+
+
+def test_pool_cost_steps_time_each_step_of_the_task() -> None:
+    """``--variants steps`` sums each step's CPU on its own; a kept page is signed, its
+    lines keyed, its quality measured and its result pickled; a dropped one only cleaned."""
+    from benchmarks import pool_cost
+
+    article = " ".join(
+        f"Sentence {n} of the article says something about word{n}." for n in range(60)
+    )
+    kept = f"<html><body><article><h1>Title</h1><p>{article}</p></article></body></html>"
+    pages = [("http://a.test/1", kept.encode()), ("http://a.test/2", kept.encode())]
+    run = pool_cost.run_steps(pages)
+    assert set(pool_cost.STEPS) <= set(run)
+    assert all(run[step] > 0 for step in ("clean_page", "signature", "quality", "result"))
+    assert run["task"] == pytest.approx(sum(run[step] for step in pool_cost.STEPS))
+    assert "beyond clean_page" in pool_cost._line(run, len(pages))
+
+
+def test_pool_cost_without_the_data_sets_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No real pages (the data sets elsewhere): exit 2, not a fresh process that fails on
+    its first page while the run waits for it for ever."""
+    from benchmarks import pool_cost
+
+    monkeypatch.setattr(pool_cost, "real_pages", lambda count: [])
+    with pytest.raises(SystemExit) as exited:
+        pool_cost.main(["--pages", "5", "--variants", "task"])
+    assert exited.value.code == 2

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from cleaning.neardup import NearDuplicateIndex, NearDuplicateOptions, text_signature
 from crawler.clean_index import DiskNearIndex, DiskSeen
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("batched", [False, True])
@@ -56,6 +59,29 @@ def _find_and_add(
         memory.add(url, signature)
         disk.add(url, signature)
     return found
+
+
+@pytest.mark.slow
+def test_the_disk_index_works_without_importing_datasketch(tmp_path: Path) -> None:
+    """``cleancrawl clean``'s process signs, stores and compares texts without datasketch
+    (its import, with scipy's, cost 0.3 CPU s a run): the bands come from a table."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import crawler.reclean\n"
+        "from cleaning.neardup import *\n"
+        "from crawler.clean_index import DiskNearIndex\n"
+        "options = NearDuplicateOptions()\n"
+        f"index = DiskNearIndex(options, Path({str(tmp_path / 'index')!r}))\n"
+        "text = ' '.join(f'word{chr(97 + n % 26)}{n // 26}' for n in range(60))\n"
+        "index.add('u1', signature_from_bytes(text_signature_bytes(text, options), options))\n"
+        "print(index.find(text_signature(text, options)))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    assert done.stdout.split("\n")[:2] == ["('u1', 1.0)", "[]"]
 
 
 @pytest.mark.parametrize("batched", [False, True])

@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datasketch import MinHash
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaning.neardup import (
+    _BANDS,
+    LSH_WEIGHTS,
     NearDuplicateIndex,
     NearDuplicateOptions,
     _permutations,
+    lsh_bands,
     shingles,
     signature_bytes,
     signature_from_bytes,
@@ -70,8 +73,10 @@ def test_shingles_fold_case_and_digits() -> None:
 def test_similarity_follows_the_edits(changes: int, near: bool) -> None:
     base = text(1)
     index = NearDuplicateIndex(OPTIONS)
-    index.add("https://a.test/1", text_signature(base, OPTIONS))
-    index.add("https://a.test/other", text_signature(text(2), OPTIONS))
+    for url, body in (("https://a.test/1", base), ("https://a.test/other", text(2))):
+        made = text_signature(body, OPTIONS)
+        assert made is not None
+        index.add(url, made)
     signature = text_signature(edited(base, changes), OPTIONS)
     assert signature is not None
     match = index.find(signature)
@@ -126,6 +131,25 @@ def test_signature_is_datasketchs_own(seed: int, options: NearDuplicateOptions) 
     assert ours.hashvalues.tolist() == theirs.hashvalues.tolist()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        text(4, words=260),  # 256 shingles: one block of the product
+        text(5, words=261),  # 257: a second block of one
+        " ".join([text(6, words=300)] * 3),  # 888 shingles, each but the seams three times
+        "a b c d e " * 100,  # 5 shingles, each a hundred times
+    ],
+)
+def test_signature_of_blocks_and_repeats_is_datasketchs(body: str) -> None:
+    """The signature is made a block of shingles at a time and hashes a repeated shingle
+    each time it comes: the values are still those of datasketch's ``MinHash`` of the set."""
+    theirs = MinHash(num_perm=OPTIONS.num_perm, seed=OPTIONS.seed, scheme="affine32")
+    theirs.update_batch(shingles(body, OPTIONS.shingle_words))
+    ours = text_signature(body, OPTIONS)
+    assert ours is not None
+    assert ours.hashvalues.tolist() == theirs.hashvalues.tolist()
+
+
 @pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (16, 0)])
 def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
     """The permutations drawn without datasketch are those its ``MinHash`` draws."""
@@ -133,6 +157,34 @@ def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
     ours = _permutations(num_perm, seed)
     assert ours.dtype == theirs.dtype
     assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(("threshold", "num_perm"), [*_BANDS, (0.82, 128), (0.8, 64)])
+def test_lsh_bands_are_datasketchs(threshold: float, num_perm: int) -> None:
+    """The bands of the table (and of options outside it) are those ``MinHashLSH`` chooses:
+    an index on disk or in Redis finds the candidates the in-memory one finds."""
+    options = NearDuplicateOptions(threshold=threshold, num_perm=num_perm)
+    theirs = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+    assert lsh_bands(options) == (theirs.b, theirs.r)
+
+
+def test_a_signature_compares_as_datasketchs_lean_minhash() -> None:
+    """``Signature`` (no datasketch to import) estimates as ``LeanMinHash`` does, and
+    refuses what it refuses: another seed, another length."""
+    one, two = text_signature(text(1), OPTIONS), text_signature(edited(text(1), 6), OPTIONS)
+    assert one is not None and two is not None
+    lean = [LeanMinHash(seed=1, hashvalues=s.hashvalues, scheme="affine32") for s in (one, two)]
+    assert 0.8 < one.jaccard(two) < 1.0
+    assert one.jaccard(two) == lean[0].jaccard(lean[1]) == lean[0].jaccard(two)
+    other_seed = text_signature(text(1), NearDuplicateOptions(seed=2))
+    shorter = text_signature(text(1), NearDuplicateOptions(num_perm=64))
+    assert other_seed is not None and shorter is not None
+    for other in (other_seed, shorter):
+        with pytest.raises(ValueError, match="not comparable"):
+            one.jaccard(other)
+    assert signature_bytes(signature_from_bytes(signature_bytes(one), OPTIONS)) == (
+        signature_bytes(one)
+    )
 
 
 @pytest.mark.slow

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 
 from cleaning.quality import QualitySignals, QualityThresholds, quality_signals, quality_verdict
@@ -13,6 +16,24 @@ from tests.conftest import make_crawler
 from tests.test_writer import row
 
 TEXT = "Hello world.\nHello world.\n# tag ...\nThe cat and the dog, with a hat"
+
+
+# letters, digits of several scripts, numerals that are not digits (², ½, Ⅻ), underscores,
+# a combining mark, a capital whose casefold is two characters, spaces and punctuation
+TRICKY = "ab_1٣²½Ⅻİßǅ \n.!#…-'\u0307"
+
+
+@given(st.text(alphabet=TRICKY, max_size=40))
+def test_word_shares_are_their_definitions(text: str) -> None:
+    """The counts made with str methods (not a regex search a word) are the definitions':
+    a word (\\w run) is alphabetic if a letter ([^\\W\\d_]) is in it."""
+    words = re.findall(r"\w+", text)
+    signals = quality_signals(text, "en")
+    lettered = sum(1 for w in words if re.search(r"[^\W\d_]", w))
+    assert signals.alpha_word_share == round(lettered / (len(words) or 1), 4)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    repeated = len(lines) - len(set(lines))
+    assert signals.duplicate_line_share == round(repeated / (len(lines) or 1), 4)
 
 
 def test_signals_by_hand() -> None:
