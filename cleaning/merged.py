@@ -17,15 +17,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cleaning.blocks import MAX_BLOCK_CHARS
 from cleaning.junk import JunkRules, RemovedLine, classify_line
 from cleaning.words import word_count
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-# the blocks judged: a paragraph or a division holding no other block (longer ones are no junk
-# block, as in the block pass)
-MAX_BLOCK_CHARS = 400
+# the blocks judged: a paragraph or a division holding no other block, at most the block
+# pass's MAX_BLOCK_CHARS (longer ones are no junk block)
 # a single word inside a line ("Share", "Comments") is as likely a word of its sentence
 MIN_BLOCK_WORDS = 2
 _BLOCK_TAGS = ("p", "div")
@@ -43,12 +43,7 @@ _NESTED_BLOCKS = (
     "tr",
     "td",
     "th",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
+    *(f"h{n}" for n in range(1, 7)),
     "blockquote",
     "pre",
     "section",

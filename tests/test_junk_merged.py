@@ -10,19 +10,10 @@ import lxml.html
 from cleaning import CleaningOptions, clean_page
 from cleaning.junk import load_junk_rules
 from cleaning.merged import cut_merged_junk, leaf_blocks
+from tests.trade_article import OTHER, PARAGRAPH, URL
 
 RULES = load_junk_rules()
 OPTIONS = CleaningOptions(min_words=10)
-URL = "https://news.example.org/2025/trade"
-
-PARAGRAPH = (
-    "The ministers met for a second day on Tuesday and agreed on a timetable for the talks, "
-    "which will resume in March after both sides have consulted their industries at home."
-)
-OTHER = (
-    "Exporters welcomed the news, though several warned that the tariffs already in place "
-    "would keep weighing on orders until the end of the year at the very least."
-)
 
 
 def _page(body: str) -> str:
