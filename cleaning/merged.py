@@ -72,9 +72,9 @@ class MergedCut:
 
 
 def leaf_blocks(tree: HtmlElement) -> frozenset[str]:
-    """The texts (white space folded) of the short paragraphs and divisions of ``tree`` that
-    hold no other block, of at least ``MIN_BLOCK_WORDS`` words; read before extraction, which
-    changes the tree."""
+    """The texts (white space folded) of the paragraphs and divisions of ``tree`` that hold no
+    other block; read before extraction, which changes the tree. The short ones are judged
+    (``cut_merged_junk``), and all of them tell where a line joins two blocks."""
     texts = set()
     # the elements holding a block, marked from each block up (once each): asking every
     # paragraph and division for a block below it took a twelfth of trafilatura's time
@@ -89,7 +89,7 @@ def leaf_blocks(tree: HtmlElement) -> frozenset[str]:
             continue
         # as the extractor joins inline text: "<b>Print</b>|<i>E-mail</i>" is "Print|E-mail"
         text = " ".join(element.text_content().split())
-        if text and len(text) <= MAX_BLOCK_CHARS and word_count(text) >= MIN_BLOCK_WORDS:
+        if text:
             texts.add(text)
     return frozenset(texts)
 
@@ -97,11 +97,14 @@ def leaf_blocks(tree: HtmlElement) -> frozenset[str]:
 def cut_merged_junk(
     text: str, blocks: frozenset[str], rules: JunkRules, skip: frozenset[str] = frozenset()
 ) -> MergedCut:
-    """Cut the junk blocks of ``blocks`` that are part of a longer line of ``text``.
+    """Cut the junk blocks of ``blocks`` (``leaf_blocks``) that are part of a longer line of
+    ``text``.
 
-    A block found as a whole line is left to the line pass; one found inside a line, between
-    white space or the line's ends, is judged alone by the junk rules and
-    cut from that line if it is junk.
+    A block found as a whole line is left to the line pass. One found inside a line is cut
+    from it if the junk rules judge it junk alone and the line is joined there: on each side
+    of it the line's end (or a list item's "-") or another block's whole text. A block's words
+    inside a sentence are the sentence's: "Sign up" of a menu is not cut from "To start,
+    open the app. Sign up for an account".
     """
     never = _NOT_CUT | skip
     lines = text.split("\n")
@@ -113,21 +116,51 @@ def cut_merged_junk(
     junk = {
         block: kind
         for block in blocks
-        if block not in whole and block in joined and (kind := _kind(block, never, rules))
+        if len(block) <= MAX_BLOCK_CHARS
+        and block not in whole
+        and block in joined
+        and word_count(block) >= MIN_BLOCK_WORDS
+        and (kind := _kind(block, never, rules))
     }
     if not junk:
         return MergedCut(text, ())
     removed: list[RemovedLine] = []
     for i, folded in enumerate(folded_lines):
         inside = [b for b in junk if len(b) < len(folded) and b in folded]
+        if not inside:
+            continue
+        neighbours = [b for b in blocks if b in folded]
+        spans: list[tuple[int, int, str]] = []
         for block in sorted(inside, key=lambda b: (-len(b), b)):
-            pattern = re.compile(rf"(?<!\S){re.escape(block)}(?!\S)")
-            folded, count = pattern.subn(" ", folded)
-            if count:
-                removed.append(RemovedLine(junk[block], block))
-                lines[i] = " ".join(folded.split())
+            for found in re.finditer(rf"(?<!\S){re.escape(block)}(?!\S)", folded):
+                start, end = found.span()
+                taken = any(start < e and s < end for s, e, _ in spans)
+                if not taken and _joined_at(folded, start, end, neighbours):
+                    spans.append((start, end, block))
+        removed.extend(RemovedLine(junk[block], block) for _, _, block in sorted(spans))
+        for start, end, _ in sorted(spans, reverse=True):
+            folded = folded[:start] + " " + folded[end:]
+        if spans:
+            lines[i] = " ".join(folded.split())
+            if lines[i] == "-":  # a list item whose only text was cut
+                lines[i] = ""
     kept = "\n".join(line for line in lines if line)
     return MergedCut(kept, tuple(removed))
+
+
+def _joined_at(line: str, start: int, end: int, neighbours: list[str]) -> bool:
+    """Whether ``line[start:end]`` stands between two joined blocks: before it the line's
+    start, a list item's "-" or the end of another block's text; after it the line's end or
+    the start of another block's text."""
+    before, after = line[:start].rstrip(), line[end:].lstrip()
+    left = before in ("", "-") or any(
+        before.endswith(other) and before[: -len(other)][-1:] in ("", " ") for other in neighbours
+    )
+    right = after == "" or any(
+        after.startswith(other) and after[len(other) : len(other) + 1] in ("", " ")
+        for other in neighbours
+    )
+    return left and right
 
 
 def _kind(text: str, never: frozenset[str], rules: JunkRules) -> str | None:

@@ -90,8 +90,29 @@ def test_a_junk_block_on_a_line_of_its_own_is_left_to_the_line_pass() -> None:
     assert cut.text == text and cut.removed == ()
 
 
-def test_blocks_holding_blocks_and_single_words_are_not_read() -> None:
+def test_blocks_holding_blocks_are_not_read_and_single_words_not_cut() -> None:
     tree = lxml.html.fromstring(
         "<div><div><p>Share</p><p>Sign up for our weekly newsletter</p></div><p>Comments</p></div>"
     )
-    assert leaf_blocks(tree) == frozenset({"Sign up for our weekly newsletter"})
+    leaves = leaf_blocks(tree)
+    assert leaves == frozenset({"Share", "Sign up for our weekly newsletter", "Comments"})
+    text = f"{PARAGRAPH} Share Comments\n{OTHER}"
+    assert cut_merged_junk(text, leaves, RULES).text == text
+
+
+def test_a_junk_block_s_words_inside_a_sentence_stay() -> None:
+    # a menu's "Sign up" and "Read more" are junk alone, and the article's sentences start
+    # with the same words: a block is cut only where the line joins blocks on both sides
+    sentences = (
+        "To start, open the app. Sign up for an account with your email, then confirm the "
+        "link. Read more about the privacy settings before you share anything."
+    )
+    html = _page(
+        "<header><div>Sign up</div><div>Read more</div></header>"
+        f"<article><ul><li><p>{sentences}</p><p>Sign up</p></li></ul>"
+        f"<p>{PARAGRAPH}</p><p>Read more about the plan in the ministry's own guide.</p>"
+        f"<p>{OTHER}</p></article>"
+    )
+    lines = clean_page(html, URL, OPTIONS).text.split("\n")
+    assert f"- {sentences}" in lines  # the item's own "Sign up" block, at its end, goes
+    assert "Read more about the plan in the ministry's own guide." in lines
