@@ -210,6 +210,20 @@ HELD_OUT: tuple[HeldOutSet, ...] = (
         "the eleventh held-out set, written blind (as broadcasters, magazines and agencies write)",
         BLIND_STATUS,
     ),
+    HeldOutSet(
+        "holdout12",
+        "holdout12",
+        "the twelfth held-out set, written blind (as gadget and app reviews, deal blogs,"
+        " newsletters and creators' pages write: informal)",
+        BLIND_STATUS,
+    ),
+    HeldOutSet(
+        "holdout13",
+        "holdout13",
+        "the thirteenth held-out set, written blind (as gaming, forum, hobby and modding sites"
+        " write: informal)",
+        BLIND_STATUS,
+    ),
 )
 """Every held-out set, oldest first: the benchmark's variants run in this order."""
 
