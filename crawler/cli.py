@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,9 +20,26 @@ def main(argv: list[str] | None = None) -> int:
     if arguments[:1] == ["clean"] and wants_workers(arguments):
         server = start_forkserver()
     try:
-        return _main(arguments)
+        code = _main(arguments)
     finally:
         stop_forkserver(server)  # a bad argument's exit 2 leaves no process behind
+    if argv is None and arguments[:1] == ["clean"]:
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """End the ``clean`` command's process without the interpreter's teardown.
+
+    Its files are closed and synced, the workers and the forkserver stopped: what is
+    left is freeing every module and object one by one, 0.12 to 0.14 s (200 real pages)
+    with both cores idle, the last of a run's wall. Only as the program (``argv`` not
+    given): a caller of ``main()`` in its own process goes on as before.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to say
+            stream.flush()
+    os._exit(code)
 
 
 def _main(argv: list[str]) -> int:

@@ -107,3 +107,25 @@ def test_workers_at_a_glance() -> None:
     assert not wants_workers(["clean", "in.warc", "--workers", "0"])
     assert not wants_workers(["clean", "in.warc", "--workers=0"])
     assert not wants_workers(["clean", "--help"])
+
+
+@pytest.mark.slow
+def test_the_clean_program_ends_without_the_interpreters_teardown(tmp_path: Path) -> None:
+    warc = _warc(tmp_path / "in.warc.gz")
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('teardown'))\n"
+        "from crawler.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    command = [sys.executable, "-c", script, "clean", str(warc), "-o", str(tmp_path / "out")]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "3 records" in done.stdout  # written out before the end
+    assert "teardown" not in done.stdout
+    assert (tmp_path / "out/_clean_stats.json").exists()
+    # a bad argument: the same, with its exit code
+    command += ["-s", "CLEANCRAWL_WORKERS=x"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "teardown" not in done.stdout
