@@ -3,19 +3,53 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import time
 from pathlib import Path
 
-import scrapy
-
-from crawler.demo import run_demo
-from crawler.pipelines import CLEANCRAWL_VERSION, EXTRACTOR_VERSION
-from crawler.reclean_cli import add_clean_command, clean_command
-from crawler.sample_server import SAMPLE_SITE, SiteServer
+from crawler.clean_start import start_forkserver, stop_forkserver, wants_workers
 
 
 def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    # before the imports below (0.6 s): the workers' forkserver preloads on the other core
+    # meanwhile, where it came after them (crawler.clean_start)
+    server = None
+    if arguments[:1] == ["clean"] and wants_workers(arguments):
+        server = start_forkserver()
+    try:
+        code = _main(arguments)
+    finally:
+        stop_forkserver(server)  # a bad argument's exit 2 leaves no process behind
+    if argv is None and arguments[:1] == ["clean"]:
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """End the ``clean`` command's process without the interpreter's teardown.
+
+    Its files are closed and synced, the workers and the forkserver stopped: what is
+    left is freeing every module and object one by one, 0.12 to 0.14 s (200 real pages)
+    with both cores idle, the last of a run's wall. Only as the program (``argv`` not
+    given): a caller of ``main()`` in its own process goes on as before.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to say
+            stream.flush()
+    os._exit(code)
+
+
+def _main(argv: list[str]) -> int:
+    import scrapy
+
+    from crawler.demo import run_demo
+    from crawler.pipelines import CLEANCRAWL_VERSION, EXTRACTOR_VERSION
+    from crawler.reclean_cli import add_clean_command, clean_command
+    from crawler.sample_server import SAMPLE_SITE, SiteServer
+
     parser = argparse.ArgumentParser(prog="cleancrawl", description=__doc__)
     # the versions that decide what a crawl writes: also in each Parquet file's metadata
     versions = f"{EXTRACTOR_VERSION}, Scrapy {scrapy.__version__}"

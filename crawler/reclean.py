@@ -40,18 +40,21 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO, cast
 from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
+from isal import isal_zlib
 from pebble import ProcessExpired, ProcessPool
 from scrapy.exceptions import DropItem
 from scrapy.http import Headers, HtmlResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings, Settings
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
+from warcio.utils import BUFF_SIZE
 
 from cleaning import CleanResult, clean_page, load_backend
 from cleaning.encoding import decode_html, looks_binary
@@ -260,6 +263,7 @@ def read_records(
     """
     with path.open("rb") as handle:
         archive = ArchiveIterator(handle, ensure_http_headers=False)
+        archive.reader = _IsalReader(archive.fh, block_size=BUFF_SIZE)  # before the first read
         records = iter(archive)
         while True:
             try:
@@ -274,7 +278,7 @@ def read_records(
                     logger.warning("%s: the file ends in a record's headers", path)
                     outcomes[RecordOutcome.UNREADABLE] += 1
                 return
-            except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as exc:
+            except (ArchiveLoadFailed, EOFError, OSError, ValueError, *_INFLATE) as exc:
                 logger.warning("%s: the rest of the file cannot be read: %s", path, exc)
                 outcomes[RecordOutcome.UNREADABLE] += 1
                 return
@@ -291,6 +295,28 @@ def read_records(
             # read once, kept for content_stream(), which decodes Content-Encoding from it
             record.raw_stream = io.BytesIO(payload)
             yield record, over
+
+
+def _isal_gzip() -> Any:
+    return isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
+
+
+class _IsalReader(DecompressingBufferedReader):  # type: ignore[misc]
+    """warcio's reader of a WARC file's gzip members, inflating with ISA-L (python-isal).
+
+    zlib's inflate was half of reading a WARC (2,000 real pages: 0.44 CPU ms a page with
+    zlib, 0.22 with ISA-L), the clean process's largest cost beside the workers on the
+    cores. The same bytes out; a payload's own Content-Encoding stays zlib's (warcio's).
+    """
+
+    DECOMPRESSORS: ClassVar[dict[str, Any]] = {
+        **DecompressingBufferedReader.DECOMPRESSORS,
+        "gzip": _isal_gzip,
+    }
+
+
+# ISA-L's error is not a zlib.error (typed as an instance in isal's stubs)
+_INFLATE = (zlib.error, cast("type[Exception]", isal_zlib.error))
 
 
 def _payload(stream: Any, max_body: int) -> tuple[bytes, bool]:

@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -210,6 +211,40 @@ def test_a_record_without_target_uri_ends_its_file_as_unreadable(tmp_path: Path)
         "http://news.test/1"
     ]
     assert outcomes == {"unreadable": 1}
+
+
+def test_records_are_inflated_by_isal_with_zlibs_bytes_and_outcomes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs: list[dict[str, object]] = [{"type": "warcinfo", "url": ""}]
+    for n in range(1, 4):
+        specs.append(
+            {"type": "response", "url": f"http://news.test/{n}", "body": SAMPLE_ARTICLE * n}
+        )
+    path = tmp_path / "cc.warc.gz"
+    common_crawl_warc(path, specs)
+    cut = tmp_path / "cut.warc.gz"  # the last member cut off mid-way
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size - 2000])
+    made: list[object] = []
+    real = isal_zlib.decompressobj
+
+    def counted(wbits: int) -> object:
+        made.append(wbits)
+        return real(wbits)
+
+    monkeypatch.setattr(isal_zlib, "decompressobj", counted)
+    for warc in (path, cut):
+        outcomes: Counter[str] = Counter()
+        got = [(r.rec_type, r.raw_stream.read()) for r, _ in read_records(warc, outcomes, 10**7)]
+        expected = []
+        with warc.open("rb") as handle:  # warcio alone, with zlib
+            for record in ArchiveIterator(handle):
+                expected.append((record.rec_type, record.raw_stream.read()))
+        whole = len(expected) if warc == path else len(expected) - 1  # warcio takes the part
+        assert got == expected[:whole]
+        assert outcomes == ({} if warc == path else {"unreadable": 1})
+    # a gzip member a record in both files (the cut one may end before its last), ISA-L each
+    assert len(made) >= 2 * len(specs) - 1
 
 
 # ---------------------------------------------------------------------------- a crawl
