@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -36,6 +37,9 @@ def _exit_now(code: int) -> None:
     with both cores idle, the last of a run's wall. Only as the program (``argv`` not
     given): a caller of ``main()`` in its own process goes on as before.
     """
+    # what the interpreter's teardown would have flushed: the logging handlers (a handler
+    # a user or a library added may buffer) and the standard streams
+    logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to say
             stream.flush()
