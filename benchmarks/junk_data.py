@@ -114,7 +114,8 @@ TRAINED_STATUS = "looked at once; now trained on"
 its figures no longer tell how the cleaner does on junk it has not seen."""
 LOOKED_STATUS = "looked at; kept out of training"
 """Looked at, but not learned: training on it cost the model more on the other sets than it
-gained (holdout10, stop 30); its figures are a measure of a style the model does not learn."""
+gained (holdout10, stop 30; holdout12 and holdout13, stop 31: article lines); its figures are a
+measure of a style the model does not learn."""
 
 
 @dataclass(frozen=True)
@@ -215,14 +216,14 @@ HELD_OUT: tuple[HeldOutSet, ...] = (
         "holdout12",
         "the twelfth held-out set, written blind (as gadget and app reviews, deal blogs,"
         " newsletters and creators' pages write: informal)",
-        BLIND_STATUS,
+        LOOKED_STATUS,
     ),
     HeldOutSet(
         "holdout13",
         "holdout13",
         "the thirteenth held-out set, written blind (as gaming, forum, hobby and modding sites"
         " write: informal)",
-        BLIND_STATUS,
+        LOOKED_STATUS,
     ),
 )
 """Every held-out set, oldest first: the benchmark's variants run in this order."""
