@@ -825,7 +825,8 @@ def main(argv: list[str] | None = None) -> None:
         type=variants,
         default=["fetch", "in-process", "pool"],
         help="comma-separated, of " + ", ".join(VARIANTS) + ": fetch,pool to leave out the "
-        "slow in-process crawls; floor for Scrapy's own CPU a response (bare,bare-addon,fetch)",
+        "slow in-process crawls; floor for Scrapy's own CPU a response (bare,bare-addon,fetch); "
+        "NAME+asyncio or NAME+uvloop: that variant on that event loop, not the project's",
     )
     parser.add_argument(
         "--profile", type=Path, help="a folder: each crawl process under cProfile, stats there"
