@@ -100,6 +100,9 @@ VARIANTS: dict[str, dict[str, str]] = {
     "bare-addon": {"ITEM_PIPELINES": NO_PIPELINES},
 }
 BARE = ("bare", "bare-addon")
+# a variant with "+LOOP" after its name runs on that asyncio event loop (ASYNCIO_EVENT_LOOP),
+# not the project's: the loops compared in turns in one run
+LOOPS = {"asyncio": "asyncio.SelectorEventLoop", "uvloop": "uvloop.Loop"}
 # --variants floor: the bare spider both ways and the real spider with no pipelines
 FLOOR = ("bare", "bare-addon", "fetch")
 COMMON = {
@@ -329,6 +332,13 @@ def site_urls(server: Server, pages: int) -> list[str]:
     return [server.url + path for path in paths]
 
 
+def project_loop() -> str | None:
+    """The asyncio event loop cleancrawl's crawls run on (None: asyncio's default)."""
+    from crawler import settings
+
+    return getattr(settings, "ASYNCIO_EVENT_LOOP", None)
+
+
 def crawl_command(
     variant: str,
     server: Server,
@@ -340,19 +350,25 @@ def crawl_command(
     """The command line of a crawl, the folder to run it in and the stats file it writes."""
     workdir.mkdir(parents=True, exist_ok=True)
     stats_file = workdir / f"{variant}-stats.json"
-    settings = {**COMMON, **VARIANTS[variant]}
+    base, _, loop = variant.partition("+")
+    settings = {**COMMON, **VARIANTS[base]}
+    if loop:
+        settings["ASYNCIO_EVENT_LOOP"] = LOOPS[loop]
+    elif base == "bare" and (project := project_loop()):
+        # Scrapy's defaults but the project's loop: the floor moves with the crawl's loop
+        settings["ASYNCIO_EVENT_LOOP"] = project
     if profile is not None:
         settings["EXTENSIONS"] = json.dumps({"benchmarks.crawl_profile.ProfileCrawl": 0})
         settings[PROFILE_SETTING] = str(profile)
-    if variant == "pool" and workers is not None:
+    if base == "pool" and workers is not None:
         settings["CLEANCRAWL_WORKERS"] = str(workers)
-    if variant in BARE:
+    if base in BARE:
         urls = workdir / "urls.txt"
         urls.write_text("\n".join(site_urls(server, pages)) + "\n")
         command = ["-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "bare_spider.py")]
         command += ["-a", f"urls={urls}", "-a", f"stats={stats_file}"]
         # out of the project (no scrapy.cfg above the folder): Scrapy's own defaults
-        cwd = ROOT if variant == "bare-addon" else workdir
+        cwd = ROOT if base == "bare-addon" else workdir
     else:
         sites = workdir / "sites.toml"
         sites.write_text(sites_file(server, pages))
@@ -781,13 +797,20 @@ def memory(args: argparse.Namespace) -> None:
 
 
 def variants(value: str) -> list[str]:
-    """``--variants``: known names (``floor`` for its three) in ``VARIANTS``' order."""
+    """``--variants``: known names (``floor`` for its three), each with an optional
+    ``+LOOP`` (``LOOPS``), in ``VARIANTS``' order, a name's loops after it."""
     asked = set(value.split(","))
     if "floor" in asked:
         asked = (asked - {"floor"}) | set(FLOOR)
-    if unknown := asked - set(VARIANTS):
+    known = set(VARIANTS) | {f"{v}+{loop}" for v in VARIANTS for loop in LOOPS}
+    if unknown := asked - known:
         raise argparse.ArgumentTypeError(f"unknown: {', '.join(sorted(unknown))}")
-    return [v for v in VARIANTS if v in asked]
+    return [v for v in sorted(known, key=_in_order) if v in asked]
+
+
+def _in_order(variant: str) -> tuple[int, str]:
+    base, _, loop = variant.partition("+")
+    return list(VARIANTS).index(base), loop
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -802,7 +825,8 @@ def main(argv: list[str] | None = None) -> None:
         type=variants,
         default=["fetch", "in-process", "pool"],
         help="comma-separated, of " + ", ".join(VARIANTS) + ": fetch,pool to leave out the "
-        "slow in-process crawls; floor for Scrapy's own CPU a response (bare,bare-addon,fetch)",
+        "slow in-process crawls; floor for Scrapy's own CPU a response (bare,bare-addon,fetch); "
+        "NAME+asyncio or NAME+uvloop: that variant on that event loop, not the project's",
     )
     parser.add_argument(
         "--profile", type=Path, help="a folder: each crawl process under cProfile, stats there"
@@ -811,11 +835,12 @@ def main(argv: list[str] | None = None) -> None:
     for name in ("pages", "rounds", "workers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name}: at least 1")
+    bases = {v.partition("+")[0] for v in args.variants}
     if "pool" in args.variants and "fetch" not in args.variants:
         parser.error("--variants: the ratios need fetch beside pool")
-    if not any(v in args.variants for v in ("pool", *FLOOR)):
+    if not bases & {"pool", *FLOOR}:
         parser.error("--variants: pool (with fetch) for the ratios, or floor")
-    if args.site != "links" and set(BARE) & set(args.variants):
+    if args.site != "links" and set(BARE) & bases:
         parser.error("--variants: the bare spider fetches the links site's pages (--site links)")
     if args.profile:
         try:

@@ -1,5 +1,13 @@
 """Scrapy settings of cleancrawl. Our own settings carry the CLEANCRAWL_ prefix."""
 
+import importlib.util
+
+
+def event_loop() -> str | None:
+    """uvloop's loop where it is installed, else asyncio's default (None)."""
+    return "uvloop.Loop" if importlib.util.find_spec("uvloop") is not None else None
+
+
 BOT_NAME = "cleancrawl"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -12,6 +20,12 @@ COMMANDS_MODULE = "crawler.commands"
 # README's settings reference), the crawl id and the User-Agent: "cleancrawl/<version>
 # (+CLEANCRAWL_CONTACT_URL)" unless USER_AGENT is set.
 ADDONS = {"crawler.addon.CleanCrawl": 0}
+
+# Scrapy's asyncio reactor on uvloop's event loop: the crawl process spends a third of its
+# reactor thread in Twisted and asyncio, and uvloop's C loop cuts its CPU a response
+# (benchmarks/README.md, "Crawl throughput and memory", stop 31). Not on Windows, where
+# uvloop does not exist: there (or wherever it is missing) asyncio's default loop.
+ASYNCIO_EVENT_LOOP = event_loop()
 
 # Politeness: obey robots.txt, few parallel requests per site, adapt the delay to the server.
 ROBOTSTXT_OBEY = True

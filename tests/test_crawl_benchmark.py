@@ -83,6 +83,29 @@ def test_bare_runs_out_of_the_project_and_bare_addon_in_it(tmp_path: Path) -> No
     assert settings_of(command)["ITEM_PIPELINES"] == crawl.NO_PIPELINES
 
 
+def test_a_variant_runs_on_the_loop_after_its_plus(tmp_path: Path) -> None:
+    assert crawl.variants("pool+asyncio,fetch,pool,bare+uvloop,bare") == [
+        "fetch",
+        "pool",
+        "pool+asyncio",
+        "bare",
+        "bare+uvloop",
+    ]
+    with pytest.raises(argparse.ArgumentTypeError, match=r"pool\+trio"):
+        crawl.variants("pool+trio")
+    command, _, _ = crawl.crawl_command("pool+asyncio", server(), 3, tmp_path / "a", workers=3)
+    assert settings_of(command)["ASYNCIO_EVENT_LOOP"] == "asyncio.SelectorEventLoop"
+    assert settings_of(command)["CLEANCRAWL_WORKERS"] == "3"
+    command, _, _ = crawl.crawl_command("bare+uvloop", server(), 3, tmp_path / "u")
+    assert settings_of(command)["ASYNCIO_EVENT_LOOP"] == "uvloop.Loop"
+    assert command[1:4] == ["-m", "scrapy", "runspider"]
+    # the real crawl on the project's loop, and Scrapy's floor with it, out of the project
+    command, _, _ = crawl.crawl_command("pool", server(), 3, tmp_path / "p")
+    assert "ASYNCIO_EVENT_LOOP" not in settings_of(command)
+    command, _, _ = crawl.crawl_command("bare", server(), 3, tmp_path / "b")
+    assert settings_of(command).get("ASYNCIO_EVENT_LOOP") == crawl.project_loop()
+
+
 def test_the_pool_crawl_gets_the_workers_and_a_profile_its_extension(tmp_path: Path) -> None:
     command, _, _ = crawl.crawl_command("pool", server(), 3, tmp_path, workers=3)
     assert settings_of(command)["CLEANCRAWL_WORKERS"] == "3"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy import Request
@@ -272,3 +273,53 @@ def test_errors_map_to_drop_reasons(tmp_path: Path, error: Exception, reason: st
     spider.on_error(failure)
     assert crawler.stats is not None
     assert crawler.stats.get_value(f"cleaning/dropped/{reason}") == 1
+
+
+# a page with a <base href> and links whose URLs depend on the encoding they are read in: the
+# path's "ü" is percent-encoded as UTF-8 whatever the page's encoding, the query's "é" in it
+LINKED_PAGE = (
+    '<html><head><base href="/dir/"></head><body><p>Größe und Maß, café crème.</p>'
+    '<a href="über?q=é">a</a> <a href="/plain">b</a></body></html>'
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content_type", "query"),
+    [
+        ("utf-8", "text/html; charset=utf-8", "%C3%A9"),  # Scrapy and decode_html agree
+        ("cp1252", "text/html; charset=windows-1252", "%E9"),
+        ("cp1252", "text/html; charset=utf-8", "%E9"),  # Scrapy misreads the header's utf-8
+        ("utf-8", "text/html; charset=iso-8859-1", "%C3%A9"),  # and the header's latin-1
+    ],
+)
+def test_links_are_read_in_the_decoded_encoding(
+    tmp_path: Path, encoding: str, content_type: str, query: str
+) -> None:
+    spider = make_crawler(tmp_path).spider
+    assert isinstance(spider, TechNewsSpider)
+    page = response("https://news.test/a/", LINKED_PAGE.encode(encoding), content_type)
+    found = [r.url for r in spider.parse_page(page) if isinstance(r, Request)]
+    assert found == [f"https://news.test/dir/%C3%BCber?q={query}", "https://news.test/plain"]
+
+
+def test_a_page_read_alike_both_ways_is_not_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the copy would decode the body and look for its <base href> once more: a response's
+    # text and base URL are cached, and Scrapy's MetaRefreshMiddleware has read both
+    spider = make_crawler(tmp_path).spider
+    assert isinstance(spider, TechNewsSpider)
+    copies: list[str | None] = []
+    replace = HtmlResponse.replace
+
+    def counted(self: HtmlResponse, *args: Any, **kwargs: Any) -> Any:
+        copies.append(kwargs.get("encoding"))
+        return replace(self, *args, **kwargs)
+
+    monkeypatch.setattr(HtmlResponse, "replace", counted)
+    utf8 = response("https://news.test/a/", LINKED_PAGE.encode(), "text/html; charset=utf-8")
+    assert len(list(spider.parse_page(utf8))) == 3
+    assert copies == []
+    misread = LINKED_PAGE.encode("cp1252")
+    list(spider.parse_page(response("https://news.test/b/", misread, "text/html; charset=utf-8")))
+    assert copies == ["cp1252"]

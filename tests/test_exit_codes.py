@@ -166,6 +166,20 @@ def test_an_unwritable_output_exits_4(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "loop", ["no_such_module.Loop", "asyncio.NoSuchLoop", "uvloop", "os.getcwd"]
+)
+def test_an_event_loop_setting_that_names_no_loop_exits_2(tmp_path: Path, loop: str) -> None:
+    # checked before Scrapy sets the loop up (which would end in a traceback and exit 1)
+    run = run_scrapy_crawl(
+        tmp_path, "-a", "url=http://127.0.0.1:9/", settings={"ASYNCIO_EVENT_LOOP": loop}
+    )
+    assert run.returncode == ExitCode.CONFIG_ERROR, run.log[-3000:]
+    assert "error: setting ASYNCIO_EVENT_LOOP: " in run.log
+    assert "Traceback" not in run.log
+
+
+@pytest.mark.slow
 def test_demo_with_an_unwritable_output_exits_2(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     done = subprocess.run(

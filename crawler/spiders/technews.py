@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-from cleaning.encoding import decode_html, looks_binary
+from cleaning.encoding import DecodedHtml, decode_html, looks_binary
 from cleaning.hrefs import FEED_HREFS
 from crawler.config import ConfigError, check_spider_arguments
 from crawler.dupefilter import PAGE_META_KEY
@@ -274,7 +275,8 @@ class TechNewsSpider(Spider):
         # Scrapy trusts the HTTP header over the bytes; decode_html trusts what decodes cleanly
         decoded = decode_html(response.body, response.headers.get(b"Content-Type"))
         self.crawler.stats.inc_value(f"technews/decoded/{decoded.how}")
-        response = response.replace(encoding=decoded.encoding)  # links read the same way
+        if not _reads_as(response, decoded):
+            response = response.replace(encoding=decoded.encoding)  # links read the same way
         depth = response.meta.get(DEPTH, 0)
         item = None
         if response.meta.get(WRITE, True):  # else fetched for its links only
@@ -589,3 +591,15 @@ def _ignored_reason(message: str) -> str:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def _reads_as(response: HtmlResponse, decoded: DecodedHtml) -> bool:
+    """True if ``response`` reads as ``decoded`` already (the same codec, the same text): its
+    links then resolve as a copy's with ``decoded``'s encoding would. Scrapy caches a
+    response's text and base URL (its MetaRefreshMiddleware reads both); a copy would decode
+    the body and look for its ``<base href>`` once more."""
+    try:
+        codec = codecs.lookup(response.encoding).name
+    except LookupError:
+        return False
+    return codec == codecs.lookup(decoded.encoding).name and response.text == decoded.text
