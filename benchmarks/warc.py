@@ -295,9 +295,9 @@ def run_clean(inputs: Path, output: Path, workers: int, *settings: str) -> dict[
     if process.returncode:
         raise RuntimeError(f"{' '.join(command)}: exit {process.returncode}\n{stderr}")
     wall = time.monotonic() - wall
-    main = children_cpu() - cpu  # the forkserver and its workers: not reaped yet
     reap()
     cpu = children_cpu() - cpu
+    main = cpu - TreeMemory.last_below_cpu
     stats = json.loads((output / "_clean_stats.json").read_text())
     return {
         "wall": wall,
@@ -319,11 +319,15 @@ class TreeMemory:
 
     last_peak_mb = 0
     last_workers_mb = 0  # the largest VmHWM of the processes under it (forkserver, workers)
+    # the CPU seconds of the processes under it, last seen: since stop 31 the clean process
+    # reaps its forkserver itself, so that its children's CPU is no longer theirs alone
+    last_below_cpu = 0.0
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_kb = 0
         self.below_kb = 0
+        self.below_cpu = 0.0
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -336,6 +340,7 @@ class TreeMemory:
         self.thread.join()
         TreeMemory.last_peak_mb = round(self.peak_kb / 1024)
         TreeMemory.last_workers_mb = round(self.below_kb / 1024)
+        TreeMemory.last_below_cpu = self.below_cpu
 
     def _watch(self) -> None:
         while not self.done.wait(0.5):
@@ -343,6 +348,20 @@ class TreeMemory:
             self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in tree))
             # a worker's own peak (VmHWM) since its start: read while it lives
             self.below_kb = max([self.below_kb, *(_hwm_kb(pid) for pid in tree[1:])])
+            # a live worker's own CPU, a finished one's in the forkserver's children's: each
+            # counted once; the workers are idle at the end (the second pass), when the
+            # forkserver goes between two samples
+            if tree[1:]:
+                self.below_cpu = max(self.below_cpu, sum(map(_cpu_with_children, tree[1:])))
+
+
+def _cpu_with_children(pid: int) -> float:
+    """CPU seconds of a process and of its children it has reaped; 0 for one gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _tree(root: int) -> list[int]:
