@@ -11,7 +11,7 @@ import pytest
 
 from crawler.clean_start import wants_workers
 from tests.conftest import ROOT
-from tests.warc_site import common_crawl_warc
+from tests.warc_site import html_pages_warc
 
 ARTICLE = (ROOT / "crawler/sample_site/news/router-firmware-backdoor/index.html").read_bytes()
 
@@ -34,17 +34,7 @@ sys.exit(code)
 
 
 def _warc(path: Path) -> Path:
-    specs: list[dict[str, object]] = [
-        {
-            "type": "response",
-            "url": f"http://news.test/{n}",
-            "headers": [("Content-Type", "text/html")],
-            "body": ARTICLE,
-        }
-        for n in range(3)
-    ]
-    common_crawl_warc(path, specs)
-    return path
+    return html_pages_warc(path, ARTICLE, 3)
 
 
 def _session(sid: int) -> list[str]:

@@ -29,7 +29,7 @@ from crawler.reclean import LEDGER, CleanJob, RecordOutcome, clean_settings, rea
 from output.warc import RENAMED_HEADERS, Exchange, RollingWarcWriter, WarcOptions
 from tests.conftest import ROOT, CrawlRun, norm, run_scrapy_crawl
 from tests.hostile_site import GERMAN, RUSSIAN, article
-from tests.warc_site import ArchiveSite, common_crawl_warc
+from tests.warc_site import ArchiveSite, common_crawl_warc, html_pages_warc
 
 WARCIO = [sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())"]
 COMPARED = ["url", "id", "text", "language", "title", "date_published"]
@@ -803,16 +803,7 @@ def test_clean_workers_do_not_import_the_main_module(tmp_path: Path) -> None:
     # the cleancrawl script (the CLI, Scrapy...) cost each worker 1.1 CPU s to import
     script, log = tmp_path / "cleancrawl_main.py", tmp_path / "imports.log"
     script.write_text(NOTING_MAIN)
-    specs: list[dict[str, object]] = [
-        {
-            "type": "response",
-            "url": f"http://news.test/{n}",
-            "headers": [("Content-Type", "text/html")],
-            "body": SAMPLE_ARTICLE,
-        }
-        for n in range(6)
-    ]
-    common_crawl_warc(tmp_path / "in.warc.gz", specs)
+    html_pages_warc(tmp_path / "in.warc.gz", SAMPLE_ARTICLE, 6)
     command = [sys.executable, str(script), "clean", str(tmp_path / "in.warc.gz")]
     command += ["-o", str(tmp_path / "out"), "--workers", "2"]
     done = subprocess.run(

@@ -105,6 +105,21 @@ class ArchiveSite(LocalServer):
         return CONTENT_TYPES.get(target.suffix, "application/octet-stream"), body, 200
 
 
+def html_pages_warc(path: Path, body: bytes, count: int) -> Path:
+    """A Common Crawl-shaped WARC of ``count`` HTML responses of ``body``, one URL each."""
+    specs: list[dict[str, object]] = [
+        {
+            "type": "response",
+            "url": f"http://news.test/{n}",
+            "headers": [("Content-Type", "text/html")],
+            "body": body,
+        }
+        for n in range(count)
+    ]
+    common_crawl_warc(path, specs)
+    return path
+
+
 def common_crawl_warc(path: Path, records: list[dict[str, object]]) -> None:
     """Write ``records`` as Common Crawl does: WARC/1.0, a gzip member per record, payloads
     stored decompressed with ``Content-Encoding`` renamed ``X-Crawler-Content-Encoding``.
