@@ -472,8 +472,10 @@ class _Cleaner:
         # of 23 ms) stops the hand-over until it is done while the other workers run dry;
         # replaying 2,000 real pages' times with 2 workers, a window of 4 a worker finishes
         # at 0.992 of the ideal time, 8 a worker at 1.000 (16 pages: a few MB of bodies).
-        # With several pages a task: as many pages, and a task being filled besides.
-        self.window = 8 * max(workers, 1) + PAGES_A_TASK - 1
+        # With several pages a task: as many pages, at least a task running and one
+        # waiting a worker, and a task being filled besides.
+        each = max(8, 2 * PAGES_A_TASK)
+        self.window = each * max(workers, 1) + PAGES_A_TASK - 1
         self._main = _hide_main() if workers > 0 else {}
         self.pool = (
             ProcessPool(
