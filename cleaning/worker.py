@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import signal
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 from cleaning.encoding import decode_html
 from cleaning.hrefs import PageHrefs, page_hrefs
 from cleaning.junk import DEFAULT_JUNK_FILE, load_junk_rules
 from cleaning.language import load_backend
-from cleaning.page import clean_page
+from cleaning.page import CleanResult, clean_page
 from cleaning.signed import with_hrefs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from cleaning.options import CleaningOptions
-    from cleaning.page import CleanResult
 
 # Set once per process by start_worker: the default options and each site's own.
 _options: dict[str | None, CleaningOptions] = {}
@@ -45,6 +47,24 @@ def clean_payload_in_worker(payload: tuple[bytes, str | None], url: str, site: s
     page, besides the decoding itself, which moves from the sending process to the worker)."""
     body, content_type = payload
     return clean_in_worker(decode_html(body, content_type).text, url, site)
+
+
+def clean_pages(
+    clean: Callable[..., CleanResult], timeout: float | None, pages: Sequence[tuple[Any, str, str]]
+) -> list[CleanResult]:
+    """``clean(page, url, site)`` of each of ``pages`` in one pool task: the pool's cost is
+    per message (two to the worker, two back, each waking a thread of the sending process),
+    not per byte. A page that takes longer than ``timeout`` (wall seconds, as the pool
+    times a task) gives ``timeout``, as if the pool had stopped it; one that never returns
+    or kills its worker fails the whole task, and is for the caller to find among them."""
+    results = []
+    for page, url, site in pages:
+        started = time.monotonic()
+        result = clean(page, url, site)
+        if timeout is not None and time.monotonic() - started > timeout:
+            result = CleanResult(url=url, drop_reason="timeout")
+        results.append(result)
+    return results
 
 
 def clean_in_worker_with_hrefs(html: str, url: str, site: str) -> CleanResult:

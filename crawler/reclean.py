@@ -35,6 +35,7 @@ import sys
 import time
 import zlib
 from collections import Counter, deque
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
@@ -68,7 +69,7 @@ from cleaning.quality import QualityThresholds
 from cleaning.reasons import Described
 from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions
-from cleaning.worker import clean_payload_in_worker, start_worker
+from cleaning.worker import clean_pages, clean_payload_in_worker, start_worker
 from crawler.clean_index import Batched, DiskNearIndex, DiskSeen
 from crawler.config import ConfigError, check_settings
 from crawler.incremental import DuplicatePipeline, History
@@ -93,7 +94,6 @@ from output import ARTICLE_SCHEMA, SCHEMA_VERSION, ParquetOptions, RollingParque
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from concurrent.futures import Future
 
     from scrapy.statscollectors import StatsCollector
     from warcio.recordloader import ArcWarcRecord
@@ -414,6 +414,28 @@ def _warcinfo_spider(record: ArcWarcRecord) -> str | None:
 # ---------------------------------------------------------------------------- cleaning
 
 
+# pages a pool task cleans: pebble's hand-over costs the clean process per message, not
+# per byte (benchmarks/README, issue 19, stop 32)
+PAGES_A_TASK = 4
+
+# a page's payload, URL and site: what a worker is given to clean
+_Args = tuple[tuple[bytes, str | None], str, str]
+
+
+@dataclass(slots=True)
+class _Task:
+    """Pages handed to the pool in one task, and what became of them."""
+
+    pages: list[_Args] = field(default_factory=list)
+    future: Future[list[CleanResult]] | None = None
+    # each page's result, or its own task's future once the whole task failed
+    results: list[CleanResult | Future[CleanResult]] | None = None
+
+
+# a page being cleaned: its result (cleaned in this process), or its task and place in it
+_Pending = CleanResult | tuple[_Task, int]
+
+
 class _Cleaner:
     """Clean pages in order, in worker processes (the crawl's) or in this process.
 
@@ -421,7 +443,17 @@ class _Cleaner:
     signature, and with ``line_keys`` its lines hashed for the site templates, made where
     the page is cleaned so that this process, one among the workers on the cores, does
     not hash every text again (1.4 and 0.9 CPU ms a real page).
+
+    Pages go to the workers ``PAGES_A_TASK`` at a time, each timed in the worker
+    (``cleaning.worker.clean_pages``). A task that fails as a whole (a page that never
+    returns, and the task's own time-out, its pages' time-outs summed; a page that killed
+    its worker) is handed over again a page a task, so that only the page at fault is
+    dropped, as ``timeout`` or ``worker_crashed``.
     """
+
+    # what a worker runs on a page's payload, URL and site (a module-level function, which
+    # it imports by name; a test's own to make a page hang or kill its worker)
+    clean_payload = staticmethod(clean_payload_in_worker)
 
     def __init__(
         self,
@@ -439,8 +471,11 @@ class _Cleaner:
         # Results are taken in order, so a slow page (real pages: 0.4 s against a median
         # of 23 ms) stops the hand-over until it is done while the other workers run dry;
         # replaying 2,000 real pages' times with 2 workers, a window of 4 a worker finishes
-        # at 0.992 of the ideal time, 8 a worker at 1.000 (16 pages: a few MB of bodies)
-        self.window = 8 * max(workers, 1)
+        # at 0.992 of the ideal time, 8 a worker at 1.000 (16 pages: a few MB of bodies).
+        # With several pages a task: as many pages, at least a task running and one
+        # waiting a worker, and a task being filled besides.
+        each = max(8, 2 * PAGES_A_TASK)
+        self.window = each * max(workers, 1) + PAGES_A_TASK - 1
         self._main = _hide_main() if workers > 0 else {}
         self.pool = (
             ProcessPool(
@@ -454,12 +489,14 @@ class _Cleaner:
         )
         # what a worker runs: module-level functions, which it imports by name
         self.task = functools.partial(
-            clean_and_sign, clean_payload_in_worker, near, line_keys=line_keys, quality=True
+            clean_and_sign, self.clean_payload, near, line_keys=line_keys, quality=True
         )
+        self.batch_task = functools.partial(clean_pages, self.task, timeout)
+        self._filling = _Task()
         if self.pool is None:
             load_backend(options.language_backend)
 
-    def submit(self, page: _Page) -> Future[CleanResult] | CleanResult:
+    def submit(self, page: _Page) -> _Pending:
         item = page.item
         if self.pool is None:
             return clean_and_sign(
@@ -471,31 +508,62 @@ class _Cleaner:
                 line_keys=self.line_keys,
                 quality=True,
             )
-        return cast(
-            "Future[CleanResult]",
-            self.pool.submit(self.task, self.timeout, page.payload, item.url, item.site),
-        )
+        task = self._filling
+        task.pages.append((page.payload, item.url, item.site))
+        if len(task.pages) >= PAGES_A_TASK:
+            self._send(task)
+        return task, len(task.pages) - 1
+
+    def _send(self, task: _Task) -> None:
+        if task.future is not None:
+            return
+        assert self.pool is not None  # pages are put in tasks only with a pool
+        # the task's own time-out only stops a page that never returns: each page's own
+        # is the worker's
+        timeout = self.timeout * len(task.pages) if self.timeout is not None else None
+        task.future = self.pool.submit(self.batch_task, timeout, task.pages)
+        if task is self._filling:
+            self._filling = _Task()
 
     def _clean_here(self, payload: tuple[bytes, str | None], url: str, site: str) -> CleanResult:
         html = decode_html(*payload).text
         return clean_page(html, url, self.site_options.get(site, self.options))
 
-    @staticmethod
-    def result(pending: Future[CleanResult] | CleanResult, url: str) -> CleanResult:
+    def result(self, pending: _Pending, url: str) -> CleanResult:
         if isinstance(pending, CleanResult):
             return pending
-        try:
-            return pending.result()
-        except FutureTimeout:
-            return CleanResult(url=url, drop_reason="timeout")
-        except ProcessExpired:
-            return CleanResult(url=url, drop_reason="worker_crashed")
+        task, index = pending
+        self._send(task)  # the last pages of an input, fewer than a task's
+        if task.results is None:
+            assert task.future is not None  # sent above
+            try:
+                task.results = list(task.future.result())
+            except (FutureTimeout, ProcessExpired):
+                # a page hung or killed its worker: each page again on its own
+                assert self.pool is not None
+                task.results = [
+                    self.pool.submit(self.task, self.timeout, *args) for args in task.pages
+                ]
+            task.pages = []  # the bodies are not needed any more
+        return _page_result(task.results[index], url)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.stop()  # type: ignore[no-untyped-call]
             self.pool.join()
         vars(sys.modules["__main__"]).update(self._main)
+
+
+def _page_result(done: CleanResult | Future[CleanResult], url: str) -> CleanResult:
+    """A page's result, or the outcome of a page whose own task failed."""
+    if isinstance(done, CleanResult):
+        return done
+    try:
+        return done.result()
+    except FutureTimeout:
+        return CleanResult(url=url, drop_reason="timeout")
+    except ProcessExpired:
+        return CleanResult(url=url, drop_reason="worker_crashed")
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -931,7 +999,7 @@ class _Reader:
     def cleaned(self, path: Path) -> Iterator[_Entry]:
         """The entries of ``path``, its pages cleaned (in the pool, in record order)."""
         unreadable: Counter[str] = Counter()
-        pending: deque[tuple[_Page, Future[CleanResult] | CleanResult]] = deque()
+        pending: deque[tuple[_Page, _Pending]] = deque()
         spider = SPIDER
         for record, over in read_records(path, unreadable, self.max_body):
             self.totals.records += 1
@@ -952,7 +1020,7 @@ class _Reader:
             for _ in range(count):
                 yield None, outcome, None
 
-    def _done(self, pending: deque[tuple[_Page, Future[CleanResult] | CleanResult]]) -> _Entry:
+    def _done(self, pending: deque[tuple[_Page, _Pending]]) -> _Entry:
         page, future = pending.popleft()
         self.totals.cleaned += 1
         page.payload = (b"", None)  # cleaned: the body is not needed any more (nor spilled)

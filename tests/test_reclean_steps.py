@@ -188,7 +188,7 @@ def test_cleaner_in_this_process_signs_and_hashes_lines(tmp_path: Path) -> None:
     words = " ".join(f"word{n} plain sentence" for n in range(80))
     html = f"<html><body><article><h1>T</h1><p>{words}.</p></article></body></html>"
     page.payload = (html.encode(), "text/html; charset=utf-8")  # decoded where it is cleaned
-    result = _Cleaner.result(cleaner.submit(page), page.item.url)
+    result = cleaner.result(cleaner.submit(page), page.item.url)
     cleaner.close()
     assert isinstance(result, SignedResult)
     assert result.kept

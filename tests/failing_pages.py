@@ -1,0 +1,31 @@
+"""Pages that hang, outlast the time-out or kill their worker, for ``cleancrawl clean``'s
+hand-over to its workers (the path of the URL says which)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from cleaning.worker import clean_payload_in_worker
+
+if TYPE_CHECKING:
+    from cleaning import CleanResult
+
+HANG, SLOW, CRASH = "/hang", "/slow", "/crash"
+SLOW_SECONDS = 2.5  # past the tests' time-out
+
+
+def clean_or_fail(payload: tuple[bytes, str | None], url: str, site: str) -> CleanResult:
+    """``clean_payload_in_worker``, except at ``HANG`` (never returns, until the worker is
+    killed, whatever the machine's load), ``SLOW`` (returns, after the time-out) and
+    ``CRASH`` (the worker killed, as the kernel's OOM killer does)."""
+    if url.endswith(HANG):
+        threading.Event().wait()
+    if url.endswith(SLOW):
+        time.sleep(SLOW_SECONDS)
+    if url.endswith(CRASH):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return clean_payload_in_worker(payload, url, site)
