@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cleaning.encoding import decode_html
 from cleaning.hrefs import PageHrefs, page_hrefs
@@ -55,16 +57,46 @@ def clean_pages(
     """``clean(page, url, site)`` of each of ``pages`` in one pool task: the pool's cost is
     per message (two to the worker, two back, each waking a thread of the sending process),
     not per byte. A page that takes longer than ``timeout`` (wall seconds, as the pool
-    times a task) gives ``timeout``, as if the pool had stopped it; one that never returns
-    or kills its worker fails the whole task, and is for the caller to find among them."""
+    times a task) gives ``timeout``, as if the pool had stopped it. In a worker process a
+    page still running at ``timeout`` ends the worker (``SIGALRM``), as the pool would have:
+    its task fails as a whole then, not once the task's own time-out (``timeout`` times its
+    pages) has passed. A task that failed, a page having hung or killed its worker, is for
+    the caller to hand over again a page a task, to find the page at fault."""
+    alarm = _alarm_here(timeout)
+    if alarm:
+        signal.signal(signal.SIGALRM, _end_worker)
     results = []
-    for page, url, site in pages:
-        started = time.monotonic()
-        result = clean(page, url, site)
-        if timeout is not None and time.monotonic() - started > timeout:
-            result = CleanResult(url=url, drop_reason="timeout")
-        results.append(result)
+    try:
+        for page, url, site in pages:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, cast("float", timeout))
+            started = time.monotonic()
+            result = clean(page, url, site)
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            if timeout is not None and time.monotonic() - started > timeout:
+                result = CleanResult(url=url, drop_reason="timeout")
+            results.append(result)
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     return results
+
+
+def _alarm_here(timeout: float | None) -> bool:
+    """Whether ``clean_pages`` ends this process at a page's time-out: in a worker (a child
+    process) where the platform has interval timers, never in a process cleaning for itself."""
+    return (
+        bool(timeout)
+        and hasattr(signal, "setitimer")
+        and multiprocessing.parent_process() is not None
+    )
+
+
+def _end_worker(signum: int, frame: object) -> None:
+    # a page past its time-out, maybe inside a library: the pool would have ended the
+    # worker at this point too (a page cut off half-way could leave its state half-made)
+    os._exit(1)
 
 
 def clean_in_worker_with_hrefs(html: str, url: str, site: str) -> CleanResult:

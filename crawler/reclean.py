@@ -445,9 +445,10 @@ class _Cleaner:
     not hash every text again (1.4 and 0.9 CPU ms a real page).
 
     Pages go to the workers ``PAGES_A_TASK`` at a time, each timed in the worker
-    (``cleaning.worker.clean_pages``). A task that fails as a whole (a page that never
-    returns, and the task's own time-out, its pages' time-outs summed; a page that killed
-    its worker) is handed over again a page a task, so that only the page at fault is
+    (``cleaning.worker.clean_pages``). A task that fails as a whole (a page still running
+    at the time-out, which ends its worker by an alarm, or, where the alarm cannot reach
+    it, at the task's own time-out, its pages' time-outs summed; a page that killed its
+    worker) is handed over again a page a task, so that only the page at fault is
     dropped, as ``timeout`` or ``worker_crashed``.
     """
 

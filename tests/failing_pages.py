@@ -7,9 +7,10 @@ import os
 import signal
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from cleaning.worker import clean_payload_in_worker
+from cleaning.options import CleaningOptions
+from cleaning.worker import clean_pages, clean_payload_in_worker, start_worker
 
 if TYPE_CHECKING:
     from cleaning import CleanResult
@@ -29,3 +30,13 @@ def clean_or_fail(payload: tuple[bytes, str | None], url: str, site: str) -> Cle
     if url.endswith(CRASH):
         os.kill(os.getpid(), signal.SIGKILL)
     return clean_payload_in_worker(payload, url, site)
+
+
+def clean_pages_in_child(timeout: float, pages: list[tuple[Any, str, str]]) -> None:
+    """``clean_pages`` of ``pages`` with ``clean_or_fail``, in a child process set up as a
+    worker: exit 0 once done, 3 on an error (so that 1 is the time-out's own exit)."""
+    try:
+        start_worker(CleaningOptions(), {})
+        clean_pages(clean_or_fail, timeout, pages)
+    except BaseException:
+        os._exit(3)

@@ -3,6 +3,7 @@ own outcome, and the rows are those of a page a task."""
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from cleaning.worker import clean_pages, clean_payload_in_worker, start_worker
 from crawler import reclean
 from crawler.items import PageItem
 from crawler.reclean import CleanJob, _Cleaner, _Page, clean_settings, run_clean
-from tests.failing_pages import CRASH, HANG, SLOW, clean_or_fail
+from tests.failing_pages import CRASH, HANG, SLOW, clean_or_fail, clean_pages_in_child
 from tests.warc_site import common_crawl_warc
 
 if TYPE_CHECKING:
@@ -91,6 +92,25 @@ def test_a_page_over_the_time_out_in_a_task_is_timed_out_and_the_others_kept() -
         "timeout",
         "timeout",
     ]
+
+
+def test_a_worker_ends_itself_at_a_page_s_time_out_not_at_its_task_s() -> None:
+    """A page that hangs in a worker ends the worker at the page's time-out (its task then
+    fails at once and is handed over again a page a task), not at the task's own time-out
+    (PAGES_A_TASK times as long): without the alarm the process below never ends."""
+    context = multiprocessing.get_context("spawn")
+    args = [
+        ((_html(n), "text/html"), f"https://a.test{path}", "a.test")
+        for n, path in ((0, "/0"), (1, HANG))
+    ]
+    process = context.Process(target=clean_pages_in_child, args=(0.5, args))
+    process.start()
+    process.join(60)
+    if process.is_alive():
+        process.kill()
+        process.join()
+        pytest.fail("the worker went on past its page's time-out")
+    assert process.exitcode == 1
 
 
 def _warc(path: Path, first: int, count: int) -> Path:
