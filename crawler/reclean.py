@@ -416,7 +416,7 @@ def _warcinfo_spider(record: ArcWarcRecord) -> str | None:
 
 # pages a pool task cleans: pebble's hand-over costs the clean process per message, not
 # per byte (benchmarks/README, issue 19, stop 32)
-PAGES_A_TASK = 4
+PAGES_A_TASK = 8
 
 # a page's payload, URL and site: what a worker is given to clean
 _Args = tuple[tuple[bytes, str | None], str, str]

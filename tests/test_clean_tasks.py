@@ -46,11 +46,13 @@ class _FailingCleaner(_Cleaner):
 
 
 @pytest.mark.slow
-def test_a_page_that_hangs_outlasts_or_crashes_is_the_only_one_of_its_task_dropped() -> None:
-    # three tasks of four pages (reclean.PAGES_A_TASK): one hangs (the task's own time-out),
-    # one kills its worker (the task fails at once), one returns after the time-out (timed
-    # by the worker); their other pages are cleaned as if each had a task of its own
-    assert reclean.PAGES_A_TASK == 4
+def test_a_page_that_hangs_outlasts_or_crashes_is_the_only_one_of_its_task_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # three tasks of four pages: one hangs and one outlasts the time-out (each ends its
+    # worker by the alarm), one kills its worker; their other pages are cleaned as if each
+    # had a task of its own
+    monkeypatch.setattr(reclean, "PAGES_A_TASK", 4)
     paths = ["/0", HANG, "/2", "/3", "/4", CRASH, "/6", "/7", "/8", SLOW, "/10", "/11"]
     pages = [_page(f"https://a.test{path}", n) for n, path in enumerate(paths)]
     cleaner = _FailingCleaner(CleaningOptions(), {}, workers=2, timeout=TIMEOUT)
@@ -141,7 +143,7 @@ def test_rows_are_those_of_a_page_a_task_and_of_no_workers(
     # two inputs of pages a task does not divide: the last task of each is cut short
     inputs = (_warc(tmp_path / "a.warc.gz", 0, 11), _warc(tmp_path / "b.warc.gz", 11, 6))
     rows = {}
-    for name, workers, per_task in (("none", 0, 4), ("one", 2, 1), ("four", 2, 4)):
+    for name, workers, per_task in (("none", 0, 4), ("one", 2, 1), ("four", 2, 4), ("eight", 2, 8)):
         monkeypatch.setattr(reclean, "PAGES_A_TASK", per_task)
         output = tmp_path / name
         overrides = {"CLEANCRAWL_TEMPLATES_ENABLED": templates}
@@ -151,4 +153,4 @@ def test_rows_are_those_of_a_page_a_task_and_of_no_workers(
         table = ds.dataset(output).to_table().drop_columns(["crawl_id"]).to_pylist()
         rows[name] = sorted(table, key=lambda row: row["id"])
     assert len(rows["four"]) >= 8
-    assert rows["four"] == rows["one"] == rows["none"]
+    assert rows["eight"] == rows["four"] == rows["one"] == rows["none"]
