@@ -342,8 +342,9 @@ class TechNewsSpider(Spider):
                 if hrefs is None
                 else href_links(response, hrefs.links, off_site)
             )
+            parent = response.url
             for url in urls:
-                if request := self._page_request(url, site, "link", depth + 1, parent=response.url):
+                if request := self._page_request(url, site, "link", depth + 1, parent=parent):
                     yield request
         feeds = response.xpath(FEED_HREFS.path).getall() if hrefs is None else hrefs.feeds
         for href in feeds:
@@ -423,7 +424,8 @@ class TechNewsSpider(Spider):
     ) -> Request | None:
         """A request for a page of ``site`` found in ``parent`` (the URL of a page, sitemap
         or feed, or ``START``), or None if it was queued already or max_pages refuses it."""
-        url = urldefrag(url)[0]
+        if "#" in url:  # (urldefrag returns any other URL as it is: a call less a link)
+            url = urldefrag(url)[0]
         queued = self._queued[site.name]
         if url in queued:  # most links of a site's pages: checked before the URL is parsed
             return None
