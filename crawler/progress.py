@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals
 from scrapy.extensions.logstats import LogStats
 from scrapy.utils.log import get_scrapy_root_handler
 
@@ -30,6 +31,10 @@ class Progress(LogStats):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         skip_records_not_logged()
+        # and again once the engine starts: Crawler.crawl() installs Scrapy's log handler
+        # anew after the extensions are built (Scrapy 2.19), which puts the root logger back
+        # at NOTSET, so every crawl made each DEBUG record and dropped it in the handler
+        crawler.signals.connect(skip_records_not_logged, signal=signals.engine_started)
         progress = super().from_crawler(crawler)
         progress.crawler = crawler
         return progress

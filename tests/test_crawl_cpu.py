@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.log import _uninstall_scrapy_root_handler, install_scrapy_root_handler
 
 from crawler.logformatter import QuietLogFormatter
-from crawler.progress import skip_records_not_logged
+from crawler.progress import Progress, skip_records_not_logged
 from crawler.spiders.technews import TechNewsSpider
 from crawler.stats import QuickStatsCollector
 from tests.conftest import make_crawler
@@ -33,6 +33,24 @@ def test_records_below_the_log_level_are_not_made() -> None:
         install_scrapy_root_handler(Settings({"LOG_LEVEL": "DEBUG"}))
         skip_records_not_logged()
         assert QuietLogFormatter().crawled(request, response, spider) is not None
+    finally:
+        _uninstall_scrapy_root_handler()
+        logging.root.setLevel(before)
+
+
+def test_records_below_the_log_level_are_not_made_once_the_crawl_runs(tmp_path: Path) -> None:
+    before = logging.root.level
+    try:
+        install_scrapy_root_handler(Settings({"LOG_LEVEL": "INFO"}))  # as `scrapy crawl` does
+        crawler = make_crawler(tmp_path)  # its extensions built, Progress among them
+        assert crawler.extensions.middlewares
+        assert any(isinstance(e, Progress) for e in crawler.extensions.middlewares)
+        # what Crawler.crawl() does next: Scrapy's handler installed anew, the root at NOTSET
+        crawler._update_root_log_handler()
+        assert logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.DEBUG)
+        crawler.signals.send_catch_log(signals.engine_started)
+        assert not logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.INFO)
     finally:
         _uninstall_scrapy_root_handler()
         logging.root.setLevel(before)
