@@ -273,7 +273,8 @@ class TechNewsSpider(Spider):
             count_drop(self.crawler.stats, "binary")
             return iter(())
         # Scrapy trusts the HTTP header over the bytes; decode_html trusts what decodes cleanly
-        decoded = decode_html(response.body, response.headers.get(b"Content-Type"))
+        content_type = response.headers.get(b"Content-Type")
+        decoded = decode_html(response.body, content_type, utf8_text=_utf8_text(response))
         self.crawler.stats.inc_value(f"technews/decoded/{decoded.how}")
         if not _reads_as(response, decoded):
             response = response.replace(encoding=decoded.encoding)  # links read the same way
@@ -593,6 +594,18 @@ def _ignored_reason(message: str) -> str:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def _utf8_text(response: HtmlResponse) -> str | None:
+    """Scrapy's text of ``response`` where Scrapy reads it as UTF-8 (its body decoded with
+    U+FFFD for invalid bytes, a byte-order mark apart), else None: ``decode_html`` then need
+    not decode a UTF-8 page again. Scrapy has it already (its MetaRefreshMiddleware reads it
+    for every response), and ``_reads_as`` compares it with ``decode_html``'s anyway."""
+    try:
+        utf8 = codecs.lookup(response.encoding).name == "utf-8"
+    except LookupError:
+        return None
+    return response.text if utf8 else None
 
 
 def _reads_as(response: HtmlResponse, decoded: DecodedHtml) -> bool:
