@@ -53,6 +53,10 @@ class Progress(LogStats):
         )
 
 
+# the level skip_records_not_logged last gave the scrapy logger
+_GIVEN = {"scrapy": logging.DEBUG}
+
+
 def skip_records_not_logged() -> None:
     """Set the root logger to the level of Scrapy's log handler, where Scrapy installed one
     (``scrapy crawl``) and left the root logger at NOTSET, as it does; and the ``scrapy``
@@ -73,8 +77,11 @@ def skip_records_not_logged() -> None:
     if logging.root.level == logging.NOTSET:
         logging.root.setLevel(handler.level)
     scrapy_logger = logging.getLogger("scrapy")
-    if scrapy_logger.level == logging.DEBUG:
+    # (or at the level given it here for an earlier crawl of the process, whose LOG_LEVEL
+    # may have been another)
+    if scrapy_logger.level in (logging.DEBUG, _GIVEN["scrapy"]):
         scrapy_logger.setLevel(handler.level)
+        _GIVEN["scrapy"] = handler.level
 
 
 def progress_line(stats: Mapping[str, Any], *, pages_per_second: float, held: int = 0) -> str:

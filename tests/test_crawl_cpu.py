@@ -24,8 +24,9 @@ from tests.conftest import make_crawler
 
 
 def test_records_below_the_log_level_are_not_made() -> None:
-    before = logging.root.level
+    before = logging.root.level, logging.getLogger("scrapy").level
     try:
+        logging.getLogger("scrapy").setLevel(logging.DEBUG)  # as Scrapy's logging set-up does
         install_scrapy_root_handler(Settings({"LOG_LEVEL": "INFO"}))
         assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
         skip_records_not_logged()
@@ -37,10 +38,12 @@ def test_records_below_the_log_level_are_not_made() -> None:
         assert QuietLogFormatter().crawled(request, response, spider) is None
         install_scrapy_root_handler(Settings({"LOG_LEVEL": "DEBUG"}))
         skip_records_not_logged()
+        # (a later crawl of the process, at DEBUG: the scrapy logger at DEBUG again)
         assert QuietLogFormatter().crawled(request, response, spider) is not None
     finally:
         _uninstall_scrapy_root_handler()
-        logging.root.setLevel(before)
+        logging.root.setLevel(before[0])
+        logging.getLogger("scrapy").setLevel(before[1])
 
 
 def test_records_below_the_log_level_are_not_made_once_the_crawl_runs(tmp_path: Path) -> None:
