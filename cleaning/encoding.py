@@ -138,7 +138,7 @@ def decode_html(
     ``utf8_text``, where the caller has it, is ``body`` decoded as UTF-8 with U+FFFD for
     invalid bytes (a crawler's text of a page it read as UTF-8): where it has no U+FFFD and
     the body no NUL byte, it is the body's strict UTF-8 decoding, and is used as it is
-    instead of decoding the body a second time (a tenth of a millisecond a page).
+    instead of decoding the body a second time (some 0.05 ms a page of 150 kB).
     """
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
