@@ -115,7 +115,9 @@ def wide_encoding(body: bytes, content_type: str | bytes | None = None) -> str |
     return None
 
 
-def decode_html(body: bytes, content_type: str | bytes | None = None) -> DecodedHtml:
+def decode_html(
+    body: bytes, content_type: str | bytes | None = None, *, utf8_text: str | None = None
+) -> DecodedHtml:
     """Decode an HTML body; never raises, never silently drops text.
 
     Order of evidence: a byte-order mark; the NUL pattern of UTF-16 or UTF-32 (see
@@ -132,6 +134,11 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
     garbled (mess below ``GARBLED``). So a declaration is trusted unless it produces
     clearly garbled text. Bytes invalid in the chosen encoding (only possible with the
     guess or the last resort) become U+FFFD.
+
+    ``utf8_text``, where the caller has it, is ``body`` decoded as UTF-8 with U+FFFD for
+    invalid bytes (a crawler's text of a page it read as UTF-8): where it has no U+FFFD and
+    the body no NUL byte, it is the body's strict UTF-8 decoding, and is used as it is
+    instead of decoding the body a second time (some 0.05 ms a page of 150 kB).
     """
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
@@ -141,9 +148,12 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
         text = body.decode(wide, "replace").replace("\x00", "")
         how = "declared" if _declared_wide(body, content_type) else "detected"
         return DecodedHtml(text, wide, how)
+    with_nul = len(body)
     body = body.replace(b"\x00", b"")
     if body.isascii():
         return DecodedHtml(body.decode("ascii"), "ascii", "ascii")
+    if utf8_text is not None and len(body) == with_nul and "\ufffd" not in utf8_text:
+        return DecodedHtml(utf8_text, "utf-8", "utf-8")
     try:
         return DecodedHtml(body.decode("utf-8"), "utf-8", "utf-8")
     except UnicodeDecodeError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals
 from scrapy.extensions.logstats import LogStats
 from scrapy.utils.log import get_scrapy_root_handler
 
@@ -30,6 +31,10 @@ class Progress(LogStats):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         skip_records_not_logged()
+        # and again once the engine starts: Crawler.crawl() installs Scrapy's log handler
+        # anew after the extensions are built (Scrapy 2.19), which puts the root logger back
+        # at NOTSET
+        crawler.signals.connect(skip_records_not_logged, signal=signals.engine_started)
         progress = super().from_crawler(crawler)
         progress.crawler = crawler
         return progress
@@ -48,9 +53,15 @@ class Progress(LogStats):
         )
 
 
+# the level skip_records_not_logged last gave the scrapy logger
+_GIVEN = {"scrapy": logging.DEBUG}
+
+
 def skip_records_not_logged() -> None:
     """Set the root logger to the level of Scrapy's log handler, where Scrapy installed one
-    (``scrapy crawl``) and left the root logger at NOTSET, as it does.
+    (``scrapy crawl``) and left the root logger at NOTSET, as it does; and the ``scrapy``
+    logger too where it is at the DEBUG Scrapy's own logging set-up gives it (its
+    ``DEFAULT_LOGGING``), which its loggers follow whatever the root's level.
 
     At NOTSET every ``logger.debug()`` of Scrapy and of the libraries it calls makes a log
     record (the caller's frame found, the message's arguments kept) that the handler, at
@@ -61,8 +72,16 @@ def skip_records_not_logged() -> None:
     (``CrawlerRunner``) keeps its own logging set-up.
     """
     handler = get_scrapy_root_handler()
-    if handler is not None and logging.root.level == logging.NOTSET:
+    if handler is None:
+        return
+    if logging.root.level == logging.NOTSET:
         logging.root.setLevel(handler.level)
+    scrapy_logger = logging.getLogger("scrapy")
+    # (or at the level given it here for an earlier crawl of the process, whose LOG_LEVEL
+    # may have been another)
+    if scrapy_logger.level in (logging.DEBUG, _GIVEN["scrapy"]):
+        scrapy_logger.setLevel(handler.level)
+        _GIVEN["scrapy"] = handler.level
 
 
 def progress_line(stats: Mapping[str, Any], *, pages_per_second: float, held: int = 0) -> str:

@@ -323,3 +323,34 @@ def test_a_page_read_alike_both_ways_is_not_copied(
     misread = LINKED_PAGE.encode("cp1252")
     list(spider.parse_page(response("https://news.test/b/", misread, "text/html; charset=utf-8")))
     assert copies == ["cp1252"]
+
+
+UTF8_TEXT_BODIES = {
+    "utf-8": "<p>Größe, “quotes”, 日本</p>".encode(),
+    "utf-8 with U+FFFD written": "<p>a \ufffd b é</p>".encode(),
+    "invalid bytes": "<p>café ".encode() * 20 + b"\xff\xfe caf\xe9</p>",
+    "NUL bytes": "<p>é\x00è</p>".encode(),
+    "ascii": b"<p>plain</p>",
+    "cp1252": "<p>café crème</p>".encode("cp1252"),
+    "bom": "\ufeff<p>é</p>".encode(),
+    "utf-16": "<html><p>é</p></html>".encode("utf-16-le"),
+}
+
+
+@pytest.mark.parametrize("body", UTF8_TEXT_BODIES.values(), ids=UTF8_TEXT_BODIES.keys())
+def test_a_caller_s_utf8_text_decodes_alike(body: bytes) -> None:
+    given = body.decode("utf-8", "replace")  # as Scrapy reads a page it takes for UTF-8
+    for content_type in (None, "text/html; charset=utf-8", "text/html; charset=windows-1252"):
+        assert decode_html(body, content_type, utf8_text=given) == decode_html(body, content_type)
+
+
+def test_a_caller_s_utf8_text_is_used_as_it_is(tmp_path: Path) -> None:
+    body = UTF8_TEXT_BODIES["utf-8"]
+    given = body.decode("utf-8", "replace")
+    assert decode_html(body, utf8_text=given).text is given  # not decoded a second time
+    # the spider hands Scrapy's text of a page it reads as UTF-8 on as the page's html
+    spider = make_crawler(tmp_path).spider
+    assert isinstance(spider, TechNewsSpider)
+    page = response("https://news.test/a/", LINKED_PAGE.encode(), "text/html; charset=utf-8")
+    item = next(o for o in spider.parse_page(page) if isinstance(o, PageItem))
+    assert item.html is page.text

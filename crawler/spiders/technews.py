@@ -273,7 +273,8 @@ class TechNewsSpider(Spider):
             count_drop(self.crawler.stats, "binary")
             return iter(())
         # Scrapy trusts the HTTP header over the bytes; decode_html trusts what decodes cleanly
-        decoded = decode_html(response.body, response.headers.get(b"Content-Type"))
+        content_type = response.headers.get(b"Content-Type")
+        decoded = decode_html(response.body, content_type, utf8_text=_utf8_text(response))
         self.crawler.stats.inc_value(f"technews/decoded/{decoded.how}")
         if not _reads_as(response, decoded):
             response = response.replace(encoding=decoded.encoding)  # links read the same way
@@ -342,8 +343,9 @@ class TechNewsSpider(Spider):
                 if hrefs is None
                 else href_links(response, hrefs.links, off_site)
             )
+            parent = response.url
             for url in urls:
-                if request := self._page_request(url, site, "link", depth + 1, parent=response.url):
+                if request := self._page_request(url, site, "link", depth + 1, parent=parent):
                     yield request
         feeds = response.xpath(FEED_HREFS.path).getall() if hrefs is None else hrefs.feeds
         for href in feeds:
@@ -423,7 +425,8 @@ class TechNewsSpider(Spider):
     ) -> Request | None:
         """A request for a page of ``site`` found in ``parent`` (the URL of a page, sitemap
         or feed, or ``START``), or None if it was queued already or max_pages refuses it."""
-        url = urldefrag(url)[0]
+        if "#" in url:  # (urldefrag returns any other URL as it is: a call less a link)
+            url = urldefrag(url)[0]
         queued = self._queued[site.name]
         if url in queued:  # most links of a site's pages: checked before the URL is parsed
             return None
@@ -591,6 +594,18 @@ def _ignored_reason(message: str) -> str:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def _utf8_text(response: HtmlResponse) -> str | None:
+    """Scrapy's text of ``response`` where Scrapy reads it as UTF-8 (its body decoded with
+    U+FFFD for invalid bytes, a byte-order mark apart), else None: ``decode_html`` then need
+    not decode a UTF-8 page again. Scrapy has it already (its MetaRefreshMiddleware reads it
+    for every response), and ``_reads_as`` compares it with ``decode_html``'s anyway."""
+    try:
+        utf8 = codecs.lookup(response.encoding).name == "utf-8"
+    except LookupError:
+        return None
+    return response.text if utf8 else None
 
 
 def _reads_as(response: HtmlResponse, decoded: DecodedHtml) -> bool:
