@@ -48,14 +48,11 @@ def start_forkserver() -> int | None:
     multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
     # the forkserver imports the main module named here first: the `cleancrawl` script
     # (the CLI, Scrapy and all) is not what the workers need
-    main = vars(sys.modules["__main__"])
-    hidden: dict[str, Any] = {name: main[name] for name in ("__spec__", "__file__") if name in main}
-    main["__spec__"] = None
-    main.pop("__file__", None)
+    hidden = hide_main()
     try:
         multiprocessing.forkserver.ensure_running()
     finally:
-        main.update(hidden)
+        vars(sys.modules["__main__"]).update(hidden)
     pid: int | None = server._forkserver_pid
     return pid
 
@@ -72,3 +69,19 @@ def stop_forkserver(pid: int | None) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     server._stop()
+
+
+def hide_main() -> dict[str, Any]:
+    """Keep the workers from importing this process's main module; its hidden names, to
+    put back once the workers are stopped.
+
+    multiprocessing starts each worker by importing the parent's ``__main__`` (the
+    ``cleancrawl`` script: the CLI, Scrapy and all), so that functions defined there can
+    be sent to it: 1.1 CPU s a worker, more than the worker's own start. The workers
+    run ``cleaning.worker``'s functions only, which the forkserver has imported already.
+    """
+    main = vars(sys.modules["__main__"])
+    hidden: dict[str, Any] = {name: main[name] for name in ("__spec__", "__file__") if name in main}
+    main["__spec__"] = None  # multiprocessing.spawn.get_preparation_data reads these two
+    main.pop("__file__", None)
+    return hidden

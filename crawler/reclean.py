@@ -71,6 +71,7 @@ from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions
 from cleaning.worker import clean_pages, clean_payload_in_worker, start_worker
 from crawler.clean_index import Batched, DiskNearIndex, DiskSeen
+from crawler.clean_start import PRELOAD, hide_main
 from crawler.config import ConfigError, check_settings
 from crawler.incremental import DuplicatePipeline, History
 from crawler.items import PageItem
@@ -477,7 +478,7 @@ class _Cleaner:
         # waiting a worker, and a task being filled besides.
         each = max(8, 2 * PAGES_A_TASK)
         self.window = each * max(workers, 1) + PAGES_A_TASK - 1
-        self._main = _hide_main() if workers > 0 else {}
+        self._main = hide_main() if workers > 0 else {}
         self.pool = (
             ProcessPool(
                 max_workers=workers,
@@ -574,24 +575,8 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     if isinstance(context, multiprocessing.context.ForkServerContext):
         # the forkserver of this process, started with the first worker: in a process that
         # has one already (tests), its preloads stay as they were
-        context.set_forkserver_preload(["cleaning.worker", "crawler.clean_preload"])
+        context.set_forkserver_preload(PRELOAD)
     return context
-
-
-def _hide_main() -> dict[str, Any]:
-    """Keep the workers from importing this process's main module; its hidden names, to
-    put back once the workers are stopped.
-
-    multiprocessing starts each worker by importing the parent's ``__main__`` (the
-    ``cleancrawl`` script: the CLI, Scrapy and all), so that functions defined there can
-    be sent to it: 1.1 CPU s a worker, more than the worker's own start. The workers
-    run ``cleaning.worker``'s functions only, which the forkserver has imported already.
-    """
-    main = vars(sys.modules["__main__"])
-    hidden: dict[str, Any] = {name: main[name] for name in ("__spec__", "__file__") if name in main}
-    main["__spec__"] = None  # multiprocessing.spawn.get_preparation_data reads these two
-    main.pop("__file__", None)
-    return hidden
 
 
 class _Steps:
