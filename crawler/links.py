@@ -57,8 +57,8 @@ _PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)")
 # there were three calls: most hrefs of such a page are off the site (the links benchmark's
 # articles: some 140 hrefs a page, 3 in 4 of them its own site's, relative or absolute)
 _OFF_BASE = re.compile(
-    r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)"
-    r"|(?=[^:]*(?:[/?#]|\Z))(?:/(?!/)|[?#]|[^:/?#\t\n\r\x00-\x20]|$)[^\t\n\r]*\Z"
+    _PLAIN_HOST.pattern
+    + r"|(?=[^:]*(?:[/?#]|\Z))(?:/(?!/)|[?#]|[^:/?#\t\n\r\x00-\x20]|$)[^\t\n\r]*\Z"
 )
 
 
