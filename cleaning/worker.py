@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import struct
 import time
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,6 +18,7 @@ from cleaning.page import CleanResult, clean_page
 from cleaning.signed import with_hrefs
 
 if TYPE_CHECKING:
+    import socket
     from collections.abc import Callable, Sequence
 
     from cleaning.options import CleaningOptions
@@ -97,6 +100,62 @@ def _end_worker(signum: int, frame: object) -> None:
     # a page past its time-out, maybe inside a library: the pool would have ended the
     # worker at this point too (a page cut off half-way could leave its state half-made)
     os._exit(1)
+
+
+# A message between the crawl and a worker: its length (4 bytes, big-endian, as Twisted's
+# Int32StringReceiver reads it), then a pickle.
+_LENGTH = struct.Struct("!I")
+
+
+def serve(
+    connection: socket.socket,
+    options: CleaningOptions,
+    site_options: dict[str, CleaningOptions],
+) -> None:
+    """A crawl's worker process: ``start_worker``, then pages from ``connection`` until the
+    crawl closes it. It says it is ready with an empty message; then each message is
+    ``(task, timeout, page, url, site)``, each answer ``(True, result)`` or ``(False,
+    error)``, in the order the pages came. A page still running at ``timeout`` ends the
+    worker (``clean_pages``' alarm)."""
+    start_worker(options, site_options)
+    with connection:
+        # ready: the first page's time-out counts from here, not from the worker's start
+        connection.sendall(_LENGTH.pack(0))
+        while (message := _receive(connection)) is not None:
+            task, timeout, page, url, site = pickle.loads(message)
+            try:
+                (result,) = clean_pages(task, timeout, [(page, url, site)])
+                answer = pickle.dumps((True, result), pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # the page's error, for the crawl to count
+                answer = _pickled_error(exc)
+            try:
+                connection.sendall(_LENGTH.pack(len(answer)) + answer)
+            except OSError:  # the crawl is over: it closed the connection
+                return
+
+
+def _receive(connection: socket.socket) -> bytearray | None:
+    """One message, or None once the crawl has closed the connection."""
+    head = _read_exactly(connection, _LENGTH.size)
+    return None if head is None else _read_exactly(connection, _LENGTH.unpack(head)[0])
+
+
+def _read_exactly(connection: socket.socket, size: int) -> bytearray | None:
+    buffer = bytearray(size)
+    view, done = memoryview(buffer), 0
+    while done < size:
+        got = connection.recv_into(view[done:])
+        if not got:
+            return None
+        done += got
+    return buffer
+
+
+def _pickled_error(exc: Exception) -> bytes:
+    try:
+        return pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an error that does not pickle (a lock in its arguments …)
+        return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def clean_in_worker_with_hrefs(html: str, url: str, site: str) -> CleanResult:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 import pyarrow.dataset as ds
@@ -112,3 +114,32 @@ def test_pool_use_counts_worker_seconds_without_a_page() -> None:
     assert use.in_pool == 0
     assert use.seconds == 6.0
     assert use.idle_worker_seconds == 2.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_page_that_kills_hangs_or_deafens_its_worker_is_dropped_and_the_rest_kept(
+    workers: int,
+) -> None:
+    """The pool under a reactor, as in a crawl: a page that kills its worker is
+    ``worker_crashed``; one that hangs (its worker ended by the time-out's alarm) or hangs
+    with the alarm held back (its worker killed by the crawl's deadline) is ``timeout``; one
+    whose cleaning raises gives its error; every page queued behind them is cleaned by a
+    new worker; no worker outlives ``close()``."""
+    paths = ["/a", "/crash", "/b", "/hang", "/c", "/error", "/deaf", "/d", "/slow", "/e"]
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.pool_run", str(workers), "1", *paths],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert json.loads(run.stdout) == {
+        "outcomes": [
+            "kept", "worker_crashed", "kept", "timeout", "kept",
+            "error: ValueError: cannot clean https://a.test/error",
+            "timeout", "kept", "timeout", "kept",
+        ],
+        "workers_left": 0,
+    }  # fmt: skip
