@@ -156,7 +156,7 @@ class CleaningPool:
         # before Scrapy installs the one its settings name
         from twisted.internet import reactor
 
-        reactor.adoptStreamConnection(ours.fileno(), socket.AF_UNIX, _Connecting(worker))
+        reactor.adoptStreamConnection(ours.fileno(), ours.family, _Connecting(worker))
         ours.close()  # (the reactor has its own copy)
         return worker
 
