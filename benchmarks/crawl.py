@@ -41,8 +41,12 @@ import functools
 import json
 import multiprocessing
 import os
+import pickle
 import re
+import select
+import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -58,7 +62,8 @@ from benchmarks.crawl_profile import SETTING as PROFILE_SETTING
 from benchmarks.crawl_profile import owner_shares
 from benchmarks.extraction import default_datasets, load_docs
 from cleaning.signed import clean_and_sign
-from cleaning.worker import clean_in_worker_with_hrefs, start_worker
+from cleaning.worker import clean_in_worker_with_hrefs
+from cleaning.worker import serve as serve_pages
 from crawler.addon import COMPONENTS
 from crawler.neardup import near_duplicate_options
 from crawler.pipelines import cleaning_options
@@ -235,7 +240,7 @@ class Sample:
     peak_rss: int = 0
     # (pages crawled so far, RSS of the tree at that moment)
     rss_by_pages: list[tuple[int, int]] = field(default_factory=list)
-    # the crawl process's threads but its main one (the reactor's): pebble's, Twisted's
+    # the crawl process's threads but its main one (the reactor's): Twisted's
     threads: dict[int, float] = field(default_factory=dict)
 
     def take(self, pid: int, crawled: int) -> None:
@@ -481,7 +486,7 @@ class Capacity:
     worker_cpu: float  # the workers' CPU seconds on the pages (process time, summed)
     # the pool's processes (forkserver and workers) as /proc counts them, as the crawl's are:
     # from the pool's start to the warm-up's end (imports, models, 8 pages), and on the pages
-    # (``worker_cpu`` with the pages' and results' pickling and pebble's loop)
+    # (``worker_cpu`` with the pages' and results' pickling and the workers' loop)
     start_cpu: float = 0.0
     proc_cpu: float = 0.0
 
@@ -503,39 +508,74 @@ def crawl_capacity(workers: int, served: list[tuple[str, str]]) -> Capacity:
     """The worker pool alone doing what it does in the pool crawl: the crawl's cleaning
     options and work per page (``crawl_task``) on the crawl's article pages with their URLs,
     in the crawl's order, at most two pages per worker handed over at a time (as
-    ``CLEANCRAWL_MAX_IN_FLIGHT`` allows). A new pool each time, as each crawl starts one,
-    warmed up on the first pages before the clock starts."""
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    from pebble import ProcessPool
-
+    ``CLEANCRAWL_MAX_IN_FLIGHT`` allows), to the crawl's workers (``cleaning.worker.serve``)
+    over their sockets, as the crawl's reactor hands them over, by a plain loop of this
+    process. A new pool each time, as each crawl starts one, warmed up on the first pages
+    before the clock starts."""
     options = cleaning_options(crawl_settings())
-    in_flight = 2 * workers
+    context: Any = pool_context()
     before = pool_cpu()
-    with ProcessPool(
-        max_workers=workers,
-        initializer=start_worker,
-        initargs=(options, {}),
-        context=pool_context(),
-    ) as pool:
-        warm = [pool.submit(timed_crawl_task, None, html, url, "bench") for html, url in served[:8]]
-        for future in warm:
-            future.result()
-        warmed = pool_cpu()
-        started = time.perf_counter()
-        pending: set[Any] = set()
-        cpu = 0.0
-        for html, url in served:
-            if len(pending) >= in_flight:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                cpu += sum(future.result()[0] for future in done)
-            pending.add(pool.submit(timed_crawl_task, None, html, url, "bench"))
-        cpu += sum(future.result()[0] for future in pending)
-        seconds = time.perf_counter() - started
-        finished = pool_cpu()
+    links: list[tuple[socket.socket, BaseProcess]] = []
+    for _ in range(workers):
+        ours, theirs = socket.socketpair()
+        process = context.Process(target=serve_pages, args=(theirs, options, {}), daemon=True)
+        process.start()
+        theirs.close()
+        links.append((ours, process))
+    waiting = {ours: 0 for ours, _ in links}
+    by_fd = {ours.fileno(): ours for ours, _ in links}
+
+    def answer(ours: socket.socket) -> Any:
+        size = struct.unpack("!I", _read(ours, 4))[0]
+        return pickle.loads(_read(ours, size)) if size else None
+
+    def hand_over(html: str, url: str) -> None:
+        ours = min(waiting, key=waiting.__getitem__)
+        message = pickle.dumps((timed_crawl_task, None, html, url, "bench"), -1)
+        ours.sendall(struct.pack("!I", len(message)) + message)
+        waiting[ours] += 1
+
+    def take_one() -> float:
+        ready = select.select([s for s, n in waiting.items() if n], [], [])[0]
+        ours = by_fd[ready[0].fileno()]
+        waiting[ours] -= 1
+        ok, (cpu, _) = answer(ours)
+        assert ok
+        return float(cpu)
+
+    for ours, _ in links:
+        answer(ours)  # ready
+    for html, url in served[:8]:
+        hand_over(html, url)
+    while any(waiting.values()):
+        take_one()
+    warmed = pool_cpu()
+    started = time.perf_counter()
+    cpu = 0.0
+    for html, url in served:
+        if sum(waiting.values()) >= 2 * workers:
+            cpu += take_one()
+        hand_over(html, url)
+    while any(waiting.values()):
+        cpu += take_one()
+    seconds = time.perf_counter() - started
+    finished = pool_cpu()
+    for ours, process in links:
+        ours.close()
+        process.join()
     start_cpu = sum(used - before.get(pid, 0.0) for pid, used in warmed.items())
     proc_cpu = sum(used - warmed.get(pid, 0.0) for pid, used in finished.items())
     return Capacity(len(served), seconds, cpu, start_cpu, proc_cpu)
+
+
+def _read(ours: socket.socket, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = ours.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("a worker ended")
+        data += chunk
+    return bytes(data)
 
 
 def pool_cpu() -> dict[int, float]:
