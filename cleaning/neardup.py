@@ -216,7 +216,15 @@ def signature_from_bytes(data: bytes, options: NearDuplicateOptions) -> Signatur
 
 
 class NearDuplicateIndex:
-    """Signatures of the texts seen so far, by key (a URL), and the LSH index over them."""
+    """Signatures of the texts seen so far, by key (a URL), and the LSH index over them.
+
+    The index is datasketch's ``MinHashLSH`` kept in memory (the bands it chooses, each a
+    table from a band's hash values to the keys that have them), written out here: importing
+    datasketch imports scipy, 0.3 CPU s at the start of every crawl, for nothing but
+    choosing the bands, which ``lsh_bands`` knows. Same bands, same candidates (a test
+    compares them with ``MinHashLSH``'s), as ``crawler.clean_index``'s and
+    ``crawler.shared_state``'s indexes give.
+    """
 
     def __init__(self, options: NearDuplicateOptions) -> None:
         self.options = options
@@ -224,11 +232,9 @@ class NearDuplicateIndex:
         # 14 bands of 9: found with probability 0.87 at a true Jaccard of 0.8, 0.975 at
         # 0.85, against 0.40 and 0.69 with datasketch's even weights); the extra candidates
         # below it cost one signature comparison each and are filtered out in find().
-        from datasketch import MinHashLSH
-
-        self._lsh = MinHashLSH(
-            threshold=options.threshold, num_perm=options.num_perm, weights=LSH_WEIGHTS
-        )
+        bands, rows = lsh_bands(options)
+        self._ranges = [(band * rows, (band + 1) * rows) for band in range(bands)]
+        self._tables: list[dict[bytes, set[str]]] = [{} for _ in self._ranges]
         self._signatures: dict[str, Signature] = {}
 
     def __len__(self) -> int:
@@ -236,19 +242,39 @@ class NearDuplicateIndex:
 
     def add(self, key: str, signature: Signature) -> None:
         """Index ``signature`` under ``key``, in place of an earlier one (a changed text)."""
-        if key in self._signatures:
-            self._lsh.remove(key)
-        self._lsh.insert(key, signature)
+        bands = self._band_keys(signature)
+        if (old := self._signatures.get(key)) is not None:
+            for table, band in zip(self._tables, self._band_keys(old), strict=True):
+                keys = table[band]
+                keys.discard(key)
+                if not keys:
+                    del table[band]
+        for table, band in zip(self._tables, bands, strict=True):
+            table.setdefault(band, set()).add(key)
         self._signatures[key] = signature
 
     def find(self, signature: Signature, *, exclude: str = "") -> tuple[str, float] | None:
         """The most similar indexed text at or over the threshold, and its estimated
         similarity; ``exclude`` (the text's own URL, an earlier version of it) never counts.
         """
-        candidates = (
-            (key, self._signatures[key]) for key in self._lsh.query(signature) if key != exclude
+        found = self.candidates(signature)
+        found.discard(exclude)
+        return best_match(
+            signature, ((key, self._signatures[key]) for key in found), self.options.threshold
         )
-        return best_match(signature, candidates, self.options.threshold)
+
+    def candidates(self, signature: Signature) -> set[str]:
+        """The keys that share a band with ``signature`` (``MinHashLSH.query``'s)."""
+        found: set[str] = set()
+        for table, band in zip(self._tables, self._band_keys(signature), strict=True):
+            found.update(table.get(band, ()))
+        return found
+
+    def _band_keys(self, signature: Signature) -> list[bytes]:
+        if len(signature) != self.options.num_perm:
+            raise ValueError(f"a signature of {len(signature)} values, not {self.options.num_perm}")
+        values = signature.hashvalues
+        return [values[start:end].tobytes() for start, end in self._ranges]
 
 
 def lsh_bands(options: NearDuplicateOptions) -> tuple[int, int]:
