@@ -56,7 +56,8 @@ from cleaning.templates import text_line_keys
 from cleaning.worker import _site_options, clean_payload_in_worker, start_worker
 from crawler.neardup import near_duplicate_options
 from crawler.pipelines import cleaning_options
-from crawler.reclean import _worker_context, clean_settings
+from crawler.pool import pool_context
+from crawler.reclean import clean_settings
 
 if TYPE_CHECKING:
     from cleaning.page import CleanResult
@@ -227,7 +228,7 @@ def run_pebble(pages: list[tuple[str, bytes]], workers: int, window: int) -> dic
         max_workers=workers,
         initializer=start_worker,
         initargs=(worker_options(), {}),
-        context=_worker_context(),
+        context=pool_context(),
     )
     try:
         # a warm-up page per worker, then each worker's counters

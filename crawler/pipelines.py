@@ -19,6 +19,7 @@ from twisted.internet.defer import Deferred
 
 from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.ids import article_id
+from cleaning.language import check_installed
 from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
@@ -168,9 +169,14 @@ class CleaningPipeline:
         assert crawler.stats is not None
         sites = getattr(crawler.spider, "sites", {})
         options = cleaning_options(crawler.settings)
-        # before any page (and any thread): a backend that fails to load stops the crawl here
+        pool = PoolSettings.from_settings(crawler.settings)
+        # before any page (and any thread): a backend that fails to load stops the crawl
+        # here; with workers, it is theirs to load, and only its package is checked here
         try:
-            load_backend(options.language_backend)
+            if pool.workers > 0:
+                check_installed(options.language_backend)
+            else:
+                load_backend(options.language_backend)
         except ImportError as exc:
             raise ConfigError(f"setting CLEANCRAWL_LANGUAGE_BACKEND: {exc}") from exc
         pipeline = cls(
@@ -180,7 +186,7 @@ class CleaningPipeline:
             crawler.settings.get("CLEANCRAWL_CRAWL_ID") or "",
             site_prune_xpaths={name: site.prune_xpaths for name, site in sites.items()},
             audit_removed_lines=crawler.settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
-            pool=PoolSettings.from_settings(crawler.settings),
+            pool=pool,
             # a spider that follows the hrefs the workers read (crawler.spiders.technews)
             page_hrefs=getattr(crawler.spider, "follows_worker_hrefs", False),
         )

@@ -26,7 +26,6 @@ import io
 import itertools
 import json
 import logging
-import multiprocessing
 import os
 import pickle
 import re
@@ -71,7 +70,7 @@ from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions
 from cleaning.worker import clean_pages, clean_payload_in_worker, start_worker
 from crawler.clean_index import Batched, DiskNearIndex, DiskSeen
-from crawler.clean_start import PRELOAD, hide_main
+from crawler.clean_start import hide_main
 from crawler.config import ConfigError, check_settings
 from crawler.incremental import DuplicatePipeline, History
 from crawler.items import PageItem
@@ -484,7 +483,7 @@ class _Cleaner:
                 max_workers=workers,
                 initializer=start_worker,
                 initargs=(options, site_options),
-                context=_worker_context(),
+                context=pool_context(),
             )
             if workers > 0
             else None
@@ -566,17 +565,6 @@ def _page_result(done: CleanResult | Future[CleanResult], url: str) -> CleanResu
         return CleanResult(url=url, drop_reason="timeout")
     except ProcessExpired:
         return CleanResult(url=url, drop_reason="worker_crashed")
-
-
-def _worker_context() -> multiprocessing.context.BaseContext:
-    """The crawl's way of starting workers, and on Linux a forkserver that has the default
-    language backend and junk rules loaded too (``crawler.clean_preload``)."""
-    context = pool_context()
-    if isinstance(context, multiprocessing.context.ForkServerContext):
-        # the forkserver of this process, started with the first worker: in a process that
-        # has one already (tests), its preloads stay as they were
-        context.set_forkserver_preload(PRELOAD)
-    return context
 
 
 class _Steps:

