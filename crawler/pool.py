@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -19,10 +20,10 @@ from twisted.protocols.basic import Int32StringReceiver
 
 from cleaning import CleanResult
 from cleaning.worker import clean_in_worker, serve
-from crawler.clean_start import PRELOAD
+from crawler.clean_start import PRELOAD, hide_main
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from multiprocessing.process import BaseProcess
 
     from twisted.internet.base import DelayedCall
@@ -115,7 +116,8 @@ class CleaningPool:
         if isinstance(self._context, multiprocessing.context.ForkServerContext):
             # its preloads (some 1.2 CPU s) run beside the rest of the crawl's start, not
             # while the first page waits for its worker
-            multiprocessing.forkserver.ensure_running()
+            with _main_hidden():
+                multiprocessing.forkserver.ensure_running()
         self._running: list[_Worker] = []  # started at the first page
         self._closed = False
 
@@ -155,7 +157,8 @@ class CleaningPool:
         ours, theirs = socket.socketpair()
         context: Any = self._context  # (BaseContext does not declare Process in typeshed)
         process = context.Process(target=serve, args=(theirs, *self._setup), daemon=True)
-        process.start()
+        with _main_hidden():
+            process.start()
         theirs.close()
         worker = _Worker(self, process)
         # imported here: at module level the import would install Twisted's default reactor
@@ -175,6 +178,17 @@ class CleaningPool:
             return
         for page in worker.pages:
             self._least_busy().send(page)
+
+
+@contextlib.contextmanager
+def _main_hidden() -> Iterator[None]:
+    """The crawl's main module hidden from the worker being started: else it imports it
+    (``scrapy``'s script, and Scrapy with it: 1.1 CPU s a worker) before its first page."""
+    hidden = hide_main()
+    try:
+        yield
+    finally:
+        vars(sys.modules["__main__"]).update(hidden)
 
 
 # How long a stopped worker is given to end, in seconds, before it is killed.

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cleaning import CleanResult
 from cleaning.options import CleaningOptions
 from cleaning.worker import clean_pages, clean_payload_in_worker, start_worker
-
-if TYPE_CHECKING:
-    from cleaning import CleanResult
 
 HANG, SLOW, CRASH = "/hang", "/slow", "/crash"
 SLOW_SECONDS = 2.5  # past the tests' time-out
@@ -42,16 +41,19 @@ def clean_pages_in_child(timeout: float, pages: list[tuple[Any, str, str]]) -> N
         os._exit(3)
 
 
-DEAF, ERROR = "/deaf", "/error"
+DEAF, ERROR, MODULES = "/deaf", "/error", "/modules"
 
 
 def clean_html_or_fail(html: str, url: str, site: str) -> CleanResult:
     """The crawl's task (``clean_in_worker``), failing as ``clean_or_fail`` does, and at
     ``DEAF`` hanging with the time-out's alarm held back (as a hang inside C code holds it:
-    only the crawl's deadline ends that worker), at ``ERROR`` raising."""
+    only the crawl's deadline ends that worker), at ``ERROR`` raising; at ``MODULES`` it
+    says whether the worker has Scrapy imported."""
     if url.endswith(DEAF):
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         threading.Event().wait()
     if url.endswith(ERROR):
         raise ValueError(f"cannot clean {url}")
+    if url.endswith(MODULES):  # whether the worker imported Scrapy (with the main module)
+        return CleanResult(url=url, drop_reason=f"scrapy_{'scrapy' in sys.modules}")
     return clean_or_fail((html.encode(), "text/html; charset=utf-8"), url, site)

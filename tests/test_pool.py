@@ -125,8 +125,10 @@ def test_a_page_that_kills_hangs_or_deafens_its_worker_is_dropped_and_the_rest_k
     ``worker_crashed``; one that hangs (its worker ended by the time-out's alarm) or hangs
     with the alarm held back (its worker killed by the crawl's deadline) is ``timeout``; one
     whose cleaning raises gives its error; every page queued behind them is cleaned by a
-    new worker; no worker outlives ``close()``."""
+    new worker; no worker outlives ``close()``; no worker imports the crawl's main module
+    (here ``tests.pool_run``, which imports Scrapy)."""
     paths = ["/a", "/crash", "/b", "/hang", "/c", "/error", "/deaf", "/d", "/slow", "/e"]
+    paths.append("/modules")
     run = subprocess.run(
         [sys.executable, "-m", "tests.pool_run", str(workers), "1", *paths],
         capture_output=True,
@@ -140,6 +142,7 @@ def test_a_page_that_kills_hangs_or_deafens_its_worker_is_dropped_and_the_rest_k
             "kept", "worker_crashed", "kept", "timeout", "kept",
             "error: ValueError: cannot clean https://a.test/error",
             "timeout", "kept", "timeout", "kept",
+            "scrapy_False",  # the crawl's main module (Scrapy's script) is not imported
         ],
         "workers_left": 0,
     }  # fmt: skip
