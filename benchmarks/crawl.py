@@ -509,73 +509,81 @@ def crawl_capacity(workers: int, served: list[tuple[str, str]]) -> Capacity:
     options and work per page (``crawl_task``) on the crawl's article pages with their URLs,
     in the crawl's order, at most two pages per worker handed over at a time (as
     ``CLEANCRAWL_MAX_IN_FLIGHT`` allows), to the crawl's workers (``cleaning.worker.serve``)
-    over their sockets, as the crawl's reactor hands them over, by a plain loop of this
-    process. A new pool each time, as each crawl starts one, warmed up on the first pages
-    before the clock starts."""
+    over their sockets, as the crawl's reactor hands them over, by a plain ``select`` loop
+    of this process that never waits on one worker while another has a result. A new pool
+    each time, as each crawl starts one, warmed up on the first pages before the clock
+    starts."""
     options = cleaning_options(crawl_settings())
     context: Any = pool_context()
     before = pool_cpu()
-    links: list[tuple[socket.socket, BaseProcess]] = []
+    links: list[_Link] = []
     for _ in range(workers):
         ours, theirs = socket.socketpair()
         process = context.Process(target=serve_pages, args=(theirs, options, {}), daemon=True)
         process.start()
         theirs.close()
-        links.append((ours, process))
-    waiting = {ours: 0 for ours, _ in links}
-    by_fd = {ours.fileno(): ours for ours, _ in links}
-
-    def answer(ours: socket.socket) -> Any:
-        size = struct.unpack("!I", _read(ours, 4))[0]
-        return pickle.loads(_read(ours, size)) if size else None
-
-    def hand_over(html: str, url: str) -> None:
-        ours = min(waiting, key=waiting.__getitem__)
-        message = pickle.dumps((timed_crawl_task, None, html, url, "bench"), -1)
-        ours.sendall(struct.pack("!I", len(message)) + message)
-        waiting[ours] += 1
-
-    def take_one() -> float:
-        ready = select.select([s for s, n in waiting.items() if n], [], [])[0]
-        ours = by_fd[ready[0].fileno()]
-        waiting[ours] -= 1
-        ok, (cpu, _) = answer(ours)
-        assert ok
-        return float(cpu)
-
-    for ours, _ in links:
-        answer(ours)  # ready
-    for html, url in served[:8]:
-        hand_over(html, url)
-    while any(waiting.values()):
-        take_one()
+        ours.setblocking(False)
+        links.append(_Link(ours, process))
+    _pump(links, served[:8], 2 * workers)  # warm-up
     warmed = pool_cpu()
     started = time.perf_counter()
-    cpu = 0.0
-    for html, url in served:
-        if sum(waiting.values()) >= 2 * workers:
-            cpu += take_one()
-        hand_over(html, url)
-    while any(waiting.values()):
-        cpu += take_one()
+    cpu = _pump(links, served, 2 * workers)
     seconds = time.perf_counter() - started
     finished = pool_cpu()
-    for ours, process in links:
-        ours.close()
-        process.join()
+    for link in links:
+        link.socket.close()
+        link.process.join()
     start_cpu = sum(used - before.get(pid, 0.0) for pid, used in warmed.items())
     proc_cpu = sum(used - warmed.get(pid, 0.0) for pid, used in finished.items())
     return Capacity(len(served), seconds, cpu, start_cpu, proc_cpu)
 
 
-def _read(ours: socket.socket, size: int) -> bytes:
-    data = bytearray()
-    while len(data) < size:
-        chunk = ours.recv(size - len(data))
-        if not chunk:
-            raise ConnectionError("a worker ended")
-        data += chunk
-    return bytes(data)
+@dataclass
+class _Link:
+    """A worker of ``crawl_capacity``: its socket, what is still to be written to it, what
+    was read from it and not yet taken, and its pages not yet answered."""
+
+    socket: socket.socket
+    process: BaseProcess
+    out: bytearray = field(default_factory=bytearray)
+    read: bytearray = field(default_factory=bytearray)
+    pages: int = 0
+
+
+def _pump(links: list[_Link], pages: list[tuple[str, str]], in_flight: int) -> float:
+    """Hand ``pages`` over (at most ``in_flight`` unanswered) and take every answer; the
+    workers' CPU seconds on them, as ``timed_crawl_task`` measured it."""
+    cpu, queue = 0.0, list(reversed(pages))
+    while queue or any(link.pages for link in links):
+        while queue and sum(link.pages for link in links) < in_flight:
+            html, url = queue.pop()
+            link = min(links, key=lambda each: each.pages)
+            message = pickle.dumps((timed_crawl_task, None, html, url, "bench"), -1)
+            link.out += struct.pack("!I", len(message)) + message
+            link.pages += 1
+        readable, writable, _ = select.select(
+            [link.socket for link in links], [link.socket for link in links if link.out], []
+        )
+        for link in links:
+            if link.socket in writable:
+                del link.out[: link.socket.send(link.out)]
+            if link.socket in readable:
+                chunk = link.socket.recv(1 << 20)
+                if not chunk:
+                    raise ConnectionError("a worker ended")
+                link.read += chunk
+                while len(link.read) >= 4:
+                    size = struct.unpack_from("!I", link.read)[0]
+                    if len(link.read) < 4 + size:
+                        break
+                    answer = bytes(link.read[4 : 4 + size])
+                    del link.read[: 4 + size]
+                    if size:  # (an empty message: the worker is ready)
+                        ok, (seconds, _) = pickle.loads(answer)
+                        assert ok
+                        cpu += seconds
+                        link.pages -= 1
+    return cpu
 
 
 def pool_cpu() -> dict[int, float]:
