@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml.etree import XPath
 
+from cleaning.elements import text_of
 from cleaning.words import word_count
 
 if TYPE_CHECKING:
@@ -397,12 +398,6 @@ def _stripped_chars(element: HtmlElement) -> int:
     return sum(map(len, map(str.strip, _TEXTS(element))))
 
 
-def _text(element: HtmlElement) -> str:
-    """``string()`` of an element: most links hold their text alone, read without an XPath
-    call (an element without children has no other text)."""
-    return _STRING(element) if len(element) else (element.text or "")
-
-
 def _links(
     links: Iterable[HtmlElement], body: int
 ) -> tuple[int, int, frozenset[str], tuple[str, ...]]:
@@ -411,7 +406,7 @@ def _links(
     read: dict[HtmlElement, str] = {}  # the squashed text of each card element, read once
     cards: dict[HtmlElement, str] = {}
     for link in links:
-        text = " ".join(_text(link).split())
+        text = " ".join(text_of(link).split())
         linked += len(text)
         if word_count(text) >= _HEADLINE_WORDS:
             headline += len(text)
@@ -484,7 +479,7 @@ def _teasers(items: list[HtmlElement]) -> list[str]:
     cards: list[str] = []
     for item, anchors in anchored:
         text = " ".join(item.text_content().split())
-        best = max((" ".join(_text(a).split()) for a in anchors), key=len)
+        best = max((" ".join(text_of(a).split()) for a in anchors), key=len)
         href = anchors[0].get("href")
         if (
             word_count(best) >= _HEADLINE_WORDS

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from cleaning.elements import text_of
 from cleaning.extraction import parse_html
 from cleaning.pagetype import (
     _CHROME,
@@ -19,7 +20,6 @@ from cleaning.pagetype import (
     _outer_chrome,
     _squash,
     _teaser_parents,
-    _text,
     could_be_listing,
     load_model,
     read_markup,
@@ -85,7 +85,7 @@ def test_a_links_text_is_its_string_value(link: str) -> None:
     tree = parse_html(f"<html><body><p>{link}</p></body></html>")
     assert tree is not None
     (anchor,) = tree.iter("a")
-    assert _text(anchor) == tree.xpath("string(//a)")
+    assert text_of(anchor) == tree.xpath("string(//a)")
 
 
 def test_markup_signals_read_the_whole_document() -> None:
