@@ -176,6 +176,10 @@ class JunkKind:
                 return False
             line = rest
         for group, count in rule.need:
+            if count == 1:  # most rules: one term is enough, and the first found tells
+                if self.terms[group].search(line) is None:
+                    return False
+                continue
             found = {m.group(0).casefold() for m in self.terms[group].finditer(line)}
             if len(found) < count:
                 return False
@@ -392,6 +396,8 @@ def parse_date_line(line: str, rules: JunkRules) -> date | None:
     # tokens, so that "10:30" or "12.03.2024" count once
     if rules.date_line is None or len(line.split()) > 10:
         return None
+    if not _YEAR.search(line):  # every form of the date line has a year (_date_parser)
+        return None
     match = rules.date_line.match(line.strip())
     if not match:
         return None
@@ -415,6 +421,7 @@ _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|tv|me|co|app|ru|c
 _MENU_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 _MENU_ITEM_MAX_WORDS = 3
 SITE_LIST_MIN_ITEMS = 8
+_SITE_SEPARATORS = ",;|·•"
 
 
 def is_site_list(line: str, site_names: frozenset[str] = frozenset()) -> bool:
@@ -428,14 +435,21 @@ def is_site_list(line: str, site_names: frozenset[str] = frozenset()) -> bool:
     """
     if line.lstrip().startswith("|"):
         return False  # a table row, as trafilatura writes tables: cells, not names
+    if _too_few_items(line):
+        return False
     if _SENTENCE_END.search(line) and not line.rstrip().endswith("..."):
         return False
-    items = [item.strip(" .…") for item in re.split(r"[,;|·•]", line)]
+    items = [item.strip(" .…") for item in re.split(f"[{_SITE_SEPARATORS}]", line)]
     items = [item for item in items if item]
     if len(items) < SITE_LIST_MIN_ITEMS:
         return False
     sites = sum(1 for item in items if _site_name(item, site_names))
     return 2 * sites >= len(items) or _menu(line)
+
+
+def _too_few_items(line: str) -> bool:
+    # n separators make at most n + 1 items: counted, which is cheaper than splitting
+    return sum(map(line.count, _SITE_SEPARATORS)) < SITE_LIST_MIN_ITEMS - 1
 
 
 def _site_name(item: str, site_names: frozenset[str]) -> bool:
@@ -509,10 +523,13 @@ BREADCRUMB_MAX_WORDS = 16
 BREADCRUMB_MIN_ITEMS = 3
 BREADCRUMB_ITEM_MAX_WORDS = 4
 _CRUMB = re.compile("\\s+([\u203a\u00bb>\u2192\u276f\u2023]|::)\\s+")
+_CRUMB_MARK = re.compile("[\u203a\u00bb>\u2192\u276f\u2023]|::")
 
 
 def is_breadcrumb(line: str) -> bool:
     """Three or more items of at most four words, between the same breadcrumb separator."""
+    if not _CRUMB_MARK.search(line):  # no separator: one item
+        return False
     parts = _CRUMB.split(line)
     items, separators = parts[0::2], set(parts[1::2])
     return (

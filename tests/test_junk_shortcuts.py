@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 from re import _constants, _parser  # type: ignore[attr-defined]
 
 import pytest
 
+from cleaning import junk
 from cleaning.junk import (
     _CODE,
     _CODE_MARK,
     _WORD,
+    is_breadcrumb,
+    is_site_list,
     load_junk_rules,
     looks_like_code,
+    parse_date_line,
     possible_kinds,
 )
 from tests.test_junk import ARTICLE, JUNK
@@ -78,3 +83,49 @@ def test_looks_like_code_is_the_code_pattern() -> None:
     assert sum(looks_like_code(line) for line in lines) > 1000
     for line in lines:
         assert looks_like_code(line) == (_CODE.search(line) is not None), line
+
+
+# pieces of dates, crumbs and lists, drawn at random into lines
+_PIECES = [
+    "2024", "1999", "2031", "12", "3", "04", "15:30", "1,204", "3rd", "March", "März", "mars",
+    "Dec.", "Monday", "Updated", "Stand:", "am", "on", "de", "by", "Home", "News", "Sport",
+    ",", ";", "|", "·", "•", "›", "»", ">", "→", "::", "-", "/", ":", ".", "(", ")",
+    "YouTube", "vk.com", "Facebook", "4 March 2024", "12.03.2024", "2024-03-04",
+]  # fmt: skip
+
+
+def _random_lines(seed: int, pieces: list[str] = _PIECES, most: int = 5) -> list[str]:
+    draw = random.Random(seed)
+    return [" ".join(draw.choices(pieces, k=draw.randint(1, most))) for _ in range(6000)]
+
+
+def test_a_line_without_a_year_is_no_date_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [*_random_lines(5), "4 March 2024", "Updated: 12.03.2024, 15:30", "Dec. 3, 1999"]
+    fast = [parse_date_line(line, RULES) for line in lines]
+    monkeypatch.setattr(junk, "_YEAR", re.compile(""))  # every line read by the pattern
+    assert [parse_date_line(line, RULES) for line in lines] == fast
+    assert sum(date is not None for date in fast) > 20
+
+
+def test_a_line_without_a_crumb_separator_is_no_breadcrumb(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    crumbs = ["Home", "News", "Sport", "Big Story", ">", "»", "::", "|", ".", "›"]
+    lines = [*_random_lines(7, crumbs, 9), "Home > News > World", "Start » Wirtschaft » Börse"]
+    fast = [is_breadcrumb(line) for line in lines]
+    monkeypatch.setattr(junk, "_CRUMB_MARK", re.compile(""))
+    assert [is_breadcrumb(line) for line in lines] == fast
+    assert sum(fast) > 20
+
+
+def test_a_line_with_few_separators_is_no_site_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["YouTube,", "VK,", "Vimeo", "vk.com", "Home |", "News ·", "Big Story,", "•", ";", "2"]
+    lines = [
+        *_random_lines(9, names, 20),
+        "YouTube, VK, Vimeo, Facebook, Instagram, TikTok, Twitter, Dailymotion",
+        "Home | News | Sport | Money | Travel | Style | Culture | Weather",
+    ]
+    fast = [is_site_list(line, RULES.site_names) for line in lines]
+    monkeypatch.setattr(junk, "_too_few_items", lambda line: False)
+    assert [is_site_list(line, RULES.site_names) for line in lines] == fast
+    assert sum(fast) >= 2
