@@ -53,8 +53,9 @@ def line_features(line: str) -> list[str]:
     """The features of one line: its words, their character n-grams and its shape."""
     words = _WORD.findall(line.casefold())
     letters = [w for w in words if not w.isdigit()]
+    split = line.split()  # once: the length, its bucket and the capitals read it
     features = [
-        f"len:{_bucket(len(line.split()), _WORD_BUCKETS)}",
+        f"len:{_bucket(len(split), _WORD_BUCKETS)}",
         f"end:{_end_class(line)}",
         f"start_upper:{line.lstrip()[:1].isupper()}",
     ]
@@ -70,9 +71,9 @@ def line_features(line: str) -> list[str]:
     features += (f"b:{a}_{b}" for a, b in itertools.pairwise(tokens))
     for word in letters:
         features += _ngrams(word)
-    caps = sum(1 for w in line.split() if w[:1].isupper())
     if len(letters) >= 2:
-        features.append(f"caps:{round(4 * caps / max(len(line.split()), 1))}")
+        caps = sum(1 for w in split if w[:1].isupper())
+        features.append(f"caps:{round(4 * caps / max(len(split), 1))}")
     return features
 
 
