@@ -70,21 +70,13 @@ def line_features(line: str) -> list[str]:
     features += (f"w:{t}" for t in tokens)
     features += (f"b:{a}_{b}" for a, b in itertools.pairwise(tokens))
     for word in letters:
-        features += _ngrams(word)
+        padded = f"<{word}>"
+        for n in _NGRAM_SIZES:
+            features += (f"c:{padded[i : i + n]}" for i in range(len(padded) - n + 1))
     if len(letters) >= 2:
         caps = sum(1 for w in split if w[:1].isupper())
         features.append(f"caps:{round(4 * caps / max(len(split), 1))}")
     return features
-
-
-# A word's n-grams are the same wherever it stands, and the same words recur from line to
-# line ("share", "comments", "the"): built once, the strings also keep their hashes for the
-# set and the weights' look-up (about a third of the model's time went to building and
-# hashing them again). 4,096 words hold about 6 MB.
-@lru_cache(maxsize=4096)
-def _ngrams(word: str) -> tuple[str, ...]:
-    padded = f"<{word}>"
-    return tuple(f"c:{padded[i : i + n]}" for n in _NGRAM_SIZES for i in range(len(padded) - n + 1))
 
 
 @dataclass(frozen=True, slots=True)
