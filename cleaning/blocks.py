@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from cleaning.elements import text_of
 from cleaning.junk import LEARNED, JunkRules, RemovedLine, classify_line, learned_junk
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def _containers(tree: HtmlElement) -> list[HtmlElement]:
     seen: dict[HtmlElement, None] = {}
     for paragraph in tree.iter("p"):
         parent = paragraph.getparent()
-        if parent is not None and len(paragraph.text_content()) >= ARTICLE_PARAGRAPH_CHARS:
+        if parent is not None and len(text_of(paragraph)) >= ARTICLE_PARAGRAPH_CHARS:
             seen.setdefault(parent, None)
     return list(seen)
 

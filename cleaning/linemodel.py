@@ -53,8 +53,9 @@ def line_features(line: str) -> list[str]:
     """The features of one line: its words, their character n-grams and its shape."""
     words = _WORD.findall(line.casefold())
     letters = [w for w in words if not w.isdigit()]
+    split = line.split()  # once: the length, its bucket and the capitals read it
     features = [
-        f"len:{_bucket(len(line.split()), _WORD_BUCKETS)}",
+        f"len:{_bucket(len(split), _WORD_BUCKETS)}",
         f"end:{_end_class(line)}",
         f"start_upper:{line.lstrip()[:1].isupper()}",
     ]
@@ -72,9 +73,9 @@ def line_features(line: str) -> list[str]:
         padded = f"<{word}>"
         for n in _NGRAM_SIZES:
             features += (f"c:{padded[i : i + n]}" for i in range(len(padded) - n + 1))
-    caps = sum(1 for w in line.split() if w[:1].isupper())
     if len(letters) >= 2:
-        features.append(f"caps:{round(4 * caps / max(len(line.split()), 1))}")
+        caps = sum(1 for w in split if w[:1].isupper())
+        features.append(f"caps:{round(4 * caps / max(len(split), 1))}")
     return features
 
 
@@ -100,7 +101,9 @@ class LineModel:
     def probability(self, line: str) -> float:
         """How sure the model is that a line is junk, from 0 to 1."""
         # A feature counts once however often it occurs, as in training.
-        score = self.bias + sum(self.weights.get(f, 0.0) for f in set(line_features(line)))
+        # (in the set's order, as before: the sum is the same to the last bit)
+        features = set(line_features(line))
+        score = self.bias + sum(map(self.weights.get, features, itertools.repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))
 
     def is_junk(self, line: str, *, sentence: bool = False) -> bool:

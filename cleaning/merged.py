@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cleaning.blocks import MAX_BLOCK_CHARS
+from cleaning.elements import text_of
 from cleaning.junk import JunkRules, RemovedLine, classify_line
 from cleaning.words import word_count
 
@@ -88,7 +89,7 @@ def leaf_blocks(tree: HtmlElement) -> frozenset[str]:
         if element in holding:
             continue
         # as the extractor joins inline text: "<b>Print</b>|<i>E-mail</i>" is "Print|E-mail"
-        text = " ".join(element.text_content().split())
+        text = " ".join(text_of(element).split())
         if text:
             texts.add(text)
     return frozenset(texts)

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml.etree import XPath
 
+from cleaning.elements import text_of
 from cleaning.words import word_count
 
 if TYPE_CHECKING:
@@ -102,10 +103,12 @@ _CHROME_TAGS = ("nav", "header", "footer", "aside", "script", "style", "noscript
 _CHROME = " or ".join(f"ancestor::{tag}" for tag in _CHROME_TAGS)
 _STRING = XPath("string()", smart_strings=False)  # an element's text, as itertext() joins it
 _TEXTS = XPath(".//text()", smart_strings=False)
-_MANY_CHILDREN = XPath(".//*[count(*) >= $least]")
 _HEADLINE_WORDS = 3  # link text of at least this many words reads as a headline
 _PROSE_WORDS = 12  # a line of at least this many words, ending as a sentence, is prose
 _MIN_TEASERS = 4  # sibling cards that make a list of teasers
+# an element with a fourth element child: as count(*) >= 4, at about half its time (the
+# count builds the set of every element's children)
+_MANY_CHILDREN = XPath(f".//*[*[{_MIN_TEASERS}]]")
 # least share of a link hub's text in its links and teaser cards: the keep pages the model
 # took for listings had at most 0.11, the listings it found 0.23 and more (wcxb-dev)
 MIN_LINKED_TEXT = 0.2
@@ -135,7 +138,7 @@ def read_markup(tree: HtmlElement, url: str) -> Markup:
     chrome = _outer_chrome(body) if body is not None else None
     if body is None or chrome is None:  # the general case, as XPath tells it
         body_chars, link_chars, headline_chars, links, link_cards = _link_text(tree)
-        cards = _teaser_lists(tree.xpath(f"//body//*[count(*) >= {_MIN_TEASERS}][not({_CHROME})]"))
+        cards = _teaser_lists(tree.xpath(f"//body//*[*[{_MIN_TEASERS}]][not({_CHROME})]"))
     else:
         body_chars, link_chars, headline_chars, links, link_cards = _link_text_fast(body, chrome)
         cards = _teaser_lists(_teaser_parents(body))
@@ -193,6 +196,7 @@ def text_signals(
     """
     lines = [line for line in text.split("\n") if line.strip()]
     words = [word_count(line) for line in lines]
+    folded = [_fold(line) for line in lines]  # once a line: four signals read it
     total = sum(words) or 1
     prose = sum(n for n, line in zip(words, lines, strict=True) if _is_prose(n, line))
     short = sum(1 for n in words if n < 8)
@@ -200,22 +204,22 @@ def text_signals(
     prefixes = {_prefix(h) for h in headlines}
     linked = sum(
         n
-        for n, line in zip(words, lines, strict=True)
-        if _fold(line) in headlines or _prefix(_fold(line)) in prefixes
+        for n, line in zip(words, folded, strict=True)
+        if line in headlines or _prefix(line) in prefixes
     )
-    link_lines = sum(1 for line in lines if _fold(line) in markup.links)
+    link_lines = sum(1 for line in folded if line in markup.links)
     # one string to search rather than each card in turn (a squashed line holds no NUL)
     cards = "\x00".join(teasers)
     in_cards = sum(
         n
-        for n, line in zip(words, lines, strict=True)
-        if (squashed := _squash(line)) and squashed in cards
+        for n, line in zip(words, folded, strict=True)
+        if (squashed := "".join(line.split())) and squashed in cards
     )
     return {
         "headline_cover": linked / total,
         "link_lines": _log(link_lines),
         "teaser_cover": in_cards / total,
-        "linked_text": _linked_text(lines, markup, "\x00".join((cards, *markup.link_cards))),
+        "linked_text": _linked_text(folded, markup, "\x00".join((cards, *markup.link_cards))),
         "words": _log(sum(words)),
         "prose_share": prose / total,
         "short_line_share": short / len(lines) if lines else 1.0,
@@ -224,8 +228,9 @@ def text_signals(
     }
 
 
-def _linked_text(lines: list[str], markup: Markup, cards: str) -> float:
-    """The share of the words of these lines that are in a teaser card or a link text.
+def _linked_text(folded: list[str], markup: Markup, cards: str) -> float:
+    """The share of the words of these lines (``_fold``-ed) that are in a teaser card or a
+    link text.
 
     Each line is looked up in spans of ``_SPAN_WORDS`` words (the last span of a line ends
     at its end), squashed as the cards are (see ``_squash``); a line shorter than a span
@@ -234,8 +239,8 @@ def _linked_text(lines: list[str], markup: Markup, cards: str) -> float:
     """
     links = "\x00".join("".join(text.split()) for text in markup.links)
     total = found = 0
-    for line in lines:
-        words = _fold(line).split()
+    for line in folded:
+        words = line.split()
         total += len(words)
         if len(words) < _SPAN_WORDS:
             found += len(words) if " ".join(words) in markup.links else 0
@@ -401,7 +406,7 @@ def _links(
     read: dict[HtmlElement, str] = {}  # the squashed text of each card element, read once
     cards: dict[HtmlElement, str] = {}
     for link in links:
-        text = " ".join(_STRING(link).split())
+        text = " ".join(text_of(link).split())
         linked += len(text)
         if word_count(text) >= _HEADLINE_WORDS:
             headline += len(text)
@@ -430,7 +435,7 @@ def _teaser_parents(body: HtmlElement) -> list[HtmlElement]:
     """The elements of ``body`` outside the chrome with at least ``_MIN_TEASERS`` children."""
     return [
         element
-        for element in _MANY_CHILDREN(body, least=_MIN_TEASERS)
+        for element in _MANY_CHILDREN(body)
         if next(element.iterancestors(*_CHROME_TAGS), None) is None
     ]
 
@@ -474,7 +479,7 @@ def _teasers(items: list[HtmlElement]) -> list[str]:
     cards: list[str] = []
     for item, anchors in anchored:
         text = " ".join(item.text_content().split())
-        best = max((" ".join(a.text_content().split()) for a in anchors), key=len)
+        best = max((" ".join(text_of(a).split()) for a in anchors), key=len)
         href = anchors[0].get("href")
         if (
             word_count(best) >= _HEADLINE_WORDS

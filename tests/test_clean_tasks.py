@@ -3,6 +3,7 @@ own outcome, and the rows are those of a page a task."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -113,6 +114,25 @@ def test_a_worker_ends_itself_at_a_page_s_time_out_not_at_its_task_s() -> None:
         process.join()
         pytest.fail("the worker went on past its page's time-out")
     assert process.exitcode == 1
+
+
+def _frozen_after_start(queue: multiprocessing.Queue[int]) -> None:
+    start_worker(CleaningOptions(), {})
+    queue.put(gc.get_freeze_count())
+
+
+def test_a_worker_leaves_what_it_loaded_out_of_the_collectors_full_passes() -> None:
+    # in a worker process only: the process that cleans for itself (here) is left as it is
+    context = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue[int] = context.Queue()
+    process = context.Process(target=_frozen_after_start, args=(queue,))
+    process.start()
+    frozen = queue.get(timeout=60)
+    process.join(60)
+    assert frozen > 10_000
+    before = gc.get_freeze_count()
+    start_worker(CleaningOptions(), {})
+    assert gc.get_freeze_count() == before
 
 
 def _warc(path: Path, first: int, count: int) -> Path:

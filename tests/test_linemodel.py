@@ -17,6 +17,7 @@ PARAGRAPH = (
     "The new chip design reduces power use in laptops while keeping the same performance for "
     "everyday work, the company said on Tuesday in a statement to reporters."
 )
+ARTICLE_LINES = [PARAGRAPH[:60], "Keyboard space", "The old bridge", "Sharing economy news"]
 OTHER = (
     "The first laptops with the chip will ship in the spring, and prices have not been "
     "announced yet, according to two people familiar with the plans."
@@ -38,6 +39,31 @@ def test_features_share_word_pieces_and_hide_the_numbers() -> None:
     assert "w:1" not in counter and "w:284" not in counter
     assert "end:." in line_features("A sentence ends here.")
     assert "end:letter" in line_features("No ending")
+
+
+def test_a_words_pieces_are_those_of_every_place_it_stands() -> None:
+    # the n-grams of each word in turn, in order, however often the word recurs
+    line = "Share share this: shared Sharing share 2 ²"
+    grams = [f for f in line_features(line) if f.startswith("c:")]
+    expected = [
+        f"c:{padded[i : i + n]}"
+        for word in ("share", "share", "this", "shared", "sharing", "share")
+        for padded in [f"<{word}>"]
+        for n in (3, 4, 5)
+        for i in range(len(padded) - n + 1)
+    ]
+    assert grams == expected  # "2" and "²" are numbers: no pieces
+
+
+def test_the_score_is_the_plain_sum_of_the_weights_to_the_last_bit() -> None:
+    # the weights summed in the order of the feature set, as the model has always done: a
+    # different order changes the last bits of the score, and a line at the threshold flips
+    model = load_line_model()
+    lines = [*ARTICLE_LINES, "Share this article", "Jetzt abonnieren", "1,284 views"]
+    for line in lines + lines:
+        score = model.bias + sum(model.weights.get(f, 0.0) for f in set(line_features(line)))
+        expected = 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))
+        assert model.probability(line).hex() == expected.hex(), line
 
 
 def test_probability_counts_a_feature_once_and_is_junk_needs_a_short_line() -> None:

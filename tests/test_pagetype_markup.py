@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from cleaning.elements import text_of
 from cleaning.extraction import parse_html
 from cleaning.pagetype import (
     _CHROME,
@@ -12,6 +13,7 @@ from cleaning.pagetype import (
     MIN_LINKED_TEXT,
     Markup,
     PageType,
+    _fold,
     _link_text,
     _link_text_fast,
     _linked_text,
@@ -69,6 +71,23 @@ def test_fast_link_text_and_teaser_parents_match_xpath(name: str) -> None:
     assert _teaser_parents(bodies[0]) == expected
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        '<a href="/a">Plain headline text</a>',
+        '<a href="/a"></a>',
+        '<a href="/a">Before<!-- a comment -->after</a>',
+        '<a href="/a"><span>Inside</span> and <b>bold</b> tail</a>',
+        '<a href="/a">AT&amp;T &eacute;t&eacute;</a>',
+    ],
+)
+def test_a_links_text_is_its_string_value(link: str) -> None:
+    tree = parse_html(f"<html><body><p>{link}</p></body></html>")
+    assert tree is not None
+    (anchor,) = tree.iter("a")
+    assert text_of(anchor) == tree.xpath("string(//a)")
+
+
 def test_markup_signals_read_the_whole_document() -> None:
     plain = read_markup(parse_html(PAGES["plain"]), "https://example.com/")
     assert plain.signals["og_website"] == 1.0  # the first og:type, by property or name
@@ -113,19 +132,23 @@ def _markup(links: set[str], teasers: tuple[str, ...] = ()) -> Markup:
     return Markup({}, frozenset(), frozenset(links), teasers)
 
 
+def _linked_lines(lines: list[str], markup: Markup, cards: str) -> float:
+    return _linked_text([_fold(line) for line in lines], markup, cards)
+
+
 def test_linked_text_finds_teasers_run_together() -> None:
     cards = tuple(_squash(f"Story number {i} about the town. A summary of it.") for i in range(5))
     markup = _markup({"story number 1 about the town", "home"}, cards)
     joined = "\x00".join(cards)
     hub = " ".join(f"Story number {i} about the town. A summary of it." for i in range(5))
     # spans across two cards are not found: 21 of 25 spans here
-    assert _linked_text([hub], markup, joined) == pytest.approx(0.84)
+    assert _linked_lines([hub], markup, joined) == pytest.approx(0.84)
     prose = "The council met on Monday to discuss the budget for the coming year."
-    assert _linked_text([prose], markup, joined) == 0.0
+    assert _linked_lines([prose], markup, joined) == 0.0
     # a short line counts only as a whole link text: a word or two is found in any text
-    assert _linked_text(["Home", "town"], markup, joined) == 0.5
+    assert _linked_lines(["Home", "town"], markup, joined) == 0.5
     # the rest of a line (here 1 word of 17) is looked up in the line's last 4 words
-    assert _linked_text([prose + " Story number 3 about"], markup, joined) == pytest.approx(1 / 17)
+    assert _linked_lines([prose + " Story number 3 about"], markup, joined) == pytest.approx(1 / 17)
 
 
 def test_teasers_too_few_for_a_teaser_list_count_as_linked_text() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from lxml.etree import XPath
 from trafilatura.utils import load_html
 
 from cleaning import CleaningOptions, clean_page
-from cleaning.prune import prune_widgets
+from cleaning.prune import _CLASSES, _IDS, _maybe_named, _maybe_widget, prune_widgets
 
 PARAGRAPH = (
     "<p>The article's own paragraph is long enough to be the main text of the page, and it says "
@@ -122,3 +124,34 @@ def test_widget_names_are_found_in_any_case_by_class_or_id_and_in_document_order
     )
     assert removed == ["Share on X", "4 min read", "Related: the other story", "Sign up today"]
     assert "The header stays." in text
+
+
+# what _maybe_named's XPath was: every element tested in turn; the attributes-first XPath must
+# find the same elements in the same order, the empty names and tabs included (an empty id
+# is "carried" where no id may name a widget: the joined list is then two tabs)
+_EVERY_ELEMENT = XPath(
+    "//*[(@class and contains($classes, concat($tab, @class, $tab)))"
+    " or (@id and contains($ids, concat($tab, @id, $tab)))]"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<div id="">x</div><div class="share">y</div><p class="">z</p>',
+        '<div id="share-bar" class="">x</div><p class="a" id="">y</p><p class="">z</p>',
+        '<div class="share\tbox" id="related"><span class="share">a</span></div>'
+        '<p class="box">b</p><p id="x" class="related">c</p>',
+        '<p class="plain">nothing here</p>',
+    ],
+)
+def test_the_elements_carrying_a_maybe_widget_name_are_those_of_an_element_by_element_test(
+    body: str,
+) -> None:
+    tree = load_html(f"<html><body class='main'><article>{body}</article></body></html>")
+    assert tree is not None
+    classes = [v for v in set(_CLASSES(tree)) if _maybe_widget(v)]
+    ids = [v for v in set(_IDS(tree)) if _maybe_widget(v)]
+    joined = {"classes": "\t" + "\t".join(classes) + "\t", "ids": "\t" + "\t".join(ids) + "\t"}
+    expected = _EVERY_ELEMENT(tree, tab="\t", **joined) if classes or ids else []
+    assert _maybe_named(tree) == expected
