@@ -240,7 +240,10 @@ class _Worker(Int32StringReceiver):
         self._cancel_deadline()
         if self.pages:
             self._started()
-        ok, value = pickle.loads(string)
+        try:
+            ok, value = pickle.loads(string)
+        except Exception as exc:  # (an error class this process cannot import)
+            ok, value = False, exc
         if ok:
             page.done.callback(value)
         else:
@@ -254,7 +257,8 @@ class _Worker(Int32StringReceiver):
             page = self.pages.popleft()
             timeout = self.pool.timeout
             # ended by its alarm or killed by the deadline: the page ran past its time-out
-            late = timeout is not None and time.monotonic() - self.since >= timeout
+            # (a worker that died before it was ready never started it)
+            late = self.ready and timeout is not None and time.monotonic() - self.since >= timeout
             reason_name = "timeout" if late else "worker_crashed"
             page.done.callback(CleanResult(url=page.url, drop_reason=reason_name))
         self.pool._replace(self)

@@ -3,6 +3,8 @@ the command line (``tests.failing_pages``' paths fail as they say), and print ea
 outcome and whether any worker outlived ``close()``, as JSON::
 
     python -m tests.pool_run WORKERS TIMEOUT PATH...
+
+``POOL_RUN_BROKEN_JUNK_FILE=FILE``: the workers' options name that junk file.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from scrapy.utils.reactor import install_reactor
@@ -39,8 +43,12 @@ async def outcome(pool: CleaningPool, n: int, path: str) -> str:
 
 
 async def main(workers: int, timeout: float, paths: list[str]) -> None:
+    options = CleaningOptions(min_words=0)
+    if broken := os.environ.get("POOL_RUN_BROKEN_JUNK_FILE"):
+        # a junk file that does not load: every worker dies as it sets up, before any page
+        options = CleaningOptions(min_words=0, junk_file=Path(broken))
     pool = CleaningPool(
-        CleaningOptions(min_words=0),
+        options,
         {},
         workers=workers,
         timeout=timeout,

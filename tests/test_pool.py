@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -146,3 +147,26 @@ def test_a_page_that_kills_hangs_or_deafens_its_worker_is_dropped_and_the_rest_k
         ],
         "workers_left": 0,
     }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_as_it_sets_up_crashes_its_pages_and_does_not_time_them_out(
+    tmp_path: Path,
+) -> None:
+    """A worker that never got ready (its junk file does not load) started no page: each
+    page it held is ``worker_crashed``, not ``timeout``, however long it waited."""
+    broken = tmp_path / "junk.toml"
+    broken.write_text("[not toml", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.pool_run", "1", "1", "/a", "/b"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "POOL_RUN_BROKEN_JUNK_FILE": str(broken)},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert json.loads(run.stdout) == {
+        "outcomes": ["worker_crashed", "worker_crashed"],
+        "workers_left": 0,
+    }
