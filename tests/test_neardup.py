@@ -218,33 +218,29 @@ def test_a_signature_compares_as_datasketchs_lean_minhash() -> None:
     )
 
 
-@pytest.mark.slow
-def test_a_worker_signs_without_importing_datasketch() -> None:
-    """What the forkserver imports for the workers (``cleaning.worker``, the preloads)
-    leaves datasketch and scipy out (0.5 CPU s a run): a worker signs with numpy alone."""
-    code = (
-        "import sys, cleaning.worker, crawler.clean_preload\n"
+# a worker's imports (``cleaning.worker``, the forkserver's preloads) and signing, and the
+# crawl's in-memory index (``NearDuplicatePipeline``'s)
+_WITHOUT_DATASKETCH = {
+    "worker": (
+        "import cleaning.worker, crawler.clean_preload\n"
         "from cleaning.neardup import NearDuplicateOptions, text_signature_bytes\n"
         "assert text_signature_bytes('one two three four five six', NearDuplicateOptions())\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
-    )
-    assert done.stdout.strip() == "[]"
-
-
-@pytest.mark.slow
-def test_a_crawl_indexes_texts_without_importing_datasketch() -> None:
-    """The crawl's in-memory index (``NearDuplicatePipeline``'s) leaves datasketch and scipy
-    out too (0.3 CPU s at the start of every crawl)."""
-    code = (
-        "import sys\n"
+    ),
+    "crawl index": (
         "from cleaning.neardup import NearDuplicateIndex, NearDuplicateOptions, text_signature\n"
         "index = NearDuplicateIndex(NearDuplicateOptions())\n"
         "index.add('a', text_signature('one two three four five six', NearDuplicateOptions()))\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
-    )
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", _WITHOUT_DATASKETCH.values(), ids=list(_WITHOUT_DATASKETCH))
+def test_signing_and_the_crawls_index_import_neither_datasketch_nor_scipy(code: str) -> None:
+    """A worker signs with numpy alone, and a crawl indexes the signatures without
+    datasketch: its import takes scipy's, 0.3 to 0.5 CPU s a process."""
+    code += "import sys\n"
+    code += "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
     )
