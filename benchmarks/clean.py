@@ -9,12 +9,14 @@ as a crawl runs them::
     python -m benchmarks.clean                  # 300 pages, 5 rounds, about 15 minutes
     python -m benchmarks.clean --pages 100 --rounds 3
     python -m benchmarks.clean --steps          # share of each step of clean_page only
+    python -m benchmarks.clean --steps --gc-freeze   # as a cleaning worker's collector runs
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import statistics
 import time
 from typing import TYPE_CHECKING, Any
@@ -191,6 +193,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="after the warm-up, what is loaded is frozen out of the collector's passes, as "
+        "in a cleaning worker (start_worker); both systems run so",
+    )
+    parser.add_argument(
         "--steps", action="store_true", help="only the share of each step of clean_page"
     )
     args = parser.parse_args()
@@ -199,10 +207,14 @@ def main() -> None:
         for html, url in pages[:5]:  # warm-up: imports, profiles, caches
             clean_page(html, url, OPTIONS)
             extract_trafilatura(html, url)
+        if args.gc_freeze:
+            gc.freeze()
         step_shares(pages, args.rounds)
         return
     for system in SYSTEMS.values():  # warm-up: imports, profiles, caches
         cpu_seconds(system, pages[:5])
+    if args.gc_freeze:
+        gc.freeze()
     seconds: dict[str, list[float]] = {name: [] for name in SYSTEMS}
     names = list(SYSTEMS)
     for _ in range(args.rounds):
