@@ -46,7 +46,6 @@ import re
 import select
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -62,7 +61,7 @@ from benchmarks.crawl_profile import SETTING as PROFILE_SETTING
 from benchmarks.crawl_profile import owner_shares
 from benchmarks.extraction import default_datasets, load_docs
 from cleaning.signed import clean_and_sign
-from cleaning.worker import clean_in_worker_with_hrefs
+from cleaning.worker import MESSAGE_LENGTH, clean_in_worker_with_hrefs, page_message
 from cleaning.worker import serve as serve_pages
 from crawler.addon import COMPONENTS
 from crawler.neardup import near_duplicate_options
@@ -558,8 +557,8 @@ def _pump(links: list[_Link], pages: list[tuple[str, str]], in_flight: int) -> f
         while queue and sum(link.pages for link in links) < in_flight:
             html, url = queue.pop()
             link = min(links, key=lambda each: each.pages)
-            message = pickle.dumps((timed_crawl_task, None, html, url, "bench"), -1)
-            link.out += struct.pack("!I", len(message)) + message
+            message = page_message(timed_crawl_task, None, html, url, "bench")
+            link.out += MESSAGE_LENGTH.pack(len(message)) + message
             link.pages += 1
         readable, writable, _ = select.select(
             [link.socket for link in links], [link.socket for link in links if link.out], []
@@ -572,12 +571,13 @@ def _pump(links: list[_Link], pages: list[tuple[str, str]], in_flight: int) -> f
                 if not chunk:
                     raise ConnectionError("a worker ended")
                 link.read += chunk
-                while len(link.read) >= 4:
-                    size = struct.unpack_from("!I", link.read)[0]
-                    if len(link.read) < 4 + size:
+                head = MESSAGE_LENGTH.size
+                while len(link.read) >= head:
+                    size = MESSAGE_LENGTH.unpack_from(link.read)[0]
+                    if len(link.read) < head + size:
                         break
-                    answer = bytes(link.read[4 : 4 + size])
-                    del link.read[: 4 + size]
+                    answer = bytes(link.read[head : head + size])
+                    del link.read[: head + size]
                     if size:  # (an empty message: the worker is ready)
                         ok, (seconds, _) = pickle.loads(answer)
                         assert ok

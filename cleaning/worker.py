@@ -111,7 +111,13 @@ def _end_worker(signum: int, frame: object) -> None:
 
 # A message between the crawl and a worker: its length (4 bytes, big-endian, as Twisted's
 # Int32StringReceiver reads it), then a pickle.
-_LENGTH = struct.Struct("!I")
+MESSAGE_LENGTH = struct.Struct("!I")
+
+
+def page_message(task: Callable[..., Any], timeout: float | None, *page: Any) -> bytes:
+    """A page for ``serve`` to clean (without its length): ``task`` of ``page`` (its
+    ``page, url, site``) under ``timeout``."""
+    return pickle.dumps((task, timeout, *page), pickle.HIGHEST_PROTOCOL)
 
 
 def serve(
@@ -127,7 +133,7 @@ def serve(
     start_worker(options, site_options)
     with connection:
         # ready: the first page's time-out counts from here, not from the worker's start
-        connection.sendall(_LENGTH.pack(0))
+        connection.sendall(MESSAGE_LENGTH.pack(0))
         while (message := _receive(connection)) is not None:
             task, timeout, page, url, site = pickle.loads(message)
             try:
@@ -136,15 +142,15 @@ def serve(
             except Exception as exc:  # the page's error, for the crawl to count
                 answer = _pickled_error(exc)
             try:
-                connection.sendall(_LENGTH.pack(len(answer)) + answer)
+                connection.sendall(MESSAGE_LENGTH.pack(len(answer)) + answer)
             except OSError:  # the crawl is over: it closed the connection
                 return
 
 
 def _receive(connection: socket.socket) -> bytearray | None:
     """One message, or None once the crawl has closed the connection."""
-    head = _read_exactly(connection, _LENGTH.size)
-    return None if head is None else _read_exactly(connection, _LENGTH.unpack(head)[0])
+    head = _read_exactly(connection, MESSAGE_LENGTH.size)
+    return None if head is None else _read_exactly(connection, MESSAGE_LENGTH.unpack(head)[0])
 
 
 def _read_exactly(connection: socket.socket, size: int) -> bytearray | None:

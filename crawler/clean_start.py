@@ -15,7 +15,10 @@ import multiprocessing.forkserver
 import os
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 PRELOAD = ["cleaning.worker", "crawler.clean_preload"]
 
@@ -48,11 +51,8 @@ def start_forkserver() -> int | None:
     multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
     # the forkserver imports the main module named here first: the `cleancrawl` script
     # (the CLI, Scrapy and all) is not what the workers need
-    hidden = hide_main()
-    try:
+    with main_hidden():
         multiprocessing.forkserver.ensure_running()
-    finally:
-        vars(sys.modules["__main__"]).update(hidden)
     pid: int | None = server._forkserver_pid
     return pid
 
@@ -85,3 +85,18 @@ def hide_main() -> dict[str, Any]:
     main["__spec__"] = None  # multiprocessing.spawn.get_preparation_data reads these two
     main.pop("__file__", None)
     return hidden
+
+
+def show_main(hidden: dict[str, Any]) -> None:
+    """Put back what ``hide_main`` hid."""
+    vars(sys.modules["__main__"]).update(hidden)
+
+
+@contextlib.contextmanager
+def main_hidden() -> Iterator[None]:
+    """``hide_main`` for the time of the block (the workers or forkserver it starts)."""
+    hidden = hide_main()
+    try:
+        yield
+    finally:
+        show_main(hidden)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -19,11 +18,11 @@ from twisted.internet.protocol import Factory, connectionDone
 from twisted.protocols.basic import Int32StringReceiver
 
 from cleaning import CleanResult
-from cleaning.worker import clean_in_worker, serve
-from crawler.clean_start import PRELOAD, hide_main
+from cleaning.worker import clean_in_worker, page_message, serve
+from crawler.clean_start import PRELOAD, main_hidden
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from multiprocessing.process import BaseProcess
 
     from twisted.internet.base import DelayedCall
@@ -116,7 +115,7 @@ class CleaningPool:
         if isinstance(self._context, multiprocessing.context.ForkServerContext):
             # its preloads (some 1.2 CPU s) run beside the rest of the crawl's start, not
             # while the first page waits for its worker
-            with _main_hidden():
+            with main_hidden():
                 multiprocessing.forkserver.ensure_running()
         self._running: list[_Worker] = []  # started at the first page
         self._closed = False
@@ -126,8 +125,7 @@ class CleaningPool:
         await maybe_deferred_to_future(self._slots.acquire())
         self.use.page_in()
         try:
-            message = (self.task, self.timeout, html, url, site)
-            page = _Page(url, pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+            page = _Page(url, page_message(self.task, self.timeout, html, url, site))
             self._least_busy().send(page)
             return await maybe_deferred_to_future(page.done)
         finally:
@@ -157,7 +155,9 @@ class CleaningPool:
         ours, theirs = socket.socketpair()
         context: Any = self._context  # (BaseContext does not declare Process in typeshed)
         process = context.Process(target=serve, args=(theirs, *self._setup), daemon=True)
-        with _main_hidden():
+        # else the worker imports the crawl's main module (Scrapy's script, and Scrapy with
+        # it: 1.1 CPU s a worker) before its first page
+        with main_hidden():
             process.start()
         theirs.close()
         worker = _Worker(self, process)
@@ -178,17 +178,6 @@ class CleaningPool:
             return
         for page in worker.pages:
             self._least_busy().send(page)
-
-
-@contextlib.contextmanager
-def _main_hidden() -> Iterator[None]:
-    """The crawl's main module hidden from the worker being started: else it imports it
-    (``scrapy``'s script, and Scrapy with it: 1.1 CPU s a worker) before its first page."""
-    hidden = hide_main()
-    try:
-        yield
-    finally:
-        vars(sys.modules["__main__"]).update(hidden)
 
 
 # How long a stopped worker is given to end, in seconds, before it is killed.

@@ -70,7 +70,7 @@ from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions
 from cleaning.worker import clean_pages, clean_payload_in_worker, start_worker
 from crawler.clean_index import Batched, DiskNearIndex, DiskSeen
-from crawler.clean_start import hide_main
+from crawler.clean_start import hide_main, show_main
 from crawler.config import ConfigError, check_settings
 from crawler.incremental import DuplicatePipeline, History
 from crawler.items import PageItem
@@ -552,7 +552,7 @@ class _Cleaner:
         if self.pool is not None:
             self.pool.stop()  # type: ignore[no-untyped-call]
             self.pool.join()
-        vars(sys.modules["__main__"]).update(self._main)
+        show_main(self._main)
 
 
 def _page_result(done: CleanResult | Future[CleanResult], url: str) -> CleanResult:
