@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import http.client
 import json
 import multiprocessing
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +163,63 @@ def test_the_stdlibs_time_is_charged_to_its_caller(tmp_path: Path) -> None:
     # json's own time (stdlib and its C encoder) is this test module's, which called it
     assert owners["tests"] > 0.9
     assert owners.get("stdlib", 0) + owners.get("built-ins", 0) < 0.1
+
+
+SOURCES = [
+    ("<html><head><title>One</title></head><body><p>First.</p></body></html>", "https://x.test/1"),
+    ("<html><body><p>Second, no head.</p></body></html>", "https://y.test/2"),
+]
+
+
+@pytest.mark.parametrize("site", crawl.SITES)
+def test_the_site_is_served_on_one_kept_alive_connection(site: str) -> None:
+    """Every path the crawls ask for, over one HTTP/1.1 connection as Scrapy keeps it: the
+    articles as ``article_html`` makes them (the capacity cleans those), the rest of the site,
+    404s for the rest, and only the articles counted."""
+    served = multiprocessing.get_context("spawn").Value("i", 0)
+    pages: list[crawl.SitePages] = []
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    serving = asyncio.run_coroutine_threadsafe(
+        loop.create_server(lambda: crawl.SiteProtocol(pages[0], served), "127.0.0.1", 0), loop
+    ).result(10)
+    address = f"127.0.0.1:{serving.sockets[0].getsockname()[1]}"
+    origin = f"http://{address}"
+    pages.append(crawl.SitePages(3, site, SOURCES, origin))
+    connection = http.client.HTTPConnection(address, timeout=10)
+
+    def get(path: str) -> tuple[int, str, bytes]:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read()
+
+    try:
+        for i in range(3):
+            status, kind, body = get(f"/a/{i}.html")
+            assert (status, kind) == (200, "text/html; charset=utf-8")
+            assert body.decode() == crawl.article_html(i, 3, site, SOURCES, origin)
+        assert get("/a/3.html")[0] == 404  # past the site's articles
+        assert get("/a/1.html?utm=x")[0] == 200
+        if site == "links":
+            status, kind, body = get("/sitemap.xml")
+            assert (status, kind, body) == (200, "application/xml", crawl.sitemap_xml(3, origin))
+            assert get("/topic/4/")[2] == crawl.topic_html(4, 3, origin)
+            assert get(f"/topic/{crawl.TOPICS}/")[0] == 404
+            assert get("/list/0.html")[0] == 404
+        else:
+            assert b'href="/a/2.html"' in get("/list/0.html")[2]
+        assert b"<ul>" in get("/")[2]
+        assert get("/missing/1.html") == (404, "text/html; charset=utf-8", b"not found")
+        assert served.value == 4
+    finally:
+        connection.close()
+
+        async def close() -> None:
+            serving.close()
+            await serving.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
