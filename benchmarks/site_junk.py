@@ -39,7 +39,6 @@ import multiprocessing
 import os
 import random
 import re
-import resource
 import socket
 import statistics
 import subprocess
@@ -57,7 +56,7 @@ import lxml.html
 import pyarrow.dataset as pads
 
 from benchmarks import junk_data
-from benchmarks.crawl import FixedPages, SiteProtocol
+from benchmarks.crawl import FixedPages, Sample, SiteProtocol
 from benchmarks.extraction import (
     DEFAULT_DATA_ROOT,
     SPLITS,
@@ -84,9 +83,10 @@ if TYPE_CHECKING:
     from benchmarks.planted_junk import KindClasses, Wordings
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDINGS = ("planted", "holdout")
-"""The wording sets a run may plant: the tuned-on set, and the rewritten holdout (a look).
-The blind sets are not offered: their one look belongs to `benchmarks.extraction`."""
+WORDINGS = ("planted", "dev", "holdout")
+"""The wording sets a run may plant: the tuned-on set, the development set of
+`benchmarks.dev_junk` (read while tuning; neutral class names), and the rewritten holdout (a
+look). The blind sets are not offered: their one look belongs to `benchmarks.extraction`."""
 SITE_BLOCKS = (2, 4)
 FIRST_HOST = 2  # 127.0.0.1 is left to other servers
 MAX_SITES = 250
@@ -149,6 +149,10 @@ def wording_set(name: str) -> tuple[Wordings | None, KindClasses | None]:
     """The wordings and class names of a set of `WORDINGS` (None, None: the planted set's)."""
     if name == "planted":
         return None, None
+    if name == "dev":
+        from benchmarks.dev_junk import DEV_CLASSES, DEV_WORDINGS  # scikit-learn's, [train]
+
+        return DEV_WORDINGS, DEV_CLASSES
     row = junk_data.held_out(name)
     return row.wordings(), row.classes()
 
@@ -221,6 +225,8 @@ def build_site(
     name = f"site{index:02d}"
     lang = junk_language(sources[0][1].lang)
     wordings, classes = wording_set(wordings_name)
+    if wordings is not None:  # the kinds written in the site's language only
+        wordings = {kind: texts for kind, texts in wordings.items() if texts.get(lang)}
     rng = random.Random(f"{seed}:{wordings_name}:{name}")
     htmls = [doc.read_html() for _, doc in sources]
     roots = [_parse(html) for html in htmls]
@@ -390,22 +396,28 @@ def crawl(
     output, stats_file = workdir / "parquet", workdir / "stats.json"
     command = crawl_command(sites_path, output, stats_file, settings)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if not stats_file.is_file():
-        raise RuntimeError(
-            f"the crawl wrote no stats (exit {done.returncode}):\n{done.stderr[-3000:]}"
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True
         )
+        # the crawl's whole process tree (its cleaning workers too), as benchmarks.crawl does
+        sample = Sample()
+        while process.poll() is None:
+            sample.take(process.pid, 0)
+            time.sleep(0.25)
+        log.seek(0)
+        log_tail = log.read()[-3000:]
+    seconds = time.perf_counter() - started
+    if not stats_file.is_file():
+        raise RuntimeError(f"the crawl wrote no stats (exit {process.returncode}):\n{log_tail}")
     stats = json.loads(stats_file.read_text(encoding="utf-8"))
     rows: list[dict[str, Any]] = []
     if output.is_dir() and any(output.glob("*.parquet")):
         table = pads.dataset(output, format="parquet").to_table(columns=["url", "site", "text"])
         rows = table.to_pylist()
-    return Crawl(done.returncode, stats, rows, seconds, cpu, done.stderr[-3000:])
+    cpu = sum(sample.cpu.values())
+    return Crawl(process.returncode, stats, rows, seconds, cpu, log_tail)
 
 
 # --- counting ------------------------------------------------------------------------------
