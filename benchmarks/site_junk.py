@@ -98,6 +98,7 @@ RUNS: dict[str, dict[str, str]] = {
     "templates on": {},
     "templates off": {"CLEANCRAWL_TEMPLATES_ENABLED": "False"},
 }
+SECOND_CRAWL = "templates on, second crawl"
 DEFAULT_SEED = "site-junk"
 # a page keeps its source's URL path where the server can match it byte for byte
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.~-]*")
@@ -528,14 +529,37 @@ def count_run(name: str, sites: Sequence[Site], result: Crawl) -> RunResult:
 
 
 def measure(
-    sites: Sequence[Site], workdir: Path, runs: Mapping[str, Mapping[str, str]] = RUNS
+    sites: Sequence[Site],
+    workdir: Path,
+    runs: Mapping[str, Mapping[str, str]] = RUNS,
+    *,
+    extra: Mapping[str, str] | None = None,
+    second_crawl: bool = False,
 ) -> list[RunResult]:
-    """Serve the sites and crawl them once per run (its settings over the defaults)."""
+    """Serve the sites and crawl them once per run (its settings over the defaults).
+
+    Args:
+        sites: The sites.
+        workdir: Where each crawl's sites file, output and stats go.
+        runs: Run name to the settings it changes.
+        extra: Settings of every crawl (diagnostics, not a user's defaults).
+        second_crawl: Also the run a scheduled crawl gets: the sites crawled a first time
+            with a state directory, then again with ``CLEANCRAWL_RECRAWL=all``, templates
+            decided from the first crawl's counts of every page (README, "Site templates").
+    """
     results: list[RunResult] = []
+    every = dict(extra or {})
     with serving(sites) as origins:
         for k, (name, settings) in enumerate(runs.items()):
-            result = crawl(sites, origins, workdir / f"run{k}", settings)
+            result = crawl(sites, origins, workdir / f"run{k}", {**every, **settings})
             results.append(count_run(name, sites, result))
+        if second_crawl:
+            state = {**every, "CLEANCRAWL_STATE_DIR": str(workdir / "state")}
+            crawl(sites, origins, workdir / "first", state)
+            result = crawl(
+                sites, origins, workdir / "second", {**state, "CLEANCRAWL_RECRAWL": "all"}
+            )
+            results.append(count_run(SECOND_CRAWL, sites, result))
     return results
 
 
@@ -579,7 +603,7 @@ def markdown_report(config: Mapping[str, Any], results: Sequence[RunResult]) -> 
     lines = [
         f"{config['sites']} sites of {config['pages']} pages ({config['languages']}), "
         f"wordings `{config['wordings']}`, seed `{config['seed']}`, split `{config['split']}`, "
-        f"load {config['load']}",
+        f"settings beside the defaults {config['settings'] or 'none'}, load {config['load']}",
         "",
         TABLE_HEADER,
         *(table_row(run) for run in results),
@@ -608,6 +632,13 @@ def positive(value: str) -> int:
     return number
 
 
+def setting(value: str) -> tuple[str, str]:
+    name, equals, text = value.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"not NAME=VALUE: {value!r}")
+    return name.strip(), text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.site_junk", description=__doc__.split("\n\n")[0]
@@ -630,6 +661,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"a data set folder (repeatable; default: every one under {DEFAULT_DATA_ROOT})",
     )
+    parser.add_argument(
+        "--second-crawl",
+        action="store_true",
+        help="also crawl a first time with a state directory and report a second crawl "
+        "(CLEANCRAWL_RECRAWL=all): templates from stored counts, as a scheduled crawl gets them",
+    )
+    parser.add_argument(
+        "-s",
+        "--setting",
+        action="append",
+        default=[],
+        type=setting,
+        metavar="NAME=VALUE",
+        help="a setting of every crawl, beside the defaults (repeatable; diagnostics)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep the crawls' files here")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every number here")
     return parser
@@ -650,9 +696,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     languages = Counter(site.lang for site in sites)
+    load_before = os.getloadavg()
     with contextlib.ExitStack() as stack:
         workdir = args.workdir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        results = measure(sites, workdir)
+        results = measure(sites, workdir, extra=dict(args.setting), second_crawl=args.second_crawl)
     config = {
         "sites": len(sites),
         "pages": args.pages,
@@ -661,7 +708,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "wordings": args.wordings,
         "seed": args.seed,
         "split": args.split,
-        "load": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+        "settings": dict(args.setting),
+        "load": " ".join(f"{v:.2f}" for v in load_before)
+        + " before, "
+        + " ".join(f"{v:.2f}" for v in os.getloadavg())
+        + " after",
     }
     print(markdown_report(config, results))
     if args.json:
