@@ -7,6 +7,7 @@ across a domain's pages whatever their wording. This benchmark measures junk sur
 
     python -m benchmarks.site_junk --sites 30 --pages 20 --wordings planted
     python -m benchmarks.site_junk --pages 40 --json out.json
+    python -m benchmarks.site_junk --wordings dev --second-crawl   # and a scheduled crawl's
 
 Sites are made from the data sets' article pages (`Doc.plantable`), a page on one site only,
 the pages of a site in one language; every choice is seeded. Each site draws its **site junk**
@@ -20,11 +21,16 @@ domain) with a sitemap of its pages and a robots.txt allowing all, and `scrapy c
 technews` crawls them twice with its default settings, a sites file of one `[[site]]` each (its
 sitemap, `max_depth = 0`: the pages' own links lead to pages these sites do not have):
 templates on (the default), then `CLEANCRAWL_TEMPLATES_ENABLED=False`. The only settings
-given are `CLEANCRAWL_ALLOW_PRIVATE_HOSTS=True` (loopback hosts) and `CLEANCRAWL_STATS_FILE`.
+given are `CLEANCRAWL_ALLOW_PRIVATE_HOSTS=True` (loopback hosts) and `CLEANCRAWL_STATS_FILE`
+(`-s NAME=VALUE` adds more, for diagnostics). `--second-crawl` also measures what a scheduled
+crawl gets: the sites crawled once with a state directory, then again
+(`CLEANCRAWL_RECRAWL=all`), each domain's template decided from the stored counts of all its
+pages rather than from the pages its first crawl held.
 
 Of the pages written, a planted line survives if it is in its page's text (`found_snippets`).
-`--wordings holdout` plants the rewritten holdout: a look at the issue's measure, to be counted
-in `benchmarks/README.md`; the report gives counts only, never a wording.
+`--wordings dev` plants the development set of `benchmarks.dev_junk` (read while tuning), and
+`--wordings holdout` the rewritten holdout: a look at the issue's measure, to be counted in
+`benchmarks/README.md`; the report gives counts only, never a wording.
 """
 
 from __future__ import annotations
