@@ -71,6 +71,7 @@ from crawler.pool import default_workers, pool_context
 from crawler.settings_spec import SETTINGS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from multiprocessing.connection import Connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,7 +193,23 @@ HTML = b"text/html; charset=utf-8"
 _ARTICLE_PATH = re.compile(rb"/a/(\d+)\.html")
 
 
-class SitePages:
+class FixedPages:
+    """Responses made once, by request path (path to content type and body); any other path
+    is a 404. Any site of path→bytes: ``benchmarks/site_junk.py`` serves its sites so."""
+
+    def __init__(self, fixed: Mapping[str, tuple[bytes, bytes]]) -> None:
+        self.fixed = {
+            path.encode(): [_head(b"200 OK", kind, len(body)), body]
+            for path, (kind, body) in fixed.items()
+        }
+        self.not_found = [_head(b"404 Not Found", HTML, len(NOT_FOUND)), NOT_FOUND]
+
+    def article(self, path: bytes) -> list[bytes] | None:
+        """A page made on request (none here: every page is in ``fixed``)."""
+        return None
+
+
+class SitePages(FixedPages):
     """The pages of the benchmark's site as HTTP responses, by request path: all but the
     articles made at the start, each article from its source's bytes (cut before ``</body>``
     on the links site) and, on the links site, its own block of links."""
@@ -212,11 +229,7 @@ class SitePages:
                 (before.encode(), after.encode())
                 for before, after in (article_parts(html, url) for html, url in sources)
             ]
-        self.fixed = {
-            path.encode(): [_head(b"200 OK", kind, len(body)), body]
-            for path, (kind, body) in fixed.items()
-        }
-        self.not_found = [_head(b"404 Not Found", HTML, len(NOT_FOUND)), NOT_FOUND]
+        super().__init__(fixed)
 
     def article(self, path: bytes) -> list[bytes] | None:
         """The article at ``path``, or None if it is no article of the site."""
@@ -261,12 +274,13 @@ def _listing(k: int, pages: int) -> bytes:
 
 
 class SiteProtocol(asyncio.Protocol):
-    """HTTP/1.1 GETs on a kept-alive connection, answered from ``SitePages``; any other path
-    is a 404. A plain protocol, not a web framework: the server shares the 2 cores with the
-    crawl it serves, and twisted.web took 0.5 CPU ms a request (2 CPU s a crawl of the links
-    site) that the pool crawl's ratio paid and a remote site would not have cost it."""
+    """HTTP/1.1 GETs on a kept-alive connection, answered from ``SitePages`` (or any
+    ``FixedPages``); any other path is a 404. A plain protocol, not a web framework: the
+    server shares the 2 cores with the crawl it serves, and twisted.web took 0.5 CPU ms a
+    request (2 CPU s a crawl of the links site) that the pool crawl's ratio paid and a remote
+    site would not have cost it."""
 
-    def __init__(self, site: SitePages, served: Synchronized[int]) -> None:
+    def __init__(self, site: FixedPages, served: Synchronized[int]) -> None:
         self.site = site
         self.served = served
         self.buffer = b""
