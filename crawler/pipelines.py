@@ -353,6 +353,7 @@ class TemplatePipeline:
         self.activity = CrawlActivity()
         self._events_seen = -1  # activity.events at the last look: equal means a quiet spell
         self._watch: AsyncioLoopingCall | LoopingCall | None = None
+        self._warned_memory = False  # told the log once that held pages filled the scraper
         # keys of this run's pages (two ints a page), stored with the counts at the end
         self._counted: set[int] = set()
         # counted before this run's first page: the stored counts decide these domains
@@ -525,6 +526,21 @@ class TemplatePipeline:
             # scraper (or the spider is closing, which waits for them)
             domain = max(sorted(self._held), key=lambda name: len(self._held[name]))
             self.stats.inc_value("cleaning/template_released_for_memory", len(self._held[domain]))
+            if not self._warned_memory:
+                # a crawl of many sites at once: each site's template is decided from a
+                # page or two, and lines it repeats are kept (benchmarks/site_junk.py)
+                self._warned_memory = True
+                logger.warning(
+                    "The site template of %s is decided from %d page(s), not %d: the pages "
+                    "held for templates fill Scrapy's SCRAPER_SLOT_MAX_ACTIVE_SIZE (%d bytes). "
+                    "Raise it (e.g. -s SCRAPER_SLOT_MAX_ACTIVE_SIZE=200000000) for sites "
+                    "crawled at once to hold their pages; see "
+                    "cleaning/template_released_for_memory in the stats",
+                    domain,
+                    self.templates.pages(domain),
+                    self.hold_pages,
+                    crawler.settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE"),
+                )
             self._release(domain)
         elif quiet and self.activity.scheduler_drained and not self._cleaning():
             # nothing scheduled, downloaded, received or finished since the last look,

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pyarrow.dataset as ds
 import pytest
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
@@ -355,6 +356,7 @@ class PublicCrawler:
     def __init__(self, *, crawling: bool = True, backout: bool = False) -> None:
         self.crawling = crawling
         self.engine = SimpleNamespace(needs_backout=lambda: backout)
+        self.settings = Settings()  # Scrapy's defaults
         self.cleaning: object | None = None
 
     def get_item_pipeline(self, cls: type) -> object | None:
@@ -377,14 +379,23 @@ def holding(crawler: PublicCrawler) -> tuple[TemplatePipeline, dict[str, list[De
     return pipeline, waiting
 
 
-def test_held_pages_that_stop_the_downloads_are_decided_and_let_go() -> None:
+def test_held_pages_that_stop_the_downloads_are_decided_and_let_go(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     pipeline, waiting = holding(PublicCrawler(backout=True))
-    pipeline._release_if_stalled()
+    with caplog.at_level("WARNING"):
+        pipeline._release_if_stalled()
     # the domain holding the most pages goes first, decided from the pages it held
     assert all(d.called for d in waiting["a.test"]) and pipeline.templates.decided("a.test")
     assert not any(d.called for d in waiting["b.test"])
     assert not pipeline.templates.decided("b.test")
     assert pipeline.stats.get_value("cleaning/template_released_for_memory") == 3
+    # said once, with the setting to raise: a crawl of many sites decides from few pages
+    assert "a.test is decided from 3 page(s), not 20" in caplog.text
+    assert "SCRAPER_SLOT_MAX_ACTIVE_SIZE (5000000 bytes)" in caplog.text
+    pipeline._release_if_stalled()
+    assert pipeline.templates.decided("b.test")
+    assert caplog.text.count("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 2  # the message names it twice
 
 
 def test_held_pages_go_at_once_when_the_crawl_is_stopped(
