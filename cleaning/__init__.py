@@ -3,7 +3,7 @@
 The names below are imported when first asked for (PEP 562), not with the package: a process
 that imports a leaf module (``cleaning.junk``, ``cleaning.hrefs``: the crawl's, which hands
 its pages to workers) does not import ``cleaning.page`` and the extraction stack with it
-(trafilatura, langdetect: 0.4 CPU s).
+(trafilatura, langdetect: 0.12 CPU s of the crawl's imports, 0.18 of its start).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # its installed version, not trafilatura.__version__: with workers, the crawl's process does
-# not import trafilatura (0.2 CPU s)
+# not import trafilatura
 EXTRACTOR_VERSION = f"trafilatura {version('trafilatura')}"
 try:
     CLEANCRAWL_VERSION = version("cleancrawl")
@@ -179,8 +180,11 @@ class CleaningPipeline:
             if pool.workers > 0:
                 check_installed(options.language_backend)
             else:
-                from cleaning.language import load_backend  # (with workers, theirs alone)
+                # cleaning here: its steps imported now, not at the first page (with
+                # workers, they are the workers' alone)
+                from cleaning.language import load_backend
 
+                importlib.import_module("cleaning.page")
                 load_backend(options.language_backend)
         except ImportError as exc:
             raise ConfigError(f"setting CLEANCRAWL_LANGUAGE_BACKEND: {exc}") from exc
@@ -234,7 +238,7 @@ class CleaningPipeline:
         elif self.pool is not None:
             result = await self.pool.clean(item.html, item.url, item.site)
         else:
-            from cleaning.page import clean_page  # (with workers, theirs alone)
+            from cleaning.page import clean_page  # (imported by from_crawler)
 
             result = clean_page(item.html, item.url, self.site_options.get(item.site, self.options))
         for removed in result.removed_lines:

@@ -99,7 +99,7 @@ def test_workers_write_what_in_process_cleaning_writes_and_a_hung_page_times_out
 @pytest.mark.slow
 def test_a_crawl_with_workers_imports_no_extraction_stack(tmp_path: Path) -> None:
     """The crawl's process hands its pages to the workers and unpickles their results: it
-    imports neither ``cleaning.page`` nor trafilatura or langdetect (0.3 CPU s of its start,
+    imports neither ``cleaning.page`` nor trafilatura or langdetect (0.18 CPU s of its start,
     on the cores the workers need), from its start to its last page."""
     build_site(tmp_path / "site")
     with SiteServer(tmp_path / "site") as server:
