@@ -21,9 +21,6 @@ from typing import TYPE_CHECKING
 
 from lxml.etree import ErrorTypes, XPath
 
-# the parser cleaning parses pages with: its error log tells a parse cut short by a limit
-from cleaning.extraction import _PARSER
-
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
@@ -84,6 +81,10 @@ def feed_hrefs(root: HtmlElement) -> tuple[str, ...]:
 
 def _cut_short() -> bool:
     """True if the last parse stopped at one of libxml2's limits (the tree's depth)."""
+    # the parser cleaning parses pages with (its error log tells a parse cut short by a
+    # limit), imported here: the crawl's process imports this module and cleans no page
+    from cleaning.extraction import _PARSER
+
     return any(error.type == ErrorTypes.ERR_RESOURCE_LIMIT for error in _PARSER.error_log)
 
 

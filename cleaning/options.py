@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cleaning.language import DEFAULT_BACKEND, check_backend, parse_languages
+from cleaning.language_codes import DEFAULT_BACKEND, check_backend, parse_languages
 from cleaning.pagetype import PageType
 
 DEFAULT_PAGE_TYPES = frozenset({PageType.ARTICLE, PageType.OTHER})

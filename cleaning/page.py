@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -18,14 +16,19 @@ from cleaning.junk import (
     load_junk_rules,
     remove_junk,
 )
-from cleaning.language import UNDETERMINED, identify_language, is_wanted_language
+from cleaning.language import identify_language, is_wanted_language
 from cleaning.lead import find_leads, with_leads
 from cleaning.merged import cut_merged_junk, leaf_blocks
 from cleaning.metadata import author_names, clean_value, title_and_site, unique_tags
 from cleaning.neardup import shingles
-from cleaning.pagetype import PageType, load_model, read_markup, text_signals
+from cleaning.pagetype import load_model, read_markup, text_signals
 from cleaning.prune import prune_widgets
 from cleaning.reasons import CLEAN_PAGE_REASONS
+
+# in a light module of their own, for the crawl's process that unpickles workers' results;
+# named here too, where pickles made before stop 34 (cleancrawl clean's spill) look for them
+from cleaning.result import CleanResult as CleanResult
+from cleaning.result import content_hash as content_hash
 from cleaning.words import word_count
 
 if TYPE_CHECKING:
@@ -39,40 +42,10 @@ if TYPE_CHECKING:
 # every reason clean_page gives for not writing a page
 DROP_REASONS = CLEAN_PAGE_REASONS
 
-_SPACE = re.compile(r"\s+")
 # C0 controls that text does not hold, and U+FFFD (bytes no encoding could read)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\ufffd]")
 _BINARY_SAMPLE = 8192
 _BINARY_SHARE = 0.1
-
-
-@dataclass(slots=True, kw_only=True)
-class CleanResult:
-    """What cleaning made of a page. ``drop_reason`` is None when the page is to be written."""
-
-    url: str
-    drop_reason: str | None = None
-    text: str = ""
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    date_published: date | None = None
-    sitename: str | None = None
-    description: str | None = None
-    tags: list[str] = field(default_factory=list)
-    language: str = UNDETERMINED
-    language_score: float = 0.0
-    language_share: float = 0.0
-    page_type: PageType | None = None
-    listing_score: float = 0.0
-    # what the page-type model weighed (for audits and training, not written)
-    page_signals: dict[str, float] = field(default_factory=dict)
-    word_count: int = 0
-    content_hash: str = ""
-    removed_lines: tuple[RemovedLine, ...] = ()
-
-    @property
-    def kept(self) -> bool:
-        return self.drop_reason is None
 
 
 def clean_page(
@@ -229,11 +202,6 @@ def _looks_binary(html: str) -> bool:
     nul = sample.count("\x00")
     controls = len(_CONTROL.findall(sample)) - nul
     return nul * 4 > len(sample) or controls > _BINARY_SHARE * (len(sample) - nul)
-
-
-def content_hash(text: str) -> str:
-    """Hash of the text with runs of white space folded, so re-wrapped copies match."""
-    return hashlib.sha256(_SPACE.sub(" ", text).strip().encode("utf-8")).hexdigest()
 
 
 def _main_text(document: Document | None, include_comments: bool) -> str:

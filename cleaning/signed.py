@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from cleaning.hrefs import PageHrefs
 from cleaning.neardup import text_signature_bytes
-from cleaning.page import CleanResult
 from cleaning.quality import QualitySignals, quality_signals
+from cleaning.result import CleanResult
 from cleaning.templates import LineKeys, text_line_keys
 
 if TYPE_CHECKING:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -14,8 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from cleaning.encoding import decode_html
 from cleaning.hrefs import PageHrefs, page_hrefs
 from cleaning.junk import DEFAULT_JUNK_FILE, load_junk_rules
-from cleaning.language import load_backend
-from cleaning.page import CleanResult, clean_page
+from cleaning.result import CleanResult
 from cleaning.signed import with_hrefs
 
 if TYPE_CHECKING:
@@ -33,6 +33,12 @@ def start_worker(options: CleaningOptions, site_options: dict[str, CleaningOptio
     # Ctrl-C reaches every process of the terminal's group: the crawl stops gracefully and
     # still needs its workers to finish the pages in flight.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The cleaning steps (trafilatura, langdetect) are imported here and in the tasks, not
+    # with this module: the crawl's process imports it for the tasks' names and cleans no
+    # page (its start: 0.18 CPU s less without them, benchmarks/README.md, stop 34).
+    importlib.import_module("cleaning.page")
+    from cleaning.language import load_backend
+
     _options.clear()
     _options[None] = options
     _options.update(site_options)
@@ -49,6 +55,8 @@ def start_worker(options: CleaningOptions, site_options: dict[str, CleaningOptio
 
 def clean_in_worker(html: str, url: str, site: str) -> CleanResult:
     """``clean_page`` with the options of ``site`` (or the default ones)."""
+    from cleaning.page import clean_page  # (start_worker imported it)
+
     return clean_page(html, url, _site_options(site))
 
 
@@ -175,6 +183,8 @@ def clean_in_worker_with_hrefs(html: str, url: str, site: str) -> CleanResult:
     """``clean_in_worker``, and the page's hrefs read from the tree it parsed
     (``cleaning.hrefs``), kept or dropped; None where it did not parse the page, or where
     the crawl's own parse may differ."""
+    from cleaning.page import clean_page  # (start_worker imported it)
+
     found: list[PageHrefs | None] = []
     result = clean_page(
         html, url, _site_options(site), on_tree=lambda tree: found.append(page_hrefs(tree, html))

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-PRELOAD = ["cleaning.worker", "crawler.clean_preload"]
+# cleaning.page too: cleaning.worker, light for the crawl's process, imports it when a
+# worker starts
+PRELOAD = ["cleaning.worker", "cleaning.page", "crawler.clean_preload"]
 
 
 def wants_workers(argv: list[str]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
@@ -10,16 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
-import trafilatura
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import call_later, create_looping_call
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from cleaning import CleaningOptions, PageType, clean_page, content_hash, load_backend
 from cleaning.ids import article_id
-from cleaning.language import check_installed
+from cleaning.language_codes import check_installed
+from cleaning.options import CleaningOptions
+from cleaning.pagetype import PageType
+from cleaning.result import content_hash
 from cleaning.signed import SignedResult, clean_and_sign, text_facts
 from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_key, page_keys
 from cleaning.words import word_count
@@ -47,16 +49,18 @@ if TYPE_CHECKING:
     from scrapy.utils.asyncio import AsyncioLoopingCall, CallLaterResult
     from twisted.internet.task import LoopingCall
 
-    from cleaning import CleanResult
     from cleaning.hrefs import PageHrefs
     from cleaning.neardup import NearDuplicateOptions
+    from cleaning.result import CleanResult
     from crawler.incremental import History
     from crawler.resume import WrittenLedger
     from crawler.state import CrawlState, PageRow
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}"
+# its installed version, not trafilatura.__version__: with workers, the crawl's process does
+# not import trafilatura
+EXTRACTOR_VERSION = f"trafilatura {version('trafilatura')}"
 try:
     CLEANCRAWL_VERSION = version("cleancrawl")
 except PackageNotFoundError:  # running from a source tree that was never installed
@@ -176,6 +180,11 @@ class CleaningPipeline:
             if pool.workers > 0:
                 check_installed(options.language_backend)
             else:
+                # cleaning here: its steps imported now, not at the first page (with
+                # workers, they are the workers' alone)
+                from cleaning.language import load_backend
+
+                importlib.import_module("cleaning.page")
                 load_backend(options.language_backend)
         except ImportError as exc:
             raise ConfigError(f"setting CLEANCRAWL_LANGUAGE_BACKEND: {exc}") from exc
@@ -229,6 +238,8 @@ class CleaningPipeline:
         elif self.pool is not None:
             result = await self.pool.clean(item.html, item.url, item.site)
         else:
+            from cleaning.page import clean_page  # (imported by from_crawler)
+
             result = clean_page(item.html, item.url, self.site_options.get(item.site, self.options))
         for removed in result.removed_lines:
             self.stats.inc_value(f"cleaning/lines_removed/{removed.reason}")

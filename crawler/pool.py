@@ -17,7 +17,7 @@ from twisted.internet.defer import Deferred, DeferredSemaphore
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.protocols.basic import Int32StringReceiver
 
-from cleaning import CleanResult
+from cleaning.result import CleanResult
 from cleaning.worker import clean_in_worker, page_message, serve
 from crawler.clean_start import PRELOAD, main_hidden
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from twisted.internet.base import DelayedCall
     from twisted.python.failure import Failure
 
-    from cleaning import CleaningOptions
+    from cleaning.options import CleaningOptions
 
 
 def default_workers() -> int:

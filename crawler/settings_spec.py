@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from scrapy.settings import BaseSettings
 
 from cleaning.junk import BUILT_IN_KINDS, DEFAULT_JUNK_FILE, junk_kinds, load_junk_rules
-from cleaning.language import language_backends, parse_languages
+from cleaning.language_codes import language_backends, parse_languages
 from cleaning.pagetype import PageType
 from cleaning.quality import QualityThresholds
 

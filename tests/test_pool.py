@@ -96,6 +96,27 @@ def test_workers_write_what_in_process_cleaning_writes_and_a_hung_page_times_out
     assert same == written  # workers give the very same rows
 
 
+@pytest.mark.slow
+def test_a_crawl_with_workers_imports_no_extraction_stack(tmp_path: Path) -> None:
+    """The crawl's process hands its pages to the workers and unpickles their results: it
+    imports neither ``cleaning.page`` nor trafilatura or langdetect (0.18 CPU s of its start,
+    on the cores the workers need), from its start to its last page."""
+    build_site(tmp_path / "site")
+    with SiteServer(tmp_path / "site") as server:
+        run = run_scrapy_crawl(
+            tmp_path / "crawl",
+            "-a",
+            f"url={server.url}/",
+            settings={
+                "CLEANCRAWL_WORKERS": "1",
+                "EXTENSIONS": json.dumps({"tests.noted_modules.NotedModules": 0}),
+            },
+        )
+    assert run.returncode == 0, run.log[-2000:]
+    assert run.stats["cleaning/kept"] == len(TOPICS) + 1
+    assert run.stats["test/cleaning_stack"] == []
+
+
 def test_pool_use_counts_worker_seconds_without_a_page() -> None:
     from crawler.pool import PoolUse
 
