@@ -219,16 +219,28 @@ def test_pages_the_worker_did_not_read_are_parsed_by_the_spider(tmp_path: Path) 
     cleaned._cleaner = Cleaner(read=False)  # type: ignore[assignment]
     # not read by the worker (None): parsed here, the same requests
     assert described(output(cleaned, article(cleaned))) == described(output(here, article(here)))
-    # a page at max_depth has no links to follow: not cleaned before it is yielded
+    # called other than as the request's callback (scrapy parse, contracts): parsed here
     deep = Cleaner()
     cleaned._cleaner = deep  # type: ignore[assignment]
-    assert isinstance(output(cleaned, article(cleaned, depth=2))[-1], PageItem)
-    assert deep.cleaned == []
-    # called other than as the request's callback (scrapy parse, contracts): parsed here
     response = article(cleaned)
     response.request.callback = None  # type: ignore[union-attr]
     assert isinstance(output(cleaned, response), list)
     assert deep.cleaned == []
+
+
+def test_a_page_at_max_depth_has_its_feeds_from_the_worker(tmp_path: Path) -> None:
+    # no links to follow, but its feeds are looked for: from the worker's parse, not one here
+    here, cleaned = spiders(tmp_path)
+    cleaner = Cleaner()
+    cleaned._cleaner = cleaner  # type: ignore[assignment]
+    expected = output(here, article(here, depth=2))
+    response = article(cleaned, depth=2)
+    got = output(cleaned, response)
+    assert cleaner.cleaned == [response.url]
+    assert described(got) == described(expected)
+    assert [r.url for r in got if isinstance(r, Request)] == ["https://news.test/feed.xml"]
+    assert isinstance(got[-1], PageItem)
+    assert response._cached_selector is None  # not parsed in the crawl's process
 
 
 class Pool:
