@@ -71,7 +71,7 @@ from crawler.pool import default_workers, pool_context
 from crawler.settings_spec import SETTINGS
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from multiprocessing.connection import Connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -302,6 +302,47 @@ class SiteProtocol(asyncio.Protocol):
                 with self.served.get_lock():
                     self.served.value += 1
             self.transport.writelines(response or self.site.not_found)
+
+
+@contextlib.contextmanager
+def serving_in_thread(
+    sites: Sequence[tuple[str, Callable[[str], FixedPages]]],
+    served: Synchronized[int] | None = None,
+) -> Iterator[list[str]]:
+    """Serve sites from a thread of this process (a crawl runs in another): each ``(host,
+    pages_for)`` on a free port of its host, ``pages_for`` given the origin it is served at
+    (``http://HOST:PORT``, known once bound); yields the origins, in order. ``served``
+    counts the pages made on request."""
+    sockets: list[socket.socket] = []
+    for host, _ in sites:
+        sockets.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        sockets[-1].bind((host, 0))
+    origins = [
+        f"http://{host}:{sock.getsockname()[1]}"
+        for (host, _), sock in zip(sites, sockets, strict=True)
+    ]
+    counter = served if served is not None else multiprocessing.get_context("spawn").Value("i", 0)
+    loop = asyncio.new_event_loop()
+    servers: list[asyncio.AbstractServer] = []
+
+    async def start() -> None:
+        for (_, pages_for), sock, origin in zip(sites, sockets, origins, strict=True):
+            protocol = functools.partial(SiteProtocol, pages_for(origin), counter)
+            servers.append(await loop.create_server(protocol, sock=sock))
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(start(), loop).result()
+        yield origins
+    finally:
+        for server in servers:
+            loop.call_soon_threadsafe(server.close)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+        for sock in sockets:
+            sock.close()
 
 
 def serve(pages: int, site: str, served: Synchronized[int], connection: Connection) -> None:

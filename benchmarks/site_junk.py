@@ -36,21 +36,16 @@ Of the pages written, a planted line survives if it is in its page's text (`foun
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import copy
-import functools
 import json
-import multiprocessing
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -62,7 +57,7 @@ import lxml.html
 import pyarrow.dataset as pads
 
 from benchmarks import junk_data
-from benchmarks.crawl import FixedPages, Sample, SiteProtocol
+from benchmarks.crawl import FixedPages, Sample, serving_in_thread
 from benchmarks.extraction import (
     DEFAULT_DATA_ROOT,
     SPLITS,
@@ -83,7 +78,7 @@ from benchmarks.planted_junk import (
 from cleaning.templates import TemplateOptions, line_key
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from benchmarks.extraction import Doc
     from benchmarks.planted_junk import KindClasses, Wordings
@@ -324,37 +319,12 @@ def site_responses(site: Site, origin: str) -> dict[str, tuple[bytes, bytes]]:
 def serving(sites: Sequence[Site]) -> Iterator[dict[str, str]]:
     """Serve every site on its own host, from a thread of this process (the crawl runs in
     another); yields site name to origin (`http://127.0.0.N:PORT`)."""
-    sockets: list[socket.socket] = []
-    origins: dict[str, str] = {}
-    for site in sites:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((site.host, 0))
-        sockets.append(sock)
-        origins[site.name] = f"http://{site.host}:{sock.getsockname()[1]}"
-    loop = asyncio.new_event_loop()
-    # SiteProtocol counts the pages it makes on request: none here
-    served = multiprocessing.get_context("spawn").Value("i", 0)
-    servers: list[asyncio.AbstractServer] = []
 
-    async def start() -> None:
-        for site, sock in zip(sites, sockets, strict=True):
-            pages = FixedPages(site_responses(site, origins[site.name]))
-            protocol = functools.partial(SiteProtocol, pages, served)
-            servers.append(await loop.create_server(protocol, sock=sock))
+    def pages_for(site: Site) -> Callable[[str], FixedPages]:
+        return lambda origin: FixedPages(site_responses(site, origin))
 
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
-        asyncio.run_coroutine_threadsafe(start(), loop).result()
-        yield origins
-    finally:
-        for server in servers:
-            loop.call_soon_threadsafe(server.close)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        loop.close()
-        for sock in sockets:
-            sock.close()
+    with serving_in_thread([(site.host, pages_for(site)) for site in sites]) as origins:
+        yield {site.name: origin for site, origin in zip(sites, origins, strict=True)}
 
 
 # --- crawling ------------------------------------------------------------------------------

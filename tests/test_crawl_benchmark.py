@@ -8,7 +8,6 @@ import cProfile
 import http.client
 import json
 import multiprocessing
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -177,17 +176,15 @@ def test_the_site_is_served_on_one_kept_alive_connection(site: str) -> None:
     articles as ``article_html`` makes them (the capacity cleans those), the rest of the site,
     404s for the rest, and only the articles counted."""
     served = multiprocessing.get_context("spawn").Value("i", 0)
-    pages: list[crawl.SitePages] = []
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    serving = asyncio.run_coroutine_threadsafe(
-        loop.create_server(lambda: crawl.SiteProtocol(pages[0], served), "127.0.0.1", 0), loop
-    ).result(10)
-    address = f"127.0.0.1:{serving.sockets[0].getsockname()[1]}"
-    origin = f"http://{address}"
-    pages.append(crawl.SitePages(3, site, SOURCES, origin))
-    connection = http.client.HTTPConnection(address, timeout=10)
+    with crawl.serving_in_thread(
+        [("127.0.0.1", lambda origin: crawl.SitePages(3, site, SOURCES, origin))], served
+    ) as (origin,):
+        check_site(site, origin, served)
+
+
+def check_site(site: str, origin: str, served: Any) -> None:
+    """The assertions of the test above, against the site served at ``origin``."""
+    connection = http.client.HTTPConnection(origin.removeprefix("http://"), timeout=10)
 
     def get(path: str) -> tuple[int, str, bytes]:
         connection.request("GET", path)
@@ -214,12 +211,3 @@ def test_the_site_is_served_on_one_kept_alive_connection(site: str) -> None:
         assert served.value == 4
     finally:
         connection.close()
-
-        async def close() -> None:
-            serving.close()
-            await serving.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(close(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()

@@ -220,12 +220,12 @@ def test_pages_the_worker_did_not_read_are_parsed_by_the_spider(tmp_path: Path) 
     # not read by the worker (None): parsed here, the same requests
     assert described(output(cleaned, article(cleaned))) == described(output(here, article(here)))
     # called other than as the request's callback (scrapy parse, contracts): parsed here
-    deep = Cleaner()
-    cleaned._cleaner = deep  # type: ignore[assignment]
+    cleaner = Cleaner()
+    cleaned._cleaner = cleaner  # type: ignore[assignment]
     response = article(cleaned)
     response.request.callback = None  # type: ignore[union-attr]
     assert isinstance(output(cleaned, response), list)
-    assert deep.cleaned == []
+    assert cleaner.cleaned == []
 
 
 def test_a_page_at_max_depth_has_its_feeds_from_the_worker(tmp_path: Path) -> None:
