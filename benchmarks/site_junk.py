@@ -341,7 +341,7 @@ def sites_file(sites: Sequence[Site], origins: Mapping[str, str]) -> str:
 
 @dataclass
 class Crawl:
-    """What one `scrapy crawl technews` left: its exit code, stats, rows and CPU."""
+    """What one `scrapy crawl technews` left: its exit code, stats, rows, CPU and memory."""
 
     returncode: int
     stats: dict[str, Any]
@@ -349,6 +349,7 @@ class Crawl:
     seconds: float
     cpu_seconds: float
     log_tail: str
+    peak_rss: int = 0  # bytes, the process tree's (the workers' too)
 
 
 def crawl_command(
@@ -394,7 +395,7 @@ def crawl(
         table = pads.dataset(output, format="parquet").to_table(columns=["url", "site", "text"])
         rows = table.to_pylist()
     cpu = sum(sample.cpu.values())
-    return Crawl(process.returncode, stats, rows, seconds, cpu, log_tail)
+    return Crawl(process.returncode, stats, rows, seconds, cpu, log_tail, sample.peak_rss)
 
 
 # --- counting ------------------------------------------------------------------------------
@@ -442,6 +443,7 @@ class RunResult:
     returncode: int = 0
     seconds: float = 0.0
     cpu_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
 
 
 def repeated_page_junk(site: Site) -> set[str]:
@@ -501,6 +503,7 @@ def count_run(name: str, sites: Sequence[Site], result: Crawl) -> RunResult:
         if k.startswith("cleaning/template_")
     }
     run.seconds, run.cpu_seconds = result.seconds, result.cpu_seconds
+    run.peak_rss_mb = round(result.peak_rss / 2**20, 1)  # as benchmarks.crawl reports it
     return run
 
 
@@ -587,7 +590,10 @@ def markdown_report(config: Mapping[str, Any], results: Sequence[RunResult]) -> 
     ]
     for run in results:
         held = ", ".join(f"{k} {v}" for k, v in run.template_stats.items()) or "none"
-        lines.append(f"- {run.name}: exit {run.returncode}, {run.seconds:.0f} s; {held}")
+        lines.append(
+            f"- {run.name}: exit {run.returncode}, {run.seconds:.0f} s, peak RSS "
+            f"{run.peak_rss_mb:.0f} MB; {held}"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -21,6 +21,9 @@ class PageItem:
     lastmod: str | None = None  # sitemap <lastmod> or feed date, as given
     etag: str | None = None  # response headers, for conditional re-fetches in a later run
     last_modified: str | None = None
+    # bytes of the response's body: what it weighs in Scrapy's scraper while it is held
+    # (crawler.hold_budget)
+    response_size: int = 0
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -83,3 +86,5 @@ class ArticleItem:
     # line keys and quality signals of text, made by the cleaning worker (cleaning/signed.py);
     # None once text changes, and once QualityPipeline has used them: never written
     facts: TextFacts | None = None
+    # PageItem.response_size, for TemplatePipeline's hold (crawler.hold_budget): never written
+    response_size: int = 0

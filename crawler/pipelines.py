@@ -29,6 +29,7 @@ from cleaning.worker import clean_in_worker, clean_in_worker_with_hrefs
 from crawler.activity import CrawlActivity
 from crawler.addon import require_addon
 from crawler.config import ConfigError, setting_list
+from crawler.hold_budget import HoldBudget, counted_size
 from crawler.incremental import history_for
 from crawler.items import ArticleItem, PageItem
 from crawler.leases import leases_for
@@ -317,6 +318,7 @@ class CleaningPipeline:
             lastmod=page.lastmod,
             etag=page.etag,
             last_modified=page.last_modified,
+            response_size=page.response_size,
         )
 
 
@@ -327,9 +329,9 @@ class TemplatePipeline:
     so the same page always comes out with the same text, whatever was crawled before it.
     A domain with no stored counts for ``hold_pages`` pages holds its first pages back
     and is decided from them when ``hold_pages`` have arrived, ``hold_seconds`` have
-    passed, the crawl has nothing else coming, the held pages keep Scrapy from
-    downloading (its ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``), or the crawl is stopped (Ctrl-C):
-    held pages are the only memory this step takes beyond its counts. A domain with
+    passed, the crawl has nothing else coming, the held pages fill ``hold_bytes`` (the
+    domain holding the most goes first: ``crawler.hold_budget``), or the crawl is stopped
+    (Ctrl-C): held pages are the only memory this step takes beyond its counts. A domain with
     counts for ``hold_pages`` pages in the state directory is decided from those counts
     before its first page of the run.
     Counts go on growing through the run and are stored for the next one.
@@ -350,6 +352,7 @@ class TemplatePipeline:
         min_words: int | None,
         store: CrawlState | None = None,
         audit_removed_lines: bool = False,
+        hold_bytes: int = 0,
     ) -> None:
         self.templates = templates
         self.stats = stats
@@ -358,7 +361,9 @@ class TemplatePipeline:
         self.min_words = min_words
         self.store = store
         self.audit_removed_lines = audit_removed_lines
-        self._held: dict[str, list[Deferred[None]]] = {}
+        # each held page's Deferred and the bytes of its response taken from the budget
+        self._held: dict[str, list[tuple[Deferred[None], int]]] = {}
+        self.budget = HoldBudget(hold_bytes)
         self._timers: dict[str, CallLaterResult] = {}
         self.crawler: Crawler | None = None
         self.activity = CrawlActivity()
@@ -392,6 +397,7 @@ class TemplatePipeline:
             crawler.stats,
             hold_pages=settings.getint("CLEANCRAWL_TEMPLATE_HOLD_PAGES"),
             hold_seconds=settings.getfloat("CLEANCRAWL_TEMPLATE_HOLD_SECONDS"),
+            hold_bytes=settings.getint("CLEANCRAWL_TEMPLATE_HOLD_BYTES"),
             min_words=settings.getint("CLEANCRAWL_MIN_WORDS") or None,
             store=store,
             audit_removed_lines=settings.getbool("CLEANCRAWL_AUDIT_REMOVED_LINES"),
@@ -415,7 +421,7 @@ class TemplatePipeline:
         if not self.templates.decided(domain) and self.store is not None:
             self._adopt_published(domain)
         if not self.templates.decided(domain):
-            await self._hold(domain)
+            await self._hold(domain, counted_size(item.response_size))
         return self.cut(item)
 
     def cut(self, item: ArticleItem) -> ArticleItem:
@@ -466,14 +472,21 @@ class TemplatePipeline:
         self._counted.update(keys)
         return new
 
-    async def _hold(self, domain: str) -> None:
-        """Wait until the template of ``domain`` is decided (this page may decide it)."""
-        held = self._held.setdefault(domain, [])
+    async def _hold(self, domain: str, size: int) -> None:
+        """Wait until the template of ``domain`` is decided (this page may decide it);
+        ``size``: the bytes Scrapy's scraper counts for the page's response."""
         if self.templates.pages(domain) >= self.hold_pages:
             self._release(domain)
             return
+        taken = self.budget.take(self.crawler, size)
+        while not taken and self.budget.active and self._held and size <= self.budget.limit:
+            # full: the domain holding the most pages is decided from them, and lets them go
+            self._release_for_memory("CLEANCRAWL_TEMPLATE_HOLD_BYTES", self.budget.limit)
+            if self.templates.decided(domain):
+                return
+            taken = self.budget.take(self.crawler, size)
         waiting: Deferred[None] = Deferred()
-        held.append(waiting)
+        self._held.setdefault(domain, []).append((waiting, size if taken else 0))
         if domain not in self._timers:
             self._timers[domain] = call_later(self.hold_seconds, self._release, domain, True)
         if self._watch is None and self.crawler is not None:
@@ -504,7 +517,10 @@ class TemplatePipeline:
         timer = self._timers.pop(domain, None)
         if timer is not None and not fired:
             timer.cancel()
-        for waiting in self._held.pop(domain, []):
+        held = self._held.pop(domain, [])
+        for _, size in held:  # back in the scraper's count before the pages go on
+            self.budget.give_back(size)
+        for waiting, _ in held:
             if not waiting.called:
                 waiting.callback(None)
 
@@ -514,9 +530,10 @@ class TemplatePipeline:
         On Ctrl-C Scrapy finishes every page in progress before it stops, held pages too:
         they go at once. A small site may have fewer pages than ``hold_pages``: without
         this its pages would wait the full ``hold_seconds`` at the end of the crawl. And
-        held pages keep their responses in Scrapy's scraper: past
-        ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` it downloads nothing more, so the domain holding
-        the most pages is decided then. Read from signals and public engine methods only.
+        held pages not kept out of Scrapy's scraper budget (``HoldBudget``) count against
+        ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``: past it Scrapy downloads nothing more, so the
+        domain holding the most pages is decided then. Read from signals and public engine
+        methods only.
         """
         crawler = self.crawler
         if crawler is None or crawler.engine is None or not self._held:
@@ -532,33 +549,45 @@ class TemplatePipeline:
         self._events_seen = self.activity.events
         if self.activity.downloading:
             return  # a page of a held domain may be on its way
-        if crawler.engine.needs_backout():
-            # nothing downloading, and the engine sends no request: held pages fill the
-            # scraper (or the spider is closing, which waits for them)
-            domain = max(sorted(self._held), key=lambda name: len(self._held[name]))
-            self.stats.inc_value("cleaning/template_released_for_memory", len(self._held[domain]))
-            if not self._warned_memory:
-                # a crawl of many sites at once: each site's template is decided from a
-                # page or two, and lines it repeats are kept (benchmarks/site_junk.py)
-                self._warned_memory = True
-                logger.warning(
-                    "The site template of %s is decided from %d page(s), not %d: the pages "
-                    "held for templates fill Scrapy's SCRAPER_SLOT_MAX_ACTIVE_SIZE (%d bytes). "
-                    "Raise it (e.g. -s SCRAPER_SLOT_MAX_ACTIVE_SIZE=200000000) for sites "
-                    "crawled at once to hold their pages; see "
-                    "cleaning/template_released_for_memory in the stats",
-                    domain,
-                    self.templates.pages(domain),
-                    self.hold_pages,
-                    crawler.settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE"),
-                )
-            self._release(domain)
+        if crawler.engine.needs_backout() and not self._cleaning():
+            # nothing downloading nor cleaned, and the engine sends no request: held pages
+            # fill the scraper (its budget was not found, or CLEANCRAWL_TEMPLATE_HOLD_BYTES
+            # is 0), or the spider is closing, which waits for them. (Pages on their way
+            # through the workers fill it too, and go on by themselves: taken for held ones,
+            # they had 223 of 448 held pages of a 30-site crawl let go.)
+            self._release_for_memory(
+                "SCRAPER_SLOT_MAX_ACTIVE_SIZE",
+                crawler.settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE"),
+            )
         elif quiet and self.activity.scheduler_drained and not self._cleaning():
             # nothing scheduled, downloaded, received or finished since the last look,
             # and no page on its way through the cleaning step: nothing else is coming
             self.stats.inc_value("cleaning/template_released_early", held)
             for domain in list(self._held):
                 self._release(domain)
+
+    def _release_for_memory(self, setting: str, limit: int) -> None:
+        """Decide the domain holding the most pages and let them go: they fill ``setting``."""
+        domain = max(sorted(self._held), key=lambda name: len(self._held[name]))
+        self.stats.inc_value("cleaning/template_released_for_memory", len(self._held[domain]))
+        if not self._warned_memory:
+            # a crawl of many sites at once: each site's template is decided from a few
+            # pages, and lines it repeats are kept (benchmarks/site_junk.py)
+            self._warned_memory = True
+            logger.warning(
+                "The site template of %s is decided from %d page(s), not %d: the pages held "
+                "for templates fill %s (%d bytes). Raise it (e.g. -s %s=%d) for the sites "
+                "crawled at once to hold their pages; see "
+                "cleaning/template_released_for_memory in the stats",
+                domain,
+                self.templates.pages(domain),
+                self.hold_pages,
+                setting,
+                limit,
+                setting,
+                max(4 * limit, 200_000_000),
+            )
+        self._release(domain)
 
     def _cleaning(self) -> int:
         """Pages in CleaningPipeline now, on their way to this step."""
@@ -571,6 +600,8 @@ class TemplatePipeline:
             self._watch.stop()
         for domain in list(self._held):
             self._release(domain)
+        if self.budget.peak:
+            self.stats.set_value("cleaning/template_held_bytes_max", self.budget.peak)
         late = sum(self.templates.late_lines(domain) for domain in self.templates.domains())
         if late:
             # cut by the next run that loads these counts: the decision of this one stands

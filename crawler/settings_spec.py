@@ -344,6 +344,15 @@ SETTINGS: tuple[Setting, ...] = (
         doc="longest a page is held",
     ),
     Setting(
+        name="CLEANCRAWL_TEMPLATE_HOLD_BYTES",
+        kind="int",
+        default=100_000_000,
+        minimum=0,
+        doc="response bytes the held pages of all domains may take, apart from Scrapy's "
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE; when full, the domain holding the most pages is "
+        "decided; 0: held pages count against SCRAPER_SLOT_MAX_ACTIVE_SIZE",
+    ),
+    Setting(
         name="CLEANCRAWL_STATE_DIR",
         kind="str",
         default="",

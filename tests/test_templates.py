@@ -374,7 +374,7 @@ def holding(crawler: PublicCrawler) -> tuple[TemplatePipeline, dict[str, list[De
         for n in range(pages):
             templates.add_page(domain, page(n))
             waiting[domain].append(Deferred())
-    pipeline._held = {domain: list(held) for domain, held in waiting.items()}
+    pipeline._held = {domain: [(d, 0) for d in held] for domain, held in waiting.items()}
     pipeline.crawler = cast("Crawler", crawler)
     return pipeline, waiting
 
@@ -382,7 +382,12 @@ def holding(crawler: PublicCrawler) -> tuple[TemplatePipeline, dict[str, list[De
 def test_held_pages_that_stop_the_downloads_are_decided_and_let_go(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    pipeline, waiting = holding(PublicCrawler(backout=True))
+    crawler = PublicCrawler(backout=True)
+    pipeline, waiting = holding(crawler)
+    crawler.cleaning = SimpleNamespace(in_flight=1)
+    pipeline._release_if_stalled()  # a page being cleaned fills the scraper too: it goes on
+    assert not any(d.called for held in waiting.values() for d in held)
+    crawler.cleaning = None
     with caplog.at_level("WARNING"):
         pipeline._release_if_stalled()
     # the domain holding the most pages goes first, decided from the pages it held
@@ -435,3 +440,93 @@ def test_held_pages_go_once_nothing_else_is_coming() -> None:
     pipeline._release_if_stalled()  # a quiet spell with nothing anywhere
     assert all(d.called for d in held)
     assert pipeline.stats.get_value("cleaning/template_released_early") == 4
+
+
+class ScraperCrawler(PublicCrawler):
+    """A stand-in crawler with the scraper budget and engine wake-up ``HoldBudget`` reads."""
+
+    def __init__(self, max_active_size: int) -> None:
+        super().__init__()
+        self.wakes = 0
+        self.slot = SimpleNamespace(max_active_size=max_active_size)
+        self.engine = SimpleNamespace(
+            needs_backout=lambda: False,
+            scraper=SimpleNamespace(slot=self.slot),
+            _slot=SimpleNamespace(nextcall=SimpleNamespace(schedule=self.wake)),
+        )
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+
+@pytest.fixture
+def no_timers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hold's timers made without a reactor (never fired: the tests let pages go), and
+    its Deferreds awaited as they are."""
+    timer = SimpleNamespace(cancel=lambda: None, start=lambda *_, **__: None, running=False)
+    monkeypatch.setattr("crawler.pipelines.call_later", lambda *_: timer)
+    monkeypatch.setattr("crawler.pipelines.create_looping_call", lambda *_: timer)
+    monkeypatch.setattr("crawler.pipelines.maybe_deferred_to_future", lambda d: d)
+
+
+def hold(pipeline: TemplatePipeline, domain: str, size: int) -> bool:
+    """Start holding a page of ``domain`` (counted first, as process_item does); True if it
+    waits."""
+    pipeline.templates.add_page(domain, page(pipeline.templates.pages(domain)))
+    try:
+        pipeline._hold(domain, size).send(None)
+    except StopIteration:
+        return False
+    return True
+
+
+@pytest.mark.usefixtures("no_timers")
+def test_held_pages_are_kept_out_of_the_scraper_budget_up_to_their_own(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    crawler = ScraperCrawler(5000)
+    stats = get_crawler().stats
+    assert stats is not None
+    pipeline = TemplatePipeline(
+        SiteTemplates(), stats, hold_pages=20, hold_seconds=30, min_words=None, hold_bytes=10_000
+    )
+    pipeline.crawler = cast("Crawler", crawler)
+    try:
+        assert hold(pipeline, "a.test", 3000) and hold(pipeline, "a.test", 3000)
+        assert hold(pipeline, "b.test", 3000)
+        # Scrapy's budget grows by the bytes held: it still has 5000 for pages on their way
+        assert crawler.slot.max_active_size == 5000 + 9000
+        assert crawler.wakes == 3  # the engine looks for requests to send at once
+        assert not caplog.text
+        # 12,000 would not fit in 10,000: a.test, holding the most, is decided and goes on
+        with caplog.at_level("WARNING"):
+            assert hold(pipeline, "b.test", 3000)
+        assert pipeline.templates.decided("a.test") and not pipeline.templates.decided("b.test")
+        assert "a.test" not in pipeline._held and len(pipeline._held["b.test"]) == 2
+        assert crawler.slot.max_active_size == 5000 + 6000
+        assert stats.get_value("cleaning/template_released_for_memory") == 2
+        assert "a.test is decided from 2 page(s), not 20" in caplog.text
+        assert "CLEANCRAWL_TEMPLATE_HOLD_BYTES (10000 bytes)" in caplog.text
+        # a page bigger than the whole budget counts against Scrapy's, as without one
+        assert hold(pipeline, "c.test", 20_000)
+        assert not pipeline.templates.decided("b.test")  # not let go: no room would do
+        assert crawler.slot.max_active_size == 5000 + 6000
+    finally:
+        pipeline.close()
+    assert crawler.slot.max_active_size == 5000  # every byte given back
+    assert stats.get_value("cleaning/template_held_bytes_max") == 9000
+
+
+@pytest.mark.usefixtures("no_timers")
+def test_no_hold_budget_leaves_scrapy_s_as_it_is() -> None:
+    crawler = ScraperCrawler(5000)
+    stats = get_crawler().stats
+    assert stats is not None
+    pipeline = TemplatePipeline(
+        SiteTemplates(), stats, hold_pages=20, hold_seconds=30, min_words=None, hold_bytes=0
+    )
+    pipeline.crawler = cast("Crawler", crawler)
+    assert hold(pipeline, "a.test", 3000)
+    assert crawler.slot.max_active_size == 5000 and crawler.wakes == 0
+    pipeline.close()
+    assert stats.get_value("cleaning/template_held_bytes_max") is None

@@ -291,6 +291,7 @@ class TechNewsSpider(Spider):
                 lastmod=response.meta.get(LASTMOD),
                 etag=_header(response, b"ETag"),
                 last_modified=_header(response, b"Last-Modified"),
+                response_size=len(response.body),
             )
         # cleaned first wherever its hrefs can come from the worker's parse: at max_depth too,
         # where the page's feeds are still looked for (parsing a page here for them alone cost
