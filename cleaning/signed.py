@@ -94,7 +94,7 @@ def clean_and_sign(
     if options is not None:
         values["minhash"] = text_signature_bytes(result.text, options)
     if line_keys:
-        values["line_keys"] = text_line_keys(result.text)
+        values["line_keys"] = text_line_keys(result.text, result.removed_lines)
     if quality:
         values["quality"] = quality_signals(result.text, result.language)
     return SignedResult(**values)

@@ -61,17 +61,24 @@ class LineKeys:
     Attributes:
         lines: ``line_key`` of each line of ``text.split("\\n")``, blank lines included
             (what ``SiteTemplates.strip`` looks up).
-        distinct: The keys of the distinct non-blank lines of ``text.splitlines()`` (what
-            ``SiteTemplates.add_page`` counts): the same keys unless the text has other
-            line breaks than ``\\n``.
+        distinct: The keys of the distinct non-blank lines of ``text.splitlines()``: the
+            same keys unless the text has other line breaks than ``\\n``.
+        cut: The keys of the lines the junk steps cut from the page (``removed_keys``).
     """
 
     lines: tuple[int, ...]
     distinct: frozenset[int]
+    cut: frozenset[int] = frozenset()
+
+    @property
+    def counted(self) -> frozenset[int]:
+        """What ``SiteTemplates.add_page`` counts: the page's lines, kept or cut."""
+        return self.distinct | self.cut if self.cut else self.distinct
 
 
-def text_line_keys(text: str) -> LineKeys:
-    """The ``LineKeys`` of ``text``: each line hashed once, not once to count and again to cut."""
+def text_line_keys(text: str, removed: Iterable[RemovedLine] = ()) -> LineKeys:
+    """The ``LineKeys`` of ``text``: each line hashed once, not once to count and again to cut
+    (``removed``: the lines the junk steps cut from the page, ``CleanResult.removed_lines``)."""
     parts = text.split("\n")
     # case and digits folded in the whole text at once: both map character by character
     # (casefold has no context, a folded number never spans a "\n"), so line by line alike
@@ -81,7 +88,21 @@ def text_line_keys(text: str) -> LineKeys:
         distinct = frozenset(key for key, line in zip(lines, parts, strict=True) if line.strip())
     else:
         distinct = frozenset(line_key(line) for line in text.splitlines() if line.strip())
-    return LineKeys(lines, distinct)
+    return LineKeys(lines, distinct, removed_keys(removed))
+
+
+def removed_keys(removed: Iterable[RemovedLine]) -> frozenset[int]:
+    """The keys of the lines the junk steps cut, each line of a cut block apart.
+
+    A site's template counts them with the page's text: a line the rules cut on most of a
+    site's pages and keep on a few (by their neighbours, merged into a longer line) is then
+    on every page to the template, and cut where the rules kept it. Counted from the kept
+    text alone, it was on 2 of 20 pages and never reached ``min_pages`` (15 of the 23 lines of
+    site junk that survived a second crawl of 30 sites, ``benchmarks/site_junk.py``).
+    """
+    return frozenset(
+        line_key(line) for cut in removed for line in cut.line.splitlines() if line.strip()
+    )
 
 
 def page_keys(domain: str, url: str, text: str) -> tuple[int, int]:
@@ -132,7 +153,7 @@ class SiteTemplates:
         self._pages[domain] += 1
         counts = self._lines[domain]
         if keys is not None:
-            counts.update(keys.distinct)
+            counts.update(keys.counted)
         else:
             counts.update({line_key(line) for line in text.splitlines() if line.strip()})
         if len(counts) > self.options.max_lines_per_domain:

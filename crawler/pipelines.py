@@ -22,8 +22,15 @@ from cleaning.language_codes import check_installed
 from cleaning.options import CleaningOptions
 from cleaning.pagetype import PageType
 from cleaning.result import content_hash
-from cleaning.signed import SignedResult, clean_and_sign, text_facts
-from cleaning.templates import LineKeys, SiteTemplates, TemplateOptions, line_key, page_keys
+from cleaning.signed import SignedResult, TextFacts, clean_and_sign, text_facts
+from cleaning.templates import (
+    LineKeys,
+    SiteTemplates,
+    TemplateOptions,
+    line_key,
+    page_keys,
+    text_line_keys,
+)
 from cleaning.words import word_count
 from cleaning.worker import clean_in_worker, clean_in_worker_with_hrefs
 from crawler.activity import CrawlActivity
@@ -253,18 +260,22 @@ class CleaningPipeline:
         if isinstance(result, SignedResult):  # signed in the worker (sign_texts)
             article.minhash = result.minhash
             article.facts = text_facts(result)  # (describe_texts)
+        elif self.describing:  # cleaned here: the line keys as a worker makes them
+            article.facts = TextFacts(text_line_keys(result.text, result.removed_lines), None)
         return article
 
     def describe_texts(self) -> None:
         """Have the workers make each kept text's line keys and quality signals too
         (``ArticleItem.facts``), for ``TemplatePipeline`` and ``QualityPipeline`` to use: the
         crawl's own process then does not hash every line twice, nor read every word. A step
-        that changes an article's text sets its ``facts`` to None. No-op without a pool."""
+        that changes an article's text sets its ``facts`` to None. Without a pool, the line
+        keys are made here (they count the lines the junk steps cut, which only this step
+        sees)."""
         if self.pool is not None and not self.describing:
             self.pool.task = functools.partial(
                 clean_and_sign, self.pool.task, None, line_keys=True, quality=True
             )
-            self.describing = True
+        self.describing = True
 
     def sign_texts(self, options: NearDuplicateOptions) -> None:
         """Have the workers make each kept text's MinHash signature with ``options`` too
@@ -404,8 +415,17 @@ class TemplatePipeline:
         )
         pipeline.crawler = crawler
         pipeline.activity.connect(crawler.signals)
+        crawler.signals.connect(pipeline.ask_for_line_keys, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
+
+    def ask_for_line_keys(self) -> None:
+        """Have the cleaning step make each text's line keys (the pipelines are all built by
+        now): only it sees the lines its junk steps cut, which this step counts too."""
+        assert self.crawler is not None
+        cleaning = self.crawler.get_item_pipeline(CleaningPipeline)
+        if cleaning is not None:
+            cleaning.describe_texts()
 
     @property
     def held_pages(self) -> int:
@@ -459,7 +479,7 @@ class TemplatePipeline:
         if self._count_once(keys) and (
             self.store is None
             or self.store.count_template_page(
-                domain, keys, set(lines.distinct) if lines else template_line_keys(text)
+                domain, keys, set(lines.counted) if lines else template_line_keys(text)
             )
         ):
             self.templates.add_page(domain, text, lines)

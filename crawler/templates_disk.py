@@ -89,7 +89,7 @@ class DiskSiteTemplates(Batched, SiteTemplates):
 
     def add_page(self, domain: str, text: str, keys: LineKeys | None = None) -> None:
         if keys is not None:
-            distinct: Iterable[int] = keys.distinct
+            distinct: Iterable[int] = keys.counted
         else:
             distinct = {line_key(line) for line in text.splitlines() if line.strip()}
         db = self._db

@@ -192,7 +192,8 @@ def test_cleaner_in_this_process_signs_and_hashes_lines(tmp_path: Path) -> None:
     cleaner.close()
     assert isinstance(result, SignedResult)
     assert result.kept
-    assert result.line_keys == text_line_keys(result.text)
+    assert result.line_keys == text_line_keys(result.text, result.removed_lines)
+    assert result.line_keys.cut  # the repeated title, cut: counted by the templates too
     assert result.minhash is not None
     assert result.quality == quality_signals(result.text, result.language)
 

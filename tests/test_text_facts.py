@@ -9,14 +9,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from cleaning.junk import RemovedLine
 from cleaning.neardup import NearDuplicateOptions
-from cleaning.page import CleanResult
+from cleaning.page import CleanResult, clean_page
 from cleaning.quality import quality_signals
 from cleaning.signed import SignedResult, TextFacts, clean_and_sign, text_facts
 from cleaning.templates import SiteTemplates, line_key, text_line_keys
 from crawler.items import PageItem
 from crawler.pipelines import CleaningPipeline, TemplatePipeline
 from crawler.quality import QualityPipeline
+from tests.article_site import article_text
 from tests.conftest import make_crawler
 from tests.test_neardup import InlinePool, article, kept_page, text
 
@@ -127,3 +129,58 @@ def test_the_crawl_uses_the_workers_facts_until_the_text_changes(tmp_path: Path)
     kept.domain, kept.facts = "a.test", facts_of(body, "en")
     cut = templates.cut(kept)
     assert cut.text == text(0) and cut.facts is None  # the facts were of the text before the cut
+
+
+SHARE = "Click to share on X (Opens in new window)"
+
+
+def share_page(n: int) -> str:
+    paragraphs = article_text(n, seed="facts-")
+    body = [paragraphs[0], SHARE, *paragraphs[1:]]
+    return (
+        f"<!doctype html><html lang='en'><head><title>Story {n}</title></head><body><article>"
+        f"<h1>Story {n}</h1>"
+        + "".join(f"<p>{line}</p>" for line in body)
+        + "</article></body></html>"
+    )
+
+
+def test_the_lines_cut_by_the_junk_steps_are_counted_alike_with_and_without_workers(
+    tmp_path: Path,
+) -> None:
+    crawler = make_crawler(tmp_path)
+    here = CleaningPipeline.from_crawler(crawler)  # CLEANCRAWL_WORKERS=0: cleaned in-process
+    in_worker = CleaningPipeline.from_crawler(crawler)
+    pool = InlinePool()
+    pool.task = lambda html, url, site: clean_page(html, url, in_worker.options)
+    in_worker.pool = pool  # type: ignore[assignment]
+    for cleaning in (here, in_worker):
+        cleaning.describe_texts()  # as the template and quality steps ask when the spider opens
+    items = [
+        asyncio.run(cleaning.process_item(page("https://a.test/1", share_page(1))))
+        for cleaning in (here, in_worker)
+    ]
+    assert all(SHARE not in item.text for item in items)
+    keys = [item.facts.line_keys for item in items]
+    assert keys[0] == keys[1]
+    assert keys[0] is not None and line_key(SHARE) in keys[0].cut
+    assert line_key(SHARE) not in keys[0].distinct  # not in the text: counted, never cut
+
+
+def test_a_line_cut_by_the_rules_on_most_pages_is_template_where_they_kept_it() -> None:
+    kept = f"{text(4)}\nFollow the Gazette on every channel we have"
+    keys = text_line_keys(kept)
+    for counting_cut_lines in (True, False):
+        templates = SiteTemplates()
+        for n in range(4):  # cut by the rules on four pages (a block of two lines on one)
+            block = "Follow the Gazette on every channel we have" + ("\nShare" if n == 0 else "")
+            cut = [RemovedLine("subscribe", block)] if counting_cut_lines else []
+            templates.add_page("a.test", text(n), text_line_keys(text(n), cut))
+        templates.add_page("a.test", kept, keys)
+        stripped, removed = templates.strip("a.test", kept, keys)
+        if counting_cut_lines:
+            assert stripped == text(4)
+            assert [r.reason for r in removed] == ["template"]
+            assert templates.is_template("a.test", "Share") is False  # on one page only
+        else:  # on one page of five, as the kept text alone shows it
+            assert stripped == kept and not removed
