@@ -1,6 +1,6 @@
 """Run ``crawler.pool.CleaningPool`` under a reactor, as a crawl does, on pages named on
 the command line (``tests.failing_pages``' paths fail as they say), and print each page's
-outcome and whether any worker outlived ``close()``, as JSON::
+outcome, whether any worker outlived ``close()`` and how the workers it had ended, as JSON::
 
     python -m tests.pool_run WORKERS TIMEOUT PATH...
 
@@ -56,12 +56,15 @@ async def main(workers: int, timeout: float, paths: list[str]) -> None:
         task=clean_html_or_fail,
     )
     outcomes = await asyncio.gather(*(outcome(pool, n, p) for n, p in enumerate(paths)))
+    processes = [worker.process for worker in pool._running]
     pool.close()
     print(
         json.dumps(
             {
                 "outcomes": outcomes,
                 "workers_left": len(multiprocessing.active_children()),
+                # 0: ended as the crawl closed their sockets; -9: killed after waiting
+                "exit_codes": [process.exitcode for process in processes],
             }
         )
     )

@@ -167,6 +167,7 @@ def test_a_page_that_kills_hangs_or_deafens_its_worker_is_dropped_and_the_rest_k
             "scrapy_False",  # the crawl's main module (Scrapy's script) is not imported
         ],
         "workers_left": 0,
+        "exit_codes": [0] * workers,  # ended by close(), not killed after waiting for it
     }  # fmt: skip
 
 
@@ -190,4 +191,5 @@ def test_a_worker_that_dies_as_it_sets_up_crashes_its_pages_and_does_not_time_th
     assert json.loads(run.stdout) == {
         "outcomes": ["worker_crashed", "worker_crashed"],
         "workers_left": 0,
+        "exit_codes": [],  # none running: each died as it set up
     }
