@@ -32,7 +32,7 @@ class HoldBudget:
     """Bytes of held responses, taken out of the scraper's count up to ``limit``.
 
     Scrapy has no public API for its scraper's budget, nor to wake its engine: this reads
-    ``engine.scraper.slot`` and ``engine._slot.nextcall`` (the same in every Scrapy release
+    ``engine.scraper.slot`` and ``engine._slot`` (the same in every Scrapy release
     ``pyproject.toml`` allows; a crawl test fails if they change). Where the slot is not
     found, nothing is taken and held pages count against Scrapy's budget, as with ``limit``
     0.
@@ -73,6 +73,11 @@ class HoldBudget:
         nextcall = getattr(getattr(self._engine, "_slot", None), "nextcall", None)
         if nextcall is not None:
             nextcall.schedule()
+
+    def engine_closing(self) -> bool:
+        """Whether the engine is closing the spider (``CLOSESPIDER_*``): it waits for every
+        page in progress, held ones too."""
+        return bool(getattr(getattr(self._engine, "_slot", None), "closing", None))
 
     @property
     def active(self) -> bool:

@@ -552,8 +552,9 @@ class TemplatePipeline:
         this its pages would wait the full ``hold_seconds`` at the end of the crawl. And
         held pages not kept out of Scrapy's scraper budget (``HoldBudget``) count against
         ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``: past it Scrapy downloads nothing more, so the
-        domain holding the most pages is decided then. Read from signals and public engine
-        methods only.
+        domain holding the most pages is decided then; where they are kept out of it, they
+        go at once when the engine closes the spider (``CLOSESPIDER_*``), which waits for
+        them. Read from signals and public engine methods, but for ``HoldBudget``'s.
         """
         crawler = self.crawler
         if crawler is None or crawler.engine is None or not self._held:
@@ -569,7 +570,14 @@ class TemplatePipeline:
         self._events_seen = self.activity.events
         if self.activity.downloading:
             return  # a page of a held domain may be on its way
-        if crawler.engine.needs_backout() and not self._cleaning():
+        if self.budget.active:
+            if self.budget.engine_closing():  # CLOSESPIDER_*: it waits for them
+                logger.info("Closing: finishing %d page(s) held for their site's template", held)
+                self.stats.inc_value("cleaning/template_released_at_stop", held)
+                for domain in list(self._held):
+                    self._release(domain)
+                return
+        elif crawler.engine.needs_backout() and not self._cleaning():
             # nothing downloading nor cleaned, and the engine sends no request: held pages
             # fill the scraper (its budget was not found, or CLEANCRAWL_TEMPLATE_HOLD_BYTES
             # is 0), or the spider is closing, which waits for them. (Pages on their way
@@ -579,7 +587,8 @@ class TemplatePipeline:
                 "SCRAPER_SLOT_MAX_ACTIVE_SIZE",
                 crawler.settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE"),
             )
-        elif quiet and self.activity.scheduler_drained and not self._cleaning():
+            return
+        if quiet and self.activity.scheduler_drained and not self._cleaning():
             # nothing scheduled, downloaded, received or finished since the last look,
             # and no page on its way through the cleaning step: nothing else is coming
             self.stats.inc_value("cleaning/template_released_early", held)

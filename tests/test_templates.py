@@ -530,3 +530,23 @@ def test_no_hold_budget_leaves_scrapy_s_as_it_is() -> None:
     assert crawler.slot.max_active_size == 5000 and crawler.wakes == 0
     pipeline.close()
     assert stats.get_value("cleaning/template_held_bytes_max") is None
+
+
+@pytest.mark.usefixtures("no_timers")
+def test_pages_kept_out_of_the_scraper_budget_go_at_once_when_the_spider_closes() -> None:
+    crawler = ScraperCrawler(5000)
+    stats = get_crawler().stats
+    assert stats is not None
+    pipeline = TemplatePipeline(
+        SiteTemplates(), stats, hold_pages=20, hold_seconds=30, min_words=None, hold_bytes=10_000
+    )
+    pipeline.crawler = cast("Crawler", crawler)
+    assert hold(pipeline, "a.test", 3000) and hold(pipeline, "b.test", 3000)
+    crawler.engine.needs_backout = lambda: True  # nothing downloads: not for held pages
+    pipeline._release_if_stalled()
+    assert pipeline.held_pages == 2
+    crawler.engine._slot.closing = Deferred()  # CLOSESPIDER_*: the engine waits for them
+    pipeline._release_if_stalled()
+    assert pipeline.held_pages == 0 and crawler.slot.max_active_size == 5000
+    assert stats.get_value("cleaning/template_released_at_stop") == 2
+    assert stats.get_value("cleaning/template_released_for_memory") is None
