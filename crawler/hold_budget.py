@@ -48,13 +48,12 @@ class HoldBudget:
 
     def take(self, crawler: Crawler | None, size: int) -> bool:
         """Count ``size`` bytes held outside the scraper's budget, if they fit in ``limit``."""
-        slot = self._scraper_slot(crawler)
-        if slot is None or self.used + size > self.limit:
+        self._find(crawler)
+        if not self.active or self.used + size > self.limit:
             return False
-        slot.max_active_size += size
+        self._slot.max_active_size += size
         self.used += size
         self.peak = max(self.peak, self.used)
-        self._wake()
         return True
 
     def give_back(self, size: int) -> None:
@@ -63,13 +62,14 @@ class HoldBudget:
             self._slot.max_active_size -= size
             self.used -= size
 
-    def _wake(self) -> None:
-        """Have the engine look for requests to send now.
+    def wake(self, crawler: Crawler | None) -> None:
+        """Have the engine look for requests to send now (a page was just held).
 
         It looks when a response's scrape ends, and every 5 seconds (its heartbeat). A held
         page's scrape does not end until it goes on: with every page in flight held (a
         crawl of many sites begins so), the crawl sent its next requests every 5 seconds.
         """
+        self._find(crawler)
         nextcall = getattr(getattr(self._engine, "_slot", None), "nextcall", None)
         if nextcall is not None:
             nextcall.schedule()
@@ -84,20 +84,19 @@ class HoldBudget:
         """Whether held pages are kept out of the scraper's budget (``take`` can succeed)."""
         return self._slot is not None and self.limit > 0
 
-    def _scraper_slot(self, crawler: Crawler | None) -> Any:
-        if self._looked or crawler is None or self.limit <= 0:
-            return self._slot
+    def _find(self, crawler: Crawler | None) -> None:
+        """Find the engine and its scraper's budget, once the spider is open."""
+        if self._looked or crawler is None:
+            return
         engine = getattr(crawler, "engine", None)
         slot = getattr(getattr(engine, "scraper", None), "slot", None)
         if slot is None:
-            return None  # the spider is not open yet: look again at the next page
-        self._looked = True
+            return  # the spider is not open yet: look again at the next page
+        self._looked, self._engine = True, engine
         if isinstance(getattr(slot, "max_active_size", None), int):
             self._slot = slot
-            self._engine = engine
-        else:
+        elif self.limit > 0:
             logger.info(
                 "Scrapy's scraper budget was not found: pages held for site templates count "
                 "against SCRAPER_SLOT_MAX_ACTIVE_SIZE"
             )
-        return self._slot

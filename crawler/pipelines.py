@@ -507,6 +507,7 @@ class TemplatePipeline:
             taken = self.budget.take(self.crawler, size)
         waiting: Deferred[None] = Deferred()
         self._held.setdefault(domain, []).append((waiting, size if taken else 0))
+        self.budget.wake(self.crawler)
         if domain not in self._timers:
             self._timers[domain] = call_later(self.hold_seconds, self._release, domain, True)
         if self._watch is None and self.crawler is not None:
