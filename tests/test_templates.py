@@ -20,6 +20,7 @@ from tests.conftest import CrawlRun, run_scrapy_crawl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 # on every page of the site, and nothing the junk rules or the line model know: a site's own
 # blurb, which only the template step can tell from the article
@@ -469,6 +470,23 @@ def no_timers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("crawler.pipelines.maybe_deferred_to_future", lambda d: d)
 
 
+def budgeted(hold_bytes: int) -> tuple[ScraperCrawler, TemplatePipeline, StatsCollector]:
+    """A pipeline with ``hold_bytes`` of its own, in a crawler whose scraper has 5,000."""
+    crawler = ScraperCrawler(5000)
+    stats = get_crawler().stats
+    assert stats is not None
+    pipeline = TemplatePipeline(
+        SiteTemplates(),
+        stats,
+        hold_pages=20,
+        hold_seconds=30,
+        min_words=None,
+        hold_bytes=hold_bytes,
+    )
+    pipeline.crawler = cast("Crawler", crawler)
+    return crawler, pipeline, stats
+
+
 def hold(pipeline: TemplatePipeline, domain: str, size: int) -> bool:
     """Start holding a page of ``domain`` (counted first, as process_item does); True if it
     waits."""
@@ -484,13 +502,7 @@ def hold(pipeline: TemplatePipeline, domain: str, size: int) -> bool:
 def test_held_pages_are_kept_out_of_the_scraper_budget_up_to_their_own(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    crawler = ScraperCrawler(5000)
-    stats = get_crawler().stats
-    assert stats is not None
-    pipeline = TemplatePipeline(
-        SiteTemplates(), stats, hold_pages=20, hold_seconds=30, min_words=None, hold_bytes=10_000
-    )
-    pipeline.crawler = cast("Crawler", crawler)
+    crawler, pipeline, stats = budgeted(10_000)
     try:
         assert hold(pipeline, "a.test", 3000) and hold(pipeline, "a.test", 3000)
         assert hold(pipeline, "b.test", 3000)
@@ -519,13 +531,7 @@ def test_held_pages_are_kept_out_of_the_scraper_budget_up_to_their_own(
 
 @pytest.mark.usefixtures("no_timers")
 def test_no_hold_budget_leaves_scrapy_s_as_it_is() -> None:
-    crawler = ScraperCrawler(5000)
-    stats = get_crawler().stats
-    assert stats is not None
-    pipeline = TemplatePipeline(
-        SiteTemplates(), stats, hold_pages=20, hold_seconds=30, min_words=None, hold_bytes=0
-    )
-    pipeline.crawler = cast("Crawler", crawler)
+    crawler, pipeline, stats = budgeted(0)
     assert hold(pipeline, "a.test", 3000)
     assert crawler.slot.max_active_size == 5000
     assert crawler.wakes == 1  # a held page wakes the engine all the same
@@ -535,13 +541,7 @@ def test_no_hold_budget_leaves_scrapy_s_as_it_is() -> None:
 
 @pytest.mark.usefixtures("no_timers")
 def test_pages_kept_out_of_the_scraper_budget_go_at_once_when_the_spider_closes() -> None:
-    crawler = ScraperCrawler(5000)
-    stats = get_crawler().stats
-    assert stats is not None
-    pipeline = TemplatePipeline(
-        SiteTemplates(), stats, hold_pages=20, hold_seconds=30, min_words=None, hold_bytes=10_000
-    )
-    pipeline.crawler = cast("Crawler", crawler)
+    crawler, pipeline, stats = budgeted(10_000)
     assert hold(pipeline, "a.test", 3000) and hold(pipeline, "b.test", 3000)
     crawler.engine.needs_backout = lambda: True  # nothing downloads: not for held pages
     pipeline._release_if_stalled()
