@@ -95,10 +95,10 @@ def removed_keys(removed: Iterable[RemovedLine]) -> frozenset[int]:
     """The keys of the lines the junk steps cut, each line of a cut block apart.
 
     A site's template counts them with the page's text: a line the rules cut on most of a
-    site's pages and keep on a few (by their neighbours, merged into a longer line) is then
-    on every page to the template, and cut where the rules kept it. Counted from the kept
-    text alone, it was on 2 of 20 pages and never reached ``min_pages`` (15 of the 23 lines of
-    site junk that survived a second crawl of 30 sites, ``benchmarks/site_junk.py``).
+    site's pages and keep on a few (by its neighbours there) is then on every page to the
+    template, and cut where the rules kept it. Counted from the kept text alone, such a line
+    was on 2 of 20 pages and never reached ``min_pages`` (15 of the 23 lines of site junk that
+    survived a second crawl of 30 sites, ``benchmarks/site_junk.py``).
     """
     return frozenset(
         line_key(line) for cut in removed for line in cut.line.splitlines() if line.strip()
