@@ -243,6 +243,7 @@ class CleaningPipeline:
             if isinstance(cleaned[1], Exception):
                 raise cleaned[1]
             result = cleaned[1]
+            item.html = ""  # cleaned: not kept while the article waits (TemplatePipeline)
         elif self.pool is not None:
             result = await self.pool.clean(item.html, item.url, item.site)
         else:

@@ -206,6 +206,10 @@ def test_the_spider_follows_the_hrefs_the_worker_read(tmp_path: Path) -> None:
     assert cleaner.cleaned == [response.url]  # cleaned before the spider followed its links
     assert len(got) == len(expected) == 14  # 12 stories, the feed, the page
     assert described(got) == described(expected)
+    # the response keeps no copy of its text once the page goes on (Scrapy keeps the response
+    # while the page is held for its site's template: 4.5 times the bytes held, 1 without)
+    assert response._cached_ubody is None
+    assert response.text == got[-1].html  # decoded again if asked
     # and the page was not parsed in the crawl's process
     assert response.selector is not None  # (made now, by this line)
     fresh = article(cleaned)
@@ -273,6 +277,7 @@ def test_a_page_cleaned_for_its_links_is_cleaned_once(tmp_path: Path) -> None:
     assert pool.pages == 1
     assert article.language == "fr"
     assert pipeline._cleaned == {}  # the result went with the item
+    assert item.html == ""  # nor does the page item keep its HTML while the article waits
 
 
 def test_the_pipeline_reads_hrefs_for_a_spider_that_follows_them(tmp_path: Path) -> None:
