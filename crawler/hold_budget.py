@@ -14,18 +14,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from scrapy.core.scraper import Slot
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
-# what Scrapy's scraper counts for a response of fewer bytes (scrapy.core.scraper.Slot)
-MIN_RESPONSE_SIZE = 1024
-
 
 def counted_size(body_bytes: int) -> int:
     """The bytes Scrapy's scraper counts for a response of ``body_bytes``."""
-    return max(body_bytes, MIN_RESPONSE_SIZE)
+    return max(body_bytes, Slot.MIN_RESPONSE_SIZE)
 
 
 class HoldBudget:

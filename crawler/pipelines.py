@@ -334,6 +334,15 @@ class CleaningPipeline:
         )
 
 
+def ask_for_text_facts(crawler: Crawler) -> None:
+    """Have the crawl's ``CleaningPipeline`` describe each kept text
+    (``CleaningPipeline.describe_texts``), for the steps after it that use the facts; called
+    when the spider opens, once every pipeline is built."""
+    cleaning = crawler.get_item_pipeline(CleaningPipeline)
+    if cleaning is not None:
+        cleaning.describe_texts()
+
+
 class TemplatePipeline:
     """Cut lines that repeat across a domain's pages (its template) from each article.
 
@@ -421,12 +430,10 @@ class TemplatePipeline:
         return pipeline
 
     def ask_for_line_keys(self) -> None:
-        """Have the cleaning step make each text's line keys (the pipelines are all built by
-        now): only it sees the lines its junk steps cut, which this step counts too."""
+        """The text's line keys, made by the cleaning step: only it sees the lines its junk
+        steps cut, which this step counts too."""
         assert self.crawler is not None
-        cleaning = self.crawler.get_item_pipeline(CleaningPipeline)
-        if cleaning is not None:
-            cleaning.describe_texts()
+        ask_for_text_facts(self.crawler)
 
     @property
     def held_pages(self) -> int:

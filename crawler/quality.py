@@ -13,7 +13,7 @@ from cleaning.quality import (
     quality_verdict,
 )
 from crawler.items import ArticleItem
-from crawler.pipelines import CleaningPipeline
+from crawler.pipelines import ask_for_text_facts
 from crawler.stats import drop_cleaned
 
 if TYPE_CHECKING:
@@ -46,9 +46,7 @@ class QualityPipeline:
         """Have the cleaning workers compute the signals (the pipelines are all built by
         now); the template step gets the text's line keys with them."""
         assert self.crawler is not None
-        cleaning = self.crawler.get_item_pipeline(CleaningPipeline)
-        if cleaning is not None:
-            cleaning.describe_texts()
+        ask_for_text_facts(self.crawler)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
