@@ -30,7 +30,8 @@ pages rather than from the pages its first crawl held.
 Of the pages written, a planted line survives if it is in its page's text (`found_snippets`).
 `--wordings dev` plants the development set of `benchmarks.dev_junk` (read while tuning), and
 `--wordings holdout` the rewritten holdout: a look at the issue's measure, to be counted in
-`benchmarks/README.md`; the report gives counts only, never a wording.
+`benchmarks/README.md`; the report gives counts only, never a wording. Any other held-out set
+the line model does not learn may be planted the same way (`--wordings holdout10`, a look too).
 """
 
 from __future__ import annotations
@@ -84,10 +85,12 @@ if TYPE_CHECKING:
     from benchmarks.planted_junk import KindClasses, Wordings
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDINGS = ("planted", "dev", "holdout")
+WORDINGS = ("planted", "dev", *(row.name for row in junk_data.HELD_OUT if not row.trained_on))
 """The wording sets a run may plant: the tuned-on set, the development set of
-`benchmarks.dev_junk` (read while tuning; neutral class names), and the rewritten holdout (a
-look). The blind sets are not offered: their one look belongs to `benchmarks.extraction`."""
+`benchmarks.dev_junk` (read while tuning; neutral class names), and each held-out set the line
+model does not learn (the rewritten holdout, the sets looked at and kept out of training, a
+blind set): every run of one is a look, counted in `benchmarks/README.md`. A blind set's one
+look is this run and `benchmarks.extraction --look NAME` together, at the end."""
 SITE_BLOCKS = (2, 4)
 FIRST_HOST = 2  # 127.0.0.1 is left to other servers
 MAX_SITES = 250
@@ -631,8 +634,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--wordings",
         choices=WORDINGS,
         default="planted",
-        help="the junk planted: the tuned-on set (default), or the rewritten holdout (a look, "
-        "counted in benchmarks/README.md)",
+        help="the junk planted: the tuned-on set (default), the development set, or a held-out "
+        "set the line model does not learn (a look, counted in benchmarks/README.md)",
     )
     parser.add_argument("--seed", default=DEFAULT_SEED, help="seeds every choice")
     parser.add_argument("--split", choices=SPLITS, default="all", help="pages of this half only")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import site_junk
+from benchmarks import junk_data, site_junk
 from benchmarks.site_junk import RunResult, Site, SitePage
 from tests.article_site import article_text
 
@@ -138,8 +138,26 @@ def test_only_the_crawl_s_loopback_setting_and_the_stats_file_are_set(tmp_path: 
     assert settings == ["CLEANCRAWL_ALLOW_PRIVATE_HOSTS", "CLEANCRAWL_STATS_FILE"]
 
 
-@pytest.mark.parametrize("argv", [["--sites", "0"], ["--pages", "x"], ["--sites", "251"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--sites", "0"],
+        ["--pages", "x"],
+        ["--sites", "251"],
+        ["--wordings", "holdout2"],  # the line model learns it: no measure of unseen junk
+    ],
+)
 def test_a_bad_argument_exits_2_before_any_site_is_made(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         site_junk.main([*argv, "--data", "/nonexistent"])
     assert exited.value.code == 2
+
+
+def test_every_held_out_set_the_model_does_not_learn_may_be_planted() -> None:
+    unlearned = [row for row in junk_data.HELD_OUT if not row.trained_on]
+    assert [name for name in site_junk.WORDINGS if name not in {"planted", "dev"}] == [
+        row.name for row in unlearned
+    ]
+    assert {"holdout", "holdout11"} <= set(site_junk.WORDINGS)
+    for row in unlearned:
+        assert site_junk.wording_set(row.name) == (row.wordings(), row.classes())
