@@ -209,7 +209,7 @@ HELD_OUT: tuple[HeldOutSet, ...] = (
         "holdout11",
         "holdout11",
         "the eleventh held-out set, written blind (as broadcasters, magazines and agencies write)",
-        BLIND_STATUS,
+        LOOKED_STATUS,
     ),
     HeldOutSet(
         "holdout12",

@@ -115,8 +115,8 @@ def test_the_used_holdouts_are_training_data_and_the_rewritten_holdout_is_not() 
     # holdouts 2 to 7 had their one look before stop 29, holdout8 at its end, holdout9 in
     # stop 30; the rewritten holdout is the measure of issue 18's targets and stays held out;
     # holdout10 (stop 30), holdout12 and holdout13 (stop 31), the informal sets, were looked
-    # at and not learned (it cost the others, or article lines), and a blind set (holdout11)
-    # is not read until its look
+    # at and not learned (it cost the others, or article lines), and so was holdout11, blind
+    # until its one look at the end of issue 18 (stop 36)
     assert [row.name for row in trained_holdouts()] == [f"holdout{n}" for n in range(2, 10)]
     assert not any(held_out(f"holdout{n}").trained_on for n in (10, 12, 13))
     assert not held_out("holdout11").trained_on
