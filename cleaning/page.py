@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -103,7 +104,7 @@ def clean_page(
     if text and leads:
         text = _tidy(with_leads(text, leads)[0])
     if document is None or not text:
-        return CleanResult(url=url, drop_reason="no_text")
+        return _in_recall_mode(html, url, options)
     result = _describe(document, url)
     result.removed_lines = tuple(blocks)  # pruned widgets, also without junk removal
     if options.remove_junk:
@@ -149,6 +150,22 @@ def clean_page(
     if not is_wanted_language(found.code, options.languages):
         result.drop_reason = "language"
     return result
+
+
+def _in_recall_mode(html: str, url: str, options: CleaningOptions) -> CleanResult:
+    """The page cleaned again with trafilatura in recall mode, where the balanced extraction
+    found no main text; ``no_text`` if that finds none either.
+
+    trafilatura deletes every ``<aside>`` before it looks for the article, and a popup left
+    unclosed (``<aside class="Popup-Overlay">`` without its end tag) puts the whole page
+    inside one: wcxb-dev 4111, an article of 1,893 words, had no text at all. In recall mode
+    trafilatura undoes those deletions when they leave no paragraph (``tree_cleaning``). Only
+    pages with no text pay for the second pass; a caller who chose a focus (precision or
+    recall) gets what that focus found.
+    """
+    if options.favor_recall or options.favor_precision:
+        return CleanResult(url=url, drop_reason="no_text")
+    return clean_page(html, url, replace(options, favor_recall=True))
 
 
 # Below this share of common shingles (of 4 words) the text of the cleaned page and that of the

@@ -196,3 +196,27 @@ def test_a_result_pickled_before_it_moved_to_cleaning_result_still_loads(
     assert b"cleaning.result" not in old
     assert pickle.loads(old) == result
     assert b"cleaning.result" in pickle.dumps(result)  # new ones name the light module
+
+
+# A newsletter popup left unclosed: the parser puts the whole page inside the <aside>, and
+# trafilatura deletes every aside before it looks for the article (wcxb-dev 4111)
+UNCLOSED_POPUP = (
+    f"<html><head>{ARTICLE_HEAD}<title>Chips</title></head><body>"
+    "<aside class='Popup-Overlay Popup-Newsletter'><div>We moved our newsletter.</div>"
+    f"<main><article><h1>Chips</h1>{PARAGRAPHS}</article></main></body></html>"
+)
+
+
+def test_an_article_inside_an_unclosed_popup_is_extracted_in_recall_mode() -> None:
+    result = clean_page(UNCLOSED_POPUP, "https://a.test/2025/chips", OPTIONS)
+    assert result.drop_reason is None
+    assert "Paragraph 5 explains how the new chip design" in result.text
+
+
+@pytest.mark.parametrize("focus", ["favor_precision", "favor_recall"])
+def test_a_chosen_focus_is_not_retried(focus: str) -> None:
+    # recall finds it on the first pass; precision was asked for, so no second pass
+    result = clean_page(
+        UNCLOSED_POPUP, "https://a.test/2025/chips", CleaningOptions(**{focus: True})
+    )
+    assert result.kept is (focus == "favor_recall")
