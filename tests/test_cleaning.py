@@ -213,10 +213,11 @@ def test_an_article_inside_an_unclosed_popup_is_extracted_in_recall_mode() -> No
     assert "Paragraph 5 explains how the new chip design" in result.text
 
 
-@pytest.mark.parametrize("focus", ["favor_precision", "favor_recall"])
-def test_a_chosen_focus_is_not_retried(focus: str) -> None:
+@pytest.mark.parametrize(
+    ("options", "kept"),
+    [(CleaningOptions(favor_precision=True), False), (CleaningOptions(favor_recall=True), True)],
+    ids=["precision", "recall"],
+)
+def test_a_chosen_focus_is_not_retried(options: CleaningOptions, kept: bool) -> None:
     # recall finds it on the first pass; precision was asked for, so no second pass
-    result = clean_page(
-        UNCLOSED_POPUP, "https://a.test/2025/chips", CleaningOptions(**{focus: True})
-    )
-    assert result.kept is (focus == "favor_recall")
+    assert clean_page(UNCLOSED_POPUP, "https://a.test/2025/chips", options).kept is kept
