@@ -60,8 +60,9 @@ def clean_page(
 
     Drop reasons: ``empty`` (no markup at all), ``binary`` (control characters no text
     has: bytes of an image or archive decoded as text), ``unparseable`` (no HTML tree could be
-    built), ``no_text`` (the extractor found no main text), ``page_type_<type>`` (the page
-    is a ``listing``, ``article`` or ``other`` page and that type is not in
+    built), ``no_text`` (the extractor found no main text, balanced, then in recall mode:
+    ``_in_recall_mode``), ``page_type_<type>`` (the page is a ``listing``, ``article`` or
+    ``other`` page and that type is not in
     ``options.page_types``, see ``cleaning.pagetype``), ``too_short`` (fewer words than
     ``options.min_words``), ``language`` (not one of ``options.languages``).
 

@@ -37,7 +37,7 @@ class DropReason(Described):
         " a link hub (home, section, category, tag, search or archive page)",
     )
     TOO_SHORT = "too_short", "fewer words of text than `CLEANCRAWL_MIN_WORDS`"
-    NO_TEXT = "no_text", "trafilatura found no main text"
+    NO_TEXT = "no_text", "trafilatura found no main text (balanced, then recall mode)"
     EMPTY = "empty", "the body is empty or white space"
     UNPARSEABLE = "unparseable", "no HTML tree could be built"
     LANGUAGE = "language", "not one of `CLEANCRAWL_LANGUAGES` (when that is set)"
