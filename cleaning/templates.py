@@ -87,8 +87,14 @@ def text_line_keys(text: str, removed: Iterable[RemovedLine] = ()) -> LineKeys:
     if _OTHER_BREAKS.search(text) is None:  # the same non-blank lines either way
         distinct = frozenset(key for key, line in zip(lines, parts, strict=True) if line.strip())
     else:
-        distinct = frozenset(line_key(line) for line in text.splitlines() if line.strip())
+        distinct = distinct_line_keys(text)
     return LineKeys(lines, distinct, removed_keys(removed))
+
+
+def distinct_line_keys(text: str) -> frozenset[int]:
+    """The keys of a text's distinct non-blank lines (``str.splitlines``): what a page adds
+    to its domain's counts when no ``LineKeys`` were made for it."""
+    return frozenset(line_key(line) for line in text.splitlines() if line.strip())
 
 
 def removed_keys(removed: Iterable[RemovedLine]) -> frozenset[int]:
@@ -152,10 +158,7 @@ class SiteTemplates:
         ``text_line_keys``, made already)."""
         self._pages[domain] += 1
         counts = self._lines[domain]
-        if keys is not None:
-            counts.update(keys.counted)
-        else:
-            counts.update({line_key(line) for line in text.splitlines() if line.strip()})
+        counts.update(keys.counted if keys is not None else distinct_line_keys(text))
         if len(counts) > self.options.max_lines_per_domain:
             # most pages first, then by key: the same counts keep the same lines (by key,
             # then a stable sort by count: the order of a (-count, key) sort, without a

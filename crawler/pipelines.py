@@ -27,7 +27,7 @@ from cleaning.templates import (
     LineKeys,
     SiteTemplates,
     TemplateOptions,
-    line_key,
+    distinct_line_keys,
     page_keys,
     text_line_keys,
 )
@@ -487,7 +487,7 @@ class TemplatePipeline:
         if self._count_once(keys) and (
             self.store is None
             or self.store.count_template_page(
-                domain, keys, set(lines.counted) if lines else template_line_keys(text)
+                domain, keys, lines.counted if lines else distinct_line_keys(text)
             )
         ):
             self.templates.add_page(domain, text, lines)
@@ -646,11 +646,6 @@ class TemplatePipeline:
             self.stats.set_value("cleaning/template_late_lines", late)
         if self.store is not None:
             self.store.save_templates(self.templates, self._counted)
-
-
-def template_line_keys(text: str) -> set[int]:
-    """The keys of a page's distinct lines, as ``SiteTemplates.add_page`` counts them."""
-    return {line_key(line) for line in text.splitlines() if line.strip()}
 
 
 _COLUMNS = tuple(ARTICLE_SCHEMA.names)

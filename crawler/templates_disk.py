@@ -21,7 +21,7 @@ import math
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from cleaning.templates import SiteTemplates, line_key
+from cleaning.templates import SiteTemplates, distinct_line_keys
 from crawler.clean_index import Batched, scratch_db
 
 if TYPE_CHECKING:
@@ -88,10 +88,7 @@ class DiskSiteTemplates(Batched, SiteTemplates):
         return [name for (name,) in self._db.execute("select name from domains order by name")]
 
     def add_page(self, domain: str, text: str, keys: LineKeys | None = None) -> None:
-        if keys is not None:
-            distinct: Iterable[int] = keys.counted
-        else:
-            distinct = {line_key(line) for line in text.splitlines() if line.strip()}
+        distinct = keys.counted if keys is not None else distinct_line_keys(text)
         db = self._db
         self._begin()
         found = self._domain(domain, create=True)

@@ -14,7 +14,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from cleaning.neardup import NearDuplicateIndex, NearDuplicateOptions, text_signature
-from cleaning.templates import SiteTemplates, page_keys
+from cleaning.templates import SiteTemplates, distinct_line_keys, page_keys
 from crawler.cluster import Cluster
 from crawler.crawl_stats import (
     add_stats,
@@ -25,7 +25,7 @@ from crawler.crawl_stats import (
 )
 from crawler.incremental import DuplicatePipeline
 from crawler.items import ArticleItem
-from crawler.pipelines import TemplatePipeline, template_line_keys
+from crawler.pipelines import TemplatePipeline
 from crawler.shared_state import RedisState
 from crawler.state import PageEntry, StateStore
 from tests.test_incremental import story
@@ -118,7 +118,7 @@ def page_text(n: int, shared: str = "Subscribe to our newsletter.") -> str:
 
 def count(state: RedisState, url: str, text: str) -> bool:
     return state.count_template_page(
-        "a.test", page_keys("a.test", url, text), template_line_keys(text)
+        "a.test", page_keys("a.test", url, text), distinct_line_keys(text)
     )
 
 
