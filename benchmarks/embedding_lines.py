@@ -35,6 +35,7 @@ from benchmarks.train_line_model import (
     PAGE_SOURCES,
     SEED,
     _sentence,
+    _threshold,
     collect,
 )
 from cleaning.linemodel import load_line_model
@@ -49,18 +50,20 @@ def labelled_lines() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[d
     """Training lines, validation lines and the held-out sets' lines, with the shipped model's
     verdict on each."""
     model = load_line_model()
+
+    def judged(line: str) -> dict[str, Any]:
+        sentence = _sentence(line)
+        return {
+            "line": line,
+            "sentence": sentence,
+            "shipped": model.is_junk(line, sentence=sentence),
+        }
+
     unique: dict[tuple[str, bool], tuple[int, str]] = {}
     for (line, label, source), for_validation in collect(DEFAULT_DATA_ROOT, False):
         unique.setdefault((line, for_validation), (label, source))
     rows = [
-        {
-            "line": line,
-            "label": label,
-            "source": source,
-            "valid": for_validation,
-            "sentence": _sentence(line),
-            "shipped": model.is_junk(line, sentence=_sentence(line)),
-        }
+        judged(line) | {"label": label, "source": source, "valid": for_validation}
         for (line, for_validation), (label, source) in unique.items()
     ]
     rng = random.Random(SEED)
@@ -84,17 +87,8 @@ def labelled_lines() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[d
                 for template in by_language.get(lang, ()):
                     line = template.format(**placeholder_values(lang, draw))
                     if len(line.split()) <= MAX_WORDS:
-                        sentence = _sentence(line)
-                        verdict = model.is_junk(line, sentence=sentence)
-                        held.append(
-                            {"line": line, "set": row.name, "kind": kind, "lang": lang}
-                            | {"sentence": sentence, "shipped": verdict}
-                        )
+                        held.append(judged(line) | {"set": row.name, "kind": kind, "lang": lang})
     return sample, valid, held
-
-
-def _threshold(scores: list[float], share: float) -> float:
-    return sorted(scores, reverse=True)[int(share * len(scores))] + 1e-6
 
 
 def main(argv: list[str] | None = None) -> int:
